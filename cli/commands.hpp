@@ -1,0 +1,31 @@
+// tcpsim command line: each command family registers its subcommands here.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tcpsim/scenario.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace tcpsim::cli {
+
+// Exit statuses shared by every subcommand.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;   // an expectation, comparison or export failed
+constexpr int kExitBadInput = 2; // bad scenario file, option or argument
+
+// The status main() returns; subcommand callbacks set it.
+int& exit_status();
+
+// Loads a scenario; on error prints "file:line:col: message" to stderr, sets
+// exit_status() to kExitBadInput and returns nullopt.
+std::optional<Scenario> load_or_report(const std::string& path);
+
+void add_core_commands(CLI::App& app);    // run, check, list, replay (cli/core_cmds.cpp)
+void add_export_command(CLI::App& app);   // export (cli/export_cmd.cpp)
+void add_kernel_commands(CLI::App& app);  // kernel-run, kernel-diff (cli/kernel_cmd.cpp)
+
+}  // namespace tcpsim::cli

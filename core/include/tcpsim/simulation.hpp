@@ -1,0 +1,90 @@
+// tcpsim — the simulation: a deterministic discrete-event run of a Scenario.
+//
+// Identical (scenario, seed) give a byte-identical trace. Virtual time is
+// the only clock; nothing here reads the wall clock.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "tcpsim/scenario.hpp"
+#include "tcpsim/trace.hpp"
+
+namespace tcpsim {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;   // default: the scenario's seed
+  Time until = kNever;                 // stop at this virtual time (and the scenario's duration)
+  // Safety net against scripts that never end (an epoll spin without bound):
+  std::uint64_t max_events = 200'000'000;
+};
+
+// Sockets per state on one host (the CLOSE_WAIT / TIME_WAIT pile-ups).
+using StateCounts = std::array<std::int64_t, kNumTcpStates>;
+
+// Sampled socket counts per host and state over time, kept without keeping
+// events: one sample per `resolution` of virtual time (the last value in
+// each bucket, plus the bucket's peak).
+struct CountSeries {
+  Time resolution = msec(1);
+  std::vector<std::string> hosts;
+  struct Sample {
+    Time t;
+    std::vector<StateCounts> counts;  // per host
+  };
+  std::vector<Sample> samples;
+};
+
+struct RunSummary {
+  std::uint64_t events = 0;            // engine events processed
+  std::uint64_t segments_sent = 0;
+  std::uint64_t segments_dropped = 0;
+  std::uint64_t connections = 0;       // connections that reached ESTABLISHED (per active opener)
+  std::array<std::uint64_t, kNumTcpStates> final_states{};  // sockets in each state at the end
+  std::array<std::int64_t, kNumTcpStates> peak{};           // peak concurrent sockets per state (all hosts)
+  std::uint64_t sockets_created = 0;
+  Time virtual_time = 0;
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, TraceSink& sink, RunOptions options = {});
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Processes one engine event. False when nothing is left to do or the
+  // stop time is reached.
+  bool step();
+  void run();
+  Time now() const;
+  const RunSummary& summary() const;
+  const StateCounts& counts(std::size_t host) const;
+  std::size_t host_count() const;
+  // Keep sampled per-host state counts while running (for charts of big runs).
+  void sample_counts(CountSeries* series);
+
+  // Read-only views for invariant checkers and tests.
+  struct SocketView {
+    std::uint32_t id;
+    std::uint16_t host;
+    TcbSnapshot tcb;
+    int fd_refs;          // descriptors referring to it
+    bool listening;
+  };
+  void for_each_socket(const std::function<void(const SocketView&)>& f) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs a scenario to the end and returns its trace.
+Trace run_scenario(const Scenario& scenario, RunOptions options = {});
+
+}  // namespace tcpsim

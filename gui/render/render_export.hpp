@@ -1,0 +1,43 @@
+// tcpsim — graphic exports drawn by the same scene code as the GUI
+// (a Qt painter over the trace), so an SVG in a slide looks like the screen.
+// Used by tcpsim-gui (File -> Export...) and by `tcpsim export`.
+// Qt is an implementation detail: this header has no Qt types.
+#pragma once
+
+#include <string>
+
+#include "tcpsim/scenario.hpp"
+#include "tcpsim/trace.hpp"
+
+namespace tcpsim::render {
+
+struct ExportOptions {
+  std::string path;          // output file; the format comes from its extension (.svg .pdf .png)
+  Time from = 0;             // time window (ladder, charts)
+  Time to = kNever;
+  int width = 0, height = 0; // PNG size in pixels (0 = natural size)
+  int dpi = 96;              // PNG / SVG resolution
+  std::string page;          // PDF: "" = one page, "A4" or "Letter" = split over pages
+  std::string lang = "en";   // "en" or "zh_CN"
+  std::string title;         // defaults to the scenario title
+};
+
+// Must be called once before any export when no QApplication exists; sets
+// QT_QPA_PLATFORM=offscreen when there is no display. Safe to call twice.
+void ensure_gui_app(int& argc, char** argv);
+
+// Each returns true on success; on failure false and a message in *error.
+bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, std::string* error);
+// which: "client", "server" (a socket label or process name) or "both".
+bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& which,
+                          const ExportOptions& o, std::string* error);
+// name: "states" (socket counts per state over time), "seq" (seq/ack over time),
+//       "endpoint" (each endpoint's state over time).
+bool export_chart(const Scenario& s, const Trace& t, const std::string& name,
+                  const ExportOptions& o, std::string* error);
+// Numbered PNG frames (frame-0001.png ...) of the whole main view stepping
+// through the scenario, one per trace event (or per `step` events).
+bool export_frames(const Scenario& s, const Trace& t, const std::string& dir,
+                   const ExportOptions& o, std::string* error);
+
+}  // namespace tcpsim::render
