@@ -174,9 +174,17 @@ struct EpollSpec {
   Time timeout = 0;               // epoll_wait timeout (0 = block)
 };
 
+// What a thread does when a call in its script fails (returns -1).
+enum class OnError : std::uint8_t {
+  Stop,      // the thread stops here (like code that bails out); the process lives on
+  Continue,  // go on with the next step (like code that ignores the error)
+  Exit,      // the process exits with status 1 (closing its descriptors)
+};
+
 struct Step {
   StepKind kind = StepKind::Sleep;
   Loc loc;
+  OnError on_error = OnError::Stop;   // `on_error: stop | continue | exit`
 
   // Timing, before the step runs: at an absolute time, after a delay from
   // the end of the previous step, and/or once a trigger holds.
