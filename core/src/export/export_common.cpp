@@ -1,0 +1,162 @@
+// tcpsim — pieces every exporter shares: stream keys, Wireshark-style
+// relative sequence numbers, and safe (temporary file + rename) output.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "tcpsim/export.hpp"
+
+namespace tcpsim {
+
+std::uint64_t stream_key(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
+                         std::uint16_t dport) {
+  // splitmix64 over the packed 4-tuple: distinct for each direction, stable
+  // across runs and platforms (documented in docs/exports.md).
+  std::uint64_t x = (static_cast<std::uint64_t>(src_ip) << 32) | dst_ip;
+  x ^= (static_cast<std::uint64_t>(sport) << 16 | dport) * 0x9E3779B97F4A7C15ull;
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+RelativeSeq::Dir* RelativeSeq::find(std::uint64_t key) {
+  for (auto& d : dirs_)
+    if (d.key == key) return &d;
+  return nullptr;
+}
+
+RelativeSeq::Rel RelativeSeq::add(const Segment& s) {
+  const std::uint64_t fwd = stream_key(s.src_ip, s.sport, s.dst_ip, s.dport);
+  const std::uint64_t rev = stream_key(s.dst_ip, s.dport, s.src_ip, s.sport);
+  Dir* d = find(fwd);
+  if (s.has(kSyn)) {
+    if (!s.has(kAck)) {
+      // A SYN without ACK opens a new incarnation of the 4-tuple (Wireshark
+      // starts a new conversation too): forget the old reverse base.
+      for (auto it = dirs_.begin(); it != dirs_.end(); ++it)
+        if (it->key == rev) {
+          dirs_.erase(it);
+          break;
+        }
+      d = find(fwd);
+    }
+    if (!d) {
+      dirs_.push_back({fwd, s.seq, true});
+      d = &dirs_.back();
+    } else {
+      d->base = s.seq;
+      d->syn = true;
+    }
+  } else if (!d) {
+    // No SYN from this side (an RST to a closed port, or a capture that
+    // starts mid-connection): Wireshark takes the first seq seen as ISN + 1,
+    // so that segment shows relative seq 1.
+    dirs_.push_back({fwd, s.seq - 1, false});
+    d = &dirs_.back();
+  }
+  Rel r;
+  r.stream = fwd;
+  r.seq = s.seq - d->base;
+  const Dir* back = find(rev);
+  r.ack = back ? s.ack - back->base : s.ack;
+  // The first data byte follows the SYN: stream offset 0 is ISN + 1.
+  const std::uint32_t first_data = s.seq + (s.has(kSyn) ? 1u : 0u);
+  r.data_off = first_data - d->base - 1u;
+  return r;
+}
+
+namespace {
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+std::string ext_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  auto dot = path.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  return path.substr(dot);
+}
+}  // namespace
+
+bool check_writable(const std::string& path, std::string* error) {
+  if (path.empty()) {
+    *error = "empty file name";
+    return false;
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    *error = "'" + path + "' is a directory";
+    return false;
+  }
+  const std::string dir = dir_of(path);
+  if (::stat(dir.c_str(), &st) != 0) {
+    *error = "cannot write '" + path + "': directory '" + dir + "' does not exist";
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *error = "cannot write '" + path + "': '" + dir + "' is not a directory";
+    return false;
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    *error = "cannot write '" + path + "': directory '" + dir + "' is not writable";
+    return false;
+  }
+  return true;
+}
+
+bool write_file_atomically(const std::string& path, bool overwrite,
+                           const std::function<bool(const std::string&, std::string*)>& write,
+                           std::string* error) {
+  if (!check_writable(path, error)) return false;
+  if (!overwrite && ::access(path.c_str(), F_OK) == 0) {
+    *error = "'" + path + "' exists (use --force to overwrite it)";
+    return false;
+  }
+  // Same directory, so rename() is atomic; same extension, because the
+  // graphic writers pick the format by extension.
+  const std::string base = path.substr(0, path.size() - ext_of(path).size());
+  const std::string tmp = base + ".tmp-" + std::to_string(::getpid()) + ext_of(path);
+  std::string err;
+  bool ok = write(tmp, &err);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = std::string("cannot rename '") + tmp + "' to '" + path + "': " + std::strerror(errno);
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    *error = err.empty() ? "cannot write '" + path + "'" : err;
+  }
+  return ok;
+}
+
+bool write_stream_atomically(const std::string& path, bool overwrite,
+                             const std::function<void(std::ostream&)>& write,
+                             std::string* error) {
+  return write_file_atomically(
+      path, overwrite,
+      [&](const std::string& tmp, std::string* err) {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f) {
+          *err = "cannot create '" + tmp + "': " + std::strerror(errno);
+          return false;
+        }
+        write(f);
+        f.flush();
+        if (!f) {
+          *err = "error writing '" + tmp + "' (disk full?)";
+          return false;
+        }
+        return true;
+      },
+      error);
+}
+
+}  // namespace tcpsim

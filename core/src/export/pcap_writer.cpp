@@ -1,0 +1,142 @@
+// tcpsim — the simulated segments as a classic pcap file.
+//
+// Format: https://wiki.wireshark.org/Development/LibpcapFileFormat (global
+// header, then per record: ts_sec, ts_usec, incl_len, orig_len, bytes).
+// Link type LINKTYPE_RAW (101): each record starts with the IPv4 header.
+// IPv4 header: RFC 791 §3.1; header checksum: RFC 1071. TCP header and its
+// checksum over the pseudo-header: RFC 9293 §3.1.
+//
+// Capture point: each sender's interface. A segment the network drops was
+// still transmitted, so it is in the file (as on the sender's tcpdump); the
+// retransmission that follows is then what Wireshark calls a
+// retransmission, exactly as the trace marks it. See docs/exports.md.
+#include <ostream>
+#include <unordered_set>
+#include <vector>
+
+#include "tcpsim/export.hpp"
+
+namespace tcpsim {
+
+namespace {
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {  // network order
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  put16(b, at, static_cast<std::uint16_t>(v >> 16));
+  put16(b, at + 2, static_cast<std::uint16_t>(v));
+}
+void le32(std::ostream& o, std::uint32_t v) {  // pcap headers: little-endian, magic says so
+  const char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+                     static_cast<char>(v >> 24)};
+  o.write(b, 4);
+}
+void le16(std::ostream& o, std::uint16_t v) {
+  const char b[2] = {static_cast<char>(v), static_cast<char>(v >> 8)};
+  o.write(b, 2);
+}
+
+// RFC 1071 one's-complement sum of 16-bit words.
+std::uint32_t sum16(const std::uint8_t* p, std::size_t n, std::uint32_t acc) {
+  for (std::size_t i = 0; i + 1 < n; i += 2) acc += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  if (n & 1) acc += static_cast<std::uint32_t>(p[n - 1] << 8);
+  return acc;
+}
+std::uint16_t fold(std::uint32_t acc) {
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  return static_cast<std::uint16_t>(~acc);
+}
+
+constexpr std::uint32_t kLinktypeRaw = 101;
+constexpr std::uint32_t kSnaplen = 262144;
+constexpr std::size_t kIpHdr = 20, kTcpHdr = 20;
+constexpr std::uint32_t kMaxPayload = 65535 - kIpHdr - kTcpHdr;
+
+}  // namespace
+
+std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) {
+  le32(out, 0xa1b2c3d4);  // microsecond timestamps
+  le16(out, 2);
+  le16(out, 4);
+  le32(out, 0);  // thiszone: UTC
+  le32(out, 0);  // sigfigs
+  le32(out, kSnaplen);
+  le32(out, kLinktypeRaw);
+
+  std::unordered_set<std::uint32_t> dropped;
+  if (!o.include_dropped)
+    for (const auto& e : t.events)
+      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop && e.seg_id != 0)
+        dropped.insert(e.seg_id);
+
+  RelativeSeq rel;
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> ip_ids;  // per source address
+  std::vector<std::uint8_t> pkt;
+  std::size_t records = 0;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send) continue;
+    const Segment& s = e.seg;
+    // Every transmission feeds the sequence bases, also outside the window,
+    // so payload offsets are those of the whole stream.
+    const RelativeSeq::Rel r = rel.add(s);
+    if (!o.window.contains(e.t)) continue;
+    if (e.seg_id != 0 && dropped.count(e.seg_id)) continue;
+
+    std::uint16_t ip_id = 0;
+    {
+      bool found = false;
+      for (auto& [ip, id] : ip_ids)
+        if (ip == s.src_ip) {
+          ip_id = ++id;
+          found = true;
+        }
+      if (!found) ip_ids.emplace_back(s.src_ip, ip_id = 1);
+    }
+
+    const std::uint32_t len = s.len > kMaxPayload ? kMaxPayload : s.len;
+    const std::size_t total = kIpHdr + kTcpHdr + len;
+    pkt.assign(total, 0);
+    // IPv4 header (RFC 791 §3.1).
+    pkt[0] = 0x45;  // version 4, IHL 5 words
+    put16(pkt, 2, static_cast<std::uint16_t>(total));
+    put16(pkt, 4, ip_id);
+    put16(pkt, 6, 0x4000);  // DF, as Linux sets on TCP (path MTU discovery)
+    pkt[8] = 64;            // TTL (net.ipv4.ip_default_ttl)
+    pkt[9] = 6;             // TCP
+    put32(pkt, 12, s.src_ip);
+    put32(pkt, 16, s.dst_ip);
+    put16(pkt, 10, fold(sum16(pkt.data(), kIpHdr, 0)));
+    // TCP header (RFC 9293 §3.1); the flag bits of types.hpp are the wire bits.
+    std::uint8_t* tcp = pkt.data() + kIpHdr;
+    put16(pkt, kIpHdr + 0, s.sport);
+    put16(pkt, kIpHdr + 2, s.dport);
+    put32(pkt, kIpHdr + 4, s.seq);
+    put32(pkt, kIpHdr + 8, s.ack);
+    tcp[12] = 5 << 4;  // data offset: 5 words, no options
+    tcp[13] = s.flags;
+    put16(pkt, kIpHdr + 14, s.win);
+    // Payload: the stream's bytes at their offsets (data_byte()).
+    for (std::uint32_t i = 0; i < len; ++i)
+      pkt[kIpHdr + kTcpHdr + i] = data_byte(r.stream, static_cast<std::uint64_t>(r.data_off) + i);
+    // Checksum over the pseudo-header (src, dst, zero, protocol, TCP length).
+    std::uint32_t acc = 0;
+    acc = sum16(pkt.data() + 12, 8, acc);
+    acc += 6;
+    acc += static_cast<std::uint32_t>(kTcpHdr + len);
+    acc = sum16(tcp, kTcpHdr + len, acc);
+    put16(pkt, kIpHdr + 16, fold(acc));
+
+    const Time ts = e.t < 0 ? 0 : e.t;
+    le32(out, static_cast<std::uint32_t>(ts / 1000000));
+    le32(out, static_cast<std::uint32_t>(ts % 1000000));
+    le32(out, static_cast<std::uint32_t>(total));
+    le32(out, static_cast<std::uint32_t>(total));
+    out.write(reinterpret_cast<const char*>(pkt.data()), static_cast<std::streamsize>(total));
+    ++records;
+  }
+  return records;
+}
+
+}  // namespace tcpsim
