@@ -1,0 +1,127 @@
+// tcpsim — a host's kernel: demultiplexing by 4-tuple, listening sockets,
+// ephemeral ports, and the RST for segments that match no socket
+// (RFC 9293 §3.10.7.1). Crash and reboot.
+#include <cerrno>
+
+#include "sim.hpp"
+
+namespace tcpsim {
+
+int Sim::host_index(const std::string& name) const {
+  for (std::size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+void Sim::hash_conn(Sock& s) {
+  hosts[s.host].conns[conn_key(s.lport, s.rip, s.rport)] = s.id;
+  s.in_table = true;
+}
+
+void Sim::unhash(Sock& s) {
+  if (!s.in_table) return;
+  auto& conns = hosts[s.host].conns;
+  auto it = conns.find(conn_key(s.lport, s.rip, s.rport));
+  if (it != conns.end() && it->second == s.id) conns.erase(it);
+  s.in_table = false;
+}
+
+std::uint32_t Sim::lookup(std::uint16_t host, const Segment& seg) {
+  auto& h = hosts[host];
+  auto it = h.conns.find(conn_key(seg.dport, seg.src_ip, seg.sport));
+  if (it != h.conns.end()) return it->second;
+  auto l = h.listeners.find(seg.dport);
+  if (l != h.listeners.end()) return l->second;
+  return 0;
+}
+
+// Ephemeral port for connect() (rip != 0) or an autobind (rip == 0).
+// Linux __inet_hash_connect may share a local port among different
+// destinations; a port is usable for (rip, rport) when that 4-tuple is
+// free. A TIME_WAIT socket holding it may be reused when tcp_tw_reuse = 1
+// and it has been quiet for a second (tcp_twsk_unique).
+// Deviation: ports are tried in order from a seeded offset, not with
+// Linux's keyed hash (RFC 6056 algorithm 3); the kernel diff ignores ports.
+int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, std::uint16_t* out) {
+  HostRt& h = hosts[host];
+  const std::uint32_t lo = h.sys.port_lo, hi = h.sys.port_hi;
+  const std::uint32_t range = hi >= lo ? hi - lo + 1 : 1;
+  if (h.port_cursor == 0) h.port_cursor = static_cast<std::uint32_t>(rng() % range) + 1;
+  for (std::uint32_t n = 0; n < range; ++n) {
+    const std::uint16_t port = static_cast<std::uint16_t>(lo + (h.port_cursor - 1 + n) % range);
+    if (h.listeners.count(port) || h.bound.count(port)) continue;
+    if (rip == 0) {
+      // autobind: the port must be unused by any connection
+      bool used = false;
+      for (const auto& kv : h.conns)
+        if ((kv.first >> 48) == port) { used = true; break; }
+      if (used) continue;
+    } else {
+      auto it = h.conns.find(conn_key(port, rip, rport));
+      if (it != h.conns.end()) {
+        Sock& old = sock(it->second);
+        const bool reuse = old.state == TcpState::TimeWait && h.sys.tcp_tw_reuse == 1 &&
+                           now - old.last_rcv >= sec(1);
+        if (!reuse) continue;
+        fsm(old, FsmEvent::Abort, "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)");
+      }
+    }
+    h.port_cursor = (h.port_cursor - 1 + n + 1) % range + 1;
+    *out = port;
+    return 0;
+  }
+  return EADDRNOTAVAIL;
+}
+
+std::uint32_t Sim::new_iss(const Sock& s) {
+  if (forced_iss) return forced_iss;
+  auto it = pending_isn.find(s.id);
+  if (it != pending_isn.end()) {
+    const std::uint32_t v = it->second;
+    pending_isn.erase(it);
+    return v;
+  }
+  return static_cast<std::uint32_t>(rng());
+}
+
+// A segment reached this host (after the link).
+void Sim::host_receive(std::uint16_t host, const Segment& seg) {
+  const std::uint32_t id = lookup(host, seg);
+  if (!id) {
+    // RFC 9293 §3.10.7.1: "all data in the incoming segment is discarded.
+    // An incoming segment containing a RST is discarded. An incoming segment
+    // not containing a RST causes a RST to be sent in response."
+    if (seg.flags & kRst) {
+      trace_note(host, nullptr, "RST for no socket: discarded");
+      return;
+    }
+    send_reset_reply(host, seg, "no socket for this segment");
+    return;
+  }
+  segment_arrives(sock(id), seg);
+}
+
+// Power loss: every socket and process of the host vanishes without a
+// segment; the peers are left half-open.
+void Sim::crash_host(std::uint16_t host) {
+  HostRt& h = hosts[host];
+  for (auto& p : procs)
+    if (p.host == host && p.alive) kill_process(p, ProcOp::Crash, 0, "host crashed");
+  for (auto& s : socks) {
+    if (s.host != host || s.state == TcpState::Closed) continue;
+    s.orphan = true;
+    s.listening = false;
+    fsm(s, FsmEvent::Abort, "host crashed: state lost");
+  }
+  h.conns.clear();
+  h.listeners.clear();
+  h.bound.clear();
+  h.crashed = true;
+}
+
+void Sim::reboot_host(std::uint16_t host) {
+  hosts[host].crashed = false;
+  hosts[host].port_cursor = 0;
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,409 @@
+// tcpsim — the simulation's internal state (Simulation::Impl).
+//
+// Read first: RFC 9293 (TCP), RFC 1122 §4.2 (host requirements), RFC 6298
+// (RTO), and Linux net/ipv4/tcp.c, tcp_input.c, tcp_output.c, tcp_timer.c,
+// tcp_minisocks.c. The code is split by event family, as Linux and OMNeT++
+// INET split it:
+//   engine.hpp                the event queue (virtual clock)
+//   network.cpp               links, loss, faults, delivery
+//   host.cpp                  demultiplexing, ports, listen queues, RST for no socket
+//   tcp/tcp_fsm.cpp           the Boost.MSM transition table (RFC 9293 §3.3.2)
+//   tcp/tcp_segment_arrives.cpp  SEGMENT ARRIVES (RFC 9293 §3.10.7): classify, then transition
+//   tcp/tcp_output.cpp        building and sending segments, ACK policy (delayed/quick ACK)
+//   tcp/tcp_timers.cpp        retransmission, delayed ACK, TIME_WAIT, FIN_WAIT_2, keepalive
+//   tcp/tcp_user_calls.cpp    OPEN/SEND/RECEIVE/CLOSE/ABORT (RFC 9293 §3.10.1-6)
+//   tcp/tcp_close_policy.cpp  Linux tcp_close(): RST on unread data, SO_LINGER, new_state[]
+//   socket_api.cpp            file descriptors, errno, SIGPIPE, epoll readiness
+//   process.cpp               the script interpreter (processes and threads)
+//   trace_emit.cpp            every trace event is built here
+#pragma once
+
+#include <array>
+#include <deque>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine.hpp"
+#include "tcpsim/scenario.hpp"
+#include "tcpsim/simulation.hpp"
+#include "tcpsim/trace.hpp"
+
+namespace tcpsim {
+
+// Events of the TCP state machine (the columns of the transition table).
+enum class FsmEvent : std::uint8_t {
+  Listen,        // listen()
+  Connect,       // connect(): OPEN active
+  RcvSyn,        // SYN (LISTEN child, or simultaneous open in SYN_SENT)
+  RcvSynAck,     // SYN,ACK acknowledging our SYN (SYN_SENT)
+  RcvAckOfSyn,   // ACK of our SYN (SYN_RECEIVED)
+  Close,         // close() / shutdown(SHUT_WR): CLOSE (RFC 9293 §3.10.4)
+  RcvFin,        // FIN in sequence
+  RcvAckOfFin,   // ACK covering our FIN
+  RcvRst,        // acceptable RST
+  Abort,         // ABORT: RST sent or state lost (SO_LINGER 0, unread data, give-up, crash)
+  Timeout2Msl,   // TIME_WAIT timer
+  FinWait2Timeout,  // orphaned FIN_WAIT_2 timer (tcp_fin_timeout)
+};
+const char* fsm_event_name(FsmEvent e);
+
+// Shutdown bits (Linux sk_shutdown).
+constexpr std::uint8_t kRcvShutdown = 1;
+constexpr std::uint8_t kSendShutdown = 2;
+
+// One TCP socket: the TCB of RFC 9293 §3.3.1 plus the Linux socket fields
+// the lessons turn on. Kept small: a million of these must fit in well
+// under 1 KiB each.
+struct Sock {
+  std::uint32_t id = 0;           // trace id (never reused)
+  std::uint16_t host = 0;
+  TcpState state = TcpState::Closed;
+  std::uint8_t shutdown = 0;      // kRcvShutdown | kSendShutdown
+  bool listening = false;
+  bool orphan = false;            // no descriptor refers to it (SOCK_DEAD)
+  bool done = false;              // SOCK_DONE: FIN received (recv returns 0)
+  bool fin_queued = false;        // a FIN follows the queued data
+  bool fin_sent = false;          // the FIN occupies sequence space (snd_nxt counts it)
+  bool in_table = false;          // hashed in the host's connection table
+  bool bound = false;
+  bool linger_on = false;
+  bool keepalive = false;
+  bool nodelay = false;
+  bool nonblock = false;
+  bool reuseaddr = false;
+  bool pingpong = false;          // Linux interactive (delayed-ACK) mode
+  bool ack_pending = false;       // an ACK is owed (delayed)
+  bool accepted = false;          // returned by accept() (or an active socket)
+  bool synack_acked = false;      // Linux inet_rsk(req)->acked: ACK came while the accept queue was full
+  bool counted = false;           // included in the host's per-state counts
+  bool reset_rcvd = false;        // an RST reset this connection
+  bool tlp_done = false;          // the tail loss probe for this flight was sent
+  std::uint8_t retransmits = 0;   // consecutive RTO expirations (icsk_retransmits)
+  std::uint8_t probes = 0;        // keepalive probes sent without answer
+  std::uint8_t quick = 0;         // quick-ACK credit (icsk_ack.quick)
+  std::uint16_t linger_secs = 0;
+  std::uint16_t visited = 0;      // bit per TcpState this socket has been in
+  int err = 0;                    // sk_err: reported once by the next call
+  std::int32_t fd_refs = 0;       // descriptors (in all processes) that refer to it
+  std::int32_t owner_pid = 0;
+
+  std::uint32_t lip = 0, rip = 0;
+  std::uint16_t lport = 0, rport = 0;
+
+  // RFC 9293 §3.3.1 send and receive sequence variables.
+  std::uint32_t iss = 0, snd_una = 0, snd_nxt = 0, snd_wnd = 0, snd_wl1 = 0, snd_wl2 = 0;
+  std::uint32_t irs = 0, rcv_nxt = 0, rcv_wnd = 0, rcv_wup = 0;
+  std::uint32_t snd_max = 0;      // highest sequence sent (for retransmission marking)
+  std::uint32_t cwnd = 0;
+  // Stream bookkeeping (bytes), 64-bit so they never wrap. Data byte k of
+  // the stream has sequence number iss + 1 + k.
+  std::uint64_t written = 0;      // bytes the application wrote
+  std::uint64_t sent = 0;         // bytes sent at least once up to snd_nxt
+  std::uint64_t acked = 0;        // bytes acknowledged by the peer
+  std::uint32_t fin_seq = 0;      // sequence number of our FIN (valid once fin_sent)
+  bool fin_acked = false;
+  std::uint64_t rcv_total = 0;    // bytes received in order
+  std::uint64_t rcv_read = 0;     // bytes the application read
+  // RTT estimation (RFC 6298, Linux tcp_rtt_estimator).
+  Time srtt = 0, rttvar = 0, rto = 0;
+  Time rtt_start = 0;             // when the timed segment was sent (0 = none)
+  std::uint32_t rtt_seq = 0;
+  Time ato = 0;                   // delayed-ACK timeout (icsk_ack.ato)
+  Time lrcvtime = 0;              // last data received
+  Time last_rcv = 0;              // last segment received (TIME_WAIT reuse, keepalive)
+  Time idle_since = 0;            // last activity (keepalive)
+  Time rto_stamp = 0;             // first RTO retransmission of this flight (give-up clock)
+  std::array<Time, kNumTimerKinds> timers{};  // armed deadlines, 0 = off
+
+  std::uint32_t listener = 0;     // for children: the listening socket
+  std::uint32_t listen_idx = 0;   // for listeners: index into Sim::listens (+1)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ooo;  // out-of-order [seq, end) ranges
+  bool ooo_fin = false;           // an out-of-order FIN at the end of ooo
+  std::uint32_t ooo_fin_seq = 0;
+  std::vector<std::uint32_t> waiters;  // blocked threads to wake on change
+
+  std::uint32_t snd_buf() const { return static_cast<std::uint32_t>(written - acked); }
+  std::uint32_t rcv_buf() const { return static_cast<std::uint32_t>(rcv_total - rcv_read); }
+};
+
+// Per-listener queues (kept out of Sock so ordinary sockets stay small).
+struct ListenQueues {
+  int backlog = 0;                       // sk_max_ack_backlog
+  std::vector<std::uint32_t> accept_q;   // established children not yet accepted
+  std::vector<std::uint32_t> syn_q;      // children in SYN_RECEIVED
+  std::uint32_t children = 0;            // labels: server/lsock~N
+  std::string label;                     // the listener's label
+};
+
+struct HostRt {
+  std::string name;
+  std::uint32_t ip = 0;
+  Profile profile = Profile::Linux;
+  Sysctls sys;
+  bool crashed = false;
+  std::unordered_map<std::uint64_t, std::uint32_t> conns;  // 4-tuple key -> socket id
+  std::unordered_map<std::uint16_t, std::uint32_t> listeners;  // port -> socket id
+  std::unordered_map<std::uint16_t, std::uint32_t> bound;      // explicitly bound ports -> count
+  std::uint32_t port_cursor = 0;
+  StateCounts counts{};
+  std::int32_t tw_count = 0;
+};
+
+struct LinkRt {
+  std::uint16_t a = 0, b = 0;
+  LinkSpec spec;
+  bool down = false;
+  std::array<Time, 2> busy_until{};  // serialisation, per direction
+};
+
+struct InFlight {
+  Segment seg;
+  std::uint32_t seg_id = 0;
+  std::uint16_t dst_host = 0;
+  bool retrans = false;
+  bool used = false;
+};
+
+// ---- processes ----
+struct FdEntry {
+  std::uint32_t sock = 0;   // 0 = free
+  bool cloexec = false;
+};
+
+enum class ThreadState : std::uint8_t { Ready, Sleeping, Blocked, Done };
+
+struct Frame {
+  const std::vector<Step>* steps = nullptr;
+  std::uint32_t pc = 0;
+  std::uint64_t iter = 0;        // Loop: iterations started
+  Time loop_start = 0;
+  const Step* loop = nullptr;    // the Loop step owning this frame (nullptr = script/body)
+};
+
+struct Thread {
+  std::uint32_t id = 0;
+  std::int32_t pid = 0;
+  ThreadState state = ThreadState::Ready;
+  std::uint8_t phase = 0;        // 0 timing, 1 trigger, 2 action
+  std::vector<Frame> frames;
+  std::vector<std::pair<std::uint16_t, std::int32_t>> bind;  // name id -> fd
+  Time wake_at = 0;
+  Time call_start = 0;           // blocking call began
+  std::uint64_t progress = 0;    // Recv: bytes so far; Epoll: wake-ups so far
+  std::uint32_t wait_sock = 0;   // socket it is blocked on
+  std::uint32_t last_mask = 0;   // Epoll: the last reported readiness (edge-triggered)
+  std::uint32_t linger_sock = 0; // Close: the socket a lingering close() waits for
+  std::uint64_t spins = 0;       // steps run without virtual time passing
+  Time spin_time = -1;
+};
+
+enum class StepResult : std::uint8_t { Done, Wait, Pushed };
+
+struct Process {
+  std::int32_t pid = 0;
+  std::uint16_t host = 0;
+  std::string name;
+  bool alive = true;
+  bool ignore_sigpipe = false;
+  int fd_limit = 1024;
+  std::vector<FdEntry> fds;
+  std::uint32_t threads_live = 0;
+  const ProcessSpec* spec = nullptr;
+  std::unordered_map<std::uint16_t, std::uint32_t> label_counts;  // binding -> sockets bound so far
+};
+
+// Engine event kinds.
+enum QKind : std::uint8_t { QArrive, QTimer, QWake, QFault, QProcStart };
+
+struct Sim {
+  Sim(const Scenario& sc, TraceSink& sink, RunOptions opt);
+
+  Scenario sc;
+  TraceSink& sink;
+  RunOptions opt;
+  bool ev_on;        // sink wants events
+  bool tcb_on;       // sink wants TCB snapshots
+  std::mt19937_64 rng;
+  Engine q;
+  Time now = 0;
+  Time stop_at = kNever;
+  RunSummary summary;
+  CountSeries* series = nullptr;
+
+  std::vector<HostRt> hosts;
+  std::vector<LinkRt> links;
+  std::vector<std::vector<std::int32_t>> link_of;  // [a][b] -> link index or -1
+  std::deque<Sock> socks;                          // id - 1 (a deque: references stay valid)
+  std::vector<ListenQueues> listens;
+  std::vector<InFlight> inflight;
+  std::vector<std::uint32_t> inflight_free;
+  std::uint32_t next_seg_id = 0;
+  std::vector<int> fault_matches;                  // per fault: matching segments seen
+  std::deque<Process> procs;                       // pid - 1
+  std::deque<Thread> threads;
+  std::vector<std::uint32_t> threads_free;
+  std::vector<std::string> names;                  // interned binding names
+  std::unordered_map<std::string, std::uint16_t> name_ids;
+  std::vector<std::uint32_t> runnable;             // threads to run at `now`
+  bool run_scheduled = false;
+
+  // The FSM dispatch context: which socket the flyweight machine serves.
+  Sock* fsm_sock = nullptr;
+  TcpState fsm_from = TcpState::Closed;
+  const char* fsm_cause = "";
+  const char* fsm_action = nullptr;
+  bool fsm_no_transition = false;
+  bool seg_done = false;          // segment processing ended early (dropped, reset)
+  std::uint32_t forced_iss = 0;   // ISS for a connection reopened from TIME_WAIT
+
+  Sock& sock(std::uint32_t id) { return socks[id - 1]; }
+  HostRt& host_of(const Sock& s) { return hosts[s.host]; }
+  const Sysctls& sys(const Sock& s) { return hosts[s.host].sys; }
+
+  // engine
+  bool step();
+  void schedule(Time t, QKind k, std::uint32_t a, std::uint32_t b = 0) { q.push(t, k, a, b); }
+
+  // ---- trace_emit.cpp ----
+  void emit(Event& e);
+  void fill_sock(Event& e, const Sock& s);
+  void trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::uint32_t seg_id,
+                     bool retrans, const std::string& reason, const Sock* s);
+  void trace_state(Sock& s, TcpState from, TcpState to, const std::string& cause);
+  void trace_timer(Sock& s, TimerKind k, TimerOp op, Time deadline);
+  void trace_call(const Thread& t, const Step& st, const char* call, const std::string& args,
+                  std::int64_t ret, int err, const Sock* s);
+  void trace_note(std::uint16_t host, const Sock* s, const std::string& text);
+  void trace_signal(const Process& p, int signo, const char* action);
+  void trace_process(const Process& p, ProcOp op, int status, const std::string& detail = "");
+  void trace_fault(std::uint16_t host, const std::string& what, const std::string& detail);
+  TcbSnapshot snapshot(const Sock& s) const;
+  void register_socket(Sock& s, std::int32_t pid, const std::string& label);
+
+  // ---- state counts ----
+  void count_state(Sock& s, TcpState from, TcpState to);
+  void sample_counts();
+
+  // ---- tcp/tcp_fsm.cpp ----
+  // Feeds one event to the socket's state machine; returns true if the
+  // state changed. `cause` overrides the event's name in the trace.
+  bool fsm(Sock& s, FsmEvent ev, const char* cause = nullptr);
+  // Called by the MSM on entering a state (the one place that traces a
+  // state change), and by the state types' entry/exit hooks.
+  void fsm_entered(TcpState to);
+  void on_enter_state(Sock& s, TcpState to);
+  void on_leave_state(Sock& s, TcpState from);
+  // transition actions (RFC diagram's "snd ..." part)
+  void act_snd_syn(Sock& s);
+  void act_snd_synack(Sock& s);
+  void act_snd_ack(Sock& s);
+  void act_ack_fin(Sock& s);
+  void act_snd_fin(Sock& s);
+  void act_snd_rst(Sock& s);
+
+  // ---- tcp/tcp_segment_arrives.cpp ----
+  void segment_arrives(Sock& s, const Segment& seg);
+  void listen_arrives(Sock& l, const Segment& seg);
+  void synsent_arrives(Sock& s, const Segment& seg);
+  void timewait_arrives(Sock& s, const Segment& seg);
+  bool acceptable(const Sock& s, const Segment& seg) const;
+  void process_ack(Sock& s, const Segment& seg);
+  void process_text(Sock& s, const Segment& seg);
+  void process_fin(Sock& s);
+  void reset_connection(Sock& s, const char* cause);
+
+  // ---- tcp/tcp_output.cpp ----
+  Segment make_segment(const Sock& s, std::uint8_t flags, std::uint32_t seq, std::uint32_t len);
+  void send_segment(Sock& s, Segment seg, bool retrans);
+  void output(Sock& s);                       // send what the window and Nagle allow
+  void send_ack_now(Sock& s);
+  void send_rst_for(Sock& s);                 // RST on an established connection
+  void send_reset_reply(std::uint16_t host, const Segment& in, const char* why);  // RFC 9293 §3.10.7.1
+  void ack_snd_check(Sock& s, bool ofo);      // __tcp_ack_snd_check
+  void schedule_delack(Sock& s);
+  void on_ack_sent(Sock& s);
+  void on_data_sent(Sock& s);
+  std::uint16_t adv_window(Sock& s);
+
+  // ---- tcp/tcp_timers.cpp ----
+  void arm(Sock& s, TimerKind k, Time deadline);
+  void cancel(Sock& s, TimerKind k);
+  void cancel_all(Sock& s);
+  void timer_fired(std::uint32_t sock, TimerKind k, Time when);
+  void on_retransmit_timer(Sock& s);
+  void on_delack_timer(Sock& s);
+  void on_keepalive_timer(Sock& s);
+  void rearm_rto(Sock& s);
+  void rtt_sample(Sock& s, Time rtt);
+  int max_retries(const Sock& s) const;
+  Time syn_backoff(const Sock& s, int retransmits) const;
+  Time give_up_after(const Sock& s, int boundary) const;
+
+  // ---- tcp/tcp_user_calls.cpp ----
+  std::uint32_t new_socket(std::uint16_t host, std::int32_t pid);
+  int tcp_listen(Sock& s, int backlog);
+  int tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport);
+  void tcp_send(Sock& s, std::uint64_t bytes);
+  void tcp_shutdown(Sock& s, std::uint8_t how);
+  void tcp_abort(Sock& s, const char* cause, bool send_rst, int err);
+  void tcp_done(Sock& s);                     // the socket reached CLOSED: unhash, release
+  void wake(Sock& s);
+
+  // ---- tcp/tcp_close_policy.cpp ----
+  void tcp_close(Sock& s);                    // last descriptor closed
+  void close_listener(Sock& s);
+
+  // ---- host.cpp ----
+  static std::uint64_t conn_key(std::uint16_t lport, std::uint32_t rip, std::uint16_t rport) {
+    return (static_cast<std::uint64_t>(lport) << 48) | (static_cast<std::uint64_t>(rip) << 16) | rport;
+  }
+  void hash_conn(Sock& s);
+  void unhash(Sock& s);
+  std::uint32_t lookup(std::uint16_t host, const Segment& seg);
+  void host_receive(std::uint16_t host, const Segment& seg);
+  int pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, std::uint16_t* port);
+  std::uint32_t new_iss(const Sock& s);
+  void crash_host(std::uint16_t host);
+  void reboot_host(std::uint16_t host);
+  int host_index(const std::string& name) const;
+
+  // ---- network.cpp ----
+  void transmit(std::uint16_t from_host, const Segment& seg, bool retrans, const Sock* s);
+  void deliver(std::uint32_t slot);
+  void fault_at(std::uint32_t idx);
+  int find_link(std::uint16_t a, std::uint16_t b) const;
+
+  // ---- socket_api.cpp / process.cpp ----
+  void start_process(std::uint32_t idx);
+  std::uint32_t new_thread(std::int32_t pid, const std::vector<Step>* steps,
+                           const std::vector<std::pair<std::uint16_t, std::int32_t>>& bind);
+  void run_thread(std::uint32_t tid);
+  void make_runnable(std::uint32_t tid);
+  void run_runnable();
+  StepResult exec_step(Thread& t, const Step& st);
+  StepResult do_call(Thread& t, const Step& st);   // socket_api.cpp: the step's action
+  StepResult fail(Thread& t, const Step& st, const char* call, const std::string& args, int err,
+                  const Sock* s);
+  StepResult sigpipe(Thread& t, const Step& st, const char* call, const std::string& args,
+                     const Sock* s);
+  void sleep_until(Thread& t, Time when);
+  std::unordered_map<std::uint32_t, std::uint32_t> pending_isn;  // socket id -> scenario ISN
+  void finish_thread(Thread& t);
+  void kill_process(Process& p, ProcOp how, int status, const std::string& why);
+  int fd_alloc(Process& p, std::uint32_t sock, bool cloexec);
+  void fd_close(Process& p, int fd);
+  std::int32_t binding(const Thread& t, const std::string& name) const;
+  void set_binding(Thread& t, const std::string& name, std::int32_t fd);
+  std::uint16_t intern(const std::string& n);
+  Sock* sock_of_fd(const Process& p, std::int32_t fd);
+  std::uint32_t poll_mask(const Sock& s) const;   // Linux tcp_poll()
+  bool trigger_holds(const Thread& t, const Trigger& tr);
+  void block_on(Thread& t, Sock* s);
+  std::string label_for(Process& p, const std::string& binding);
+};
+
+}  // namespace tcpsim

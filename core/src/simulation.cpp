@@ -1,0 +1,153 @@
+// tcpsim — the Simulation facade: builds the runtime from a Scenario and
+// runs the engine. Identical (scenario, seed) give a byte-identical trace.
+#include "tcpsim/simulation.hpp"
+
+#include <algorithm>
+
+#include "sim.hpp"
+
+namespace tcpsim {
+
+struct Simulation::Impl : Sim {
+  using Sim::Sim;
+};
+
+Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
+    : sc(scenario), sink(s), opt(o), ev_on(s.wants_events()), tcb_on(s.wants_events() && s.wants_tcb()) {
+  rng.seed(opt.seed ? *opt.seed : sc.seed);
+  stop_at = opt.until;
+  if (sc.duration > 0) stop_at = std::min(stop_at, sc.duration);
+
+  for (const auto& hs : sc.hosts) {
+    HostRt h;
+    h.name = hs.name;
+    h.ip = hs.ip;
+    h.profile = hs.profile;
+    h.sys = hs.sysctls;
+    hosts.push_back(std::move(h));
+    sink.on_host(HostInfo{hs.name, hs.ip});
+  }
+  link_of.assign(hosts.size(), std::vector<std::int32_t>(hosts.size(), -1));
+  auto add_link = [&](std::uint16_t a, std::uint16_t b, const LinkSpec& spec) {
+    LinkRt l;
+    l.a = a;
+    l.b = b;
+    l.spec = spec;
+    links.push_back(l);
+    link_of[a][b] = link_of[b][a] = static_cast<std::int32_t>(links.size() - 1);
+  };
+  for (const auto& ls : sc.links) {
+    const int a = host_index(ls.a), b = host_index(ls.b);
+    if (a < 0 || b < 0) continue;  // the loader rejects unknown hosts
+    add_link(static_cast<std::uint16_t>(a), static_cast<std::uint16_t>(b), ls);
+  }
+  if (sc.links.empty()) {  // no link given: every pair of hosts, 1 ms apart
+    for (std::size_t a = 0; a < hosts.size(); ++a)
+      for (std::size_t b = a + 1; b < hosts.size(); ++b)
+        add_link(static_cast<std::uint16_t>(a), static_cast<std::uint16_t>(b), LinkSpec{});
+  }
+  fault_matches.assign(sc.faults.size(), 0);
+  for (std::size_t f = 0; f < sc.faults.size(); ++f) {
+    const FaultKind k = sc.faults[f].kind;
+    if (k == FaultKind::LinkDown || k == FaultKind::LinkUp || k == FaultKind::Crash || k == FaultKind::Reboot)
+      schedule(sc.faults[f].at, QFault, static_cast<std::uint32_t>(f));
+  }
+  for (std::size_t i = 0; i < sc.processes.size(); ++i) {
+    const ProcessSpec& ps = sc.processes[i];
+    Process p;
+    p.pid = static_cast<std::int32_t>(i + 1);
+    const int h = host_index(ps.host);
+    p.host = static_cast<std::uint16_t>(h < 0 ? 0 : h);
+    p.name = ps.name;
+    p.ignore_sigpipe = ps.ignore_sigpipe;
+    p.fd_limit = ps.fd_limit;
+    p.spec = &sc.processes[i];
+    procs.push_back(std::move(p));
+    sink.on_process(ProcessInfo{procs.back().pid, procs.back().host, ps.name});
+    schedule(ps.start, QProcStart, static_cast<std::uint32_t>(i));
+  }
+}
+
+bool Sim::step() {
+  if (q.empty()) return false;
+  if (summary.events >= opt.max_events) return false;
+  if (q.top().t > stop_at) {
+    now = stop_at;
+    summary.virtual_time = now;
+    return false;
+  }
+  const QItem it = q.pop();
+  now = it.t;
+  ++summary.events;
+  switch (it.kind()) {
+    case QArrive:
+      deliver(it.a);
+      break;
+    case QTimer:
+      timer_fired(it.a, static_cast<TimerKind>(it.arg()), it.t);
+      break;
+    case QWake: {
+      Thread& t = threads[it.a - 1];
+      if (t.state == ThreadState::Sleeping && t.wake_at == it.t) make_runnable(t.id);
+      break;
+    }
+    case QFault:
+      fault_at(it.a);
+      break;
+    case QProcStart:
+      start_process(it.a);
+      break;
+    default:
+      break;
+  }
+  if (!runnable.empty()) run_runnable();
+  summary.virtual_time = now;
+  return true;
+}
+
+Simulation::Simulation(const Scenario& scenario, TraceSink& sink, RunOptions options)
+    : impl_(std::make_unique<Impl>(scenario, sink, options)) {}
+Simulation::~Simulation() = default;
+
+bool Simulation::step() { return impl_->step(); }
+
+void Simulation::run() {
+  while (impl_->step()) {
+  }
+  // Final per-state socket counts.
+  auto& s = impl_->summary;
+  s.final_states.fill(0);
+  for (const auto& h : impl_->hosts)
+    for (int i = 0; i < kNumTcpStates; ++i) s.final_states[i] += static_cast<std::uint64_t>(h.counts[i]);
+}
+
+Time Simulation::now() const { return impl_->now; }
+const RunSummary& Simulation::summary() const { return impl_->summary; }
+const StateCounts& Simulation::counts(std::size_t host) const { return impl_->hosts.at(host).counts; }
+std::size_t Simulation::host_count() const { return impl_->hosts.size(); }
+
+void Simulation::sample_counts(CountSeries* series) {
+  impl_->series = series;
+  if (series) {
+    series->hosts.clear();
+    for (const auto& h : impl_->hosts) series->hosts.push_back(h.name);
+    impl_->sample_counts();
+  }
+}
+
+void Simulation::for_each_socket(const std::function<void(const SocketView&)>& f) const {
+  for (const auto& s : impl_->socks) {
+    SocketView v{s.id, s.host, impl_->snapshot(s), s.fd_refs, s.listening};
+    f(v);
+  }
+}
+
+Trace run_scenario(const Scenario& scenario, RunOptions options) {
+  Trace t;
+  t.meta.scenario = scenario.name;
+  Simulation sim(scenario, t, options);
+  sim.run();
+  return t;
+}
+
+}  // namespace tcpsim

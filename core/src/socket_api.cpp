@@ -1,0 +1,579 @@
+// tcpsim — the socket API as a Linux process sees it: descriptors with
+// reference counts (fork, dup, FD_CLOEXEC), blocking calls, errno values,
+// SIGPIPE, and epoll readiness (tcp_poll).
+//
+// The errno rules follow Linux (net/ipv4/tcp.c tcp_sendmsg/tcp_recvmsg,
+// net/core/stream.c sk_stream_error/sk_stream_wait_connect): sk_err is
+// reported once, by the next call that looks at it; after that a send on a
+// dead connection fails with EPIPE and raises SIGPIPE unless MSG_NOSIGNAL.
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+
+#include "sim.hpp"
+
+namespace tcpsim {
+
+namespace {
+constexpr std::uint32_t kEpollIn = 0x001, kEpollOut = 0x004, kEpollErr = 0x008, kEpollHup = 0x010,
+                        kEpollRdNorm = 0x040, kEpollWrNorm = 0x100, kEpollRdHup = 0x2000;
+constexpr Time kSpinCost = 10;  // virtual microseconds one turn of a busy epoll loop takes
+
+std::string epoll_mask_string(std::uint32_t m) {
+  std::string s;
+  auto add = [&](std::uint32_t bit, const char* n) {
+    if (m & bit) {
+      if (!s.empty()) s += '|';
+      s += n;
+    }
+  };
+  add(kEpollIn, "EPOLLIN");
+  add(kEpollOut, "EPOLLOUT");
+  add(kEpollErr, "EPOLLERR");
+  add(kEpollHup, "EPOLLHUP");
+  add(kEpollRdHup, "EPOLLRDHUP");
+  return s.empty() ? "0" : s;
+}
+
+int take_err(Sock& s) {
+  const int e = s.err;
+  s.err = 0;
+  return e;
+}
+}  // namespace
+
+// Linux tcp_poll().
+std::uint32_t Sim::poll_mask(const Sock& s) const {
+  std::uint32_t m = 0;
+  if (s.listening) {
+    const ListenQueues& lq = listens[s.listen_idx - 1];
+    return lq.accept_q.empty() ? 0 : (kEpollIn | kEpollRdNorm);
+  }
+  if (s.shutdown == (kRcvShutdown | kSendShutdown) || s.state == TcpState::Closed) m |= kEpollHup;
+  if (s.shutdown & kRcvShutdown) m |= kEpollIn | kEpollRdNorm | kEpollRdHup;
+  if (s.state != TcpState::SynSent && s.state != TcpState::SynReceived) {
+    if (s.rcv_buf() > 0) m |= kEpollIn | kEpollRdNorm;
+    if (!(s.shutdown & kSendShutdown)) {
+      if (s.snd_buf() < hosts[s.host].sys.sndbuf) m |= kEpollOut | kEpollWrNorm;
+    } else {
+      m |= kEpollOut | kEpollWrNorm;
+    }
+  }
+  if (s.err) m |= kEpollErr;
+  return m;
+}
+
+StepResult Sim::fail(Thread& t, const Step& st, const char* call, const std::string& args, int err,
+                     const Sock* s) {
+  trace_call(t, st, call, args, -1, err, s);
+  switch (st.on_error) {
+    case OnError::Continue:
+      return StepResult::Done;
+    case OnError::Exit:
+      kill_process(procs[t.pid - 1], ProcOp::Exit, 1, std::string(call) + "() failed");
+      return StepResult::Wait;
+    case OnError::Stop:
+      break;
+  }
+  trace_note(procs[t.pid - 1].host, s,
+             procs[t.pid - 1].name + ": " + call + "() failed with " + errno_name(err) +
+                 "; this thread stops (on_error: stop)");
+  finish_thread(t);
+  return StepResult::Wait;
+}
+
+// send() hit EPIPE: SIGPIPE kills the process unless it is ignored
+// (sk_stream_error: "if (err == -EPIPE && !(flags & MSG_NOSIGNAL)) send_sig(SIGPIPE, current, 0)").
+StepResult Sim::sigpipe(Thread& t, const Step& st, const char* call, const std::string& args,
+                        const Sock* s) {
+  Process& p = procs[t.pid - 1];
+  if (st.nosignal) return fail(t, st, call, args + ", MSG_NOSIGNAL", EPIPE, s);
+  if (p.ignore_sigpipe) {
+    trace_call(t, st, call, args, -1, EPIPE, s);
+    trace_signal(p, SIGPIPE, "ignored");
+    if (st.on_error == OnError::Continue) return StepResult::Done;
+    if (st.on_error == OnError::Exit) {
+      kill_process(p, ProcOp::Exit, 1, "send() failed with EPIPE");
+      return StepResult::Wait;
+    }
+    trace_note(p.host, s, p.name + ": send() failed with EPIPE; this thread stops (on_error: stop)");
+    finish_thread(t);
+    return StepResult::Wait;
+  }
+  trace_call(t, st, call, args, -1, EPIPE, s);
+  trace_signal(p, SIGPIPE, "killed");
+  kill_process(p, ProcOp::Killed, 128 + SIGPIPE, "killed by SIGPIPE");
+  return StepResult::Wait;
+}
+
+StepResult Sim::do_call(Thread& t, const Step& st) {
+  Process& p = procs[t.pid - 1];
+  HostRt& h = hosts[p.host];
+  auto fd_of = [&](const std::string& name) { return binding(t, name); };
+  auto fdarg = [&](std::int32_t fd) { return "fd=" + std::to_string(fd); };
+
+  switch (st.kind) {
+    case StepKind::Socket: {
+      const std::uint32_t id = new_socket(p.host, p.pid);
+      const int fd = fd_alloc(p, id, false);
+      if (fd < 0) return fail(t, st, "socket", "AF_INET, SOCK_STREAM", EMFILE, nullptr);
+      register_socket(sock(id), p.pid, label_for(p, st.as));
+      set_binding(t, st.as, fd);
+      trace_call(t, st, "socket", "AF_INET, SOCK_STREAM", fd, 0, &sock(id));
+      return StepResult::Done;
+    }
+    case StepKind::Bind: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      const std::string args = fdarg(fd) + ", port " + std::to_string(st.port);
+      if (!s) return fail(t, st, "bind", args, EBADF, nullptr);
+      if (s->bound) return fail(t, st, "bind", args, EINVAL, s);
+      if (h.listeners.count(st.port) || (h.bound.count(st.port) && !s->reuseaddr))
+        return fail(t, st, "bind", args, EADDRINUSE, s);
+      // A port held by connections (e.g. TIME_WAIT) blocks bind() unless SO_REUSEADDR.
+      if (!s->reuseaddr)
+        for (const auto& kv : h.conns)
+          if ((kv.first >> 48) == st.port) return fail(t, st, "bind", args, EADDRINUSE, s);
+      s->lport = st.port;
+      s->bound = true;
+      ++h.bound[st.port];
+      trace_call(t, st, "bind", args, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Listen: {
+      std::int32_t fd;
+      Sock* s;
+      if (st.sock.empty()) {  // listen: {port, backlog, as}: socket() + bind() + listen()
+        const std::uint32_t id = new_socket(p.host, p.pid);
+        fd = fd_alloc(p, id, false);
+        if (fd < 0) return fail(t, st, "socket", "AF_INET, SOCK_STREAM", EMFILE, nullptr);
+        s = &sock(id);
+        register_socket(*s, p.pid, label_for(p, st.as));
+        set_binding(t, st.as, fd);
+        trace_call(t, st, "socket", "AF_INET, SOCK_STREAM", fd, 0, s);
+        const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.port);
+        if (h.listeners.count(st.port) || h.bound.count(st.port))
+          return fail(t, st, "bind", bargs, EADDRINUSE, s);
+        s->lport = st.port;
+        s->bound = true;
+        ++h.bound[st.port];
+        trace_call(t, st, "bind", bargs, 0, 0, s);
+      } else {
+        fd = fd_of(st.sock);
+        s = sock_of_fd(p, fd);
+        if (!s) return fail(t, st, "listen", fdarg(fd), EBADF, nullptr);
+      }
+      const std::string args = fdarg(fd) + ", backlog " + std::to_string(st.backlog);
+      if (s->state != TcpState::Closed && !s->listening) return fail(t, st, "listen", args, EINVAL, s);
+      if (s->bound && h.bound.count(s->lport)) {
+        if (--h.bound[s->lport] == 0) h.bound.erase(s->lport);
+      }
+      const int e = tcp_listen(*s, st.backlog);
+      if (e) return fail(t, st, "listen", args, e, s);
+      listens[s->listen_idx - 1].label = ev_on ? p.name + "/" + (st.as.empty() ? st.sock : st.as) : "";
+      trace_call(t, st, "listen", args, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Accept: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* l = sock_of_fd(p, fd);
+      if (!l) return fail(t, st, "accept", fdarg(fd), EBADF, nullptr);
+      if (!l->listening) return fail(t, st, "accept", fdarg(fd), EINVAL, l);
+      ListenQueues& lq = listens[l->listen_idx - 1];
+      if (lq.accept_q.empty()) {
+        if (l->nonblock) return fail(t, st, "accept", fdarg(fd), EAGAIN, l);
+        block_on(t, l);
+        return StepResult::Wait;
+      }
+      // The descriptor is allocated before the connection is dequeued
+      // (__sys_accept4_file): at the fd limit accept() fails with EMFILE and
+      // the connection stays in the queue.
+      const std::uint32_t cid = lq.accept_q.front();
+      const int nfd = fd_alloc(p, cid, false);
+      if (nfd < 0) return fail(t, st, "accept", fdarg(fd), EMFILE, l);
+      lq.accept_q.erase(lq.accept_q.begin());
+      Sock& c = sock(cid);
+      c.orphan = false;
+      c.accepted = true;
+      c.owner_pid = p.pid;
+      register_socket(c, p.pid, label_for(p, st.as));
+      set_binding(t, st.as, nfd);
+      trace_call(t, st, "accept", fdarg(fd) + " -> " + endpoint_string(c.rip, c.rport), nfd, 0, &c);
+      wake(*l);  // room in the accept queue
+      return StepResult::Done;
+    }
+    case StepKind::Connect: {
+      const int dh = host_index(st.to_host);
+      const std::uint32_t rip = dh >= 0 ? hosts[dh].ip : 0;
+      const std::string dest = endpoint_string(rip, st.port);
+      if (t.progress == 0) {
+        std::int32_t fd;
+        Sock* s;
+        if (st.sock.empty()) {
+          const std::uint32_t id = new_socket(p.host, p.pid);
+          fd = fd_alloc(p, id, false);
+          if (fd < 0) return fail(t, st, "socket", "AF_INET, SOCK_STREAM", EMFILE, nullptr);
+          s = &sock(id);
+          const std::string lbl = label_for(p, st.as);
+          register_socket(*s, p.pid, lbl);
+          if (!sc.isn.empty()) {
+            auto it = sc.isn.find(p.name + "/" + st.as);
+            if (it != sc.isn.end()) pending_isn[id] = it->second;
+          }
+          set_binding(t, st.as, fd);
+          trace_call(t, st, "socket", "AF_INET, SOCK_STREAM", fd, 0, s);
+        } else {
+          fd = fd_of(st.sock);
+          s = sock_of_fd(p, fd);
+          if (!s) return fail(t, st, "connect", fdarg(fd) + ", " + dest, EBADF, nullptr);
+        }
+        if (st.from_port && !s->bound) {
+          s->lport = st.from_port;
+          s->bound = true;
+        }
+        if (s->state != TcpState::Closed)
+          return fail(t, st, "connect", fdarg(fd) + ", " + dest,
+                      s->state == TcpState::SynSent ? EALREADY : EISCONN, s);
+        const int e = tcp_connect(*s, rip, st.port);
+        if (e) return fail(t, st, "connect", fdarg(fd) + ", " + dest, e, s);
+        t.progress = 1;
+        t.wait_sock = 0;
+        if (s->nonblock) {
+          trace_call(t, st, "connect", fdarg(fd) + ", " + dest, -1, EINPROGRESS, s);
+          return StepResult::Done;
+        }
+      }
+      const std::int32_t fd = fd_of(st.as.empty() ? st.sock : st.as);
+      Sock* s = sock_of_fd(p, fd);
+      if (!s) return fail(t, st, "connect", fdarg(fd) + ", " + dest, EBADF, nullptr);
+      if (s->state == TcpState::SynSent || s->state == TcpState::SynReceived) {
+        block_on(t, s);
+        return StepResult::Wait;
+      }
+      if (s->state == TcpState::Closed) {
+        const int e = take_err(*s);
+        return fail(t, st, "connect", fdarg(fd) + ", " + dest, e ? e : ECONNREFUSED, s);
+      }
+      trace_call(t, st, "connect", fdarg(fd) + ", " + dest, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Send: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      const std::string args = fdarg(fd) + ", " + std::to_string(st.bytes) + " bytes";
+      if (!s) return fail(t, st, "send", args, EBADF, nullptr);
+      // tcp_sendmsg: wait for the connection; a dead one reports sk_err, else EPIPE.
+      if (s->state != TcpState::Established && s->state != TcpState::CloseWait) {
+        if (s->state == TcpState::SynSent || s->state == TcpState::SynReceived) {
+          block_on(t, s);
+          return StepResult::Wait;
+        }
+        const int e = s->err ? take_err(*s) : EPIPE;
+        if (e == EPIPE) return sigpipe(t, st, "send", args, s);
+        return fail(t, st, "send", args, e, s);
+      }
+      if (s->err || (s->shutdown & kSendShutdown)) {
+        const int e = s->err ? take_err(*s) : EPIPE;
+        if (e == EPIPE) return sigpipe(t, st, "send", args, s);
+        return fail(t, st, "send", args, e, s);
+      }
+      // Queue what the send buffer takes; a blocking send waits for room.
+      const std::uint32_t limit = h.sys.sndbuf;
+      while (t.progress < st.bytes) {
+        const std::uint32_t used = s->snd_buf();
+        if (used >= limit) {
+          if (s->nonblock) {
+            if (t.progress) break;
+            return fail(t, st, "send", args, EAGAIN, s);
+          }
+          block_on(t, s);
+          return StepResult::Wait;
+        }
+        const std::uint64_t n = std::min<std::uint64_t>(st.bytes - t.progress, limit - used);
+        t.progress += n;
+        tcp_send(*s, n);
+      }
+      trace_call(t, st, "send", args, static_cast<std::int64_t>(t.progress), 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Recv: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      const std::string args = fdarg(fd);
+      if (!s) return fail(t, st, "recv", args, EBADF, nullptr);
+      for (;;) {
+        if (s->listening) return fail(t, st, "recv", args, ENOTCONN, s);
+        if (s->rcv_buf() > 0) {
+          std::uint64_t want = s->rcv_buf();
+          if (st.bytes) want = std::min<std::uint64_t>(want, st.bytes - t.progress);
+          s->rcv_read += want;
+          t.progress += want;
+          trace_call(t, st, "recv", args, static_cast<std::int64_t>(want), 0, s);
+          // Reading may reopen a closed window: tell the peer (tcp_cleanup_rbuf).
+          if (s->rcv_wnd < hosts[s->host].sys.mss && s->state != TcpState::Closed) send_ack_now(*s);
+          if (st.until_eof || (st.bytes && t.progress < st.bytes)) {
+            t.call_start = now;
+            continue;
+          }
+          return StepResult::Done;
+        }
+        // tcp_recvmsg: SOCK_DONE (a FIN arrived) first, then sk_err, then
+        // RCV_SHUTDOWN, then "not connected".
+        if (s->done) {
+          trace_call(t, st, "recv", args, 0, 0, s);
+          return StepResult::Done;
+        }
+        if (s->err) {
+          const int e = take_err(*s);
+          return fail(t, st, "recv", args, e, s);
+        }
+        if (s->shutdown & kRcvShutdown) {
+          trace_call(t, st, "recv", args, 0, 0, s);
+          return StepResult::Done;
+        }
+        if (s->state == TcpState::Closed && s->accepted == false && s->rip == 0)
+          return fail(t, st, "recv", args, ENOTCONN, s);
+        if (s->state == TcpState::Closed) {
+          trace_call(t, st, "recv", args, 0, 0, s);
+          return StepResult::Done;
+        }
+        if (s->nonblock) return fail(t, st, "recv", args, EAGAIN, s);
+        block_on(t, s);
+        return StepResult::Wait;
+      }
+    }
+    case StepKind::Shutdown: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      static const char* hows[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+      const std::string args = fdarg(fd) + ", " + hows[static_cast<int>(st.how)];
+      if (!s) return fail(t, st, "shutdown", args, EBADF, nullptr);
+      const std::uint8_t how = st.how == ShutHow::Rd   ? kRcvShutdown
+                               : st.how == ShutHow::Wr ? kSendShutdown
+                                                       : (kRcvShutdown | kSendShutdown);
+      if (s->state == TcpState::Closed || s->state == TcpState::Listen) {
+        s->shutdown |= how;
+        return fail(t, st, "shutdown", args, ENOTCONN, s);
+      }
+      tcp_shutdown(*s, how);
+      trace_call(t, st, "shutdown", args, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Close: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      if (t.progress == 0) {
+        if (!s) return fail(t, st, "close", fdarg(fd), EBADF, nullptr);
+        const bool last = s->fd_refs == 1;
+        const bool lingering = last && s->linger_on && s->linger_secs > 0;
+        fd_close(p, fd);
+        if (lingering && (s->state == TcpState::FinWait1 || s->state == TcpState::Closing ||
+                          s->state == TcpState::LastAck)) {
+          // SO_LINGER {on, N}: close() blocks until the FIN is acknowledged
+          // or N seconds pass (sk_stream_wait_close).
+          t.progress = 1;
+          t.linger_sock = s->id;
+          arm(*s, TimerKind::Linger, now + sec(s->linger_secs));
+          block_on(t, s);
+          return StepResult::Wait;
+        }
+        if (lingering) s->orphan = true;
+        trace_call(t, st, "close", fdarg(fd) + (last ? "" : " (other descriptors remain: no FIN)"), 0, 0, s);
+        return StepResult::Done;
+      }
+      // Lingering close(), woken by a state change or the linger timer.
+      Sock& ls = sock(t.linger_sock);
+      const bool closing = ls.state == TcpState::FinWait1 || ls.state == TcpState::Closing ||
+                           ls.state == TcpState::LastAck;
+      if (closing && ls.timers[static_cast<int>(TimerKind::Linger)]) {
+        block_on(t, &ls);
+        return StepResult::Wait;
+      }
+      cancel(ls, TimerKind::Linger);
+      ls.orphan = true;
+      if (ls.state == TcpState::FinWait2 && hosts[ls.host].profile == Profile::Linux &&
+          !ls.timers[static_cast<int>(TimerKind::FinWait2)])
+        arm(ls, TimerKind::FinWait2, now + hosts[ls.host].sys.tcp_fin_timeout);
+      if (ls.state == TcpState::Closed) tcp_done(ls);
+      trace_call(t, st, "close", "SO_LINGER " + std::to_string(ls.linger_secs) + " s", 0, 0, &ls);
+      return StepResult::Done;
+    }
+    case StepKind::SetSockOpt: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      std::string args = fdarg(fd) + ", ";
+      switch (st.opt) {
+        case SockOpt::Linger: args += "SO_LINGER {" + std::string(st.on ? "on" : "off") + ", " + std::to_string(st.value) + "}"; break;
+        case SockOpt::ReuseAddr: args += std::string("SO_REUSEADDR ") + (st.on ? "1" : "0"); break;
+        case SockOpt::KeepAlive: args += std::string("SO_KEEPALIVE ") + (st.on ? "1" : "0"); break;
+        case SockOpt::NoDelay: args += std::string("TCP_NODELAY ") + (st.on ? "1" : "0"); break;
+        case SockOpt::CloExec: args += std::string("FD_CLOEXEC ") + (st.on ? "1" : "0"); break;
+        case SockOpt::NonBlock: args += std::string("O_NONBLOCK ") + (st.on ? "1" : "0"); break;
+        case SockOpt::RcvBuf: args += "SO_RCVBUF " + std::to_string(st.value); break;
+      }
+      const char* call = st.opt == SockOpt::CloExec || st.opt == SockOpt::NonBlock ? "fcntl" : "setsockopt";
+      if (!s) return fail(t, st, call, args, EBADF, nullptr);
+      switch (st.opt) {
+        case SockOpt::Linger:
+          s->linger_on = st.on;
+          s->linger_secs = static_cast<std::uint16_t>(std::min<std::int64_t>(std::max<std::int64_t>(st.value, 0), 65535));
+          break;
+        case SockOpt::ReuseAddr: s->reuseaddr = st.on; break;
+        case SockOpt::KeepAlive:
+          s->keepalive = st.on;
+          if (st.on && s->state == TcpState::Established && !s->timers[static_cast<int>(TimerKind::Keepalive)])
+            arm(*s, TimerKind::Keepalive, now + h.sys.tcp_keepalive_time);
+          if (!st.on) cancel(*s, TimerKind::Keepalive);
+          break;
+        case SockOpt::NoDelay:
+          s->nodelay = st.on;
+          output(*s);
+          break;
+        case SockOpt::CloExec: p.fds[fd].cloexec = st.on; break;
+        case SockOpt::NonBlock: s->nonblock = st.on; break;
+        case SockOpt::RcvBuf:
+          trace_note(p.host, s, "SO_RCVBUF is recorded but the model keeps the host's receive buffer");
+          break;
+      }
+      trace_call(t, st, call, args, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Dup: {
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      if (!s) return fail(t, st, "dup", fdarg(fd), EBADF, nullptr);
+      const int nfd = fd_alloc(p, s->id, false);
+      if (nfd < 0) return fail(t, st, "dup", fdarg(fd), EMFILE, s);
+      set_binding(t, st.as, nfd);
+      trace_call(t, st, "dup", fdarg(fd), nfd, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::Fork: {
+      Process child;
+      child.pid = static_cast<std::int32_t>(procs.size() + 1);
+      child.host = p.host;
+      child.name = st.as.empty() ? p.name + "-child" : st.as;
+      child.ignore_sigpipe = p.ignore_sigpipe;
+      child.fd_limit = p.fd_limit;
+      child.fds = p.fds;  // the child inherits every descriptor
+      child.spec = p.spec;
+      for (auto& e : child.fds)
+        if (e.sock) ++sock(e.sock).fd_refs;
+      procs.push_back(std::move(child));
+      Process& c = procs.back();
+      sink.on_process(ProcessInfo{c.pid, c.host, c.name});
+      trace_call(t, st, "fork", "", c.pid, 0, nullptr);
+      trace_process(c, ProcOp::Start, 0, "forked from " + procs[t.pid - 1].name);
+      const std::uint32_t tid = new_thread(c.pid, &st.body, t.bind);
+      make_runnable(tid);
+      return StepResult::Done;
+    }
+    case StepKind::Exec: {
+      int closed = 0;
+      for (std::size_t fd = 0; fd < p.fds.size(); ++fd)
+        if (p.fds[fd].sock && p.fds[fd].cloexec) {
+          fd_close(p, static_cast<int>(fd));
+          ++closed;
+        }
+      trace_call(t, st, "execve", std::to_string(closed) + " FD_CLOEXEC descriptors closed", 0, 0, nullptr);
+      return StepResult::Done;
+    }
+    case StepKind::Exit: {
+      trace_call(t, st, "exit", std::to_string(st.status), 0, 0, nullptr);
+      kill_process(p, ProcOp::Exit, st.status, "");
+      return StepResult::Wait;
+    }
+    case StepKind::Sleep: {
+      if (t.progress == 0 && st.duration > 0) {
+        t.progress = 1;
+        sleep_until(t, now + st.duration);
+        return StepResult::Wait;
+      }
+      return StepResult::Done;
+    }
+    case StepKind::Wait:
+      return StepResult::Done;  // the trigger (st.when) held in the timing phase
+    case StepKind::Signal: {
+      p.ignore_sigpipe = st.ignore;
+      trace_call(t, st, "signal", std::string("SIGPIPE, ") + (st.ignore ? "SIG_IGN" : "SIG_DFL"), 0, 0, nullptr);
+      return StepResult::Done;
+    }
+    case StepKind::Spawn: {
+      const std::uint32_t tid = new_thread(t.pid, &st.body, t.bind);
+      make_runnable(tid);
+      return StepResult::Done;
+    }
+    case StepKind::Loop: {
+      if (!st.concurrent) {
+        t.frames.push_back(Frame{&st.body, 0, 0, now, &st});
+        if (st.count == 0 && st.body.empty()) return StepResult::Done;
+        return StepResult::Pushed;
+      }
+      // Concurrent: start one thread per iteration, `every` apart.
+      if (t.progress == 0) t.call_start = now;
+      for (;;) {
+        if (st.count != 0 && t.progress >= st.count) return StepResult::Done;
+        const std::uint32_t tid = new_thread(t.pid, &st.body, t.bind);
+        make_runnable(tid);
+        ++t.progress;
+        if (st.every > 0) {
+          if (st.count != 0 && t.progress >= st.count) return StepResult::Done;
+          sleep_until(t, t.call_start + static_cast<Time>(t.progress) * st.every);
+          return StepResult::Wait;
+        }
+        if (st.count == 0) {
+          trace_note(p.host, nullptr, "a concurrent loop without count or every would never end: stopped");
+          return StepResult::Done;
+        }
+      }
+    }
+    case StepKind::Epoll: {
+      const EpollSpec& ep = st.epoll;
+      const std::int32_t fd = fd_of(ep.sock);
+      Sock* s = sock_of_fd(p, fd);
+      if (!s) return fail(t, st, "epoll_wait", fdarg(fd), EBADF, nullptr);
+      const std::uint32_t want = (ep.events ? ep.events : (kEpollIn | kEpollRdHup)) | kEpollErr | kEpollHup;
+      const std::uint32_t ready = poll_mask(*s) & want;
+      const bool report = ready != 0 && (!ep.edge || ready != t.last_mask);
+      if (!report) {
+        if (ep.edge) t.last_mask = ready;
+        block_on(t, s);
+        return StepResult::Wait;
+      }
+      t.last_mask = ready;
+      ++t.progress;
+      trace_call(t, st, "epoll_wait",
+                 fdarg(fd) + ", events=" + epoll_mask_string(ready) + ", wake-up " + std::to_string(t.progress),
+                 1, 0, s);
+      if (ready & kEpollIn) {
+        const std::uint32_t avail = s->rcv_buf();
+        if (avail > 0) {
+          s->rcv_read += avail;
+          trace_call(t, st, "recv", fdarg(fd), avail, 0, s);
+        } else if (s->err) {
+          const int e = take_err(*s);
+          trace_call(t, st, "recv", fdarg(fd), -1, e, s);
+        } else {
+          trace_call(t, st, "recv", fdarg(fd), 0, 0, s);
+          if (ep.close_on_eof) {
+            fd_close(p, fd);
+            trace_call(t, st, "close", fdarg(fd) + " (read() returned 0)", 0, 0, s);
+            return StepResult::Done;
+          }
+        }
+      }
+      if (ep.max_wakeups > 0 && t.progress >= static_cast<std::uint64_t>(ep.max_wakeups)) {
+        trace_note(p.host, s,
+                   p.name + ": epoll loop stopped after " + std::to_string(t.progress) +
+                       " wake-ups (max_wakeups)");
+        return StepResult::Done;
+      }
+      // Level-triggered: still ready, so epoll_wait returns again at once.
+      sleep_until(t, now + kSpinCost);
+      return StepResult::Wait;
+    }
+  }
+  return StepResult::Done;
+}
+
+}  // namespace tcpsim

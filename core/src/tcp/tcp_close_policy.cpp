@@ -1,0 +1,93 @@
+// tcpsim — what close() does when the last descriptor goes: Linux
+// tcp_close() (net/ipv4/tcp.c), an ordered policy:
+//   1. a listening socket: stop listening, reset the queued connections;
+//   2. unread received data: send RST, not FIN (RFC 1122 §4.2.2.13,
+//      RFC 2525 §2.17 "Failure to RST on close with data pending");
+//   3. SO_LINGER on with a zero timeout: abort with RST, no TIME_WAIT;
+//   4. otherwise the new_state[] table: which state follows and whether a
+//      FIN goes out (ESTABLISHED -> FIN_WAIT_1, CLOSE_WAIT -> LAST_ACK, ...);
+//   5. the socket is orphaned; an orphan in FIN_WAIT_2 gets tcp_fin_timeout.
+#include <cerrno>
+
+#include "sim.hpp"
+
+namespace tcpsim {
+
+void Sim::close_listener(Sock& s) {
+  HostRt& h = hosts[s.host];
+  auto it = h.listeners.find(s.lport);
+  if (it != h.listeners.end() && it->second == s.id) h.listeners.erase(it);
+  s.listening = false;
+  if (s.listen_idx) {
+    // inet_csk_listen_stop(): pending requests are dropped, and connections
+    // waiting in the accept queue are disconnected (tcp_disconnect sends RST).
+    ListenQueues lq = listens[s.listen_idx - 1];
+    listens[s.listen_idx - 1].accept_q.clear();
+    listens[s.listen_idx - 1].syn_q.clear();
+    for (std::uint32_t cid : lq.syn_q) {
+      Sock& c = sock(cid);
+      if (c.state != TcpState::Closed) tcp_abort(c, "listener closed", false, 0);
+    }
+    for (std::uint32_t cid : lq.accept_q) {
+      Sock& c = sock(cid);
+      if (c.state != TcpState::Closed)
+        tcp_abort(c, "listener closed before accept()", true, ECONNABORTED);
+    }
+  }
+  fsm(s, FsmEvent::Close);
+}
+
+void Sim::tcp_close(Sock& s) {
+  const Profile profile = hosts[s.host].profile;
+  s.shutdown = kRcvShutdown | kSendShutdown;
+  const bool lingering = s.linger_on && s.linger_secs > 0;
+  s.orphan = !lingering;  // a lingering close() holds the socket until it returns
+
+  if (s.listening || s.state == TcpState::Listen) {
+    close_listener(s);
+    s.orphan = true;
+    return;
+  }
+  if (s.state == TcpState::Closed) {
+    s.orphan = true;
+    tcp_done(s);
+    return;
+  }
+  // 2. Unread data: "RFC 2525, section 2.17: We MUST send a reset."
+  if (s.rcv_buf() > 0 && profile == Profile::Linux) {
+    tcp_abort(s, "close() with unread data", true, 0);
+    s.orphan = true;
+    return;
+  }
+  // 3. SO_LINGER {on, 0}: disconnect (tcp_disconnect): RST when the state
+  // needs one (tcp_need_reset), never TIME_WAIT.
+  if (s.linger_on && s.linger_secs == 0) {
+    const bool need_reset = s.state == TcpState::Established || s.state == TcpState::CloseWait ||
+                            s.state == TcpState::FinWait1 || s.state == TcpState::FinWait2 ||
+                            s.state == TcpState::SynReceived;
+    tcp_abort(s, "close() with SO_LINGER {on, 0}", need_reset, 0);
+    s.orphan = true;
+    return;
+  }
+  // 4. new_state[]: SYN_SENT -> CLOSED; SYN_RECEIVED, ESTABLISHED -> FIN_WAIT_1;
+  // CLOSE_WAIT -> LAST_ACK (with FIN); the others already sent their FIN.
+  switch (s.state) {
+    case TcpState::SynSent:
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::CloseWait:
+      fsm(s, FsmEvent::Close);
+      break;
+    default:
+      break;
+  }
+  // 5. An orphan already in FIN_WAIT_2 (after shutdown(SHUT_WR)) starts its
+  // tcp_fin_timeout now (tcp_close: "tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)").
+  if (s.orphan && s.state == TcpState::FinWait2 && profile == Profile::Linux &&
+      !s.timers[static_cast<int>(TimerKind::FinWait2)]) {
+    arm(s, TimerKind::FinWait2, now + sys(s).tcp_fin_timeout);
+  }
+  if (s.orphan && s.state == TcpState::Closed) tcp_done(s);
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,505 @@
+// tcpsim — SEGMENT ARRIVES (RFC 9293 §3.10.7).
+//
+// Organised as the RFC's steps. Each step first does its bookkeeping
+// (sequence variables, data, timers), then names what happened as an event
+// for the transition table (tcp_fsm.cpp): RcvSyn, RcvSynAck, RcvAckOfSyn,
+// RcvFin, RcvAckOfFin, RcvRst. A segment that changes nothing is dropped
+// with a reason in the trace.
+//
+// Linux behaviour is followed where it differs, each marked "Deviation:".
+#include <algorithm>
+#include <cerrno>
+
+#include "sim.hpp"
+#include "tcpsim/seq.hpp"
+
+namespace tcpsim {
+
+// RFC 9293 §3.10.7.4, first step: the acceptability test.
+//   Segment Length  Receive Window  Test
+//   0               0               SEG.SEQ = RCV.NXT
+//   0               >0              RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+//   >0              0               not acceptable
+//   >0              >0              RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+//                                or RCV.NXT =< SEG.SEQ+SEG.LEN-1 < RCV.NXT+RCV.WND
+bool Sim::acceptable(const Sock& s, const Segment& seg) const {
+  const std::uint32_t len = seg.seg_len();
+  const std::uint32_t wnd = std::max<std::uint32_t>(s.rcv_wnd, 1);  // RST/ACK-only tests use >0
+  if (len == 0) {
+    if (s.rcv_wnd == 0) return seg.seq == s.rcv_nxt;
+    return seq_in(seg.seq, s.rcv_nxt, s.rcv_nxt + wnd);
+  }
+  if (s.rcv_wnd == 0) return false;
+  return seq_in(seg.seq, s.rcv_nxt, s.rcv_nxt + wnd) ||
+         seq_in(seg.seq + len - 1, s.rcv_nxt, s.rcv_nxt + wnd);
+}
+
+// RFC 9293 §3.10.7.2: LISTEN.
+void Sim::listen_arrives(Sock& l, const Segment& seg) {
+  if (seg.flags & kRst) {  // "An incoming RST segment could not be valid ... ignore it."
+    trace_note(l.host, &l, "RST to a listening socket: ignored");
+    return;
+  }
+  if (seg.flags & kAck) {  // "Any acknowledgment is bad if it arrives on a connection still in LISTEN"
+    send_reset_reply(l.host, seg, "ACK to a listening socket with no such connection");
+    return;
+  }
+  if (!(seg.flags & kSyn)) {
+    trace_note(l.host, &l, "segment without SYN to a listening socket: dropped");
+    return;
+  }
+  ListenQueues& lq = listens[l.listen_idx - 1];
+  // Linux tcp_conn_request: "if (sk_acceptq_is_full(sk)) goto drop", where
+  // full means more than the backlog (sk_ack_backlog > sk_max_ack_backlog),
+  // so listen(fd, 1) holds two connections. The SYN is dropped silently and
+  // the client retransmits it.
+  if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
+    trace_note(l.host, &l,
+               "SYN dropped: accept queue full (" + std::to_string(lq.accept_q.size()) +
+                   " waiting, backlog " + std::to_string(lq.backlog) + ")");
+    return;
+  }
+  const std::uint32_t cid = new_socket(l.host, 0);
+  Sock& c = sock(cid);
+  Sock& lis = sock(l.id);  // new_socket may have moved the vector
+  c.lip = lis.lip;
+  c.lport = lis.lport;
+  c.rip = seg.src_ip;
+  c.rport = seg.sport;
+  c.listener = lis.id;
+  c.nodelay = lis.nodelay;
+  c.keepalive = lis.keepalive;
+  c.linger_on = lis.linger_on;
+  c.linger_secs = lis.linger_secs;
+  c.orphan = true;  // no descriptor until accept()
+  c.irs = seg.seq;
+  c.rcv_nxt = seg.seq + 1;
+  c.rcv_wup = c.rcv_nxt;
+  c.snd_wnd = seg.win;
+  c.snd_wl1 = seg.seq;
+  c.last_rcv = now;
+  c.iss = new_iss(c);
+  ++lq.children;
+  register_socket(c, 0, lq.label + "~" + std::to_string(lq.children));
+  hash_conn(c);
+  lq.syn_q.push_back(cid);
+  // The child starts as a copy of the listener (RFC 9293: the LISTEN TCB
+  // itself moves on), so its first transition is LISTEN -> SYN_RECEIVED.
+  count_state(c, TcpState::Closed, TcpState::Listen);
+  c.state = TcpState::Listen;
+  fsm(c, FsmEvent::RcvSyn);
+}
+
+// RFC 9293 §3.10.7.3: SYN-SENT.
+void Sim::synsent_arrives(Sock& s, const Segment& seg) {
+  // First, check the ACK bit.
+  if (seg.flags & kAck) {
+    if (seq_le(seg.ack, s.iss) || seq_gt(seg.ack, s.snd_nxt)) {
+      if (!(seg.flags & kRst)) send_reset_reply(s.host, seg, "unacceptable ACK in SYN_SENT");
+      else trace_note(s.host, &s, "RST with unacceptable ACK in SYN_SENT: dropped");
+      return;
+    }
+  }
+  // Second, the RST bit.
+  if (seg.flags & kRst) {
+    if (!(seg.flags & kAck)) {
+      trace_note(s.host, &s, "RST without ACK in SYN_SENT: dropped");
+      return;
+    }
+    // "the user should be warned with 'error: connection reset'": Linux
+    // tcp_reset() reports ECONNREFUSED in SYN_SENT.
+    s.err = ECONNREFUSED;
+    s.reset_rcvd = true;
+    s.shutdown = kRcvShutdown | kSendShutdown;
+    fsm(s, FsmEvent::RcvRst);
+    return;
+  }
+  // Fourth, the SYN bit.
+  if (!(seg.flags & kSyn)) {
+    trace_note(s.host, &s, "segment without SYN or RST in SYN_SENT: dropped");
+    return;
+  }
+  s.irs = seg.seq;
+  s.rcv_nxt = seg.seq + 1;
+  s.rcv_wup = s.rcv_nxt;
+  s.last_rcv = now;
+  if (seg.flags & kAck) {
+    s.snd_una = seg.ack;
+    s.snd_wnd = seg.win;
+    s.snd_wl1 = seg.seq;
+    s.snd_wl2 = seg.ack;
+    if (s.rtt_start && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
+    else s.rto = sys(s).rto_initial;
+    s.rtt_start = 0;
+    // "If SND.UNA > ISS (our SYN has been ACKed), change the connection
+    // state to ESTABLISHED, form an ACK segment and send it."
+    fsm(s, FsmEvent::RcvSynAck);
+    output(s);
+    return;
+  }
+  // "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment and send it":
+  // simultaneous open.
+  s.snd_wnd = seg.win;
+  s.snd_wl1 = seg.seq;
+  fsm(s, FsmEvent::RcvSyn);
+}
+
+// TIME_WAIT, and Linux's orphaned FIN_WAIT_2 which lives in the same
+// timewait socket (tcp_timewait_state_process in tcp_minisocks.c).
+void Sim::timewait_arrives(Sock& s, const Segment& seg) {
+  const Sysctls& y = sys(s);
+  s.last_rcv = now;
+  const bool bare_in_window =
+      seg.seq == s.rcv_nxt && (seg.seg_len() == 0 || (seg.flags & kRst));
+  if (bare_in_window) {
+    if (seg.flags & kRst) {
+      // RFC 1337 "TIME-WAIT assassination": Linux kills the TIME_WAIT socket
+      // on an in-window RST unless net.ipv4.tcp_rfc1337 = 1.
+      if (y.tcp_rfc1337 == 0) {
+        fsm(s, FsmEvent::RcvRst, "rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)");
+      } else {
+        trace_note(s.host, &s, "RST ignored in TIME_WAIT (tcp_rfc1337=1, RFC 1337 fix TW1)");
+      }
+      return;
+    }
+    arm(s, TimerKind::TimeWait, now + y.time_wait);  // inet_twsk_reschedule
+    return;
+  }
+  // A new SYN with a higher sequence number may reopen the connection
+  // (RFC 1122 §4.2.2.13), when a listener is there.
+  if ((seg.flags & kSyn) && !(seg.flags & (kRst | kAck)) && seq_gt(seg.seq, s.rcv_nxt)) {
+    auto it = hosts[s.host].listeners.find(s.lport);
+    if (it != hosts[s.host].listeners.end()) {
+      const std::uint32_t lid = it->second;
+      const std::uint32_t next_iss = s.snd_nxt + 65535 + 2;
+      fsm(s, FsmEvent::Abort, "new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)");
+      forced_iss = next_iss ? next_iss : 1;
+      listen_arrives(sock(lid), seg);
+      forced_iss = 0;
+      return;
+    }
+  }
+  if (seg.flags & kRst) {
+    trace_note(s.host, &s, "out-of-window RST in TIME_WAIT: ignored");
+    return;
+  }
+  // "Out of window segment. All the segments are ACKed immediately", and an
+  // ACK-bearing one (a retransmitted FIN) restarts the 2MSL timer.
+  if (seg.flags & kAck) arm(s, TimerKind::TimeWait, now + y.time_wait);
+  trace_note(s.host, &s,
+             (seg.flags & kFin) ? "retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL"
+                                : "old segment in TIME_WAIT: ACK it (it cannot reach a new connection)");
+  send_ack_now(s);
+}
+
+void Sim::reset_connection(Sock& s, const char* cause) {
+  // Linux tcp_reset(): the error the application will see.
+  switch (s.state) {
+    case TcpState::SynSent: s.err = ECONNREFUSED; break;
+    case TcpState::CloseWait: s.err = EPIPE; break;
+    default: s.err = ECONNRESET; break;
+  }
+  s.reset_rcvd = true;
+  s.shutdown = kRcvShutdown | kSendShutdown;
+  // tcp_write_queue_purge: unsent data is gone.
+  s.written = s.acked;
+  s.sent = s.acked;
+  fsm(s, FsmEvent::RcvRst, cause);
+}
+
+// RFC 9293 §3.10.7.4, fifth step: the ACK field.
+void Sim::process_ack(Sock& s, const Segment& seg) {
+  if (seq_gt(seg.ack, s.snd_nxt)) {
+    // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then
+    // send an ACK, drop the segment, and return."
+    trace_note(s.host, &s, "ACK for data not yet sent: ACK and drop");
+    send_ack_now(s);
+    seg_done = true;
+    return;
+  }
+  if (seq_gt(seg.ack, s.snd_una)) {
+    const std::uint32_t delta = seg.ack - s.snd_una;
+    s.snd_una = seg.ack;
+    // Bytes acknowledged: the sequence space minus our FIN.
+    std::uint64_t bytes = delta;
+    if (s.fin_sent && !s.fin_acked && seq_ge(seg.ack, s.fin_seq + 1)) {
+      s.fin_acked = true;
+      --bytes;
+    }
+    s.acked = std::min<std::uint64_t>(s.acked + bytes, s.written);
+    if (s.sent < s.acked) s.sent = s.acked;
+    if (s.rtt_start && seq_ge(seg.ack, s.rtt_seq)) {
+      rtt_sample(s, now - s.rtt_start);
+      s.rtt_start = 0;
+    }
+    s.retransmits = 0;
+    s.rto_stamp = 0;
+    s.tlp_done = false;
+    s.probes = 0;
+    s.cwnd = std::min<std::uint32_t>(s.cwnd + sys(s).mss, 1u << 30);  // slow start
+    if (s.snd_una == s.snd_nxt)
+      cancel(s, TimerKind::Retransmit);
+    else
+      rearm_rto(s);
+    wake(s);  // room in the send buffer
+  } else if (seq_lt(seg.ack, s.snd_una)) {
+    // "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be ignored."
+  }
+  // Window update (RFC 9293 §3.10.7.4: SND.WL1 / SND.WL2 rule).
+  if (seq_lt(s.snd_wl1, seg.seq) || (s.snd_wl1 == seg.seq && seq_le(s.snd_wl2, seg.ack))) {
+    s.snd_wnd = seg.win;
+    s.snd_wl1 = seg.seq;
+    s.snd_wl2 = seg.ack;
+  }
+  // Our FIN acknowledged: FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT,
+  // LAST-ACK -> CLOSED.
+  if (s.fin_acked && (s.state == TcpState::FinWait1 || s.state == TcpState::Closing ||
+                      s.state == TcpState::LastAck)) {
+    fsm(s, FsmEvent::RcvAckOfFin);
+    if (s.state == TcpState::Closed) {
+      seg_done = true;
+      return;
+    }
+  }
+  output(s);
+}
+
+// RFC 9293 §3.10.7.4, seventh step: segment text.
+void Sim::process_text(Sock& s, const Segment& seg) {
+  if (seg.len == 0) return;
+  if (s.state != TcpState::Established && s.state != TcpState::FinWait1 &&
+      s.state != TcpState::FinWait2) {
+    // "This should not occur since a FIN has been received from the remote
+    // side. Ignore the segment text."
+    return;
+  }
+  std::uint32_t seq = seg.seq;
+  std::uint32_t end = seg.seq + seg.len;
+  // Linux tcp_rcv_state_process (FIN_WAIT1/2): "RFC 793 says to queue data
+  // in these states, RFC 1122 says we MUST send a reset" — new data after
+  // the application closed its receive side aborts the connection
+  // (RFC 1122 §4.2.2.13).
+  if ((s.shutdown & kRcvShutdown) && seq_gt(end, s.rcv_nxt) &&
+      (s.state == TcpState::FinWait1 || s.state == TcpState::FinWait2)) {
+    send_reset_reply(s.host, seg, "data arrived after close(): the application can never read it");
+    s.err = ECONNRESET;
+    fsm(s, FsmEvent::Abort, "rcv data after close() / snd RST");
+    seg_done = true;
+    return;
+  }
+  // tcp_event_data_recv: the delayed-ACK estimator.
+  const Sysctls& y = sys(s);
+  if (s.ato == 0) {
+    // "The _first_ data packet received, initialize delayed ACK engine."
+    s.quick = static_cast<std::uint8_t>(std::min<std::uint32_t>(
+        std::max<std::uint32_t>(s.rcv_wnd / (2 * y.mss), 2), 16));
+    s.ato = y.delack_min;
+  } else {
+    const Time m = now - s.lrcvtime;
+    if (m <= y.delack_min / 2) {
+      s.ato = s.ato / 2 + y.delack_min / 2;
+    } else if (m < s.ato) {
+      s.ato = std::min<Time>(s.ato / 2 + m, s.rto ? s.rto : y.rto_initial);
+    } else if (m > (s.rto ? s.rto : y.rto_initial)) {
+      s.quick = std::max<std::uint8_t>(s.quick, 16);
+    }
+  }
+  s.lrcvtime = now;
+  s.ack_pending = true;
+
+  if (seq_lt(seq, s.rcv_nxt)) seq = s.rcv_nxt;  // trim what we already have
+  if (seq == s.rcv_nxt) {
+    s.rcv_total += end - seq;
+    s.rcv_nxt = end;
+    // Pull in out-of-order data that now fits.
+    bool progressed = true;
+    while (progressed && !s.ooo.empty()) {
+      progressed = false;
+      for (auto it = s.ooo.begin(); it != s.ooo.end(); ++it) {
+        if (seq_le(it->first, s.rcv_nxt)) {
+          if (seq_gt(it->second, s.rcv_nxt)) {
+            s.rcv_total += it->second - s.rcv_nxt;
+            s.rcv_nxt = it->second;
+          }
+          s.ooo.erase(it);
+          progressed = true;
+          break;
+        }
+      }
+    }
+    wake(s);
+  } else if (seq_gt(seq, s.rcv_nxt)) {
+    // Out of order: keep it for later and ACK at once (a duplicate ACK).
+    s.ooo.emplace_back(seq, end);
+    trace_note(s.host, &s, "out-of-order segment queued");
+  }
+}
+
+// RFC 9293 §3.10.7.4, eighth step: the FIN bit.
+void Sim::process_fin(Sock& s) {
+  // Linux tcp_fin(): RCV_SHUTDOWN and SOCK_DONE; recv() now returns 0.
+  s.done = true;
+  s.shutdown |= kRcvShutdown;
+  s.rcv_nxt += 1;
+  s.ack_pending = true;
+  switch (s.state) {
+    case TcpState::SynReceived:
+    case TcpState::Established:
+      fsm(s, FsmEvent::RcvFin);  // -> CLOSE_WAIT
+      break;
+    case TcpState::FinWait1:
+      fsm(s, FsmEvent::RcvFin);  // our FIN not yet acknowledged -> CLOSING
+      break;
+    case TcpState::FinWait2:
+      fsm(s, FsmEvent::RcvFin);  // -> TIME_WAIT
+      break;
+    default:
+      // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state" (a retransmitted FIN).
+      send_ack_now(s);
+      break;
+  }
+  wake(s);
+}
+
+void Sim::segment_arrives(Sock& s, const Segment& seg) {
+  switch (s.state) {
+    case TcpState::Listen:
+      listen_arrives(s, seg);
+      return;
+    case TcpState::SynSent:
+      synsent_arrives(s, seg);
+      return;
+    case TcpState::TimeWait:
+      timewait_arrives(s, seg);
+      return;
+    case TcpState::Closed:
+      send_reset_reply(s.host, seg, "socket is CLOSED");
+      return;
+    default:
+      break;
+  }
+  seg_done = false;
+  s.last_rcv = now;
+  s.probes = 0;
+  const std::uint32_t seg_end = seg.seq + seg.seg_len();
+
+  // Linux's orphaned FIN_WAIT_2 is a timewait socket (tcp_time_wait(sk,
+  // TCP_FIN_WAIT2, tmo)): new data draws an RST and the socket is gone
+  // (tcp_timewait_state_process: "New data or FIN. If new data arrive after
+  // half-duplex close, reset.").
+  if (s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux &&
+      !(seg.flags & kRst) && seg.len > 0 && acceptable(s, seg) && seq_gt(seg_end, s.rcv_nxt)) {
+    send_reset_reply(s.host, seg, "data for an orphaned FIN_WAIT_2 socket");
+    s.err = ECONNRESET;
+    fsm(s, FsmEvent::Abort, "rcv data after close() / snd RST");
+    return;
+  }
+
+  // First: sequence number.
+  if (!acceptable(s, seg)) {
+    if (!(seg.flags & kRst)) {
+      trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
+      send_ack_now(s);
+    } else {
+      trace_note(s.host, &s, "RST outside the receive window: dropped");
+    }
+    return;
+  }
+  // Second: RST. RFC 5961 §3.2 (RFC 9293 §3.10.7.4 MUST-?): only an RST
+  // with exactly the expected sequence number resets; any other in-window
+  // RST draws a challenge ACK.
+  if (seg.flags & kRst) {
+    if (seg.seq != s.rcv_nxt) {
+      trace_note(s.host, &s, "in-window RST with unexpected sequence number: challenge ACK (RFC 5961)");
+      send_ack_now(s);
+      return;
+    }
+    if (s.state == TcpState::SynReceived && s.listener) {
+      // Linux: the request socket is dropped; the listener is unaffected
+      // (RFC 9293 would return a passive TCB to LISTEN).
+      fsm(s, FsmEvent::RcvRst);
+      return;
+    }
+    reset_connection(s, nullptr);
+    return;
+  }
+  // Fourth: SYN. RFC 5961 §4.2: a SYN in the window draws a challenge ACK.
+  bool syn_as_ack = false;
+  if (seg.flags & kSyn) {
+    // Simultaneous open: the peer's SYN,ACK in SYN_RECEIVED acknowledges our
+    // SYN (Linux tcp_validate_incoming lets it pass).
+    if (s.state == TcpState::SynReceived && (seg.flags & kAck) && seg.seq + 1 == s.rcv_nxt &&
+        seg.ack == s.snd_nxt) {
+      syn_as_ack = true;
+    } else {
+      trace_note(s.host, &s, "SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)");
+      send_ack_now(s);
+      return;
+    }
+  }
+  // Fifth: ACK. "if the ACK bit is off, drop the segment and return".
+  if (!(seg.flags & kAck)) {
+    trace_note(s.host, &s, "segment without ACK: dropped");
+    return;
+  }
+  if (s.state == TcpState::SynReceived) {
+    if (!(seq_lt(s.snd_una, seg.ack) && seq_le(seg.ack, s.snd_nxt))) {
+      send_reset_reply(s.host, seg, "unacceptable ACK in SYN_RECEIVED");
+      return;
+    }
+    if (s.listener) {
+      // Linux tcp_check_req -> syn_recv_sock: the accept queue must have room.
+      Sock& l = sock(s.listener);
+      if (l.listening) {
+        ListenQueues& lq = listens[l.listen_idx - 1];
+        if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
+          if (sys(s).tcp_abort_on_overflow) {
+            send_rst_for(s);
+            fsm(s, FsmEvent::Abort, "accept queue full (tcp_abort_on_overflow=1) / snd RST");
+          } else {
+            // "inet_rsk(req)->acked = 1": the ACK is ignored; the SYN,ACK
+            // timer keeps retransmitting and the client believes it is
+            // connected.
+            s.synack_acked = true;
+            trace_note(s.host, &s, "accept queue full: handshake ACK dropped (tcp_abort_on_overflow=0)");
+          }
+          return;
+        }
+        lq.syn_q.erase(std::remove(lq.syn_q.begin(), lq.syn_q.end(), s.id), lq.syn_q.end());
+        lq.accept_q.push_back(s.id);
+      }
+    }
+    s.snd_una = seg.ack;
+    s.snd_wnd = seg.win;
+    s.snd_wl1 = seg.seq;
+    s.snd_wl2 = seg.ack;
+    if (s.rtt_start && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
+    else s.rto = sys(s).rto_initial;
+    s.rtt_start = 0;
+    fsm(s, FsmEvent::RcvAckOfSyn);
+    if (s.listener) wake(sock(s.listener));  // accept() can go on
+    if (syn_as_ack) {
+      // Linux answers the crossing SYN,ACK with an ACK.
+      send_ack_now(s);
+      return;
+    }
+  } else {
+    process_ack(s, seg);
+    if (seg_done) return;
+  }
+  // Seventh: segment text.
+  process_text(s, seg);
+  if (seg_done || s.state == TcpState::Closed) return;
+  // Eighth: FIN, processed only once everything before it has arrived.
+  if (seg.flags & kFin) {
+    if (seg.seq + seg.len == s.rcv_nxt) {
+      process_fin(s);
+    } else {
+      trace_note(s.host, &s, "FIN out of order: waits for the missing data");
+    }
+  }
+  if (s.state != TcpState::Closed && s.state != TcpState::TimeWait)
+    ack_snd_check(s, !s.ooo.empty());
+}
+
+}  // namespace tcpsim

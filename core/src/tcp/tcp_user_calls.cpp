@@ -1,0 +1,184 @@
+// tcpsim — user calls at the TCP level (RFC 9293 §3.10.1–§3.10.6: OPEN,
+// SEND, RECEIVE, CLOSE, ABORT) and the bookkeeping when a connection ends.
+// The socket-API semantics around them (descriptors, errno, blocking) are
+// in socket_api.cpp.
+#include <algorithm>
+#include <cerrno>
+
+#include "sim.hpp"
+#include "tcpsim/seq.hpp"
+
+namespace tcpsim {
+
+std::uint32_t Sim::new_socket(std::uint16_t host, std::int32_t pid) {
+  Sock s;
+  s.id = static_cast<std::uint32_t>(socks.size() + 1);
+  s.host = host;
+  s.owner_pid = pid;
+  s.lip = hosts[host].ip;
+  s.cwnd = 10 * hosts[host].sys.mss;  // RFC 6928 initial window
+  s.rcv_wnd = 65535;
+  socks.push_back(std::move(s));
+  ++summary.sockets_created;
+  Sock& r = socks.back();
+  count_state(r, TcpState::Closed, TcpState::Closed);
+  return r.id;
+}
+
+int Sim::tcp_listen(Sock& s, int backlog) {
+  HostRt& h = hosts[s.host];
+  if (!s.bound) {
+    std::uint16_t port = 0;
+    if (int e = pick_port(s.host, 0, 0, &port)) return e;
+    s.lport = port;
+    s.bound = true;
+  }
+  if (h.listeners.count(s.lport)) return EADDRINUSE;
+  listens.emplace_back();
+  s.listen_idx = static_cast<std::uint32_t>(listens.size());
+  // listen(): sk_max_ack_backlog = min(backlog, net.core.somaxconn).
+  listens.back().backlog = std::min(std::max(backlog, 0), h.sys.somaxconn);
+  s.listening = true;
+  h.listeners[s.lport] = s.id;
+  fsm(s, FsmEvent::Listen);
+  return 0;
+}
+
+int Sim::tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport) {
+  s.rip = rip;
+  s.rport = rport;
+  if (!s.bound) {
+    std::uint16_t port = 0;
+    if (int e = pick_port(s.host, rip, rport, &port)) return e;
+    s.lport = port;
+  } else if (hosts[s.host].conns.count(conn_key(s.lport, rip, rport))) {
+    return EADDRNOTAVAIL;
+  }
+  s.iss = new_iss(s);
+  hash_conn(s);
+  s.accepted = true;
+  fsm(s, FsmEvent::Connect);
+  return 0;
+}
+
+void Sim::tcp_send(Sock& s, std::uint64_t bytes) {
+  s.written += bytes;
+  output(s);
+}
+
+// shutdown(): Linux inet_shutdown / tcp_shutdown.
+void Sim::tcp_shutdown(Sock& s, std::uint8_t how) {
+  s.shutdown |= how;
+  if (!(how & kSendShutdown)) return;  // SHUT_RD sends nothing
+  switch (s.state) {
+    case TcpState::Established:
+    case TcpState::SynReceived:
+    case TcpState::CloseWait:
+      fsm(s, FsmEvent::Close, "shutdown(SHUT_WR)");
+      break;
+    case TcpState::SynSent:
+      // tcp_disconnect(): the attempt is abandoned.
+      s.err = 0;
+      fsm(s, FsmEvent::Close, "shutdown() in SYN_SENT");
+      break;
+    default:
+      break;
+  }
+}
+
+// ABORT (RFC 9293 §3.10.5): optional RST, then CLOSED.
+void Sim::tcp_abort(Sock& s, const char* cause, bool send_rst, int err) {
+  if (s.state == TcpState::Closed) return;
+  std::string c = cause;
+  if (send_rst) {
+    send_rst_for(s);
+    c += " / snd RST";
+  }
+  if (err) s.err = err;
+  s.shutdown = kRcvShutdown | kSendShutdown;
+  s.written = s.acked;  // unsent data is discarded
+  s.sent = s.acked;
+  fsm(s, FsmEvent::Abort, c.c_str());
+}
+
+// The socket reached CLOSED: release its 4-tuple and port; if no descriptor
+// refers to it, it is destroyed (Linux inet_csk_destroy_sock).
+void Sim::tcp_done(Sock& s) {
+  unhash(s);
+  if (s.listener) {
+    Sock& l = sock(s.listener);
+    if (l.listen_idx) {
+      ListenQueues& lq = listens[l.listen_idx - 1];
+      lq.syn_q.erase(std::remove(lq.syn_q.begin(), lq.syn_q.end(), s.id), lq.syn_q.end());
+      // A connection reset before accept() stays in the accept queue on Linux
+      // and accept() returns it; we keep it there too.
+    }
+  }
+  if (s.orphan) {
+    // Destroyed: it no longer counts as a CLOSED socket.
+    if (s.counted) {
+      --hosts[s.host].counts[static_cast<int>(TcpState::Closed)];
+      s.counted = false;
+      if (series) sample_counts();
+    }
+    std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(s.ooo);
+  }
+  wake(s);
+}
+
+void Sim::wake(Sock& s) {
+  if (s.waiters.empty()) return;
+  for (std::uint32_t tid : s.waiters) make_runnable(tid);
+  s.waiters.clear();
+}
+
+// ---- transition actions (called from the table in tcp_fsm.cpp) ----
+
+void Sim::act_snd_syn(Sock& s) {
+  s.snd_una = s.iss;
+  s.snd_nxt = s.iss + 1;
+  s.snd_max = s.iss + 1;
+  s.rto = sys(s).rto_initial;
+  send_segment(s, make_segment(s, kSyn, s.iss, 0), false);
+  arm(s, TimerKind::Retransmit, now + syn_backoff(s, 1));
+}
+
+void Sim::act_snd_synack(Sock& s) {
+  if (s.snd_nxt == 0 && s.snd_una == 0) {  // passive open: a fresh ISS
+    s.snd_una = s.iss;
+    s.snd_nxt = s.iss + 1;
+    s.snd_max = s.iss + 1;
+  }
+  s.rto = sys(s).rto_initial;
+  s.retransmits = 0;
+  send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), false);
+  arm(s, TimerKind::Retransmit, now + sys(s).rto_initial);
+}
+
+void Sim::act_snd_ack(Sock& s) {
+  s.ack_pending = true;
+  send_ack_now(s);
+}
+
+// Linux tcp_fin() in ESTABLISHED: "inet_csk_enter_pingpong_mode(sk)": the
+// ACK of the FIN is delayed, hoping to ride on the application's own FIN
+// (which is why Linux captures often show FIN, FIN-ACK, ACK).
+// Deviation from RFC 9293 §3.10.7.4 ("send an acknowledgment for the FIN"),
+// which RFC 1122 §4.2.3.2 (delayed ACK) permits.
+void Sim::act_ack_fin(Sock& s) {
+  s.ack_pending = true;
+  if (hosts[s.host].profile == Profile::Linux) {
+    s.pingpong = true;
+  } else {
+    send_ack_now(s);
+  }
+}
+
+void Sim::act_snd_fin(Sock& s) {
+  s.fin_queued = true;
+  output(s);
+}
+
+void Sim::act_snd_rst(Sock& s) { send_rst_for(s); }
+
+}  // namespace tcpsim

@@ -1,0 +1,182 @@
+// tcpsim — building trace events. Every event the simulation emits is made
+// here, so the shape of the trace is decided in one file.
+#include <csignal>
+
+#include "sim.hpp"
+
+namespace tcpsim {
+
+TcbSnapshot Sim::snapshot(const Sock& s) const {
+  TcbSnapshot t;
+  t.state = s.state;
+  t.iss = s.iss;
+  t.irs = s.irs;
+  t.snd_una = s.snd_una;
+  t.snd_nxt = s.snd_nxt;
+  t.snd_wnd = s.snd_wnd;
+  t.rcv_nxt = s.rcv_nxt;
+  t.rcv_wnd = s.rcv_wnd;
+  t.snd_buf = s.snd_buf();
+  t.rcv_buf = s.rcv_buf();
+  t.rto = static_cast<std::uint32_t>(s.rto);
+  t.retransmits = s.retransmits;
+  t.orphan = s.orphan;
+  t.timers = s.timers;
+  return t;
+}
+
+void Sim::fill_sock(Event& e, const Sock& s) {
+  e.sock = s.id;
+  e.host = s.host;
+  e.lip = s.lip;
+  e.lport = s.lport;
+  e.rip = s.rip;
+  e.rport = s.rport;
+  if (tcb_on) {
+    e.has_tcb = true;
+    e.tcb = snapshot(s);
+  }
+}
+
+void Sim::emit(Event& e) {
+  e.t = now;
+  sink.on_event(e);
+}
+
+void Sim::register_socket(Sock& s, std::int32_t pid, const std::string& label) {
+  SocketInfo info;
+  info.id = s.id;
+  info.host = s.host;
+  info.pid = pid;
+  info.label = label;
+  sink.on_socket(info);
+}
+
+void Sim::trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::uint32_t seg_id,
+                        bool retrans, const std::string& reason, const Sock* s) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Segment;
+  e.seg_op = op;
+  e.seg = seg;
+  e.host = host;
+  e.seg_id = seg_id;
+  e.retrans = retrans;
+  e.text = reason;
+  if (s) fill_sock(e, *s);
+  e.host = host;
+  emit(e);
+}
+
+void Sim::trace_state(Sock& s, TcpState from, TcpState to, const std::string& cause) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::State;
+  e.from = from;
+  e.to = to;
+  e.text = cause;
+  fill_sock(e, s);
+  e.pid = s.owner_pid;
+  emit(e);
+}
+
+void Sim::trace_timer(Sock& s, TimerKind k, TimerOp op, Time deadline) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Timer;
+  e.timer = k;
+  e.timer_op = op;
+  e.deadline = deadline;
+  fill_sock(e, s);
+  emit(e);
+}
+
+void Sim::trace_call(const Thread& t, const Step& st, const char* call, const std::string& args,
+                     std::int64_t ret, int err, const Sock* s) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Call;
+  e.pid = t.pid;
+  e.host = procs[t.pid - 1].host;
+  e.call = call;
+  e.args = args;
+  e.ret = ret;
+  e.err = err;
+  e.start = t.call_start ? t.call_start : now;
+  if (s) fill_sock(e, *s);
+  e.host = procs[t.pid - 1].host;
+  emit(e);
+}
+
+void Sim::trace_note(std::uint16_t host, const Sock* s, const std::string& text) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Note;
+  e.host = host;
+  e.text = text;
+  if (s) fill_sock(e, *s);
+  emit(e);
+}
+
+void Sim::trace_signal(const Process& p, int signo, const char* action) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Signal;
+  e.pid = p.pid;
+  e.host = p.host;
+  e.signo = signo;
+  e.text = action;
+  emit(e);
+}
+
+void Sim::trace_process(const Process& p, ProcOp op, int status, const std::string& detail) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Process;
+  e.pid = p.pid;
+  e.host = p.host;
+  e.proc_op = op;
+  e.status = status;
+  e.text = detail;
+  emit(e);
+}
+
+void Sim::trace_fault(std::uint16_t host, const std::string& what, const std::string& detail) {
+  if (!ev_on) return;
+  Event e;
+  e.kind = EventKind::Fault;
+  e.host = host;
+  e.call = what;
+  e.text = detail;
+  emit(e);
+}
+
+// ---- per-host state counts (kept even when no events are recorded) ----
+void Sim::count_state(Sock& s, TcpState from, TcpState to) {
+  HostRt& h = hosts[s.host];
+  if (s.counted) --h.counts[static_cast<int>(from)];
+  s.counted = true;
+  std::int64_t& c = h.counts[static_cast<int>(to)];
+  ++c;
+  // Peak over all hosts, per state.
+  std::int64_t total = 0;
+  for (const auto& hh : hosts) total += hh.counts[static_cast<int>(to)];
+  if (total > summary.peak[static_cast<int>(to)]) summary.peak[static_cast<int>(to)] = total;
+  if (series) sample_counts();
+}
+
+void Sim::sample_counts() {
+  const Time bucket = series->resolution > 0 ? (now / series->resolution) * series->resolution : now;
+  if (series->samples.empty() || series->samples.back().t != bucket) {
+    CountSeries::Sample smp;
+    smp.t = bucket;
+    smp.counts.reserve(hosts.size());
+    for (const auto& h : hosts) smp.counts.push_back(h.counts);
+    series->samples.push_back(std::move(smp));
+  } else {
+    auto& c = series->samples.back().counts;
+    for (std::size_t i = 0; i < hosts.size(); ++i) c[i] = hosts[i].counts;
+  }
+}
+
+}  // namespace tcpsim
