@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SCENARIO="${1:-scenarios/normal-close.yaml}"
 scripts/install-deps.sh
 cmake --preset default >/dev/null
-cmake --build --preset default -j"$(nproc)"
+cmake --build --preset default -j"$(nproc)" --target tcpsim $(grep -q tcpsim-gui gui/CMakeLists.txt && echo tcpsim-gui)
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" && -x build/default/gui/tcpsim-gui ]]; then
   exec build/default/gui/tcpsim-gui "$SCENARIO"
 fi

@@ -395,8 +395,16 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     return;
   }
 
+  // Simultaneous open: the peer's SYN,ACK reaches us in SYN_RECEIVED. Its
+  // SYN is old news (seq + 1 == RCV.NXT) but its ACK acknowledges our SYN;
+  // Linux tcp_validate_incoming() lets it pass ("goto pass") and answers
+  // with an ACK (docs/kernel-facts.md §4).
+  const bool simopen_synack = s.state == TcpState::SynReceived && !s.listener &&
+                              (seg.flags & (kSyn | kAck | kRst)) == (kSyn | kAck) &&
+                              seg.seq + 1 == s.rcv_nxt && seg.ack == s.snd_nxt;
+
   // First: sequence number.
-  if (!acceptable(s, seg)) {
+  if (!simopen_synack && !acceptable(s, seg)) {
     if (!(seg.flags & kRst)) {
       trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
       send_ack_now(s);
@@ -424,18 +432,11 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     return;
   }
   // Fourth: SYN. RFC 5961 §4.2: a SYN in the window draws a challenge ACK.
-  bool syn_as_ack = false;
-  if (seg.flags & kSyn) {
-    // Simultaneous open: the peer's SYN,ACK in SYN_RECEIVED acknowledges our
-    // SYN (Linux tcp_validate_incoming lets it pass).
-    if (s.state == TcpState::SynReceived && (seg.flags & kAck) && seg.seq + 1 == s.rcv_nxt &&
-        seg.ack == s.snd_nxt) {
-      syn_as_ack = true;
-    } else {
-      trace_note(s.host, &s, "SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)");
-      send_ack_now(s);
-      return;
-    }
+  const bool syn_as_ack = simopen_synack;
+  if ((seg.flags & kSyn) && !syn_as_ack) {
+    trace_note(s.host, &s, "SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)");
+    send_ack_now(s);
+    return;
   }
   // Fifth: ACK. "if the ACK bit is off, drop the segment and return".
   if (!(seg.flags & kAck)) {
