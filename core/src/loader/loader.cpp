@@ -18,6 +18,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "loader/keys.hpp"
 #include "loader/values.hpp"
@@ -106,6 +107,40 @@ const std::vector<std::string>& sysctl_names() {
 
 namespace {
 
+// Socket names visible at a point of a script, in binding order. A body
+// (loop, spawn, fork) binds on top and pops back to its mark when it ends.
+class Scope {
+ public:
+  bool has(const std::string& n) const { return set_.count(n) > 0; }
+  void bind(const std::string& n) {
+    if (set_.insert(n).second) names_.push_back(n);
+  }
+  std::size_t mark() const { return names_.size(); }
+  void pop_to(std::size_t m) {
+    while (names_.size() > m) {
+      set_.erase(names_.back());
+      names_.pop_back();
+    }
+  }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_set<std::string> set_;
+};
+
+// Hostile files must not make the checks quadratic: these bound the work.
+constexpr std::size_t kMaxHosts = 64;
+constexpr std::size_t kMaxBindingsPerProcess = 10000;
+constexpr int kMaxForkSteps = 1000;
+
+// "a, b, c" with at most 20 names.
+std::string list_some(const std::vector<std::string>& v) {
+  if (v.size() <= 20) return join(v);
+  std::vector<std::string> first(v.begin(), v.begin() + 20);
+  return join(first) + ", ... (" + std::to_string(v.size()) + " in all)";
+}
+
 // What the static checks need to know about one process (declared, or a
 // fork child): its host and every binding its script makes.
 struct ProcInfo {
@@ -135,27 +170,28 @@ class ScenarioReader {
   LinkSpec read_link(const YNode* n, const YNode* owner, bool between_required);
   void read_faults(const YNode* n);
   void read_processes(const YNode* key, const YNode* n);
-  std::vector<Step> read_script(const YNode* n, std::vector<std::string> scope,
+  int fork_steps_ = 0;
+  std::vector<Step> read_script(const YNode* n, Scope& scope,
                                 const std::string& proc, ProcInfo& info, const YNode* start);
-  Step read_step(const YNode* n, std::vector<std::string>& scope, const std::string& proc,
+  Step read_step(const YNode* n, Scope& scope, const std::string& proc,
                  ProcInfo& info, const YNode** at_node);
   Trigger read_trigger(const YNode* n, const std::string& key,
-                       const std::vector<std::string>& scope);
+                       const Scope& scope);
   void read_expect(const YNode* key, const YNode* n);
 
   std::string host_ref(const YNode* n, const std::string& key) const;
   std::string process_ref(const YNode* n, const std::string& key) const;
   std::string label_ref(const YNode* n, const std::string& key) const;
   std::string use_binding(const YNode* n, const std::string& key,
-                          const std::vector<std::string>& scope) const;
-  std::string make_binding(const YNode* n, std::vector<std::string>& scope, ProcInfo& info) const;
+                          const Scope& scope) const;
+  std::string make_binding(const YNode* n, Scope& scope, ProcInfo& info) const;
   void check_at_in_run(const YNode* n, Time at, const std::string& key) const;
 };
 
 std::string ScenarioReader::host_ref(const YNode* n, const std::string& key) const {
   std::string h = get_string(c_, n, key);
   if (std::find(host_names_.begin(), host_names_.end(), h) == host_names_.end())
-    c_.fail(n, "unknown host '" + h.substr(0, 60) + "' (hosts: " + join(host_names_) + ")");
+    c_.fail(n, "unknown host '" + h.substr(0, 60) + "' (hosts: " + list_some(host_names_) + ")");
   return h;
 }
 
@@ -164,7 +200,7 @@ std::string ScenarioReader::process_ref(const YNode* n, const std::string& key) 
   if (!procs_.count(p)) {
     std::vector<std::string> names;
     for (const auto& [k, v] : procs_) names.push_back(k);
-    c_.fail(n, "unknown process '" + p.substr(0, 60) + "' (processes: " + join(names) + ")");
+    c_.fail(n, "unknown process '" + p.substr(0, 60) + "' (processes: " + list_some(names) + ")");
   }
   return p;
 }
@@ -192,32 +228,34 @@ std::string ScenarioReader::label_ref(const YNode* n, const std::string& key) co
     std::vector<std::string> names;
     for (const auto& [k, v] : procs_) names.push_back(k);
     c_.fail(n, "unknown process '" + proc.substr(0, 60) + "' in socket label " + shown(n) +
-                   " (processes: " + join(names) + ")");
+                   " (processes: " + list_some(names) + ")");
   }
   if (!it->second.bindings.count(bind)) {
     std::vector<std::string> b(it->second.bindings.begin(), it->second.bindings.end());
     c_.fail(n, "process '" + proc + "' makes no socket '" + bind.substr(0, 60) + "' (bindings: " +
-                   (b.empty() ? std::string("none") : join(b)) + ")");
+                   (b.empty() ? std::string("none") : list_some(b)) + ")");
   }
   return l;
 }
 
 std::string ScenarioReader::use_binding(const YNode* n, const std::string& key,
-                                        const std::vector<std::string>& scope) const {
+                                        const Scope& scope) const {
   std::string b = get_string(c_, n, key);
-  if (std::find(scope.begin(), scope.end(), b) == scope.end())
+  if (!scope.has(b))
     c_.fail(n, "socket '" + b.substr(0, 60) + "' is not bound here (" +
-                   (scope.empty() ? std::string("no socket is bound yet")
-                                  : "bindings: " + join(scope)) +
+                   (scope.names().empty() ? std::string("no socket is bound yet")
+                                          : "bindings: " + list_some(scope.names())) +
                    ")");
   return b;
 }
 
-std::string ScenarioReader::make_binding(const YNode* n, std::vector<std::string>& scope,
-                                         ProcInfo& info) const {
+std::string ScenarioReader::make_binding(const YNode* n, Scope& scope, ProcInfo& info) const {
   std::string b = get_name(c_, n, "as");
-  if (std::find(scope.begin(), scope.end(), b) == scope.end()) scope.push_back(b);
+  scope.bind(b);
   info.bindings.insert(b);
+  if (info.bindings.size() > kMaxBindingsPerProcess)
+    c_.fail(n, "too many socket names in one process (more than " +
+                   std::to_string(kMaxBindingsPerProcess) + ")");
   return b;
 }
 
@@ -233,6 +271,9 @@ void ScenarioReader::read_hosts(const YNode* key, const YNode* n) {
   if (!n->is_map() || n->pairs.empty())
     c_.fail(n, "'hosts' must be a map of host names, like {client: {ip: 10.0.0.1}}, got " +
                    shown(n));
+  if (n->pairs.size() > kMaxHosts)
+    c_.fail(n->pairs[kMaxHosts].first,
+            "too many hosts (at most " + std::to_string(kMaxHosts) + ")");
   std::map<std::uint32_t, std::string> ips;
   for (const auto& [k, v] : n->pairs) {
     if (!valid_name(k->value))
@@ -346,7 +387,7 @@ LinkSpec ScenarioReader::read_link(const YNode* n, const YNode* owner, bool betw
   } else {
     if (host_names_.size() != 2)
       c_.fail(owner, "'link' without 'between' needs exactly two hosts, and there are " +
-                         std::to_string(host_names_.size()) + " (" + join(host_names_) +
+                         std::to_string(host_names_.size()) + " (" + list_some(host_names_) +
                          "); add between: [a, b] or use 'links'");
     l.a = host_names_[0];
     l.b = host_names_[1];
@@ -508,15 +549,17 @@ void ScenarioReader::read_processes(const YNode* key, const YNode* n) {
       p.start = get_duration(c_, x, "start");
       check_at_in_run(x, p.start, "start");
     }
-    p.script = read_script(m.need("run"), {}, p.name, procs_[p.name], m.get("start"));
+    Scope scope;
+    p.script = read_script(m.need("run"), scope, p.name, procs_[p.name], m.get("start"));
     s_->processes.push_back(std::move(p));
   }
 }
 
-std::vector<Step> ScenarioReader::read_script(const YNode* n, std::vector<std::string> scope,
+std::vector<Step> ScenarioReader::read_script(const YNode* n, Scope& scope,
                                               const std::string& proc, ProcInfo& info,
                                               const YNode* start_node) {
   Time start = start_node ? get_duration(c_, start_node, "start") : 0;
+  const std::size_t mark = scope.mark();  // names bound in this body stay in it
   std::vector<Step> steps;
   const YNode* prev_at = nullptr;
   Time prev = 0;
@@ -537,11 +580,12 @@ std::vector<Step> ScenarioReader::read_script(const YNode* n, std::vector<std::s
     }
     steps.push_back(std::move(st));
   }
+  scope.pop_to(mark);
   return steps;
 }
 
 Trigger ScenarioReader::read_trigger(const YNode* n, const std::string& key,
-                                     const std::vector<std::string>& scope) {
+                                     const Scope& scope) {
   MapIn m(c_, n, "'" + key + "'", {"socket", "state", "event"});
   Trigger t;
   t.sock = use_binding(m.need("socket"), "socket", scope);
@@ -561,7 +605,7 @@ Trigger ScenarioReader::read_trigger(const YNode* n, const std::string& key,
   return t;
 }
 
-Step ScenarioReader::read_step(const YNode* n, std::vector<std::string>& scope,
+Step ScenarioReader::read_step(const YNode* n, Scope& scope,
                                const std::string& proc, ProcInfo& info, const YNode** at_node) {
   std::vector<std::string> keys = {"at", "after", "when", "on_error"};
   for (const auto& a : step_actions()) keys.push_back(a);
@@ -646,7 +690,7 @@ Step ScenarioReader::read_step(const YNode* n, std::vector<std::string>& scope,
     auto colon = target.rfind(':');
     std::string host = colon == std::string::npos ? target : target.substr(0, colon);
     if (std::find(host_names_.begin(), host_names_.end(), host) == host_names_.end())
-      c_.fail(to, "unknown host '" + host.substr(0, 60) + "' (hosts: " + join(host_names_) + ")");
+      c_.fail(to, "unknown host '" + host.substr(0, 60) + "' (hosts: " + list_some(host_names_) + ")");
     st.to_host = host;
     if (colon != std::string::npos) {
       if (mm.key("port"))
@@ -759,7 +803,9 @@ Step ScenarioReader::read_step(const YNode* n, std::vector<std::string>& scope,
     ProcInfo& child = procs_[st.as];
     child.host = info.host;
     child.node = action_key;
-    for (const auto& b : scope) child.bindings.insert(b);
+    if (++fork_steps_ > kMaxForkSteps)
+      c_.fail(action_key, "too many fork steps (more than " + std::to_string(kMaxForkSteps) + ")");
+    for (const auto& b : scope.names()) child.bindings.insert(b);
     st.body = read_script(mm.need("run"), scope, st.as, child, nullptr);
   } else if (a == "exec") {
     st.kind = StepKind::Exec;

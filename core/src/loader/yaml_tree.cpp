@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 #include "tcpsim/loader.hpp"
 
@@ -50,15 +51,27 @@ class Positions {
     auto it = std::upper_bound(starts_.begin(), starts_.end(), p);
     std::size_t line = static_cast<std::size_t>(it - starts_.begin());  // 1-based
     std::size_t start = starts_[line - 1];
+    // Positions mostly come in increasing order: continue counting from the
+    // last one on the same line, so a very long line is not rescanned.
+    std::size_t from = start;
     int col = 1;
-    for (std::size_t i = start; i < p; ++i)
+    if (cache_line_ == line && cache_pos_ <= p) {
+      from = cache_pos_;
+      col = cache_col_;
+    }
+    for (std::size_t i = from; i < p; ++i)
       if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++col;
+    cache_line_ = line;
+    cache_pos_ = p;
+    cache_col_ = col;
     return {static_cast<int>(line), col};
   }
 
  private:
   const std::string& text_;
   std::vector<std::size_t> starts_;
+  mutable std::size_t cache_line_ = 0, cache_pos_ = 0;
+  mutable int cache_col_ = 1;
 };
 
 [[noreturn]] void fail_at(const std::string& file, const Positions& pos, long at,
@@ -195,6 +208,7 @@ class Builder : public YAML::EventHandler {
     YNode* node;
     const YNode* key = nullptr;  // Map: key waiting for its value
     YAML::Mark mark;
+    std::unordered_map<std::string, int> keys;  // Map: key -> line, to find duplicates
   };
 
   [[noreturn]] void fail(const YAML::Mark& m, const std::string& msg) {
@@ -253,11 +267,11 @@ class Builder : public YAML::EventHandler {
     check_tag(m, tag);
     YNode* n = make(m, k);
     remember(anchor, n);
-    stack_.push_back(Frame{n, nullptr, m});
+    stack_.push_back(Frame{n, nullptr, m, {}});
   }
 
   void close() {
-    Frame f = stack_.back();
+    Frame f = std::move(stack_.back());
     if (f.node->kind == YNode::Kind::Map && f.key)  // cannot happen: yaml-cpp pairs them
       fail(f.mark, "a key without a value");
     stack_.pop_back();
@@ -288,10 +302,10 @@ class Builder : public YAML::EventHandler {
         fail(m, n->kind == YNode::Kind::Seq   ? "a key must be a name, not a list"
                 : n->kind == YNode::Kind::Map ? "a key must be a name, not a map"
                                               : "a key is missing before ':'");
-      for (const auto& [k, v] : parent->pairs)
-        if (k->value == n->value)
-          fail(m, "duplicate key '" + n->value.substr(0, 60) + "' (first at line " +
-                      std::to_string(k->line) + ")");
+      auto [it, fresh] = top.keys.emplace(n->value, n->line);
+      if (!fresh)
+        fail(m, "duplicate key '" + n->value.substr(0, 60) + "' (first at line " +
+                    std::to_string(it->second) + ")");
       top.key = n;
       return;
     }
