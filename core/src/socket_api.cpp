@@ -378,7 +378,11 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           return StepResult::Wait;
         }
         if (lingering) s->orphan = true;
-        trace_call(t, st, "close", fdarg(fd) + (last ? "" : " (other descriptors remain: no FIN)"), 0, 0, s);
+        trace_call(t, st, "close", fdarg(fd), 0, 0, s);
+        if (!last)
+          trace_note(p.host, s,
+                     "fd " + std::to_string(fd) + " closed, but " + std::to_string(s->fd_refs) +
+                         " other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent");
         return StepResult::Done;
       }
       // Lingering close(), woken by a state change or the linger timer.
@@ -545,6 +549,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       trace_call(t, st, "epoll_wait",
                  fdarg(fd) + ", events=" + epoll_mask_string(ready) + ", wake-up " + std::to_string(t.progress),
                  1, 0, s);
+      t.call_start = now;  // the read below does not block
       if (ready & kEpollIn) {
         const std::uint32_t avail = s->rcv_buf();
         if (avail > 0) {
@@ -569,6 +574,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         return StepResult::Done;
       }
       // Level-triggered: still ready, so epoll_wait returns again at once.
+      t.call_start = now + kSpinCost;
       sleep_until(t, now + kSpinCost);
       return StepResult::Wait;
     }
