@@ -1,8 +1,164 @@
-// Placeholder: `tcpsim kernel-run` / `kernel-diff` are being built (issue 3).
+// tcpsim kernel-run / kernel-diff: a scenario on the real Linux kernel, and
+// its comparison with the simulator (kernel/kernel_run.hpp, kernel_diff.hpp).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "commands.hpp"
+#include "kernel_diff.hpp"
+#include "kernel_run.hpp"
+#include "tcpsim/simulation.hpp"
 
 namespace tcpsim::cli {
-void add_kernel_commands(CLI::App& app) { (void)app; }
+
+namespace {
+
+struct KernelRunArgs {
+  std::string file;
+  std::string format = "text";
+  std::string until;
+  std::string max_duration = "30s";
+};
+
+struct KernelDiffArgs {
+  std::vector<std::string> files;
+  std::string max_duration = "20s";
+  std::string tolerance = "25ms";
+  double tolerance_rel = 0.13;
+  bool no_timing = false;
+  bool quiet = false;
+};
+
+bool parse_time_option(const std::string& name, const std::string& value, Time* out) {
+  auto d = parse_duration(value);
+  if (!d) {
+    std::fprintf(stderr, "tcpsim: %s: '%s' is not a duration (e.g. 200ms, 1.5s)\n", name.c_str(),
+                 value.c_str());
+    exit_status() = kExitBadInput;
+    return false;
+  }
+  *out = *d;
+  return true;
+}
+
+void kernel_run_cmd(const KernelRunArgs& a) {
+  kernel::KernelOptions opt;
+  if (!a.until.empty() && !parse_time_option("--until", a.until, &opt.until)) return;
+  if (!parse_time_option("--max-duration", a.max_duration, &opt.max_duration)) return;
+  auto sc = load_or_report(a.file);
+  if (!sc) return;
+  if (std::string why = kernel::kernel_unavailable_reason(); !why.empty()) {
+    std::fprintf(stderr, "tcpsim kernel-run: cannot run on the kernel here: %s\n", why.c_str());
+    exit_status() = kExitFailed;
+    return;
+  }
+  StreamSink sink(stdout, a.format == "jsonl" ? StreamSink::Format::Jsonl : StreamSink::Format::Text);
+  kernel::KernelResult r = kernel::kernel_run(*sc, sink, opt);
+  std::fflush(stdout);
+  for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+  if (!r.ok) {
+    std::fprintf(stderr, "tcpsim kernel-run: %s: %s\n", a.file.c_str(), r.error.c_str());
+    exit_status() = kExitFailed;
+  }
+}
+
+void kernel_diff_cmd(const KernelDiffArgs& a) {
+  Time cap = 0;
+  kernel::DiffOptions dopt;
+  if (!parse_time_option("--max-duration", a.max_duration, &cap)) return;
+  if (!parse_time_option("--tolerance", a.tolerance, &dopt.tol_abs)) return;
+  dopt.tol_rel = a.tolerance_rel;
+  dopt.check_timing = !a.no_timing;
+  std::vector<Scenario> scenarios;
+  for (const auto& f : a.files) {
+    auto sc = load_or_report(f);
+    if (!sc) return;  // bad input: nothing is run
+    scenarios.push_back(std::move(*sc));
+  }
+  std::string unavailable = kernel::kernel_unavailable_reason();
+  int compared = 0, diverged = 0, failed = 0;
+  std::vector<std::string> summary;
+  for (const auto& sc : scenarios) {
+    if (!sc.kernel_comparable) {
+      summary.push_back(sc.name + ": skipped: " + sc.kernel_skip_reason);
+      continue;
+    }
+    if (!unavailable.empty()) {
+      summary.push_back(sc.name + ": skipped: " + unavailable);
+      ++failed;
+      continue;
+    }
+    Trace sim;
+    try {
+      sim = run_scenario(sc);
+    } catch (const std::exception& e) {
+      summary.push_back(sc.name + ": error: simulator: " + e.what());
+      ++failed;
+      continue;
+    }
+    Time sim_end = sim.events.empty() ? 0 : sim.events.back().t;
+    kernel::KernelOptions kopt;
+    kopt.max_duration = cap;
+    kopt.until = std::min(sim_end + msec(500), cap);
+    dopt.horizon = sim_end + msec(500) <= cap ? kNever : cap - sec(1);
+    Trace ker;
+    kernel::KernelResult kr = kernel::kernel_run(sc, ker, kopt);
+    if (!kr.ok) {
+      summary.push_back(sc.name + ": error: kernel: " + kr.error);
+      ++failed;
+      continue;
+    }
+    ++compared;
+    kernel::DiffResult d = kernel::diff_traces(sim, ker, dopt);
+    std::string line = kernel::summary_line(sc.name, d);
+    if (dopt.horizon != kNever) line += " [compared up to " + format_time(dopt.horizon) + " s]";
+    summary.push_back(line);
+    if (!d.match) {
+      ++diverged;
+      if (!a.quiet) std::printf("== %s\n%s\n", sc.name.c_str(), d.side_by_side.c_str());
+    }
+  }
+  for (const auto& s : summary) std::printf("%s\n", s.c_str());
+  std::printf("%d compared, %d matched, %d diverged, %d not run\n", compared, compared - diverged,
+              diverged, failed);
+  if (diverged || failed) exit_status() = kExitFailed;
+}
+
+}  // namespace
+
+void add_kernel_commands(CLI::App& app) {
+  auto run_args = std::make_shared<KernelRunArgs>();
+  CLI::App* run = app.add_subcommand(
+      "kernel-run",
+      "Run a scenario with real sockets on this machine's Linux kernel (root; network "
+      "namespaces) and print its trace in the same format as `tcpsim run`");
+  run->add_option("FILE", run_args->file, "scenario file")->required();
+  run->add_option("--format", run_args->format, "text or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  run->add_option("--until", run_args->until, "stop at this scenario time (e.g. 5s)");
+  run->add_option("--max-duration", run_args->max_duration,
+                  "never run longer than this (wall clock; default 30s)");
+  run->callback([run_args] { kernel_run_cmd(*run_args); });
+
+  auto diff_args = std::make_shared<KernelDiffArgs>();
+  CLI::App* diff = app.add_subcommand(
+      "kernel-diff",
+      "Run scenarios in tcpsim and on the real kernel and compare segments (flags, relative "
+      "seq/ack, length), socket states and call results; exit 0 only when all compared match");
+  diff->add_option("FILE", diff_args->files, "scenario files")->required();
+  diff->add_option("--max-duration", diff_args->max_duration,
+                   "longest kernel run per scenario; later events are not compared (default 20s)");
+  diff->add_option("--tolerance", diff_args->tolerance,
+                   "timing tolerance, absolute part (default 25ms)");
+  diff->add_option("--tolerance-rel", diff_args->tolerance_rel,
+                   "timing tolerance, part proportional to the time (default 0.13)");
+  diff->add_flag("--no-timing", diff_args->no_timing, "compare order only, not times");
+  diff->add_flag("--quiet", diff_args->quiet, "summary lines only");
+  diff->callback([diff_args] { kernel_diff_cmd(*diff_args); });
+}
+
 }  // namespace tcpsim::cli

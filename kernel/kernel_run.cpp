@@ -1,0 +1,546 @@
+// tcpsim::kernel — kernel_run(): a scenario on the real kernel (kernel_run.hpp).
+//
+// Order of a run: namespaces and TUN devices (Lab::setup), the scenario
+// processes are forked and wait for t0, the tracer, samplers and wire start,
+// t0 is sent, the runner collects reports until the stop condition, then
+// stops the wire (nothing after the stop time is recorded), kills the
+// processes, tears the lab down and turns what it saw into trace events.
+#include "kernel_run.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "lab.hpp"
+#include "report.hpp"
+#include "script_runner.hpp"
+
+namespace tcpsim::kernel {
+
+namespace {
+
+TcpState to_tcp_state(int linux_state) {
+  switch (linux_state) {
+    case 1: return TcpState::Established;
+    case 2: return TcpState::SynSent;
+    case 3: return TcpState::SynReceived;
+    case 4: return TcpState::FinWait1;
+    case 5: return TcpState::FinWait2;
+    case 6: return TcpState::TimeWait;
+    case 8: return TcpState::CloseWait;
+    case 9: return TcpState::LastAck;
+    case 10: return TcpState::Listen;
+    case 11: return TcpState::Closing;
+    case 12: return TcpState::SynReceived;
+    default: return TcpState::Closed;
+  }
+}
+
+// The latest time at which a script still has a timed step to run, assuming
+// calls take no time (used so a quiet period does not end a run early).
+Time scripted_until(const std::vector<Step>& steps, Time t) {
+  for (const auto& s : steps) {
+    if (s.at) t = std::max(t, *s.at);
+    if (s.after) t += *s.after;
+    if (s.kind == StepKind::Sleep) t += s.duration;
+    if (s.kind == StepKind::Loop && s.count > 0) {
+      Time one = scripted_until(s.body, 0);
+      t += static_cast<Time>(s.count) * std::max(one, s.every);
+    }
+    if (s.kind == StepKind::Spawn || s.kind == StepKind::Fork) t = scripted_until(s.body, t);
+  }
+  return t;
+}
+
+using Tuple = std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;
+
+struct SockRec {
+  std::uint32_t id = 0;
+  std::string label;
+  int host = 0;
+  std::int32_t pid = 0;
+};
+
+}  // namespace
+
+std::string kernel_unavailable_reason() {
+  if (geteuid() != 0) return "not running as root (network namespaces need CAP_SYS_ADMIN)";
+  if (access("/dev/net/tun", R_OK | W_OK) != 0) return "/dev/net/tun is not available";
+  std::string out;
+  std::string probe = "tcpsim-probe-" + std::to_string(getpid());
+  if (run_command({"ip", "netns", "add", probe}, &out) != 0)
+    return "cannot create a network namespace: " + out;
+  run_command({"ip", "netns", "del", probe});
+  struct stat st{};
+  if (stat("/sys/kernel/tracing/events", &st) != 0 &&
+      run_command({"mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"}, &out) != 0)
+    return "tracefs is not available: " + out;
+  if (stat("/sys/kernel/tracing/events/sock/inet_sock_set_state", &st) != 0)
+    return "the kernel has no sock:inet_sock_set_state tracepoint";
+  return {};
+}
+
+KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions& opt) {
+  KernelResult res;
+  if (std::string why = kernel_unavailable_reason(); !why.empty()) {
+    res.error = why;
+    return res;
+  }
+  for (const auto& f : sc.faults)
+    if (f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot)
+      res.notes.push_back("crash/reboot: the host's processes are killed and the wire drops "
+                          "its traffic; reboot gives it a fresh namespace");
+
+  Lab lab(sc, sc.seed);
+  std::string err = lab.setup(&res.notes);
+  if (!err.empty()) {
+    res.error = err;
+    return res;
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  int report[2], startp[2];
+  if (pipe2(report, O_CLOEXEC) != 0 || pipe2(startp, O_CLOEXEC) != 0) {
+    res.error = "pipe failed";
+    return res;
+  }
+  std::map<std::string, int> host_index;
+  for (std::size_t i = 0; i < sc.hosts.size(); ++i) host_index[sc.hosts[i].name] = static_cast<int>(i);
+
+  std::vector<pid_t> children;
+  std::map<pid_t, const ProcessSpec*> child_spec;
+  for (const auto& p : sc.processes) {
+    int hi = host_index.count(p.host) ? host_index[p.host] : 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+      ChildSetup cs;
+      cs.scenario = &sc;
+      cs.process = &p;
+      cs.netns_fd = lab.hosts()[hi]->ns_fd;
+      cs.report_fd = report[1];
+      cs.start_fd = startp[0];
+      run_process_child(cs);
+    }
+    if (pid > 0) {
+      children.push_back(pid);
+      child_spec[pid] = &p;
+    }
+  }
+  close(report[1]);
+  close(startp[0]);
+
+  err = lab.start();
+  if (!err.empty()) {
+    res.error = "tracer: " + err;
+    for (pid_t c : children) kill(c, SIGKILL);
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    return res;
+  }
+  std::int64_t t0 = mono_ns() + 50'000'000;  // 50 ms for the processes to get ready
+  lab.set_t0(t0);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    ssize_t n = write(startp[1], &t0, sizeof t0);
+    (void)n;
+  }
+  close(startp[1]);
+
+  // ---- collect reports until the stop condition ----
+  Time limit = std::min(opt.max_duration, opt.until);
+  if (sc.duration > 0) limit = std::min(limit, sc.duration);
+  Time scripted = 0;
+  for (const auto& p : sc.processes) scripted = std::max(scripted, scripted_until(p.script, p.start));
+  std::vector<Record> recs;
+  std::int64_t last_report = t0;
+  std::vector<std::pair<Time, const FaultSpec*>> host_faults;
+  for (const auto& f : sc.faults)
+    if (f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot) host_faults.push_back({f.at, &f});
+  std::size_t next_host_fault = 0;
+  std::map<pid_t, std::string> pid_host;  // os pid -> host name
+  std::set<pid_t> done;
+  int fl = fcntl(report[0], F_GETFL);
+  fcntl(report[0], F_SETFL, fl | O_NONBLOCK);
+  Record r;
+  std::size_t have = 0;
+  std::int64_t stop_t = 0;
+  for (;;) {
+    pollfd p{report[0], POLLIN, 0};
+    poll(&p, 1, 5);
+    for (;;) {
+      ssize_t n = read(report[0], reinterpret_cast<char*>(&r) + have, sizeof r - have);
+      if (n <= 0) break;
+      have += static_cast<std::size_t>(n);
+      if (have == sizeof r) {
+        recs.push_back(r);
+        have = 0;
+        last_report = mono_ns();
+        if (r.type == RecType::ProcStart) {
+          auto it = child_spec.find(r.os_pid);
+          pid_host[r.os_pid] = it != child_spec.end() ? it->second->host
+                                                      : pid_host[r.parent_os_pid];
+        }
+        if (r.type == RecType::Done) done.insert(r.os_pid);
+      }
+    }
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    std::int64_t now = mono_ns();
+    Time t = (now - t0) / 1000;
+    while (next_host_fault < host_faults.size() && t >= host_faults[next_host_fault].first) {
+      const FaultSpec& f = *host_faults[next_host_fault++].second;
+      int hi = host_index.count(f.host) ? host_index[f.host] : -1;
+      if (hi < 0) continue;
+      if (f.kind == FaultKind::Crash) {
+        lab.set_down(hi, true);
+        for (auto& [op, hn] : pid_host)
+          if (hn == f.host) kill(op, SIGKILL);
+      } else {
+        std::string e = lab.replace_namespace(hi);
+        if (!e.empty()) res.notes.push_back("reboot: " + e);
+        lab.set_down(hi, false);
+      }
+    }
+    if (t >= limit) {
+      res.capped = true;
+      stop_t = now;
+      break;
+    }
+    std::int64_t quiet_ns = opt.quiet * 1000;
+    bool quiet = opt.until == kNever && sc.duration == 0 && t > scripted + opt.quiet &&
+                 now - std::max(lab.last_packet_time(), last_report) > quiet_ns &&
+                 lab.busy_sockets() == 0;
+    if (quiet) {
+      stop_t = now - quiet_ns + 1000000;  // the trace ends shortly after the last activity
+      break;
+    }
+  }
+  lab.stop_wire();
+  for (pid_t c : children) kill(c, SIGKILL);
+  for (auto& [op, hn] : pid_host) kill(op, SIGKILL);
+  // Collect what was written before the stop.
+  for (;;) {
+    ssize_t n = read(report[0], reinterpret_cast<char*>(&r) + have, sizeof r - have);
+    if (n <= 0) break;
+    have += static_cast<std::size_t>(n);
+    if (have == sizeof r) {
+      recs.push_back(r);
+      have = 0;
+    }
+  }
+  close(report[0]);
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  auto packets = lab.packets();
+  lab.teardown();
+  auto lines = lab.trace_lines();
+  auto samples = lab.samples();
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  res.ran_for = (stop_t - t0) / 1000;
+
+  // ---- turn observations into trace events ----
+  auto T = [&](std::int64_t ns) -> Time { return (ns - t0) / 1000; };
+  std::vector<Event> events;
+  auto in_run = [&](std::int64_t ns) { return ns >= t0 - 1000000 && ns <= stop_t; };
+
+  for (std::size_t i = 0; i < sc.hosts.size(); ++i) sink.on_host({sc.hosts[i].name, sc.hosts[i].ip});
+
+  // Processes: scenario processes first, in declaration order (pids 1..N),
+  // then forked ones in the order they started.
+  std::map<pid_t, std::int32_t> pid_of;
+  std::vector<ProcessInfo> procs;
+  for (std::size_t i = 0; i < sc.processes.size(); ++i) {
+    pid_t os = 0;
+    for (auto& [c, spec] : child_spec)
+      if (spec == &sc.processes[i]) os = c;
+    pid_of[os] = static_cast<std::int32_t>(i + 1);
+    procs.push_back({static_cast<std::int32_t>(i + 1),
+                     static_cast<std::uint16_t>(host_index[sc.processes[i].host]),
+                     sc.processes[i].name});
+  }
+  for (const auto& rec : recs)
+    if (rec.type == RecType::ProcStart && !pid_of.count(rec.os_pid)) {
+      std::int32_t pid = static_cast<std::int32_t>(procs.size() + 1);
+      pid_of[rec.os_pid] = pid;
+      procs.push_back({pid, static_cast<std::uint16_t>(host_index[pid_host[rec.os_pid]]), rec.name});
+    }
+  for (const auto& p : procs) sink.on_process(p);
+
+  // Sockets by label, in order of first report.
+  std::map<std::string, SockRec> socks;
+  std::vector<SocketInfo> sock_infos;
+  auto sock_for_label = [&](const std::string& label, int host, std::int32_t pid) -> std::uint32_t {
+    if (label.empty()) return 0;
+    auto it = socks.find(label);
+    if (it != socks.end()) return it->second.id;
+    SockRec s{static_cast<std::uint32_t>(sock_infos.size() + 1), label, host, pid};
+    socks[label] = s;
+    sock_infos.push_back({s.id, static_cast<std::uint16_t>(host), pid, label});
+    return s.id;
+  };
+  // Known (tuple, time) -> socket, from the processes' reports.
+  struct Claim {
+    std::int64_t t;
+    Tuple tuple;
+    std::uint32_t sock;
+  };
+  std::vector<Claim> claims;
+  struct ConnectWindow {
+    std::int64_t t0, t1;
+    int host;
+    std::uint32_t dst;
+    std::uint16_t dport;
+    std::uint32_t sock;
+  };
+  std::vector<ConnectWindow> connects;
+  for (const auto& rec : recs) {
+    std::int32_t pid = pid_of.count(rec.os_pid) ? pid_of[rec.os_pid] : 0;
+    int host = pid ? procs[pid - 1].host : 0;
+    std::uint32_t sid = sock_for_label(rec.label, host, pid);
+    if ((rec.type == RecType::Socket || rec.type == RecType::Call) && sid && rec.lport)
+      claims.push_back({rec.t_end, Tuple{rec.lip, rec.lport, rec.rip, rec.rport}, sid});
+    if (rec.type == RecType::Call && std::string(rec.call) == "connect" && sid)
+      connects.push_back({rec.t_start, rec.t_end, host, rec.rip, rec.rport, sid});
+  }
+
+  // Owner of a tuple at a time: the first claim made at or after the life
+  // began (the connect() that returns, the accept() that returns), else the
+  // latest claim before it (a listener, a socket bound before connect()).
+  auto owner = [&](const Tuple& tu, std::int64_t t, int host, bool syn_sent) -> std::uint32_t {
+    const Claim* best = nullptr;
+    for (const auto& c : claims)
+      if (c.tuple == tu && c.t >= t - 1000000 && (!best || c.t < best->t)) best = &c;
+    if (best) return best->sock;
+    for (const auto& c : claims)
+      if (c.tuple == tu && c.t < t && (!best || c.t > best->t)) best = &c;
+    if (best) return best->sock;
+    // Bound only by port (bind before connect): local part matches.
+    for (const auto& c : claims)
+      if (std::get<0>(c.tuple) == std::get<0>(tu) && std::get<1>(c.tuple) == std::get<1>(tu) &&
+          std::get<3>(c.tuple) == 0 && c.t <= t + 1000000 && (!best || c.t > best->t))
+        best = &c;
+    if (best && syn_sent) return best->sock;
+    if (syn_sent)
+      for (const auto& w : connects)
+        if (w.host == host && w.dst == std::get<2>(tu) && w.dport == std::get<3>(tu) &&
+            t >= w.t0 - 1000000 && t <= w.t1 + 1000000)
+          return w.sock;
+    return 0;
+  };
+
+  // Lives of kernel sockets, from the tracepoint.
+  std::sort(lines.begin(), lines.end(), [](const TraceLine& a, const TraceLine& b) { return a.t < b.t; });
+  std::sort(samples.begin(), samples.end(), [](const SampleChange& a, const SampleChange& b) { return a.t < b.t; });
+  std::map<Tuple, std::uint32_t> live;  // tuple -> socket id of the current life
+  int unlabelled = 0;
+  auto emit_state = [&](std::int64_t ns, int host, const Tuple& tu, std::uint32_t sid, TcpState from,
+                        TcpState to, const std::string& cause) {
+    if (!in_run(ns) || from == to) return;
+    Event e;
+    e.kind = EventKind::State;
+    e.t = std::max<Time>(0, T(ns));
+    e.host = static_cast<std::uint16_t>(host);
+    e.sock = sid;
+    e.lip = std::get<0>(tu);
+    e.lport = std::get<1>(tu);
+    e.rip = std::get<2>(tu);
+    e.rport = std::get<3>(tu);
+    e.from = from;
+    e.to = to;
+    e.text = cause;
+    const SocketInfo* si = sid ? &sock_infos[sid - 1] : nullptr;
+    e.pid = si ? si->pid : 0;
+    events.push_back(e);
+  };
+  for (const auto& l : lines) {
+    if (!in_run(l.t)) continue;
+    int host = lab.host_by_ip(l.saddr);
+    Tuple tu{l.saddr, l.sport, l.daddr, l.dport};
+    bool starts = l.oldstate == 7 || (l.oldstate == 10 && l.newstate == 3);
+    auto it = live.find(tu);
+    std::uint32_t sid;
+    if (starts || it == live.end()) {
+      sid = owner(tu, l.t, host, l.newstate == 2);
+      if (!sid) {
+        // A socket no script call names (a connection never accepted).
+        std::string label;
+        sid = static_cast<std::uint32_t>(sock_infos.size() + 1);
+        sock_infos.push_back({sid, static_cast<std::uint16_t>(host), 0, label});
+        ++unlabelled;
+      }
+      live[tu] = sid;
+    } else {
+      sid = it->second;
+    }
+    TcpState from = to_tcp_state(l.oldstate), to = to_tcp_state(l.newstate);
+    if (l.newstate == 7 && (l.oldstate == 4 || l.oldstate == 5 || l.oldstate == 11)) {
+      // The full socket hands over to a time-wait sock (TIME_WAIT, or an
+      // orphaned FIN_WAIT_2): the sampler sees it right after.
+      const SampleChange* tw = nullptr;
+      int hi = host;
+      for (const auto& s : samples)
+        if (s.t >= l.t && s.t <= l.t + 200'000'000 && s.host == hi && s.tw && s.state > 0 &&
+            s.lip == l.saddr && s.lport == l.sport && s.rip == l.daddr && s.rport == l.dport) {
+          tw = &s;
+          break;
+        }
+      if (tw) {
+        TcpState cur = to_tcp_state(tw->state);
+        emit_state(l.t, host, tu, sid, from, cur, "kernel");
+        for (const auto& s : samples) {
+          if (s.t <= tw->t || s.host != hi || !s.tw || s.lip != l.saddr || s.lport != l.sport ||
+              s.rip != l.daddr || s.rport != l.dport)
+            continue;
+          TcpState nx = s.state < 0 ? TcpState::Closed : to_tcp_state(s.state);
+          emit_state(s.t, host, tu, sid, cur, nx, s.state < 0 ? "expired" : "kernel");
+          cur = nx;
+          if (s.state < 0) break;
+        }
+        live.erase(tu);
+        continue;
+      }
+    }
+    emit_state(l.t, host, tu, sid, from, to, "kernel");
+    if (l.newstate == 7) live.erase(tu);
+  }
+  // connect() moves to SYN_SENT before it picks the local port: the first
+  // state event has port 0. Fill in the port the socket got.
+  for (auto& e : events) {
+    if (e.kind != EventKind::State || e.lport != 0 || !e.sock) continue;
+    for (const auto& c : claims)
+      if (c.sock == e.sock && std::get<1>(c.tuple) != 0 && std::get<3>(c.tuple) != 0) {
+        e.lport = std::get<1>(c.tuple);
+        break;
+      }
+  }
+  if (unlabelled)
+    res.notes.push_back(std::to_string(unlabelled) + " kernel socket(s) without a script label");
+  for (const auto& s : sock_infos) sink.on_socket(s);
+
+  // Segments: one send (and a deliver or a drop) per packet on the wire.
+  auto sock_of_segment = [&](const WirePacket& w) -> std::uint32_t {
+    (void)w;
+    return 0;
+  };
+  for (const auto& w : packets) {
+    if (!in_run(w.t_send)) continue;
+    Event e;
+    e.kind = EventKind::Segment;
+    e.seg_op = SegOp::Send;
+    e.t = T(w.t_send);
+    e.host = static_cast<std::uint16_t>(w.from);
+    e.seg.src_ip = w.src_ip;
+    e.seg.dst_ip = w.dst_ip;
+    e.seg.sport = w.sport;
+    e.seg.dport = w.dport;
+    e.seg.seq = w.seq;
+    e.seg.ack = w.ack;
+    e.seg.len = w.len;
+    e.seg.win = w.win;
+    e.seg.flags = w.flags;
+    e.seg_id = w.id;
+    e.lip = w.src_ip;
+    e.lport = w.sport;
+    e.rip = w.dst_ip;
+    e.rport = w.dport;
+    e.sock = sock_of_segment(w);
+    events.push_back(e);
+    if (w.dropped) {
+      Event d = e;
+      d.seg_op = SegOp::Drop;
+      d.text = w.reason;
+      events.push_back(d);
+    } else if (w.t_deliver && in_run(w.t_deliver)) {
+      Event d = e;
+      d.seg_op = SegOp::Deliver;
+      d.t = T(w.t_deliver);
+      d.host = static_cast<std::uint16_t>(w.to);
+      events.push_back(d);
+    }
+  }
+
+  // Calls, signals, processes.
+  for (const auto& rec : recs) {
+    if (!in_run(rec.t_end)) continue;
+    std::int32_t pid = pid_of.count(rec.os_pid) ? pid_of[rec.os_pid] : 0;
+    Event e;
+    e.t = std::max<Time>(0, T(rec.t_end));
+    e.pid = pid;
+    e.host = pid ? procs[pid - 1].host : 0;
+    switch (rec.type) {
+      case RecType::Call: {
+        e.kind = EventKind::Call;
+        e.call = rec.call;
+        e.args = rec.args;
+        e.ret = rec.ret;
+        e.err = rec.err;
+        e.start = std::max<Time>(0, T(rec.t_start));
+        e.sock = socks.count(rec.label) ? socks[rec.label].id : 0;
+        e.lip = rec.lip;
+        e.lport = rec.lport;
+        e.rip = rec.rip;
+        e.rport = rec.rport;
+        break;
+      }
+      case RecType::Signal:
+        e.kind = EventKind::Signal;
+        e.signo = static_cast<int>(rec.ret);
+        e.text = rec.args;
+        break;
+      case RecType::ProcStart:
+        e.kind = EventKind::Process;
+        e.proc_op = ProcOp::Start;
+        break;
+      case RecType::Exit:
+        e.kind = EventKind::Process;
+        e.proc_op = ProcOp::Exit;
+        e.status = static_cast<int>(rec.ret);
+        break;
+      case RecType::Killed:
+        e.kind = EventKind::Process;
+        e.proc_op = ProcOp::Killed;
+        e.status = static_cast<int>(rec.ret);
+        e.text = "SIGPIPE";
+        break;
+      case RecType::Error:
+        e.kind = EventKind::Note;
+        e.text = rec.args;
+        break;
+      default:
+        continue;
+    }
+    events.push_back(e);
+  }
+  for (const auto& f : sc.faults) {
+    if (f.kind == FaultKind::Drop || f.kind == FaultKind::Delay || f.kind == FaultKind::Duplicate)
+      continue;
+    if (f.at > res.ran_for) continue;
+    Event e;
+    e.kind = EventKind::Fault;
+    e.t = f.at;
+    static const char* names[] = {"", "", "", "link_down", "link_up", "crash", "reboot"};
+    e.text = names[static_cast<int>(f.kind)];
+    if (!f.host.empty()) e.host = static_cast<std::uint16_t>(host_index[f.host]);
+    events.push_back(e);
+  }
+
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.t < b.t; });
+  for (auto& e : events) sink.on_event(e);
+  res.ok = true;
+  return res;
+}
+
+}  // namespace tcpsim::kernel

@@ -1,0 +1,58 @@
+// tcpsim::kernel — replays a Scenario with real sockets on the Linux kernel of
+// this machine and records the same trace events (trace.hpp) as the simulator.
+//
+// How it works (docs/fidelity.md has the full story):
+//  - one network namespace per scenario host ("tcpsim-<pid>-<run>-<host>"),
+//    each with a TUN device that carries the host's IP address;
+//  - the runner itself is the wire between the TUN devices: it reads every IP
+//    packet, records it (this is the capture), applies the scenario's link
+//    delay / rate and its faults (drop the nth FIN, delay, duplicate, link
+//    down/up) exactly, and writes it to the destination host's TUN;
+//  - each scenario process is a real forked process that setns() into its
+//    host's namespace and runs its script with blocking system calls,
+//    reporting every call (return value, errno, times), signal and exit to
+//    the runner over a pipe;
+//  - socket states come from the kernel's sock:inet_sock_set_state tracepoint
+//    (a private tracefs instance, CLOCK_MONOTONIC), completed by sampling
+//    /proc/net/tcp in each namespace every ~2 ms for time-wait sockets, which
+//    the tracepoint does not report.
+// Namespaces, TUN devices and the tracefs instance are removed afterwards,
+// also on failure. Traffic never leaves the namespaces.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tcpsim/scenario.hpp"
+#include "tcpsim/trace.hpp"
+
+namespace tcpsim::kernel {
+
+struct KernelOptions {
+  // Stop the run at this scenario time. kNever: the scenario's duration, or
+  // when the run is quiet (every script done, no segment for `quiet`, no
+  // socket in a state that still has a timer other than TIME_WAIT).
+  Time until = kNever;
+  Time max_duration = sec(30);  // hard cap on wall-clock run time
+  Time quiet = msec(1500);
+  bool keep_going_on_sysctl_error = false;
+  bool verbose = false;          // progress on stderr
+};
+
+struct KernelResult {
+  bool ok = false;
+  std::string error;             // why the run could not be made (setup failure)
+  Time ran_for = 0;              // scenario time covered by the trace
+  bool capped = false;           // stopped by max_duration / until, not by quiet
+  std::vector<std::string> notes;  // approximations applied (e.g. unsupported faults)
+};
+
+// "" when this machine can run kernel scenarios (root, network namespaces,
+// /dev/net/tun, tracefs); otherwise the reason it cannot.
+std::string kernel_unavailable_reason();
+
+// Runs the scenario and streams its trace (sorted by time) into `sink`.
+KernelResult kernel_run(const Scenario& scenario, TraceSink& sink,
+                        const KernelOptions& options = {});
+
+}  // namespace tcpsim::kernel
