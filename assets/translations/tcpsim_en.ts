@@ -1,0 +1,541 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>tcpsim::gui::EventLogModel</name>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::gui::Inspector</name>
+    <message>
+        <source>Field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not created yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send buffer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Receive buffer (unread)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RTO</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retransmissions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none armed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no process (orphan)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sequence number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Acknowledgement number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (no ACK flag)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dropped at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retransmission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::gui::MainWindow</name>
+    <message>
+        <source>About tcpsim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tcpsim %1 — a TCP state-machine simulator for teaching and for understanding production incidents.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tcpsim — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tcpsim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Playback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open scenario…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packet timeline (SVG, PDF, PNG)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State diagrams (SVG, PDF, PNG)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart (SVG, PDF, PNG)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Animation frames (PNG sequence)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Full screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom timeline in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom timeline out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About tcpsim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>|◀ Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>◀◀ State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>◀ Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State ▶▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End ▶|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>❚❚ Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>▶ Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Go to the start (Home)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous state change (Shift+Left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One event back (Left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One event forward (Right)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next state change (Shift+Right)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Go to the end (End)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scenarios and lesson</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event log and inspector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by name, title or tag…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packet timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sockets per state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seq / ack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time scrubber: drag to move through the events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not load %1 (the previous scenario stays loaded):
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not run %1 (the previous scenario stays loaded):
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick a scenario from the list, open a file (File → Open) or drop one here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>References</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>t = %1 s   event %2 / %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At the start: nothing has happened yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open scenario</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scenarios (*.yaml *.yml)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a scenario first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder for the frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which chart?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render</name>
+    <message>
+        <source>time (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State of each endpoint over time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sockets per state on each host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sockets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Relative sequence and acknowledgement numbers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bytes (relative)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timer fired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>exited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>killed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>crashed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rebooted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment (flags seq ack len, relative)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reset (R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>≈ marks compressed idle time; boxes on lifelines are TCP states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>▶ current state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>visited (numbered in order)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>latest transition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packet timeline: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TCP state diagram: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the path each endpoint took, numbered in order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not created yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(orphan: no fd)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

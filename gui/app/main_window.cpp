@@ -1,0 +1,721 @@
+#include "main_window.hpp"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QVariantAnimation>
+
+#include "charts.hpp"
+#include "event_log_model.hpp"
+#include "i18n.hpp"
+#include "inspector.hpp"
+#include "ladder.hpp"
+#include "render_export.hpp"
+#include "state_diagram.hpp"
+#include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
+
+namespace tcpsim::gui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName("tcpsim-main");
+  setAcceptDrops(true);
+  buildUi();
+  buildMenus();
+  QSettings st;
+  speed_ = st.value("speed", 1.0).toDouble();
+  restoreGeometry(st.value("geometry").toByteArray());
+  restoreState(st.value("windowState").toByteArray());
+  if (center_split_) center_split_->restoreState(st.value("centerSplit").toByteArray());
+  connect(&play_timer_, &QTimer::timeout, this, &MainWindow::playTick);
+  play_timer_.setInterval(30);
+  anim_ = new QVariantAnimation(this);
+  anim_->setStartValue(0.0);
+  anim_->setEndValue(1.0);
+  connect(anim_, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
+    for (auto* d : diagrams_) d->setProgress(v.toDouble());
+  });
+  setCatalogueDir(TCPSIM_SCENARIOS_DIR);
+  retranslate();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi() {
+  // Message area (load errors) above the central views.
+  auto* central = new QWidget(this);
+  auto* cl = new QVBoxLayout(central);
+  cl->setContentsMargins(4, 4, 4, 4);
+  cl->setSpacing(4);
+  message_ = new QLabel(central);
+  message_->setObjectName("message");
+  message_->setWordWrap(true);
+  message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  message_->hide();
+  cl->addWidget(message_);
+
+  auto* sel = new QHBoxLayout;
+  conn_label_ = new QLabel(central);
+  conn_select_ = new QComboBox(central);
+  conn_select_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  sel->addWidget(conn_label_);
+  sel->addWidget(conn_select_);
+  sel->addStretch(1);
+  cl->addLayout(sel);
+  connect(conn_select_, qOverload<int>(&QComboBox::activated), this, &MainWindow::setConnection);
+
+  // Diagram | ladder & charts | diagram: the two endpoints either side of the
+  // timeline, as its lifelines are.
+  center_split_ = new QSplitter(Qt::Horizontal, central);
+  diagrams_[0] = new render::StateDiagramWidget(center_split_);
+  center_tabs_ = new QTabWidget(center_split_);
+  ladder_ = new render::LadderWidget(center_tabs_);
+  center_tabs_->addTab(ladder_, "");
+  auto* chart_tabs = new QTabWidget(center_tabs_);
+  for (int i = 0; i < 3; ++i) {
+    charts_[i] = new QChartView(chart_tabs);
+    charts_[i]->setRenderHint(QPainter::Antialiasing);
+    chart_tabs->addTab(charts_[i], "");
+  }
+  center_tabs_->addTab(chart_tabs, "");
+  diagrams_[1] = new render::StateDiagramWidget(center_split_);
+  center_split_->addWidget(diagrams_[0]);
+  center_split_->addWidget(center_tabs_);
+  center_split_->addWidget(diagrams_[1]);
+  center_split_->setStretchFactor(0, 3);
+  center_split_->setStretchFactor(1, 4);
+  center_split_->setStretchFactor(2, 3);
+  cl->addWidget(center_split_, 1);
+  setCentralWidget(central);
+  connect(ladder_, &render::LadderWidget::arrowClicked, this, &MainWindow::setSelectedArrow);
+
+  // Scenario browser and lesson, left.
+  browser_dock_ = new QDockWidget(this);
+  browser_dock_->setObjectName("browserDock");
+  auto* bw = new QSplitter(Qt::Vertical, browser_dock_);
+  auto* top = new QWidget(bw);
+  auto* tl = new QVBoxLayout(top);
+  tl->setContentsMargins(2, 2, 2, 2);
+  filter_ = new QLineEdit(top);
+  filter_->setClearButtonEnabled(true);
+  catalogue_ = new QTreeWidget(top);
+  catalogue_->setColumnCount(2);
+  catalogue_->setRootIsDecorated(false);
+  catalogue_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  tl->addWidget(filter_);
+  tl->addWidget(catalogue_);
+  lesson_ = new QTextBrowser(bw);
+  lesson_->setOpenExternalLinks(true);
+  bw->addWidget(top);
+  bw->addWidget(lesson_);
+  bw->setStretchFactor(0, 2);
+  bw->setStretchFactor(1, 3);
+  browser_dock_->setWidget(bw);
+  addDockWidget(Qt::LeftDockWidgetArea, browser_dock_);
+  connect(filter_, &QLineEdit::textChanged, this, [this](const QString& f) {
+    for (int i = 0; i < catalogue_->topLevelItemCount(); ++i) {
+      auto* it = catalogue_->topLevelItem(i);
+      QString hay = it->text(0) + " " + it->text(1) + " " + it->data(0, Qt::UserRole + 1).toString();
+      it->setHidden(!f.isEmpty() && !hay.contains(f, Qt::CaseInsensitive));
+    }
+  });
+  connect(catalogue_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* it, int) {
+    openScenario(it->data(0, Qt::UserRole).toString());
+  });
+  connect(catalogue_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* it, int) {
+    openScenario(it->data(0, Qt::UserRole).toString());
+  });
+
+  // Event log and inspector, bottom.
+  bottom_dock_ = new QDockWidget(this);
+  bottom_dock_->setObjectName("bottomDock");
+  auto* bs = new QSplitter(Qt::Horizontal, bottom_dock_);
+  log_ = new QTableView(bs);
+  log_model_ = new EventLogModel(log_);
+  log_->setModel(log_model_);
+  log_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  log_->setSelectionMode(QAbstractItemView::SingleSelection);
+  log_->verticalHeader()->hide();
+  log_->verticalHeader()->setDefaultSectionSize(log_->fontMetrics().height() + 4);
+  log_->horizontalHeader()->setStretchLastSection(true);
+  log_->setWordWrap(false);
+  inspector_ = new Inspector(bs);
+  bs->addWidget(log_);
+  bs->addWidget(inspector_);
+  bs->setStretchFactor(0, 3);
+  bs->setStretchFactor(1, 2);
+  bottom_dock_->setWidget(bs);
+  addDockWidget(Qt::BottomDockWidgetArea, bottom_dock_);
+  connect(log_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& cur, const QModelIndex&) {
+            if (syncing_ || !cur.isValid()) return;
+            setCursor(static_cast<std::size_t>(cur.row()) + 1, false);
+          });
+
+  // Transport controls.
+  transport_ = addToolBar("transport");
+  transport_->setObjectName("transport");
+  auto mk = [this](const QString& key, const QKeySequence& ks, auto slot) {
+    auto* a = new QAction(this);
+    a->setShortcut(ks);
+    a->setShortcutContext(Qt::WindowShortcut);
+    connect(a, &QAction::triggered, this, slot);
+    actions_[key] = a;
+    transport_->addAction(a);
+    return a;
+  };
+  mk("start", QKeySequence(Qt::Key_Home), &MainWindow::toStart);
+  mk("prevstate", QKeySequence(Qt::SHIFT | Qt::Key_Left), &MainWindow::prevStateChange);
+  mk("back", QKeySequence(Qt::Key_Left), &MainWindow::stepBack);
+  act_play_ = mk("play", QKeySequence(Qt::Key_Space), &MainWindow::togglePlay);
+  mk("forward", QKeySequence(Qt::Key_Right), &MainWindow::stepForward);
+  mk("nextstate", QKeySequence(Qt::SHIFT | Qt::Key_Right), &MainWindow::nextStateChange);
+  mk("end", QKeySequence(Qt::Key_End), &MainWindow::toEnd);
+  transport_->addSeparator();
+  speed_box_ = new QComboBox(transport_);
+  for (double s : {0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) speed_box_->addItem(QString("%1×").arg(s), s);
+  transport_->addWidget(speed_box_);
+  connect(speed_box_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+    speed_ = speed_box_->itemData(i).toDouble();
+  });
+  transport_->addSeparator();
+  scrubber_ = new QSlider(Qt::Horizontal, transport_);
+  scrubber_->setMinimumWidth(260);
+  transport_->addWidget(scrubber_);
+  connect(scrubber_, &QSlider::valueChanged, this, [this](int v) {
+    if (!syncing_) setCursor(static_cast<std::size_t>(v), false);
+  });
+  time_label_ = new QLabel(transport_);
+  time_label_->setMinimumWidth(220);
+  QFont tf = time_label_->font();
+  tf.setBold(true);
+  time_label_->setFont(tf);
+  transport_->addWidget(time_label_);
+  event_label_ = new QLabel(this);
+  statusBar()->addWidget(event_label_, 1);
+}
+
+void MainWindow::buildMenus() {
+  auto add = [this](const QString& key, auto slot, const QKeySequence& ks = {}) {
+    auto* a = new QAction(this);
+    if (!ks.isEmpty()) a->setShortcut(ks);
+    connect(a, &QAction::triggered, this, slot);
+    actions_[key] = a;
+    return a;
+  };
+  add("open", &MainWindow::openDialog, QKeySequence::Open);
+  add("export_ladder", [this] { exportDialog("ladder"); });
+  add("export_diagram", [this] { exportDialog("diagram"); });
+  add("export_chart", [this] { exportDialog("chart"); });
+  add("export_frames", [this] { exportDialog("frames"); });
+  add("quit", &QWidget::close, QKeySequence::Quit);
+  act_presentation_ = add("presentation", [this] { setPresentationMode(act_presentation_->isChecked()); },
+                          QKeySequence(Qt::CTRL | Qt::Key_P));
+  act_presentation_->setCheckable(true);
+  add("fullscreen", [this] { isFullScreen() ? showNormal() : showFullScreen(); }, QKeySequence(Qt::Key_F11));
+  add("zoomin", [this] { ladder_->zoom(1.25); }, QKeySequence::ZoomIn);
+  add("zoomout", [this] { ladder_->zoom(0.8); }, QKeySequence::ZoomOut);
+  add("about", [this] {
+    QMessageBox::about(this, tr("About tcpsim"),
+                       tr("tcpsim %1 — a TCP state-machine simulator for teaching and for understanding "
+                          "production incidents.").arg(TCPSIM_VERSION_STRING));
+  });
+  lang_group_ = new QActionGroup(this);
+  for (auto [key, code] : {std::pair{"lang_system", ""}, {"lang_en", "en"}, {"lang_zh", "zh_CN"}}) {
+    auto* a = new QAction(this);
+    a->setCheckable(true);
+    a->setData(QString(code));
+    lang_group_->addAction(a);
+    QString c = code;
+    connect(a, &QAction::triggered, this, [this, c] { setLanguage(c); });
+    actions_[key] = a;
+  }
+}
+
+void MainWindow::retranslate() {
+  setWindowTitle(scenario_ ? tr("tcpsim — %1").arg(QString::fromStdString(scenario_->title.get(lang_.toStdString())))
+                           : tr("tcpsim"));
+  menuBar()->clear();
+  auto* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(actions_["open"]);
+  auto* ex = file->addMenu(tr("&Export"));
+  ex->addAction(actions_["export_ladder"]);
+  ex->addAction(actions_["export_diagram"]);
+  ex->addAction(actions_["export_chart"]);
+  ex->addAction(actions_["export_frames"]);
+  file->addSeparator();
+  file->addAction(actions_["quit"]);
+  auto* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(actions_["presentation"]);
+  view->addAction(actions_["fullscreen"]);
+  view->addAction(actions_["zoomin"]);
+  view->addAction(actions_["zoomout"]);
+  view->addSeparator();
+  view->addAction(browser_dock_->toggleViewAction());
+  view->addAction(bottom_dock_->toggleViewAction());
+  auto* play = menuBar()->addMenu(tr("&Playback"));
+  for (auto k : {"play", "forward", "back", "nextstate", "prevstate", "start", "end"}) play->addAction(actions_[k]);
+  auto* lang = menuBar()->addMenu(tr("&Language"));
+  for (auto k : {"lang_system", "lang_en", "lang_zh"}) lang->addAction(actions_[k]);
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(actions_["about"]);
+
+  actions_["open"]->setText(tr("&Open scenario…"));
+  actions_["export_ladder"]->setText(tr("Packet timeline (SVG, PDF, PNG)…"));
+  actions_["export_diagram"]->setText(tr("State diagrams (SVG, PDF, PNG)…"));
+  actions_["export_chart"]->setText(tr("Chart (SVG, PDF, PNG)…"));
+  actions_["export_frames"]->setText(tr("Animation frames (PNG sequence)…"));
+  actions_["quit"]->setText(tr("&Quit"));
+  actions_["presentation"]->setText(tr("&Presentation mode"));
+  actions_["fullscreen"]->setText(tr("&Full screen"));
+  actions_["zoomin"]->setText(tr("Zoom timeline in"));
+  actions_["zoomout"]->setText(tr("Zoom timeline out"));
+  actions_["about"]->setText(tr("&About tcpsim"));
+  actions_["lang_system"]->setText(tr("System language"));
+  actions_["lang_en"]->setText("English");
+  actions_["lang_zh"]->setText("简体中文");
+  actions_["start"]->setText(tr("|◀ Start"));
+  actions_["prevstate"]->setText(tr("◀◀ State"));
+  actions_["back"]->setText(tr("◀ Step"));
+  actions_["forward"]->setText(tr("Step ▶"));
+  actions_["nextstate"]->setText(tr("State ▶▶"));
+  actions_["end"]->setText(tr("End ▶|"));
+  act_play_->setText(playing_ ? tr("❚❚ Pause") : tr("▶ Play"));
+  actions_["start"]->setToolTip(tr("Go to the start (Home)"));
+  actions_["prevstate"]->setToolTip(tr("Previous state change (Shift+Left)"));
+  actions_["back"]->setToolTip(tr("One event back (Left)"));
+  act_play_->setToolTip(tr("Play / pause (Space)"));
+  actions_["forward"]->setToolTip(tr("One event forward (Right)"));
+  actions_["nextstate"]->setToolTip(tr("Next state change (Shift+Right)"));
+  actions_["end"]->setToolTip(tr("Go to the end (End)"));
+  browser_dock_->setWindowTitle(tr("Scenarios and lesson"));
+  bottom_dock_->setWindowTitle(tr("Event log and inspector"));
+  filter_->setPlaceholderText(tr("Filter by name, title or tag…"));
+  catalogue_->setHeaderLabels({tr("Scenario"), tr("Tags")});
+  center_tabs_->setTabText(0, tr("Packet timeline"));
+  center_tabs_->setTabText(1, tr("Charts"));
+  if (auto* ct = qobject_cast<QTabWidget*>(center_tabs_->widget(1))) {
+    ct->setTabText(0, tr("Endpoint states"));
+    ct->setTabText(1, tr("Sockets per state"));
+    ct->setTabText(2, tr("Seq / ack"));
+  }
+  conn_label_->setText(tr("Connection:"));
+  speed_box_->setToolTip(tr("Playback speed"));
+  scrubber_->setToolTip(tr("Time scrubber: drag to move through the events"));
+  for (int i = 0; i < speed_box_->count(); ++i)
+    if (std::abs(speed_box_->itemData(i).toDouble() - speed_) < 1e-9) speed_box_->setCurrentIndex(i);
+  for (auto* a : lang_group_->actions()) {
+    QSettings st;
+    a->setChecked(a->data().toString() == st.value("language", "").toString());
+  }
+  refreshCatalogue();
+  refreshLesson();
+  if (view_) {
+    refresh(false);
+    refreshCharts();
+  }
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) retranslate();
+  QMainWindow::changeEvent(e);
+}
+
+void MainWindow::setLanguage(const QString& lang) {
+  QSettings().setValue("language", lang);
+  QString eff = lang.isEmpty() ? render::system_language() : lang;
+  render::install_language(eff);
+  lang_ = render::current_language();
+  theme_.lang = lang_;
+  for (auto* d : diagrams_) d->setTheme(theme_);
+  ladder_->setTheme(theme_);
+  retranslate();
+}
+
+void MainWindow::setCatalogueDir(const QString& dir) {
+  catalogue_dir_ = dir;
+  refreshCatalogue();
+}
+
+void MainWindow::refreshCatalogue() {
+  if (!catalogue_) return;
+  catalogue_->clear();
+  if (catalogue_dir_.isEmpty() || !QFileInfo(catalogue_dir_).isDir()) return;
+  std::vector<std::string> errors;
+  std::vector<CatalogueEntry> entries;
+  try {
+    entries = list_catalogue(catalogue_dir_.toStdString(), &errors);
+  } catch (const std::exception& e) {
+    errors.push_back(e.what());
+  }
+  for (const auto& c : entries) {
+    QString title = QString::fromStdString(c.title.get(lang_.toStdString()));
+    QStringList tags;
+    for (const auto& t : c.tags) tags << QString::fromStdString(t);
+    auto* it = new QTreeWidgetItem(catalogue_, {title.isEmpty() ? QString::fromStdString(c.name) : title, tags.join(", ")});
+    it->setData(0, Qt::UserRole, QString::fromStdString(c.path));
+    it->setData(0, Qt::UserRole + 1, QString::fromStdString(c.name));
+    it->setToolTip(0, QString::fromStdString(c.name + ": " + c.summary.get(lang_.toStdString())));
+  }
+  if (!filter_->text().isEmpty()) Q_EMIT filter_->textChanged(filter_->text());
+}
+
+void MainWindow::showMessage(const QString& text, bool error) {
+  if (text.isEmpty()) {
+    message_->hide();
+    message_->clear();
+    return;
+  }
+  message_->setText((error ? "⚠ " : "") + text);
+  message_->setStyleSheet(error ? "QLabel{background:#FDE3D0;color:#7A2E00;border:2px solid #D55E00;padding:6px;font-weight:bold}"
+                                : "QLabel{background:#E3F1FB;border:1px solid #0072B2;padding:6px}");
+  message_->show();
+}
+
+QString MainWindow::messageText() const { return message_->isVisible() || !message_->text().isEmpty() ? message_->text() : QString(); }
+
+bool MainWindow::openScenario(const QString& path) {
+  Scenario s;
+  try {
+    s = load_scenario_file(path.toStdString());
+  } catch (const LoadError& e) {
+    showMessage(tr("Could not load %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
+    return false;
+  } catch (const std::exception& e) {
+    showMessage(tr("Could not load %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
+    return false;
+  }
+  std::shared_ptr<Trace> t;
+  try {
+    t = std::make_shared<Trace>(run_scenario(s));
+  } catch (const std::exception& e) {
+    showMessage(tr("Could not run %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
+    return false;
+  }
+  showMessage({}, false);
+  setTrace(s, t);
+  QSettings().setValue("lastScenario", QFileInfo(path).absoluteFilePath());
+  return true;
+}
+
+void MainWindow::setTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
+  if (playing_) togglePlay();
+  scenario_ = s;
+  trace_ = std::move(t);
+  view_ = std::make_shared<render::TraceView>(trace_);
+  arrow_ = -1;
+  connection_ = 0;
+  conn_select_->clear();
+  for (const auto& c : view_->connections()) {
+    QString l = QString::fromStdString(view_->socket_label(c.a));
+    if (c.b) l += "  ⇄  " + QString::fromStdString(view_->socket_label(c.b));
+    conn_select_->addItem(l);
+  }
+  conn_select_->setVisible(view_->connections().size() > 1);
+  conn_label_->setVisible(view_->connections().size() > 1);
+  ladder_->setView(view_);
+  log_model_->setView(view_);
+  log_->resizeColumnsToContents();
+  scrubber_->setRange(0, static_cast<int>(view_->size()));
+  cursor_ = 0;
+  now_ = 0;
+  refreshLesson();
+  refreshCharts();
+  retranslate();
+  setCursor(0, false);
+}
+
+void MainWindow::refreshLesson() {
+  if (!lesson_) return;
+  if (!scenario_) {
+    lesson_->setMarkdown(tr("Pick a scenario from the list, open a file (File → Open) or drop one here."));
+    return;
+  }
+  std::string lang = lang_.toStdString();
+  QString md = "## " + QString::fromStdString(scenario_->title.get(lang)) + "\n\n";
+  if (!scenario_->summary.get(lang).empty()) md += "*" + QString::fromStdString(scenario_->summary.get(lang)) + "*\n\n";
+  md += QString::fromStdString(scenario_->lesson.get(lang)) + "\n\n";
+  if (!scenario_->references.empty()) {
+    md += "### " + tr("References") + "\n\n";
+    for (const auto& r : scenario_->references) md += "- " + QString::fromStdString(r) + "\n";
+  }
+  lesson_->setMarkdown(md);
+}
+
+std::vector<std::uint32_t> MainWindow::endpoints() const {
+  if (!view_ || view_->connections().empty()) return {0, 0};
+  const auto& c = view_->connections()[std::clamp<int>(connection_, 0, view_->connections().size() - 1)];
+  // Keep the endpoint on the ladder's left lifeline on the left.
+  auto host = [&](std::uint32_t s) { auto* si = view_->trace().meta.socket(s); return si ? si->host : 0; };
+  if (c.b && host(c.b) < host(c.a)) return {c.b, c.a};
+  return {c.a, c.b};
+}
+
+void MainWindow::setConnection(int index) {
+  connection_ = index;
+  refresh(false);
+  refreshCharts();
+}
+
+void MainWindow::setSelectedArrow(int arrow) {
+  arrow_ = arrow;
+  ladder_->setSelectedArrow(arrow);
+  refresh(false);
+}
+
+void MainWindow::refresh(bool animate) {
+  if (!view_) return;
+  auto eps = endpoints();
+  for (int i = 0; i < 2; ++i) {
+    if (eps[i]) {
+      auto ds = render::diagram_state(*view_, eps[i], cursor_, now_);
+      ds.progress = animate ? 0.0 : 1.0;
+      diagrams_[i]->setState(ds);
+      diagrams_[i]->show();
+    } else {
+      diagrams_[i]->setState(render::DiagramState{});
+      diagrams_[i]->setVisible(i == 0);
+    }
+  }
+  if (animate && anim_) {
+    // Only animate when this step changed one of the shown endpoints' states.
+    bool changed = cursor_ > 0 && view_->event(cursor_ - 1).kind == EventKind::State &&
+                   (view_->event(cursor_ - 1).sock == eps[0] || view_->event(cursor_ - 1).sock == eps[1]);
+    anim_->stop();
+    if (changed) {
+      anim_->setDuration(static_cast<int>(500 / std::max(0.25, speed_)));
+      anim_->start();
+    } else {
+      for (auto* d : diagrams_) d->setProgress(1.0);
+    }
+  }
+  ladder_->setCursor(cursor_, now_);
+  inspector_->show(view_.get(), {eps[0], eps[1]}, cursor_, now_, arrow_);
+  log_model_->setCursor(cursor_);
+  syncing_ = true;
+  if (cursor_ > 0) {
+    QModelIndex idx = log_model_->index(static_cast<int>(cursor_ - 1), 0);
+    log_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    log_->scrollTo(idx);
+  } else {
+    log_->selectionModel()->clearSelection();
+    log_->selectionModel()->setCurrentIndex(QModelIndex(), QItemSelectionModel::Clear);
+  }
+  scrubber_->setValue(static_cast<int>(cursor_));
+  syncing_ = false;
+  time_label_->setText(tr("t = %1 s   event %2 / %3")
+                           .arg(QString::fromStdString(format_time(now_)))
+                           .arg(cursor_)
+                           .arg(view_->size()));
+  event_label_->setText(cursor_ > 0 ? QString::fromStdString(render::describe_event(*view_, view_->event(cursor_ - 1)))
+                                    : tr("At the start: nothing has happened yet."));
+  for (auto* cv : charts_)
+    if (cv && cv->chart()) render::set_chart_cursor(cv->chart(), now_);
+}
+
+void MainWindow::refreshCharts() {
+  if (!view_) return;
+  const char* names[3] = {"endpoint", "states", "seq"};
+  auto eps = endpoints();
+  std::vector<std::uint32_t> socks;
+  for (auto s : eps)
+    if (s) socks.push_back(s);
+  for (int i = 0; i < 3; ++i) {
+    QString err;
+    QChart* c = render::build_chart(*view_, names[i], theme_, 0, kNever, socks, &err);
+    QChart* old = charts_[i]->chart();
+    charts_[i]->setChart(c);
+    delete old;
+    render::set_chart_cursor(c, now_);
+  }
+}
+
+void MainWindow::setCursor(std::size_t cursor, bool animate) {
+  if (!view_) return;
+  cursor_ = std::min(cursor, view_->size());
+  now_ = view_->time_at(cursor_);
+  gap_progress_ms_ = 0;
+  refresh(animate);
+}
+
+void MainWindow::setCursorTime(Time t) {
+  if (!view_) return;
+  setCursor(view_->cursor_for_time(t), false);
+  now_ = std::max(now_, t);
+  if (cursor_ < view_->size()) now_ = std::min(t, view_->event(cursor_).t);
+  refresh(false);
+}
+
+void MainWindow::finishAnimations() {
+  if (anim_) anim_->stop();
+  for (auto* d : diagrams_) d->setProgress(1.0);
+}
+
+void MainWindow::stepForward() {
+  if (view_ && cursor_ < view_->size()) setCursor(cursor_ + 1, true);
+}
+void MainWindow::stepBack() {
+  if (view_ && cursor_ > 0) setCursor(cursor_ - 1, false);
+}
+void MainWindow::nextStateChange() {
+  if (!view_) return;
+  if (auto c = view_->next_state_change(cursor_)) setCursor(*c, true);
+}
+void MainWindow::prevStateChange() {
+  if (!view_) return;
+  if (auto c = view_->prev_state_change(cursor_)) setCursor(*c, false);
+  else setCursor(0, false);
+}
+void MainWindow::toStart() { setCursor(0, false); }
+void MainWindow::toEnd() {
+  if (view_) setCursor(view_->size(), false);
+}
+
+void MainWindow::togglePlay() {
+  playing_ = !playing_;
+  if (playing_) {
+    if (view_ && cursor_ >= view_->size()) setCursor(0, false);
+    gap_progress_ms_ = 0;
+    play_timer_.start();
+  } else {
+    play_timer_.stop();
+  }
+  act_play_->setText(playing_ ? tr("❚❚ Pause") : tr("▶ Play"));
+}
+
+// Virtual time is mapped to animation time: each event gets a short beat,
+// a short gap plays in proportion, and a long idle period (a 60 s TIME_WAIT)
+// is fast-forwarded in a couple of seconds with its countdown ticking.
+void MainWindow::playTick() {
+  if (!view_ || cursor_ >= view_->size()) {
+    if (playing_) togglePlay();
+    return;
+  }
+  gap_progress_ms_ += play_timer_.interval() * speed_;
+  Time cur_t = view_->time_at(cursor_);
+  Time next_t = view_->event(cursor_).t;
+  Time gap = next_t - cur_t;
+  double budget = gap == 0 ? 350 : gap < sec(1) ? 350 + gap / 1000.0 * 2 : 2500;
+  budget = std::min(budget, 2500.0);
+  if (gap_progress_ms_ >= budget) {
+    setCursor(cursor_ + 1, true);
+    return;
+  }
+  now_ = cur_t + static_cast<Time>(gap * (gap_progress_ms_ / budget));
+  auto eps = endpoints();
+  for (int i = 0; i < 2; ++i)
+    if (eps[i]) {
+      auto ds = render::diagram_state(*view_, eps[i], cursor_, now_);
+      ds.progress = diagrams_[i]->diagramState().progress;
+      diagrams_[i]->setState(ds);
+    }
+  ladder_->setCursor(cursor_, now_);
+  time_label_->setText(tr("t = %1 s   event %2 / %3")
+                           .arg(QString::fromStdString(format_time(now_)))
+                           .arg(cursor_)
+                           .arg(view_->size()));
+}
+
+void MainWindow::openDialog() {
+  QString dir = catalogue_dir_;
+  QString f = QFileDialog::getOpenFileName(this, tr("Open scenario"), dir, tr("Scenarios (*.yaml *.yml)"));
+  if (!f.isEmpty()) openScenario(f);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+void MainWindow::dropEvent(QDropEvent* e) {
+  for (const auto& u : e->mimeData()->urls())
+    if (u.isLocalFile()) {
+      openScenario(u.toLocalFile());
+      break;
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  QSettings st;
+  st.setValue("geometry", saveGeometry());
+  st.setValue("windowState", saveState());
+  st.setValue("centerSplit", center_split_->saveState());
+  st.setValue("speed", speed_);
+  QMainWindow::closeEvent(e);
+}
+
+void MainWindow::applyTheme() {
+  for (auto* d : diagrams_) d->setTheme(theme_);
+  ladder_->setTheme(theme_);
+  QFont f = QApplication::font();
+  f.setPointSizeF(theme_.presentation ? 15 : 10);
+  for (QWidget* w : {static_cast<QWidget*>(log_), static_cast<QWidget*>(inspector_), static_cast<QWidget*>(lesson_),
+                     static_cast<QWidget*>(catalogue_), static_cast<QWidget*>(transport_), static_cast<QWidget*>(message_)})
+    w->setFont(f);
+  log_->verticalHeader()->setDefaultSectionSize(QFontMetrics(f).height() + 4);
+  refreshCharts();
+  refresh(false);
+}
+
+void MainWindow::setPresentationMode(bool on) {
+  theme_ = on ? render::presentation_theme() : render::default_theme();
+  theme_.lang = lang_;
+  if (act_presentation_) act_presentation_->setChecked(on);
+  applyTheme();
+}
+
+void MainWindow::exportDialog(const QString& what) {
+  if (!scenario_ || !trace_) {
+    showMessage(tr("Open a scenario first."), true);
+    return;
+  }
+  render::ExportOptions o;
+  o.lang = lang_.toStdString();
+  std::string err;
+  bool ok = false;
+  if (what == "frames") {
+    QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the frames"));
+    if (dir.isEmpty()) return;
+    ok = render::export_frames(*scenario_, *trace_, dir.toStdString(), o, &err);
+  } else {
+    QString f = QFileDialog::getSaveFileName(this, tr("Export"), QString::fromStdString(scenario_->name) + "-" + what + ".svg",
+                                             tr("SVG (*.svg);;PDF (*.pdf);;PNG (*.png)"));
+    if (f.isEmpty()) return;
+    o.path = f.toStdString();
+    if (what == "ladder") ok = render::export_ladder(*scenario_, *trace_, o, &err);
+    if (what == "diagram") ok = render::export_state_diagram(*scenario_, *trace_, "both", o, &err);
+    if (what == "chart") {
+      bool got = false;
+      QString name = QInputDialog::getItem(this, tr("Chart"), tr("Which chart?"), {"endpoint", "states", "seq"}, 0, false, &got);
+      if (!got) return;
+      ok = render::export_chart(*scenario_, *trace_, name.toStdString(), o, &err);
+    }
+  }
+  showMessage(ok ? tr("Exported.") : tr("Export failed: %1").arg(QString::fromStdString(err)), !ok);
+}
+
+}  // namespace tcpsim::gui

@@ -1,0 +1,218 @@
+#include "charts.hpp"
+
+#include <QCategoryAxis>
+#include <QChart>
+#include <QCoreApplication>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <map>
+
+namespace tcpsim::render {
+
+namespace {
+double secs(Time t) { return t / 1e6; }
+
+QList<QColor> palette(const Theme& th) {
+  return {th.blue, th.orange, th.green, th.vermillion, th.purple, th.sky, th.black, th.yellow.darker(130)};
+}
+const Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+
+void style_series(QLineSeries* s, const Theme& th, int i, bool points) {
+  QPen pen(palette(th)[i % 8], th.presentation ? 3.5 : 2.2);
+  pen.setStyle(kStyles[(i / 2) % 4]);  // never colour alone: dash patterns differ too
+  s->setPen(pen);
+  s->setPointsVisible(points);
+}
+
+QValueAxis* time_axis(const Theme& th, Time from, Time to) {
+  auto* ax = new QValueAxis;
+  ax->setTitleText(QCoreApplication::translate("tcpsim::render", "time (s)"));
+  ax->setRange(secs(from), secs(std::max(to, from + 1000)));
+  ax->setLabelsFont(th.font(9));
+  ax->setTitleFont(th.font(10, true));
+  return ax;
+}
+}  // namespace
+
+const std::vector<std::string>& chart_names() {
+  static const std::vector<std::string> n = {"endpoint", "states", "seq"};
+  return n;
+}
+
+QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th, Time from, Time to,
+                    const std::vector<std::uint32_t>& sockets_in, QString* error) {
+  const auto& ev = v.trace().events;
+  if (to == kNever) to = v.end_time();
+  if (to < from) to = from;
+  auto* chart = new QChart;
+  chart->setBackgroundBrush(Qt::white);
+  chart->setTitleFont(th.font(12, true));
+  chart->legend()->setFont(th.font(9.5));
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setMargins(QMargins(6, 6, 6, 6));
+
+  if (name == "endpoint") {
+    chart->setTitle(QCoreApplication::translate("tcpsim::render", "State of each endpoint over time"));
+    std::vector<std::uint32_t> socks = sockets_in;
+    if (socks.empty())
+      for (const auto& c : v.connections()) {
+        if (socks.size() < 4) socks.push_back(c.a);
+        if (c.b && socks.size() < 4) socks.push_back(c.b);
+      }
+    auto* ax = time_axis(th, from, to);
+    auto* ay = new QCategoryAxis;
+    ay->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    for (int s = 0; s < kNumTcpStates; ++s)
+      ay->append(state_name(static_cast<TcpState>(s)), s);
+    ay->setRange(-0.5, kNumTcpStates - 0.5);
+    ay->setLabelsFont(th.font(8.5));
+    chart->addAxis(ax, Qt::AlignBottom);
+    chart->addAxis(ay, Qt::AlignLeft);
+    int i = 0;
+    for (auto sock : socks) {
+      auto* s = new QLineSeries;
+      s->setName(QString::fromStdString(v.socket_label(sock)));
+      auto tr = v.transitions(sock, ev.size());
+      if (!tr.empty()) {
+        double prev = static_cast<int>(tr.front().from);
+        s->append(secs(std::max(from, std::min(tr.front().t, to))), prev);
+        for (const auto& t : tr) {
+          if (t.t > to) break;
+          double x = secs(std::max(from, t.t));
+          s->append(x, prev);
+          s->append(x, static_cast<int>(t.to));
+          prev = static_cast<int>(t.to);
+        }
+        s->append(secs(to), prev);
+      }
+      chart->addSeries(s);
+      s->attachAxis(ax);
+      s->attachAxis(ay);
+      style_series(s, th, i++, false);
+    }
+    return chart;
+  }
+  if (name == "states") {
+    chart->setTitle(QCoreApplication::translate("tcpsim::render", "Sockets per state on each host"));
+    std::size_t nh = v.trace().meta.hosts.size();
+    std::vector<std::array<long, kNumTcpStates>> cnt(nh, std::array<long, kNumTcpStates>{});
+    std::map<std::pair<int, int>, QLineSeries*> series;
+    long ymax = 1;
+    auto* ax = time_axis(th, from, to);
+    auto* ay = new QValueAxis;
+    ay->setTitleText(QCoreApplication::translate("tcpsim::render", "sockets"));
+    ay->setLabelFormat("%d");
+    ay->setLabelsFont(th.font(9));
+    ay->setTitleFont(th.font(10, true));
+    chart->addAxis(ax, Qt::AlignBottom);
+    chart->addAxis(ay, Qt::AlignLeft);
+    int si = 0;
+    auto get = [&](int h, int s) {
+      auto& p = series[{h, s}];
+      if (!p) {
+        p = new QLineSeries;
+        p->setName(QString("%1 %2").arg(QString::fromStdString(v.host_name(h))).arg(state_name(static_cast<TcpState>(s))));
+        p->append(secs(from), 0);
+        chart->addSeries(p);
+        p->attachAxis(ax);
+        p->attachAxis(ay);
+        style_series(p, th, si++, false);
+      }
+      return p;
+    };
+    for (const auto& e : ev) {
+      if (e.kind != EventKind::State || e.host >= nh) continue;
+      auto& c = cnt[e.host];
+      int f = static_cast<int>(e.from), t = static_cast<int>(e.to);
+      double x = secs(std::clamp(e.t, from, to));
+      if (e.from != TcpState::Closed) {
+        auto* s = get(e.host, f);
+        s->append(x, c[f]);
+        c[f]--;
+        s->append(x, c[f]);
+      }
+      if (e.to != TcpState::Closed) {
+        auto* s = get(e.host, t);
+        s->append(x, c[t]);
+        c[t]++;
+        s->append(x, c[t]);
+        ymax = std::max(ymax, c[t]);
+      }
+    }
+    for (auto& [k, s] : series) s->append(secs(to), cnt[k.first][k.second]);
+    ay->setRange(0, ymax + 0.5);
+    return chart;
+  }
+  if (name == "seq") {
+    chart->setTitle(QCoreApplication::translate("tcpsim::render", "Relative sequence and acknowledgement numbers"));
+    auto* ax = time_axis(th, from, to);
+    auto* ay = new QValueAxis;
+    ay->setTitleText(QCoreApplication::translate("tcpsim::render", "bytes (relative)"));
+    ay->setLabelFormat("%d");
+    ay->setLabelsFont(th.font(9));
+    ay->setTitleFont(th.font(10, true));
+    chart->addAxis(ax, Qt::AlignBottom);
+    chart->addAxis(ay, Qt::AlignLeft);
+    std::map<std::pair<std::uint64_t, int>, QLineSeries*> series;
+    double ymax = 1;
+    int si = 0;
+    auto get = [&](const Event& e, bool ack) {
+      std::uint64_t k = (std::uint64_t(e.seg.src_ip) << 32) ^ (std::uint64_t(e.seg.sport) << 16) ^ e.seg.dport;
+      auto& p = series[{k, ack}];
+      if (!p) {
+        p = new QLineSeries;
+        QString dir = QString("%1 → %2").arg(QString::fromStdString(endpoint_string(e.seg.src_ip, e.seg.sport)))
+                          .arg(QString::fromStdString(endpoint_string(e.seg.dst_ip, e.seg.dport)));
+        p->setName(QString("%1 %2").arg(ack ? "ack" : "seq").arg(dir));
+        chart->addSeries(p);
+        p->attachAxis(ax);
+        p->attachAxis(ay);
+        style_series(p, th, si++, true);
+      }
+      return p;
+    };
+    for (const auto& e : ev) {
+      if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send || e.t < from || e.t > to) continue;
+      if (series.size() >= 8 && !series.count({(std::uint64_t(e.seg.src_ip) << 32) ^ (std::uint64_t(e.seg.sport) << 16) ^ e.seg.dport, 0}))
+        continue;
+      double s = v.relative_seq(e) + e.seg.seg_len();
+      get(e, false)->append(secs(e.t), s);
+      ymax = std::max(ymax, s);
+      if (e.seg.flags & kAck) {
+        double a = v.relative_ack(e);
+        get(e, true)->append(secs(e.t), a);
+        ymax = std::max(ymax, a);
+      }
+    }
+    ay->setRange(0, ymax * 1.05 + 1);
+    return chart;
+  }
+  delete chart;
+  if (error) *error = QString("unknown chart '%1' (expected endpoint, states or seq)").arg(QString::fromStdString(name));
+  return nullptr;
+}
+
+void set_chart_cursor(QChart* chart, Time now) {
+  QLineSeries* line = nullptr;
+  for (auto* s : chart->series())
+    if (s->objectName() == "tcpsim-now") line = static_cast<QLineSeries*>(s);
+  auto axes_x = chart->axes(Qt::Horizontal);
+  auto axes_y = chart->axes(Qt::Vertical);
+  if (axes_x.isEmpty() || axes_y.isEmpty()) return;
+  auto* ay = axes_y.front();
+  double y0 = 0, y1 = 1;
+  if (auto* va = qobject_cast<QValueAxis*>(ay)) { y0 = va->min(); y1 = va->max(); }
+  if (!line) {
+    line = new QLineSeries;
+    line->setObjectName("tcpsim-now");
+    line->setName(QCoreApplication::translate("tcpsim::render", "now"));
+    chart->addSeries(line);
+    line->attachAxis(axes_x.front());
+    line->attachAxis(ay);
+    line->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine));
+  }
+  line->replace(QList<QPointF>{QPointF(now / 1e6, y0), QPointF(now / 1e6, y1)});
+}
+
+}  // namespace tcpsim::render

@@ -1,0 +1,400 @@
+// tcpsim — graphic exports (render_export.hpp), drawn by the same painters as
+// the GUI: LadderLayout, paint_state_diagram and the Qt Charts builders.
+#include "render_export.hpp"
+
+#include <QApplication>
+#include <QChart>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QGraphicsScene>
+#include <QImage>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QScreen>
+#include <QSvgGenerator>
+#include <cstdlib>
+#include <functional>
+#include <sys/stat.h>
+
+#include "charts.hpp"
+#include "i18n.hpp"
+#include "ladder.hpp"
+#include "state_diagram.hpp"
+#include "trace_view.hpp"
+
+namespace tcpsim::render {
+
+namespace {
+
+using PaintFn = std::function<void(QPainter&)>;
+
+double logical_dpi() {
+  if (auto* s = QGuiApplication::primaryScreen()) return s->logicalDotsPerInch();
+  return 96;
+}
+
+bool check_writable(const QString& path, std::string* error) {
+  QFileInfo fi(path);
+  QDir dir = fi.absoluteDir();
+  if (!dir.exists()) {
+    if (error) *error = "cannot write '" + path.toStdString() + "': folder " + dir.path().toStdString() + " does not exist";
+    return false;
+  }
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) {
+    if (error) *error = "cannot write '" + path.toStdString() + "': " + f.errorString().toStdString();
+    return false;
+  }
+  f.close();
+  return true;
+}
+
+// Renders `paint` (which draws into a size.width() x size.height() logical
+// canvas) to the file named by o.path, in the format of its extension.
+bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const QString& title,
+               std::string* error) {
+  QString path = QString::fromStdString(o.path);
+  QString ext = QFileInfo(path).suffix().toLower();
+  if (ext != "svg" && ext != "pdf" && ext != "png") {
+    if (error) *error = "unknown export format '" + (ext.isEmpty() ? std::string("(none)") : "." + ext.toStdString()) +
+                        "' for " + o.path + " (expected .svg, .pdf or .png)";
+    return false;
+  }
+  if (!check_writable(path, error)) return false;
+  if (ext == "svg") {
+    QSvgGenerator gen;
+    gen.setFileName(path);
+    gen.setSize(size.toSize());
+    gen.setViewBox(QRectF(QPointF(0, 0), size));
+    // QSvgGenerator defaults to 72 dpi, which shrinks text (PLATFORM.md).
+    gen.setResolution(static_cast<int>(logical_dpi()));
+    gen.setTitle(title);
+    gen.setDescription("tcpsim");
+    QPainter p;
+    if (!p.begin(&gen)) {
+      if (error) *error = "cannot write '" + o.path + "'";
+      return false;
+    }
+    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
+    paint(p);
+    p.end();
+    return true;
+  }
+  if (ext == "png") {
+    double s = o.dpi > 0 ? o.dpi / 96.0 : 1.0;
+    int w = o.width > 0 ? o.width : static_cast<int>(std::ceil(size.width() * s));
+    int h = o.height > 0 ? o.height
+            : o.width > 0 ? static_cast<int>(std::ceil(size.height() * o.width / size.width()))
+                          : static_cast<int>(std::ceil(size.height() * s));
+    if (w <= 0 || h <= 0 || static_cast<double>(w) * h > 400e6) {
+      if (error) *error = "bad PNG size " + std::to_string(w) + "x" + std::to_string(h);
+      return false;
+    }
+    QImage img(w, h, QImage::Format_ARGB32_Premultiplied);
+    img.fill(Qt::white);
+    img.setDotsPerMeterX(static_cast<int>((o.dpi > 0 ? o.dpi : 96) / 0.0254));
+    img.setDotsPerMeterY(static_cast<int>((o.dpi > 0 ? o.dpi : 96) / 0.0254));
+    QPainter p(&img);
+    double k = std::min(w / size.width(), h / size.height());
+    p.translate((w - size.width() * k) / 2, (h - size.height() * k) / 2);
+    p.scale(k, k);
+    paint(p);
+    p.end();
+    if (!img.save(path, "PNG")) {
+      if (error) *error = "cannot write '" + o.path + "'";
+      return false;
+    }
+    return true;
+  }
+  // PDF
+  QPdfWriter pdf(path);
+  pdf.setTitle(title);
+  pdf.setCreator("tcpsim");
+  pdf.setResolution(300);
+  bool paged = !o.page.empty();
+  if (paged) {
+    QString pg = QString::fromStdString(o.page).toLower();
+    if (pg == "a4")
+      pdf.setPageSize(QPageSize(QPageSize::A4));
+    else if (pg == "letter")
+      pdf.setPageSize(QPageSize(QPageSize::Letter));
+    else {
+      if (error) *error = "unknown page size '" + o.page + "' (expected A4 or Letter)";
+      return false;
+    }
+    pdf.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter);
+  } else {
+    // One page exactly the size of the drawing (1 logical px = 1/96 in).
+    pdf.setPageSize(QPageSize(QSizeF(size.width() * 72 / 96, size.height() * 72 / 96), QPageSize::Point,
+                              QString(), QPageSize::ExactMatch));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+  }
+  QPainter p;
+  if (!p.begin(&pdf)) {
+    if (error) *error = "cannot write '" + o.path + "'";
+    return false;
+  }
+  QRect page = p.viewport();  // device pixels of the printable area
+  double k = page.width() / size.width();
+  if (!paged) k = std::min(k, page.height() / size.height());
+  double page_h = page.height() / k;  // logical units per page
+  int pages = paged ? std::max(1, static_cast<int>(std::ceil(size.height() / page_h - 1e-6))) : 1;
+  for (int i = 0; i < pages; ++i) {
+    if (i > 0) pdf.newPage();
+    p.save();
+    p.scale(k, k);
+    p.translate(0, -i * page_h);
+    p.setClipRect(QRectF(0, i * page_h, size.width(), page_h));
+    p.fillRect(QRectF(0, i * page_h, size.width(), page_h), Qt::white);
+    paint(p);
+    p.restore();
+  }
+  p.end();
+  return true;
+}
+
+Theme export_theme(const ExportOptions& o) {
+  Theme th = default_theme();
+  th.lang = QString::fromStdString(o.lang);
+  return th;
+}
+
+QString scenario_title(const Scenario& s, const ExportOptions& o) {
+  if (!o.title.empty()) return QString::fromStdString(o.title);
+  std::string t = s.title.get(o.lang);
+  if (t.empty()) t = s.name;
+  return QString::fromStdString(t);
+}
+
+void apply_language(const ExportOptions& o) {
+  if (QString::fromStdString(o.lang) != current_language()) install_language(QString::fromStdString(o.lang));
+}
+
+std::shared_ptr<const TraceView> make_view(const Trace& t) {
+  // The exports do not own the trace; alias it without copying.
+  return std::make_shared<TraceView>(std::shared_ptr<const Trace>(&t, [](const Trace*) {}));
+}
+
+// Sockets a diagram export names: a socket label, a process or host name, or
+// "both" (the first connection's two ends).
+std::vector<std::uint32_t> resolve_which(const TraceView& v, const std::string& which, std::string* error) {
+  std::vector<std::uint32_t> out;
+  if (which == "both") {
+    if (!v.connections().empty()) {
+      out.push_back(v.connections()[0].a);
+      if (v.connections()[0].b) out.push_back(v.connections()[0].b);
+    }
+  } else {
+    for (auto s : v.sockets())
+      if (v.socket_label(s) == which || v.socket_label(s) + "#1" == which) out.push_back(s);
+    if (out.empty()) {
+      // A process or host name: its end of the first connection, else its first socket.
+      std::vector<std::uint32_t> ends;
+      for (const auto& c : v.connections()) { ends.push_back(c.a); if (c.b) ends.push_back(c.b); }
+      for (auto& pool : {ends, v.sockets()}) {
+        for (auto s : pool) {
+          std::string l = v.socket_label(s);
+          auto* si = v.trace().meta.socket(s);
+          bool host_match = si && v.host_name(si->host) == which;
+          if (l.rfind(which + "/", 0) == 0 || host_match) { out.push_back(s); break; }
+        }
+        if (!out.empty()) break;
+      }
+    }
+  }
+  if (out.empty() && error) {
+    std::string names;
+    for (auto s : v.sockets()) names += (names.empty() ? "" : ", ") + v.socket_label(s);
+    *error = "no endpoint '" + which + "' in this trace (expected client, server, both, a process, a host or a socket: " +
+             names + ")";
+  }
+  return out;
+}
+
+void paint_header(QPainter& p, const Theme& th, double w, const QString& title, const QString& sub) {
+  p.setFont(th.font(14, true));
+  p.setPen(Qt::black);
+  p.drawText(QRectF(0, 6, w, 28), Qt::AlignCenter, title);
+  if (!sub.isEmpty()) {
+    p.setFont(th.font(9.5));
+    p.setPen(QColor(0x44, 0x44, 0x44));
+    p.drawText(QRectF(0, 34, w, 20), Qt::AlignCenter, sub);
+  }
+}
+
+void paint_diagram_legend(QPainter& p, const Theme& th, QRectF r) {
+  p.setFont(th.font(9.5));
+  QFontMetricsF fm(p.font());
+  double x = r.left() + 10, y = r.center().y();
+  auto item = [&](QColor fill, QColor pen, double pw, const QString& t) {
+    p.setPen(QPen(pen, pw));
+    p.setBrush(fill);
+    p.drawRoundedRect(QRectF(x, y - 9, 34, 18), 4, 4);
+    p.setPen(Qt::black);
+    double tw = fm.horizontalAdvance(t);
+    p.drawText(QRectF(x + 40, y - 10, tw + 4, 20), Qt::AlignVCenter, t);
+    x += 40 + tw + 26;
+  };
+  item(th.current_fill, th.black, 4, QCoreApplication::translate("tcpsim::render", "▶ current state"));
+  item(th.visited_fill, th.blue, 2, QCoreApplication::translate("tcpsim::render", "visited (numbered in order)"));
+  p.setPen(QPen(th.vermillion, 4));
+  p.drawLine(QPointF(x, y), QPointF(x + 34, y));
+  p.setPen(Qt::black);
+  QString t = QCoreApplication::translate("tcpsim::render", "latest transition");
+  p.drawText(QRectF(x + 40, y - 10, fm.horizontalAdvance(t) + 4, 20), Qt::AlignVCenter, t);
+}
+}  // namespace
+
+void ensure_gui_app(int& argc, char** argv) {
+  if (QCoreApplication::instance()) return;
+  const char* d = std::getenv("DISPLAY");
+  const char* wd = std::getenv("WAYLAND_DISPLAY");
+  if ((!d || !*d) && (!wd || !*wd) && !std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  if (!std::getenv("XDG_RUNTIME_DIR")) {
+    static char tmpl[] = "/tmp/tcpsim-xdg-XXXXXX";
+    if (char* dir = mkdtemp(tmpl)) {
+      chmod(dir, 0700);
+      setenv("XDG_RUNTIME_DIR", dir, 1);
+    }
+  }
+  static int s_argc = 1;
+  static char s_name[] = "tcpsim";
+  static char* s_argv[] = {s_name, nullptr};
+  (void)argc;
+  (void)argv;
+  // QApplication keeps a reference to argc: give it storage that outlives it.
+  new QApplication(s_argc, s_argv);
+}
+
+bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, std::string* error) {
+  apply_language(o);
+  if (o.to != kNever && o.to < o.from) {
+    if (error) *error = "bad time window: --to is before --from";
+    return false;
+  }
+  auto v = make_view(t);
+  Theme th = export_theme(o);
+  LadderOptions lo;
+  lo.from = o.from;
+  lo.to = o.to;
+  lo.title = QCoreApplication::translate("tcpsim::render", "Packet timeline: %1").arg(scenario_title(s, o));
+  lo.legend = true;
+  LadderLayout lay(*v, th, lo);
+  return render_to(o, lay.size(),
+                   [&](QPainter& p) { lay.paint(p, t.events.size(), v->end_time(), -1, false); },
+                   lo.title, error);
+}
+
+bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& which,
+                          const ExportOptions& o, std::string* error) {
+  apply_language(o);
+  auto v = make_view(t);
+  auto socks = resolve_which(*v, which, error);
+  if (socks.empty()) return false;
+  Theme th = export_theme(o);
+  const auto& l = DiagramLayout::standard();
+  if (l.boxes.empty()) {
+    if (error) *error = "the state diagram layout resource is missing";
+    return false;
+  }
+  Time to = o.to == kNever ? v->end_time() : o.to;
+  std::size_t cursor = o.to == kNever ? t.events.size() : v->cursor_for_time(o.to);
+  const double dw = 760, dh = 860, head = 60, foot = 40;
+  QSizeF size(dw * socks.size(), head + dh + foot);
+  QString title = QCoreApplication::translate("tcpsim::render", "TCP state diagram: %1").arg(scenario_title(s, o));
+  return render_to(o, size, [&](QPainter& p) {
+    paint_header(p, th, size.width(), title, QCoreApplication::translate("tcpsim::render", "the path each endpoint took, numbered in order"));
+    for (std::size_t i = 0; i < socks.size(); ++i) {
+      DiagramState ds = diagram_state(*v, socks[i], cursor, to);
+      paint_state_diagram(p, QRectF(dw * i + 6, head, dw - 12, dh), l, ds, th);
+    }
+    paint_diagram_legend(p, th, QRectF(0, head + dh, size.width(), foot));
+  }, title, error);
+}
+
+bool export_chart(const Scenario& s, const Trace& t, const std::string& name, const ExportOptions& o,
+                  std::string* error) {
+  apply_language(o);
+  if (o.to != kNever && o.to < o.from) {
+    if (error) *error = "bad time window: --to is before --from";
+    return false;
+  }
+  auto v = make_view(t);
+  Theme th = export_theme(o);
+  QString err;
+  QChart* chart = build_chart(*v, name, th, o.from, o.to, {}, &err);
+  if (!chart) {
+    if (error) *error = err.toStdString();
+    return false;
+  }
+  QSizeF size(1000, 600);
+  QGraphicsScene scene;
+  scene.addItem(chart);  // the scene owns the chart
+  chart->setTitle(chart->title() + " — " + scenario_title(s, o));
+  chart->setGeometry(QRectF(QPointF(0, 0), size));
+  scene.setSceneRect(QRectF(QPointF(0, 0), size));
+  // Rendering through the scene avoids QChartView (and its hidden render()).
+  return render_to(o, size, [&](QPainter& p) {
+    p.setRenderHint(QPainter::Antialiasing);
+    scene.render(&p, QRectF(QPointF(0, 0), size), QRectF(QPointF(0, 0), size));
+  }, chart->title(), error);
+}
+
+bool export_frames(const Scenario& s, const Trace& t, const std::string& dir, const ExportOptions& o,
+                   std::string* error) {
+  apply_language(o);
+  QDir d;
+  if (!d.mkpath(QString::fromStdString(dir))) {
+    if (error) *error = "cannot create folder '" + dir + "'";
+    return false;
+  }
+  auto v = make_view(t);
+  Theme th = export_theme(o);
+  LadderOptions lo;
+  LadderLayout lay(*v, th, lo);
+  const auto& l = DiagramLayout::standard();
+  std::vector<std::uint32_t> socks;
+  if (!v->connections().empty()) {
+    socks.push_back(v->connections()[0].a);
+    if (v->connections()[0].b) socks.push_back(v->connections()[0].b);
+  }
+  const QSizeF size(1600, 900);
+  QString title = scenario_title(s, o);
+  std::size_t first = v->cursor_for_time(o.from - 1);
+  std::size_t last = o.to == kNever ? t.events.size() : v->cursor_for_time(o.to);
+  int frame = 0;
+  for (std::size_t c = std::max<std::size_t>(first, 1); c <= last; ++c) {
+    Time now = v->time_at(c);
+    ExportOptions fo = o;
+    char name[32];
+    std::snprintf(name, sizeof name, "frame-%04d.png", ++frame);
+    fo.path = (QDir(QString::fromStdString(dir)).filePath(name)).toStdString();
+    bool ok = render_to(fo, size, [&](QPainter& p) {
+      QString sub = QString("t = %1   #%2  %3").arg(QString::fromStdString(format_time(now))).arg(c - 1)
+                        .arg(QString::fromStdString(describe_event(*v, t.events[c - 1])));
+      paint_header(p, th, size.width(), title, sub);
+      // Ladder on the left, following the cursor.
+      QRectF lr(0, 60, 820, size.height() - 60);
+      p.save();
+      p.setClipRect(lr);
+      double y = lay.y_of(now);
+      double off = std::clamp(y - lr.height() * 0.6, 0.0, std::max(0.0, lay.size().height() - lr.height()));
+      double k = std::min(1.0, lr.width() / lay.size().width());
+      p.translate(lr.left(), lr.top());
+      p.scale(k, k);
+      p.translate(0, -off);
+      lay.paint(p, c, now, -1, true);
+      p.restore();
+      // The two state diagrams on the right.
+      double dh = (size.height() - 60) / std::max<std::size_t>(1, socks.size());
+      for (std::size_t i = 0; i < socks.size(); ++i)
+        paint_state_diagram(p, QRectF(830, 60 + dh * i, 760, dh - 6), l, diagram_state(*v, socks[i], c, now), th);
+    }, title, error);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace tcpsim::render
