@@ -967,8 +967,6 @@ void ScenarioReader::read_expect(const YNode* key, const YNode* n) {
       if (auto y = mm.get("action"))
         es.action = get_choice(c_, y, "action", {"killed", "ignored"}) == 0 ? "killed" : "ignored";
       if (auto y = mm.get("absent")) es.absent = get_bool(c_, y, "absent");
-      if (es.absent && !es.action.empty())
-        c_.fail(mm.key("absent"), "give either 'action' or 'absent: true', not both");
       e.signals.push_back(std::move(es));
     }
   }
@@ -1044,6 +1042,7 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
                       shown(root));
   MapIn top(c_, root, "the top level", top_level_keys());
   s.title = get_text(c_, top.need("title"), "title");
+  if (s.title.en.empty()) c_.fail(top.need("title"), "'title' must not be empty");
   if (auto x = top.get("summary")) s.summary = get_text(c_, x, "summary");
   if (auto x = top.get("lesson")) s.lesson = get_text(c_, x, "lesson");
   if (auto x = top.get("tags"))
