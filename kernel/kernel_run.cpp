@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -251,6 +252,16 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   prctl(PR_SET_CHILD_SUBREAPER, 0);
   res.ran_for = (stop_t - t0) / 1000;
 
+  if (std::getenv("TCPSIM_KERNEL_DEBUG")) {
+    for (const auto& l : lines)
+      std::fprintf(stderr, "trace %.6f %s:%u>%s:%u %d->%d\n", (l.t - t0) / 1e9,
+                   ip_string(l.saddr).c_str(), l.sport, ip_string(l.daddr).c_str(), l.dport,
+                   l.oldstate, l.newstate);
+    for (const auto& s : samples)
+      std::fprintf(stderr, "sample %.6f h%d %s:%u>%s:%u tw=%d state=%d\n", (s.t - t0) / 1e9, s.host,
+                   ip_string(s.lip).c_str(), s.lport, ip_string(s.rip).c_str(), s.rport, s.tw,
+                   s.state);
+  }
   // ---- turn observations into trace events ----
   auto T = [&](std::int64_t ns) -> Time { return (ns - t0) / 1000; };
   std::vector<Event> events;
@@ -345,6 +356,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   std::sort(lines.begin(), lines.end(), [](const TraceLine& a, const TraceLine& b) { return a.t < b.t; });
   std::sort(samples.begin(), samples.end(), [](const SampleChange& a, const SampleChange& b) { return a.t < b.t; });
   std::map<Tuple, std::uint32_t> live;  // tuple -> socket id of the current life
+  std::map<Tuple, int> live_state;      // tuple -> its latest Linux state
   int unlabelled = 0;
   auto emit_state = [&](std::int64_t ns, int host, const Tuple& tu, std::uint32_t sid, TcpState from,
                         TcpState to, const std::string& cause) {
@@ -371,6 +383,20 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     Tuple tu{l.saddr, l.sport, l.daddr, l.dport};
     bool starts = l.oldstate == 7 || (l.oldstate == 10 && l.newstate == 3);
     auto it = live.find(tu);
+    if (!starts && it == live.end()) {
+      // connect() enters SYN_SENT before it picks the local port: that life
+      // was keyed with port 0.
+      // (Or with the port of an earlier, failed connect() on the same socket.)
+      for (auto z = live.begin(); z != live.end(); ++z)
+        if (std::get<0>(z->first) == l.saddr && std::get<2>(z->first) == l.daddr &&
+            std::get<3>(z->first) == l.dport && live_state[z->first] == 2 && l.oldstate == 2) {
+          std::uint32_t moved = z->second;
+          live_state.erase(z->first);
+          live.erase(z);
+          it = live.emplace(tu, moved).first;
+          break;
+        }
+    }
     std::uint32_t sid;
     if (starts || it == live.end()) {
       sid = owner(tu, l.t, host, l.newstate == 2);
@@ -392,7 +418,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       const SampleChange* tw = nullptr;
       int hi = host;
       for (const auto& s : samples)
-        if (s.t >= l.t && s.t <= l.t + 200'000'000 && s.host == hi && s.tw && s.state > 0 &&
+        if (s.t >= l.t && s.t <= l.t + 1'000'000'000 && s.host == hi && s.tw && s.state > 0 &&
             s.lip == l.saddr && s.lport == l.sport && s.rip == l.daddr && s.rport == l.dport) {
           tw = &s;
           break;
@@ -414,15 +440,20 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       }
     }
     emit_state(l.t, host, tu, sid, from, to, "kernel");
-    if (l.newstate == 7) live.erase(tu);
+    live_state[tu] = l.newstate;
+    if (l.newstate == 7) {
+      live.erase(tu);
+      live_state.erase(tu);
+    }
   }
   // connect() moves to SYN_SENT before it picks the local port: the first
   // state event has port 0. Fill in the port the socket got.
-  for (auto& e : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
     if (e.kind != EventKind::State || e.lport != 0 || !e.sock) continue;
-    for (const auto& c : claims)
-      if (c.sock == e.sock && std::get<1>(c.tuple) != 0 && std::get<3>(c.tuple) != 0) {
-        e.lport = std::get<1>(c.tuple);
+    for (std::size_t j = i + 1; j < events.size(); ++j)
+      if (events[j].kind == EventKind::State && events[j].sock == e.sock && events[j].lport) {
+        e.lport = events[j].lport;
         break;
       }
   }

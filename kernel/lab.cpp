@@ -231,6 +231,9 @@ std::string Lab::start() {
 }
 
 void Lab::trace_loop() {
+  sched_param sp{};
+  sp.sched_priority = 5;
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
   std::string pending;
   char buf[65536];
   for (;;) {
@@ -273,6 +276,9 @@ void Lab::trace_loop() {
 void Lab::sample_loop(int host) {
   // Each sampler thread lives in its host's namespace; /proc/thread-self/net
   // shows that namespace's sockets. After a reboot the namespace changes.
+  sched_param sp{};
+  sp.sched_priority = 5;  // see wire_loop(): the samplers must not starve either
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
   int ns_fd = -1;
   std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t, bool>, int> last;
   while (!stop_.load()) {
