@@ -28,8 +28,7 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
 
   // Which host owns the destination address?
   int dst = -1;
-  for (std::size_t i = 0; i < hosts.size(); ++i)
-    if (hosts[i].ip == seg.dst_ip) { dst = static_cast<int>(i); break; }
+  if (auto hit = host_by_ip.find(seg.dst_ip); hit != host_by_ip.end()) dst = hit->second;
   auto drop = [&](const std::string& why) {
     ++summary.segments_dropped;
     trace_segment(SegOp::Drop, seg, from, seg_id, retrans, why, s);
@@ -123,8 +122,10 @@ void Sim::deliver(std::uint32_t slot) {
     trace_segment(SegOp::Drop, f.seg, f.dst_host, f.seg_id, f.retrans, "host " + hosts[f.dst_host].name + " is down", nullptr);
     return;
   }
-  const std::uint32_t id = lookup(f.dst_host, f.seg);
-  trace_segment(SegOp::Deliver, f.seg, f.dst_host, f.seg_id, f.retrans, "", id ? &sock(id) : nullptr);
+  if (ev_on) {  // the demux lookup only names the socket in the trace
+    const std::uint32_t id = lookup(f.dst_host, f.seg);
+    trace_segment(SegOp::Deliver, f.seg, f.dst_host, f.seg_id, f.retrans, "", id ? &sock(id) : nullptr);
+  }
   host_receive(f.dst_host, f.seg);
 }
 

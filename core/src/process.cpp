@@ -54,11 +54,14 @@ Sock* Sim::sock_of_fd(const Process& p, std::int32_t fd) {
 }
 
 int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
-  // The lowest free descriptor; 0-2 are the standard streams.
-  for (std::size_t fd = 3; fd < p.fds.size(); ++fd) {
+  // The lowest free descriptor; 0-2 are the standard streams. The search
+  // starts at fd_hint, below which every descriptor is taken (as Linux's
+  // next_fd), so a server holding a million descriptors allocates in O(1).
+  for (std::size_t fd = std::max<std::size_t>(p.fd_hint, 3); fd < p.fds.size(); ++fd) {
     if (!p.fds[fd].sock) {
       p.fds[fd] = FdEntry{id, cloexec};
       ++sock(id).fd_refs;
+      p.fd_hint = fd + 1;
       return static_cast<int>(fd);
     }
   }
@@ -66,6 +69,7 @@ int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
   if (p.fds.size() < 3) p.fds.resize(3);
   p.fds.push_back(FdEntry{id, cloexec});
   ++sock(id).fd_refs;
+  p.fd_hint = p.fds.size();
   return static_cast<int>(p.fds.size() - 1);
 }
 
@@ -73,6 +77,7 @@ void Sim::fd_close(Process& p, int fd) {
   FdEntry& e = p.fds[fd];
   const std::uint32_t id = e.sock;
   e = FdEntry{};
+  if (static_cast<std::size_t>(fd) < p.fd_hint) p.fd_hint = static_cast<std::size_t>(fd);
   if (!id) return;
   Sock& s = sock(id);
   if (--s.fd_refs == 0) tcp_close(s);  // the last reference: TCP's CLOSE
@@ -95,7 +100,12 @@ std::uint32_t Sim::new_thread(std::int32_t pid, const std::vector<Step>* steps,
   if (!threads_free.empty()) {
     tid = threads_free.back();
     threads_free.pop_back();
+    // Reuse the slot's vectors (emptied by finish_thread): no allocation per thread.
+    std::vector<Frame> frames = std::move(threads[tid].frames);
+    std::vector<std::pair<std::uint16_t, std::int32_t>> keep = std::move(threads[tid].bind);
     threads[tid] = Thread{};
+    threads[tid].frames = std::move(frames);
+    threads[tid].bind = std::move(keep);
   } else {
     tid = static_cast<std::uint32_t>(threads.size());
     threads.emplace_back();
@@ -150,8 +160,8 @@ void Sim::finish_thread(Thread& t) {
     t.wait_sock = 0;
   }
   t.state = ThreadState::Done;
-  std::vector<Frame>().swap(t.frames);
-  std::vector<std::pair<std::uint16_t, std::int32_t>>().swap(t.bind);
+  t.frames.clear();  // capacity kept for the next thread in this slot
+  t.bind.clear();
   --procs[t.pid - 1].threads_live;
   threads_free.push_back(t.id);
 }

@@ -211,6 +211,7 @@ struct Process {
   bool ignore_sigpipe = false;
   int fd_limit = 1024;
   std::vector<FdEntry> fds;
+  std::size_t fd_hint = 3;       // every descriptor in [3, fd_hint) is in use (Linux files->next_fd)
   std::uint32_t threads_live = 0;
   const ProcessSpec* spec = nullptr;
   std::unordered_map<std::uint16_t, std::uint32_t> label_counts;  // binding -> sockets bound so far
@@ -232,9 +233,11 @@ struct Sim {
   Time now = 0;
   Time stop_at = kNever;
   RunSummary summary;
+  StateCounts all_counts{};  // sum of hosts[*].counts (the peak needs it on every change)
   CountSeries* series = nullptr;
 
   std::vector<HostRt> hosts;
+  std::unordered_map<std::uint32_t, std::uint16_t> host_by_ip;  // IPv4 address -> host index
   std::vector<LinkRt> links;
   std::vector<std::vector<std::int32_t>> link_of;  // [a][b] -> link index or -1
   std::deque<Sock> socks;                          // id - 1 (a deque: references stay valid)

@@ -24,6 +24,7 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
     h.ip = hs.ip;
     h.profile = hs.profile;
     h.sys = hs.sysctls;
+    host_by_ip.emplace(hs.ip, static_cast<std::uint16_t>(hosts.size()));  // the first host with this IP
     hosts.push_back(std::move(h));
     sink.on_host(HostInfo{hs.name, hs.ip});
   }
@@ -69,6 +70,16 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
 }
 
 bool Sim::step() {
+  // A cancelled or re-armed timer left in the queue (lazy cancellation, see
+  // tcp_timers.cpp) is not an event: drop it here, without moving the clock,
+  // so it neither counts as an event nor stretches the run past its end.
+  // Same test as timer_fired(), which would ignore it.
+  while (!q.empty() && q.top().kind() == QTimer) {
+    const QItem& it = q.top();
+    const Time armed = sock(it.a).timers[it.arg()];
+    if (armed == it.t && it.t != 0) break;
+    q.pop();
+  }
   if (q.empty()) return false;
   if (summary.events >= opt.max_events) return false;
   if (q.top().t > stop_at) {

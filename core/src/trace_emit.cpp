@@ -154,15 +154,25 @@ void Sim::trace_fault(std::uint16_t host, const std::string& what, const std::st
 // ---- per-host state counts (kept even when no events are recorded) ----
 void Sim::count_state(Sock& s, TcpState from, TcpState to) {
   HostRt& h = hosts[s.host];
-  if (s.counted) --h.counts[static_cast<int>(from)];
+  if (s.counted) {
+    --h.counts[static_cast<int>(from)];
+    --all_counts[static_cast<int>(from)];
+  }
   s.counted = true;
   std::int64_t& c = h.counts[static_cast<int>(to)];
   ++c;
-  // Peak over all hosts, per state.
-  std::int64_t total = 0;
-  for (const auto& hh : hosts) total += hh.counts[static_cast<int>(to)];
+  // Peak over all hosts, per state (all_counts keeps the sum, so this is
+  // O(1) however many hosts there are).
+  const std::int64_t total = ++all_counts[static_cast<int>(to)];
   if (total > summary.peak[static_cast<int>(to)]) summary.peak[static_cast<int>(to)] = total;
-  if (series) sample_counts();
+  if (series) {
+    // Only this host changed: within the same bucket, update its entry alone.
+    const Time bucket = series->resolution > 0 ? (now / series->resolution) * series->resolution : now;
+    if (!series->samples.empty() && series->samples.back().t == bucket)
+      series->samples.back().counts[s.host] = h.counts;
+    else
+      sample_counts();
+  }
 }
 
 void Sim::sample_counts() {

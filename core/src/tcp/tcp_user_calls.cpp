@@ -118,6 +118,7 @@ void Sim::tcp_done(Sock& s) {
     // Destroyed: it no longer counts as a CLOSED socket.
     if (s.counted) {
       --hosts[s.host].counts[static_cast<int>(TcpState::Closed)];
+      --all_counts[static_cast<int>(TcpState::Closed)];
       s.counted = false;
       if (series) sample_counts();
     }
