@@ -49,6 +49,7 @@ struct ExportArgs {
   std::string lang = "en";
   bool force = false;
   bool no_dropped = false;
+  bool raw_payload = false;
   std::string size;
   int dpi = 96;
   std::string page;
@@ -144,6 +145,7 @@ void check_output(const Output& o, bool force) {
 }
 
 // Removes a temporary frames folder and the files in it (all ours).
+#ifdef TCPSIM_HAVE_RENDER
 void remove_tree(const std::string& dir) {
   if (DIR* d = ::opendir(dir.c_str())) {
     while (dirent* e = ::readdir(d))
@@ -153,6 +155,7 @@ void remove_tree(const std::string& dir) {
   }
   ::rmdir(dir.c_str());
 }
+#endif
 
 std::string strip_slashes(std::string p) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
@@ -314,6 +317,7 @@ int run_export(const ExportArgs& a) {
       PcapOptions po;
       po.window = window;
       po.include_dropped = !a.no_dropped;
+      po.payload = a.raw_payload ? PcapOptions::Payload::Raw : PcapOptions::Payload::Text;
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { n = write_pcap(trace, f, po); }, &err);
       detail = std::to_string(n) + " packets";
     } else if (o.option == "--mermaid" || o.option == "--plantuml") {
@@ -417,6 +421,9 @@ void add_export_command(CLI::App& app) {
   sub->add_flag("--no-dropped", a->no_dropped,
                 "leave segments the network dropped out of the pcap (default: the capture point is the "
                 "sender, which sees them)");
+  sub->add_flag("--raw-payload", a->raw_payload,
+                "pcap payload: the exact stream bytes (default: letters derived from them, which "
+                "Wireshark's HTTP and other port-based dissectors leave alone)");
   sub->add_option("--mermaid", a->mermaid, "Mermaid sequenceDiagram: OUT.mmd");
   sub->add_option("--plantuml", a->plantuml, "PlantUML sequence diagram: OUT.puml");
   sub->add_option("--dot", a->dot,

@@ -33,8 +33,9 @@ std::uint64_t stream_key(std::uint32_t src_ip, std::uint16_t sport, std::uint32_
                          std::uint16_t dport);
 
 // Relative sequence numbers as Wireshark shows them: per direction of a
-// connection, seq - ISN, where the ISN is the seq of the last SYN that
-// direction sent (an incarnation of a 4-tuple starts at each new SYN). For a
+// connection, seq - ISN, where the ISN is the seq of the SYN that direction
+// sent (a SYN with a different ISN from the same side starts a new
+// incarnation of the 4-tuple, as after port reuse). For a
 // direction without a SYN (an RST to a closed port) the ISN is taken to be
 // its first seq - 1, as Wireshark does (that segment shows seq 1). `ack` is relative to the other
 // direction's base; both are raw values when the other side has no base.
@@ -67,10 +68,19 @@ struct PcapOptions {
   // false: leave out the transmissions the network dropped (a capture on
   // the wire after the loss point; Wireshark then reports missing segments).
   bool include_dropped = true;
+  // The payload is the stream's content, byte k of a stream (k = 0 after
+  // the SYN) derived from data_byte(stream_key(...), k):
+  //   Text: the letter 'a' + data_byte % 26 (default). Wireshark hands the
+  //         payload to the dissector of the port (HTTP on 80, ...), which
+  //         reports random binary as malformed; letters are opaque to it.
+  //   Raw:  data_byte itself, the exact bytes tcpsim's streams carry.
+  enum class Payload : std::uint8_t { Text, Raw } payload = Payload::Text;
 };
+// The payload byte write_pcap() writes at stream offset `off`.
+std::uint8_t pcap_payload_byte(std::uint64_t stream_key, std::uint64_t off, PcapOptions::Payload p);
 // Classic pcap (magic a1b2c3d4, microseconds, LINKTYPE_RAW = 101): one
 // record per transmission, raw IPv4 + 20-byte TCP header with valid
-// checksums, payload bytes from data_byte(). Timestamps are the virtual
+// checksums, payload from pcap_payload_byte(). Timestamps are the virtual
 // clock: record time = event time since the Unix epoch (0 = 1970-01-01).
 // Returns the number of records written.
 std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o = {});

@@ -36,15 +36,14 @@ RelativeSeq::Rel RelativeSeq::add(const Segment& s) {
   const std::uint64_t rev = stream_key(s.dst_ip, s.dport, s.src_ip, s.sport);
   Dir* d = find(fwd);
   if (s.has(kSyn)) {
-    if (!s.has(kAck)) {
-      // A SYN without ACK opens a new incarnation of the 4-tuple (Wireshark
-      // starts a new conversation too): forget the old reverse base.
-      for (auto it = dirs_.begin(); it != dirs_.end(); ++it)
-        if (it->key == rev) {
-          dirs_.erase(it);
-          break;
-        }
-      d = find(fwd);
+    if (!s.has(kAck) && d && d->syn && d->base != s.seq) {
+      // A SYN with a new ISN from a side that already opened this 4-tuple:
+      // a new incarnation (port reuse; Wireshark starts a new session too).
+      // Forget both old bases. A SYN from the other side with no base yet is
+      // a simultaneous open and keeps ours.
+      dirs_.erase(dirs_.begin() + (d - dirs_.data()));
+      if (Dir* back = find(rev)) dirs_.erase(dirs_.begin() + (back - dirs_.data()));
+      d = nullptr;
     }
     if (!d) {
       dirs_.push_back({fwd, s.seq, true});

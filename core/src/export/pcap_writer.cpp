@@ -56,6 +56,11 @@ constexpr std::uint32_t kMaxPayload = 65535 - kIpHdr - kTcpHdr;
 
 }  // namespace
 
+std::uint8_t pcap_payload_byte(std::uint64_t key, std::uint64_t off, PcapOptions::Payload p) {
+  const std::uint8_t b = data_byte(key, off);
+  return p == PcapOptions::Payload::Raw ? b : static_cast<std::uint8_t>('a' + b % 26);
+}
+
 std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) {
   le32(out, 0xa1b2c3d4);  // microsecond timestamps
   le16(out, 2);
@@ -117,9 +122,10 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
     tcp[12] = 5 << 4;  // data offset: 5 words, no options
     tcp[13] = s.flags;
     put16(pkt, kIpHdr + 14, s.win);
-    // Payload: the stream's bytes at their offsets (data_byte()).
+    // Payload: the stream's content at its offsets (data_byte()).
     for (std::uint32_t i = 0; i < len; ++i)
-      pkt[kIpHdr + kTcpHdr + i] = data_byte(r.stream, static_cast<std::uint64_t>(r.data_off) + i);
+      pkt[kIpHdr + kTcpHdr + i] =
+          pcap_payload_byte(r.stream, static_cast<std::uint64_t>(r.data_off) + i, o.payload);
     // Checksum over the pseudo-header (src, dst, zero, protocol, TCP length).
     std::uint32_t acc = 0;
     acc = sum16(pkt.data() + 12, 8, acc);
