@@ -67,65 +67,40 @@ void kernel_run_cmd(const KernelRunArgs& a) {
 }
 
 void kernel_diff_cmd(const KernelDiffArgs& a) {
-  Time cap = 0;
-  kernel::DiffOptions dopt;
-  if (!parse_time_option("--max-duration", a.max_duration, &cap)) return;
-  if (!parse_time_option("--tolerance", a.tolerance, &dopt.tol_abs)) return;
-  dopt.tol_rel = a.tolerance_rel;
-  dopt.check_timing = !a.no_timing;
+  kernel::ScenarioDiffOptions opt;
+  if (!parse_time_option("--max-duration", a.max_duration, &opt.max_duration)) return;
+  if (!parse_time_option("--tolerance", a.tolerance, &opt.diff.tol_abs)) return;
+  opt.diff.tol_rel = a.tolerance_rel;
+  opt.diff.check_timing = !a.no_timing;
   std::vector<Scenario> scenarios;
   for (const auto& f : a.files) {
     auto sc = load_or_report(f);
     if (!sc) return;  // bad input: nothing is run
     scenarios.push_back(std::move(*sc));
   }
-  std::string unavailable = kernel::kernel_unavailable_reason();
-  int compared = 0, diverged = 0, failed = 0;
+  int compared = 0, diverged = 0, not_run = 0;
   std::vector<std::string> summary;
   for (const auto& sc : scenarios) {
-    if (!sc.kernel_comparable) {
-      summary.push_back(sc.name + ": skipped: " + sc.kernel_skip_reason);
-      continue;
+    kernel::ScenarioDiff d = kernel::diff_scenario(sc, opt);
+    summary.push_back(d.summary);
+    switch (d.outcome) {
+      case kernel::ScenarioDiff::Outcome::Match: ++compared; break;
+      case kernel::ScenarioDiff::Outcome::Diverged:
+        ++compared;
+        ++diverged;
+        if (!a.quiet) std::printf("== %s\n%s\n", sc.name.c_str(), d.diff.side_by_side.c_str());
+        break;
+      case kernel::ScenarioDiff::Outcome::Skipped:
+        if (sc.kernel_comparable) ++not_run;  // the machine cannot run it
+        break;
+      case kernel::ScenarioDiff::Outcome::Error: ++not_run; break;
     }
-    if (!unavailable.empty()) {
-      summary.push_back(sc.name + ": skipped: " + unavailable);
-      ++failed;
-      continue;
-    }
-    Trace sim;
-    try {
-      sim = run_scenario(sc);
-    } catch (const std::exception& e) {
-      summary.push_back(sc.name + ": error: simulator: " + e.what());
-      ++failed;
-      continue;
-    }
-    Time sim_end = sim.events.empty() ? 0 : sim.events.back().t;
-    kernel::KernelOptions kopt;
-    kopt.max_duration = cap;
-    kopt.until = std::min(sim_end + msec(500), cap);
-    dopt.horizon = sim_end + msec(500) <= cap ? kNever : cap - sec(1);
-    Trace ker;
-    kernel::KernelResult kr = kernel::kernel_run(sc, ker, kopt);
-    if (!kr.ok) {
-      summary.push_back(sc.name + ": error: kernel: " + kr.error);
-      ++failed;
-      continue;
-    }
-    ++compared;
-    kernel::DiffResult d = kernel::diff_traces(sim, ker, dopt);
-    std::string line = kernel::summary_line(sc.name, d);
-    if (dopt.horizon != kNever) line += " [compared up to " + format_time(dopt.horizon) + " s]";
-    summary.push_back(line);
-    if (!d.match) {
-      ++diverged;
-      if (!a.quiet) std::printf("== %s\n%s\n", sc.name.c_str(), d.side_by_side.c_str());
-    }
+    std::fflush(stdout);
   }
   for (const auto& s : summary) std::printf("%s\n", s.c_str());
   std::printf("%d compared, %d matched, %d diverged, %d not run\n", compared, compared - diverged,
-              diverged, failed);
-  if (diverged || failed) exit_status() = kExitFailed;
+              diverged, not_run);
+  if (diverged || not_run) exit_status() = kExitFailed;
 }
 
 }  // namespace

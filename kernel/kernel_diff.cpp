@@ -1,6 +1,9 @@
 // tcpsim::kernel — normalising and comparing traces (kernel_diff.hpp).
 #include "kernel_diff.hpp"
 
+#include "kernel_run.hpp"
+#include "tcpsim/simulation.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -278,6 +281,55 @@ std::string side_by_side(const std::vector<NormItem>& sim, const std::vector<Nor
     out += line + "\n";
   }
   return out;
+}
+
+}  // namespace tcpsim::kernel
+
+namespace tcpsim::kernel {
+
+ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt) {
+  ScenarioDiff r;
+  if (!sc.kernel_comparable) {
+    r.outcome = ScenarioDiff::Outcome::Skipped;
+    r.reason = sc.kernel_skip_reason.empty() ? "marked not kernel-comparable" : sc.kernel_skip_reason;
+    r.summary = sc.name + ": skipped: " + r.reason;
+    return r;
+  }
+  if (std::string why = kernel_unavailable_reason(); !why.empty()) {
+    r.outcome = ScenarioDiff::Outcome::Skipped;
+    r.reason = why;
+    r.summary = sc.name + ": skipped: " + why;
+    return r;
+  }
+  try {
+    r.sim = run_scenario(sc);
+  } catch (const std::exception& e) {
+    r.reason = std::string("simulator: ") + e.what();
+    r.summary = sc.name + ": error: " + r.reason;
+    return r;
+  }
+  // The last simulated event the kernel run can reach.
+  Time last = 0;
+  for (const Event& e : r.sim.events)
+    if (e.kind != EventKind::Timer && e.t <= opt.max_duration - sec(1)) last = std::max(last, e.t);
+  KernelOptions kopt;
+  kopt.max_duration = opt.max_duration;
+  kopt.until = std::min(last + sec(1), opt.max_duration);
+  DiffOptions dopt = opt.diff;
+  r.horizon = kopt.until - msec(500);
+  dopt.horizon = r.horizon;
+  KernelResult kr = kernel_run(sc, r.kernel, kopt);
+  if (!kr.ok) {
+    r.reason = "kernel: " + kr.error;
+    r.summary = sc.name + ": error: " + r.reason;
+    return r;
+  }
+  r.diff = diff_traces(r.sim, r.kernel, dopt);
+  r.outcome = r.diff.match ? ScenarioDiff::Outcome::Match : ScenarioDiff::Outcome::Diverged;
+  r.summary = summary_line(sc.name, r.diff);
+  Time sim_end = r.sim.events.empty() ? 0 : r.sim.events.back().t;
+  if (sim_end > r.horizon) r.summary += " [compared up to " + format_time(r.horizon) + " s]";
+  return r;
 }
 
 }  // namespace tcpsim::kernel

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tcpsim/scenario.hpp"
 #include "tcpsim/trace.hpp"
 
 namespace tcpsim::kernel {
@@ -64,5 +65,29 @@ std::string summary_line(const std::string& scenario, const DiffResult& r);
 // row marked with ">>".
 std::string side_by_side(const std::vector<NormItem>& sim, const std::vector<NormItem>& kernel,
                          std::size_t at, std::size_t context = 4, std::size_t width = 58);
+
+}  // namespace tcpsim::kernel
+
+namespace tcpsim::kernel {
+
+struct ScenarioDiffOptions {
+  Time max_duration = sec(20);  // longest kernel run; later events are not compared
+  DiffOptions diff;             // horizon is computed per scenario
+};
+
+struct ScenarioDiff {
+  enum class Outcome { Match, Diverged, Skipped, Error } outcome = Outcome::Error;
+  std::string reason;           // Skipped / Error: why
+  DiffResult diff;
+  Time horizon = kNever;        // events after this time were not compared
+  Trace sim, kernel;
+  std::string summary;          // the one-line summary
+};
+
+// Runs the scenario in the simulator and on the kernel and compares them.
+// Not kernel-comparable scenarios are skipped with their reason. The kernel
+// run lasts until 1 s after the simulator's last event (at most
+// max_duration); events after half a second before that are not compared.
+ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt = {});
 
 }  // namespace tcpsim::kernel

@@ -358,6 +358,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   std::map<Tuple, std::uint32_t> live;  // tuple -> socket id of the current life
   std::map<Tuple, int> live_state;      // tuple -> its latest Linux state
   int unlabelled = 0;
+  std::map<std::uint32_t, int> children_of;  // listener socket -> children so far
   auto emit_state = [&](std::int64_t ns, int host, const Tuple& tu, std::uint32_t sid, TcpState from,
                         TcpState to, const std::string& cause) {
     if (!in_run(ns) || from == to) return;
@@ -400,9 +401,16 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     std::uint32_t sid;
     if (starts || it == live.end()) {
       sid = owner(tu, l.t, host, l.newstate == 2);
+      std::string label;
+      if (l.oldstate == 10) {
+        // A listener's child: numbered per listener like the simulator's
+        // "server/lsock~1" (the name it has until accept() gives it one).
+        std::uint32_t lsid = owner(Tuple{l.saddr, l.sport, 0, 0}, l.t, host, false);
+        int n = ++children_of[lsid];
+        if (lsid) label = sock_infos[lsid - 1].label + "~" + std::to_string(n);
+      }
       if (!sid) {
         // A socket no script call names (a connection never accepted).
-        std::string label;
         sid = static_cast<std::uint32_t>(sock_infos.size() + 1);
         sock_infos.push_back({sid, static_cast<std::uint16_t>(host), 0, label});
         ++unlabelled;
