@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
 
   tcpsim::gui::MainWindow win;
   if (p.isSet(o_dir)) win.setCatalogueDir(p.value(o_dir));
-  QString lang_eff = lang.isEmpty() ? QSettings().value("language", "").toString() : lang;
+  // Headless runs follow --lang or the system locale, never a saved choice.
+  QString lang_eff = !lang.isEmpty() || headless ? lang : QSettings().value("language", "").toString();
   win.setLanguage(lang_eff == "zh" ? "zh_CN" : lang_eff);
   if (p.isSet(o_pres)) win.setPresentationMode(true);
   if (p.isSet(o_demo)) {

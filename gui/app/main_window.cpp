@@ -52,7 +52,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   speed_ = st.value("speed", 1.0).toDouble();
   restoreGeometry(st.value("geometry").toByteArray());
   restoreState(st.value("windowState").toByteArray());
-  if (center_split_) center_split_->restoreState(st.value("centerSplit").toByteArray());
+  if (center_split_) split_restored_ = center_split_->restoreState(st.value("centerSplit").toByteArray());
   connect(&play_timer_, &QTimer::timeout, this, &MainWindow::playTick);
   play_timer_.setInterval(30);
   anim_ = new QVariantAnimation(this);
@@ -111,6 +111,7 @@ void MainWindow::buildUi() {
   center_split_->setStretchFactor(0, 3);
   center_split_->setStretchFactor(1, 4);
   center_split_->setStretchFactor(2, 3);
+  center_split_->setChildrenCollapsible(false);
   cl->addWidget(center_split_, 1);
   setCentralWidget(central);
   connect(ladder_, &render::LadderWidget::arrowClicked, this, &MainWindow::setSelectedArrow);
@@ -125,8 +126,10 @@ void MainWindow::buildUi() {
   filter_ = new QLineEdit(top);
   filter_->setClearButtonEnabled(true);
   catalogue_ = new QTreeWidget(top);
-  catalogue_->setColumnCount(2);
+  catalogue_->setColumnCount(1);
   catalogue_->setRootIsDecorated(false);
+  catalogue_->setUniformRowHeights(false);
+  catalogue_->setWordWrap(true);
   catalogue_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
   tl->addWidget(filter_);
   tl->addWidget(catalogue_);
@@ -141,7 +144,7 @@ void MainWindow::buildUi() {
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& f) {
     for (int i = 0; i < catalogue_->topLevelItemCount(); ++i) {
       auto* it = catalogue_->topLevelItem(i);
-      QString hay = it->text(0) + " " + it->text(1) + " " + it->data(0, Qt::UserRole + 1).toString();
+      QString hay = it->text(0) + " " + it->data(0, Qt::UserRole + 1).toString();
       it->setHidden(!f.isEmpty() && !hay.contains(f, Qt::CaseInsensitive));
     }
   });
@@ -172,6 +175,8 @@ void MainWindow::buildUi() {
   bs->setStretchFactor(1, 2);
   bottom_dock_->setWidget(bs);
   addDockWidget(Qt::BottomDockWidgetArea, bottom_dock_);
+  resizeDocks({browser_dock_}, {250}, Qt::Horizontal);
+  resizeDocks({bottom_dock_}, {230}, Qt::Vertical);
   connect(log_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& cur, const QModelIndex&) {
             if (syncing_ || !cur.isValid()) return;
@@ -317,7 +322,7 @@ void MainWindow::retranslate() {
   browser_dock_->setWindowTitle(tr("Scenarios and lesson"));
   bottom_dock_->setWindowTitle(tr("Event log and inspector"));
   filter_->setPlaceholderText(tr("Filter by name, title or tag…"));
-  catalogue_->setHeaderLabels({tr("Scenario"), tr("Tags")});
+  catalogue_->setHeaderLabels({tr("Scenario (tags)")});
   center_tabs_->setTabText(0, tr("Packet timeline"));
   center_tabs_->setTabText(1, tr("Charts"));
   if (auto* ct = qobject_cast<QTabWidget*>(center_tabs_->widget(1))) {
@@ -340,6 +345,13 @@ void MainWindow::retranslate() {
     refresh(false);
     refreshCharts();
   }
+}
+
+void MainWindow::resizeEvent(QResizeEvent* e) {
+  QMainWindow::resizeEvent(e);
+  // QSplitter scales these to its width: 30 % | 40 % | 30 %.
+  if (!split_restored_)
+    center_split_->setSizes(theme_.presentation ? QList<int>{3500, 3000, 3500} : QList<int>{3000, 4000, 3000});
 }
 
 void MainWindow::changeEvent(QEvent* e) {
@@ -378,7 +390,9 @@ void MainWindow::refreshCatalogue() {
     QString title = QString::fromStdString(c.title.get(lang_.toStdString()));
     QStringList tags;
     for (const auto& t : c.tags) tags << QString::fromStdString(t);
-    auto* it = new QTreeWidgetItem(catalogue_, {title.isEmpty() ? QString::fromStdString(c.name) : title, tags.join(", ")});
+    // Title, then its tags on a second line.
+    auto* it = new QTreeWidgetItem(catalogue_, {(title.isEmpty() ? QString::fromStdString(c.name) : title) + "\n    " +
+                                                tags.join(" · ")});
     it->setData(0, Qt::UserRole, QString::fromStdString(c.path));
     it->setData(0, Qt::UserRole + 1, QString::fromStdString(c.name));
     it->setToolTip(0, QString::fromStdString(c.name + ": " + c.summary.get(lang_.toStdString())));
@@ -685,6 +699,12 @@ void MainWindow::setPresentationMode(bool on) {
   theme_ = on ? render::presentation_theme() : render::default_theme();
   theme_.lang = lang_;
   if (act_presentation_) act_presentation_->setChecked(on);
+  // On a projector the diagrams and the timeline get the room; the browser
+  // and the log come back from the View menu.
+  browser_dock_->setVisible(!on);
+  bottom_dock_->setVisible(!on);
+  if (!split_restored_)
+    center_split_->setSizes(on ? QList<int>{3500, 3000, 3500} : QList<int>{3000, 4000, 3000});
   applyTheme();
 }
 

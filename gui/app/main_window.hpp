@@ -86,6 +86,7 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* e) override;
   void closeEvent(QCloseEvent* e) override;
   void changeEvent(QEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
 
  private:
   void buildUi();
@@ -109,6 +110,7 @@ class MainWindow : public QMainWindow {
   int connection_ = 0;
   int arrow_ = -1;
   bool syncing_ = false;
+  bool split_restored_ = false;
   QString lang_ = "en";
   QString catalogue_dir_;
   render::Theme theme_;

@@ -10,11 +10,13 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 namespace tcpsim::render {
 
 namespace {
-constexpr double kTimeCol = 72;
+constexpr int kMinWidth = 480;
 
 QString short_time(Time t) {
   if (t < sec(1)) return QString::number(t / 1000.0, 'f', t % 1000 ? 3 : 0) + " ms";
@@ -55,6 +57,7 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   last_ = o.to == kNever ? ev.size() : v.cursor_for_time(o.to);
   QFont f = th.font(9.5);
   QFontMetricsF fm(f);
+  time_col_ = QFontMetricsF(f).horizontalAdvance("60.118 s") + 12;
   line_h_ = fm.height() * 1.25;
   break_h_ = line_h_ * 2.2;
   title_h_ = o.title.isEmpty() ? 0 : th.font(14, true).pixelSize() * 2.2;
@@ -66,13 +69,23 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   int nh = std::max<int>(1, static_cast<int>(v.trace().meta.hosts.size()));
   double w = o.width;
   // Time labels | annotations | arrows | annotations.
-  double left = kTimeCol + (w - kTimeCol) * 0.29, right = w - (w - kTimeCol) * 0.29;
+  double left = time_col_ + (w - time_col_) * 0.31, right = w - (w - time_col_) * 0.31;
   for (int i = 0; i < nh; ++i)
     host_x_.push_back(nh == 1 ? (left + right) / 2 : left + (right - left) * i / (nh - 1));
 
   // Annotations.
   std::vector<bool> multi(nh);
   for (int i = 0; i < nh; ++i) multi[i] = is_socket_host_multi(v, i);
+  // Name the socket on a state tag only when it is not an end of a connection
+  // (a listener) or the host has several connections.
+  std::map<int, int> conns_per_host;
+  std::set<std::uint32_t> ends;
+  for (const auto& c : v.connections())
+    for (auto s : {c.a, c.b})
+      if (s) {
+        ends.insert(s);
+        if (auto* si = v.trace().meta.socket(s)) conns_per_host[si->host]++;
+      }
   for (std::size_t i = first_; i < last_; ++i) {
     const Event& e = ev[i];
     QString text;
@@ -80,7 +93,8 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     switch (e.kind) {
       case EventKind::State:
         text = QString("%1%2")
-                   .arg(multi[std::min<int>(e.host, nh - 1)] ? binding_of(v, e.sock) + ": " : QString())
+                   .arg(multi[std::min<int>(e.host, nh - 1)] && (!ends.count(e.sock) || conns_per_host[e.host] > 1)
+                            ? binding_of(v, e.sock) + ": " : QString())
                    .arg(state_name(e.to));
         kind = 0;
         break;
@@ -304,7 +318,7 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
         p.drawPath(zz);
       }
       p.setPen(QPen(th_.grey, 1, Qt::DotLine));
-      p.drawLine(QPointF(kTimeCol, yb), QPointF(size_.width() - 10, yb));
+      p.drawLine(QPointF(time_col_, yb), QPointF(size_.width() - 10, yb));
       QString txt = QString("≈ %1 %2").arg(QString::fromStdString(format_duration(r.gap))).arg(QCoreApplication::translate("tcpsim::render", "later"));
       double tw = fm.horizontalAdvance(txt) + 12;
       double cx = host_x_.size() >= 2 ? (host_x_[0] + host_x_[1]) / 2 : host_x_[0] + 80;
@@ -318,10 +332,10 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     if (reached && r.y - last_label_y >= line_h_ * 0.95) {
       p.setPen(QColor(0x44, 0x44, 0x44));
       p.setFont(f);
-      p.drawText(QRectF(0, r.y - fm.height() / 2, kTimeCol - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+      p.drawText(QRectF(0, r.y - fm.height() / 2, time_col_ - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
                  short_time(r.t));
       p.setPen(QPen(QColor(0xDD, 0xDD, 0xDD), 1));
-      p.drawLine(QPointF(kTimeCol - 4, r.y), QPointF(kTimeCol, r.y));
+      p.drawLine(QPointF(time_col_ - 4, r.y), QPointF(time_col_, r.y));
       last_label_y = r.y;
     }
   }
@@ -335,8 +349,13 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     double x = lifeline_x(a.host);
     double y = y_of(e.t) + n * line_h_ + 1;
     bool left = a.host == 0 && host_x_.size() > 1;
-    double maxw = left ? x - kTimeCol - 4 : size_.width() - x - 10;
+    double maxw = left ? x - time_col_ - 4 : size_.width() - x - 10;
     QFont af = a.kind == 0 ? fb : f;
+    if (a.kind == 0) {  // a state name is shrunk to fit rather than cut
+      int min_px = af.pixelSize() * 7 / 10;
+      while (af.pixelSize() > min_px && QFontMetricsF(af).horizontalAdvance(a.text) > maxw - 14)
+        af.setPixelSize(af.pixelSize() - 1);
+    }
     p.setFont(af);
     QFontMetricsF afm(af);
     QString text = afm.elidedText(a.text, Qt::ElideRight, maxw - 14);
@@ -540,7 +559,7 @@ void LadderWidget::relayout() {
   }
   LadderOptions o;
   o.px_per_ms = px_per_ms_;
-  o.width = std::max(560.0, double(scroll_->viewport()->width()));
+  o.width = std::max(double(kMinWidth), double(scroll_->viewport()->width()));
   layout_ = std::make_unique<LadderLayout>(*view_, theme_, o);
   canvas_->resize(layout_->size().toSize());
   canvas_->update();
@@ -569,7 +588,7 @@ void LadderWidget::ensureCursorVisible() {
 
 bool LadderWidget::eventFilter(QObject* o, QEvent* e) {
   if (o == scroll_->viewport() && e->type() == QEvent::Resize && layout_ &&
-      std::abs(layout_->size().width() - std::max(560, scroll_->viewport()->width())) > 1) {
+      std::abs(layout_->size().width() - std::max(kMinWidth, scroll_->viewport()->width())) > 1) {
     relayout();
   }
   if (o == canvas_ || o == scroll_->viewport()) {

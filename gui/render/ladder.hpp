@@ -76,6 +76,7 @@ class LadderLayout {
   QSizeF size_;
   double header_h_ = 0, title_h_ = 0, line_h_ = 0, legend_h_ = 0;
   double break_h_ = 0;
+  double time_col_ = 64;  // width of the time labels column
 };
 
 // The scrollable, zoomable ladder for the app.

@@ -267,6 +267,8 @@ void paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout&
   else
     title += QString("  —  %1").arg(QCoreApplication::translate("tcpsim::render", "not created yet"));
   if (s.orphan && s.current && *s.current != TcpState::Closed) title += "  " + QCoreApplication::translate("tcpsim::render", "(orphan: no fd)");
+  while (tf.pixelSize() > 8 && QFontMetricsF(tf).horizontalAdvance(title) > target.width() - 8)
+    tf.setPixelSize(tf.pixelSize() - 1);
   p.setFont(tf);
   p.setPen(th.black);
   p.drawText(QRectF(target.left(), target.top(), target.width(), title_h),
@@ -280,7 +282,8 @@ void paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout&
   // Sizes below are in canvas units; keep text readable on small widgets.
   double ts = std::max(1.0, 0.55 / sc);
   ts = std::min(ts, 1.6);
-  double fscale = th.scale * ts;
+  // Presentation mode enlarges text, but never so much that labels collide.
+  double fscale = std::min(th.scale * ts, 1.75);
   auto font = [&](double px, bool bold) {
     QFont f = th.font(10, bold);
     f.setPixelSize(std::max(1, int(std::lround(px * fscale))));
@@ -351,10 +354,15 @@ void paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout&
       p.setBrush(Qt::white);
     }
     p.drawRoundedRect(r, 8, 8);
-    p.setFont(font(18, current || prev_current || visited));
-    p.setPen(th.black);
     QString name = state_rfc_name(l.boxes[i].state);
-    p.drawText(r, Qt::AlignCenter, (current || prev_current) ? QString("▶ %1").arg(name) : name);
+    if (current || prev_current) name = QString("▶ %1").arg(name);
+    QFont bfnt = font(18, current || prev_current || visited);
+    // Shrink the name until it fits its box.
+    while (bfnt.pixelSize() > 6 && QFontMetricsF(bfnt).horizontalAdvance(name) > r.width() - 10)
+      bfnt.setPixelSize(bfnt.pixelSize() - 1);
+    p.setFont(bfnt);
+    p.setPen(th.black);
+    p.drawText(r, Qt::AlignCenter, name);
     if (visited && !current) {
       // Order of first visit, in the box's corner.
       badge(p, r.topLeft() + QPointF(4, 2), QString::number(first_visit[static_cast<int>(i)] + 1),
