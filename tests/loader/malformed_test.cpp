@@ -84,3 +84,30 @@ TEST(MalformedCorpus, HasAtLeastFiftyFilesEachWithAnExpectedLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// The fuzzer's seed corpus (fuzz/corpus/: the catalogue, this malformed
+// corpus, the README example, and any input that once crashed the loader)
+// replayed under the normal build and the asan preset: each input loads, or
+// fails with a LoadError that has a position.
+TEST(FuzzSeedCorpus, EveryInputLoadsOrFailsWithAPosition) {
+  const std::string dir = std::string(TCPSIM_SOURCE_DIR) + "/fuzz/corpus";
+  int n = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    ++n;
+    try {
+      tcpsim::Scenario s = tcpsim::load_scenario_string(slurp(it->path().string()), "fuzz.yaml");
+      EXPECT_FALSE(s.hosts.empty());
+      EXPECT_FALSE(s.processes.empty());
+    } catch (const tcpsim::LoadError& e) {
+      EXPECT_GE(e.loc().line, 1) << it->path();
+      EXPECT_GE(e.loc().col, 1) << it->path();
+      EXPECT_EQ(e.loc().file, "fuzz.yaml");
+    }
+  }
+  EXPECT_GE(n, 50) << "seed corpus missing in " << dir;
+}
+
+}  // namespace
