@@ -136,8 +136,11 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
   for (const auto& ec : x.calls) {
     const int pid = process_pid(m, ec.process);
     std::vector<const Event*> calls;
+    // The scenario's step names ("exec") and the traced system calls
+    // ("execve") are the same call.
+    const std::string call_name = ec.call == "exec" ? "execve" : ec.call;
     for (const auto& e : tr.events)
-      if (e.kind == EventKind::Call && e.call == ec.call) {
+      if (e.kind == EventKind::Call && e.call == call_name) {
         const ProcessInfo* p = m.process(e.pid);
         if (e.pid == pid || (p && p->name == ec.process)) calls.push_back(&e);
       }

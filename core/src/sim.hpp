@@ -70,6 +70,7 @@ struct Sock {
   bool fin_sent = false;          // the FIN occupies sequence space (snd_nxt counts it)
   bool in_table = false;          // hashed in the host's connection table
   bool bound = false;
+  bool holds_bind = false;        // counted in HostRt::bound until the socket is destroyed
   bool linger_on = false;
   bool keepalive = false;
   bool nodelay = false;
@@ -318,6 +319,7 @@ struct Sim {
   void process_text(Sock& s, const Segment& seg);
   void process_fin(Sock& s);
   void reset_connection(Sock& s, const char* cause);
+  bool tw_overflow(const Sock& s) const;
 
   // ---- tcp/tcp_output.cpp ----
   Segment make_segment(const Sock& s, std::uint8_t flags, std::uint32_t seq, std::uint32_t len);

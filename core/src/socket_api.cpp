@@ -137,6 +137,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           if ((kv.first >> 48) == st.port) return fail(t, st, "bind", args, EADDRINUSE, s);
       s->lport = st.port;
       s->bound = true;
+      s->holds_bind = true;
       ++h.bound[st.port];
       trace_call(t, st, "bind", args, 0, 0, s);
       return StepResult::Done;
@@ -157,6 +158,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           return fail(t, st, "bind", bargs, EADDRINUSE, s);
         s->lport = st.port;
         s->bound = true;
+        s->holds_bind = true;
         ++h.bound[st.port];
         trace_call(t, st, "bind", bargs, 0, 0, s);
       } else {
@@ -166,8 +168,9 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       }
       const std::string args = fdarg(fd) + ", backlog " + std::to_string(st.backlog);
       if (s->state != TcpState::Closed && !s->listening) return fail(t, st, "listen", args, EINVAL, s);
-      if (s->bound && h.bound.count(s->lport)) {
+      if (s->holds_bind && h.bound.count(s->lport)) {  // the listener table holds the port now
         if (--h.bound[s->lport] == 0) h.bound.erase(s->lport);
+        s->holds_bind = false;
       }
       const int e = tcp_listen(*s, st.backlog);
       if (e) return fail(t, st, "listen", args, e, s);
@@ -230,8 +233,23 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           if (!s) return fail(t, st, "connect", fdarg(fd) + ", " + dest, EBADF, nullptr);
         }
         if (st.from_port && !s->bound) {
+          // connect: {from_port: N} is bind(N) first, with bind()'s checks
+          // (inet_csk_bind_conflict): a port any socket holds is EADDRINUSE
+          // unless SO_REUSEADDR.
+          const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.from_port);
+          bool busy = h.listeners.count(st.from_port) || (h.bound.count(st.from_port) && !s->reuseaddr);
+          if (!busy && !s->reuseaddr)
+            for (const auto& kv : h.conns)
+              if ((kv.first >> 48) == st.from_port) {
+                busy = true;
+                break;
+              }
+          if (busy) return fail(t, st, "bind", bargs, EADDRINUSE, s);
           s->lport = st.from_port;
           s->bound = true;
+          s->holds_bind = true;
+          ++h.bound[st.from_port];
+          trace_call(t, st, "bind", bargs, 0, 0, s);
         }
         if (s->state != TcpState::Closed)
           return fail(t, st, "connect", fdarg(fd) + ", " + dest,

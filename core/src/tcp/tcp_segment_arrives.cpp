@@ -192,6 +192,13 @@ void Sim::timewait_arrives(Sock& s, const Segment& seg) {
   send_ack_now(s);
 }
 
+// Linux tcp_time_wait(): when inet_twsk_alloc() finds tcp_max_tw_buckets
+// timewait sockets already ("TCP: time wait bucket table overflow"), the
+// socket is closed at once instead of entering TIME_WAIT.
+bool Sim::tw_overflow(const Sock& s) const {
+  return hosts[s.host].tw_count >= hosts[s.host].sys.tcp_max_tw_buckets;
+}
+
 void Sim::reset_connection(Sock& s, const char* cause) {
   // Linux tcp_reset(): the error the application will see.
   switch (s.state) {
@@ -255,7 +262,10 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   // LAST-ACK -> CLOSED.
   if (s.fin_acked && (s.state == TcpState::FinWait1 || s.state == TcpState::Closing ||
                       s.state == TcpState::LastAck)) {
-    fsm(s, FsmEvent::RcvAckOfFin);
+    if (s.state == TcpState::Closing && tw_overflow(s))
+      fsm(s, FsmEvent::Abort, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
+    else
+      fsm(s, FsmEvent::RcvAckOfFin);
     if (s.state == TcpState::Closed) {
       seg_done = true;
       return;
@@ -351,7 +361,12 @@ void Sim::process_fin(Sock& s) {
       fsm(s, FsmEvent::RcvFin);  // our FIN not yet acknowledged -> CLOSING
       break;
     case TcpState::FinWait2:
-      fsm(s, FsmEvent::RcvFin);  // -> TIME_WAIT
+      if (tw_overflow(s)) {
+        send_ack_now(s);
+        fsm(s, FsmEvent::Abort, "rcv FIN / snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached");
+      } else {
+        fsm(s, FsmEvent::RcvFin);  // -> TIME_WAIT
+      }
       break;
     default:
       // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state" (a retransmitted FIN).

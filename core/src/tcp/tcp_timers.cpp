@@ -82,16 +82,8 @@ void Sim::on_enter_state(Sock& s, TcpState to) {
       cancel(s, TimerKind::DelayedAck);
       cancel(s, TimerKind::Keepalive);
       cancel(s, TimerKind::FinWait2);
-      HostRt& h = hosts[s.host];
-      ++h.tw_count;
-      if (h.tw_count > y.tcp_max_tw_buckets) {
-        // Linux inet_twsk_alloc fails: "TCP: time wait bucket table overflow";
-        // the socket is destroyed at once instead of lingering in TIME_WAIT.
-        trace_note(s.host, &s, "tcp_max_tw_buckets exceeded: TIME_WAIT skipped");
-        arm(s, TimerKind::TimeWait, now);
-      } else {
-        arm(s, TimerKind::TimeWait, now + y.time_wait);
-      }
+      ++hosts[s.host].tw_count;
+      arm(s, TimerKind::TimeWait, now + y.time_wait);
       break;
     }
     case TcpState::Closed:
@@ -239,8 +231,9 @@ void Sim::on_retransmit_timer(Sock& s) {
   s.snd_nxt = s.snd_una;
   s.sent = s.acked;
   if (s.fin_sent && !s.fin_acked) s.fin_sent = false;
+  if (probe) trace_note(s.host, &s, "tail loss probe: the last segment is sent again before the RTO (RFC 8985)");
   output(s);
-  arm(s, TimerKind::Retransmit, now + s.rto);
+  if (!s.timers[static_cast<int>(TimerKind::Retransmit)]) arm(s, TimerKind::Retransmit, now + s.rto);
 }
 
 // ---- delayed ACK (tcp_delack_timer_handler) ----

@@ -115,7 +115,14 @@ void Sim::tcp_done(Sock& s) {
     }
   }
   if (s.orphan) {
-    // Destroyed: it no longer counts as a CLOSED socket.
+    // Destroyed: its bind() port is free again (inet_put_port).
+    if (s.holds_bind) {
+      auto& b = hosts[s.host].bound;
+      auto it = b.find(s.lport);
+      if (it != b.end() && --it->second == 0) b.erase(it);
+      s.holds_bind = false;
+    }
+    // It no longer counts as a CLOSED socket.
     if (s.counted) {
       --hosts[s.host].counts[static_cast<int>(TcpState::Closed)];
       --all_counts[static_cast<int>(TcpState::Closed)];
