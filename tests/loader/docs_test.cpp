@@ -10,6 +10,8 @@
 #include <string>
 
 #include "loader/keys.hpp"
+#include "tcpsim/check.hpp"
+#include "tcpsim/simulation.hpp"
 #include "tcpsim/loader.hpp"
 
 using namespace tcpsim;
@@ -56,6 +58,17 @@ TEST(ScenarioReadme, WorkedExampleLoads) {
   EXPECT_GE(s.processes.size(), 2u);
   EXPECT_FALSE(s.expect.empty());
   EXPECT_FALSE(s.hosts[1].sysctl_overrides.empty());
+}
+
+TEST(ScenarioReadme, WorkedExamplePassesItsOwnExpectations) {
+  // The README tells the teacher to run `tcpsim check` on the example: it
+  // must pass, so the expectations and the narrative describe real output.
+  std::string yaml = yaml_block_after(slurp(kReadme), "<!-- full-example -->");
+  ASSERT_FALSE(yaml.empty());
+  Scenario s = load_scenario_string(yaml, "README-example.yaml");
+  Trace t = run_scenario(s);
+  auto failures = check_expectations(s, t);
+  EXPECT_TRUE(failures.empty()) << format_failures(failures);
 }
 
 TEST(ScenarioReadme, DocumentsEveryKeyTheLoaderAccepts) {
