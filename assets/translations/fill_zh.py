@@ -36,7 +36,7 @@ ZH = {
     "One event forward (Right)": "前进一个事件（→）", "Next state change (Shift+Right)": "下一次状态变化（Shift+→）",
     "Go to the end (End)": "跳到结尾（End）",
     "Scenarios and lesson": "场景与讲解", "Event log and inspector": "事件日志与检查器",
-    "Filter by name, title or tag…": "按名称、标题或标签筛选…", "Scenario": "场景", "Tags": "标签",
+    "Filter by name, title or tag…": "按名称、标题或标签筛选…", "Scenario": "场景", "Tags": "标签", "Scenario (tags)": "场景（标签）",
     "Packet timeline": "报文时序图", "Charts": "图表", "Endpoint states": "端点状态",
     "Sockets per state": "各状态套接字数", "Seq / ack": "序列号 / 确认号", "Connection:": "连接：",
     "Playback speed": "播放速度", "Time scrubber: drag to move through the events": "时间滑块：拖动以浏览事件",

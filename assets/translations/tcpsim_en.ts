@@ -321,14 +321,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Scenario</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Tags</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Packet timeline</source>
         <translation type="unfinished"></translation>
     </message>
@@ -424,6 +416,10 @@
     </message>
     <message>
         <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scenario (tags)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

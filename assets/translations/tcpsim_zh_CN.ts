@@ -317,14 +317,6 @@
         <translation>按名称、标题或标签筛选…</translation>
     </message>
     <message>
-        <source>Scenario</source>
-        <translation>场景</translation>
-    </message>
-    <message>
-        <source>Tags</source>
-        <translation>标签</translation>
-    </message>
-    <message>
         <source>Packet timeline</source>
         <translation>报文时序图</translation>
     </message>
@@ -423,6 +415,10 @@
     <message>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Scenario (tags)</source>
+        <translation>场景（标签）</translation>
     </message>
 </context>
 <context>

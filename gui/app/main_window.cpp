@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
@@ -434,6 +435,16 @@ bool MainWindow::openScenario(const QString& path) {
   }
   showMessage({}, false);
   setTrace(s, t);
+  // Show which catalogue entry is open.
+  QString abs = QFileInfo(path).absoluteFilePath();
+  for (int i = 0; i < catalogue_->topLevelItemCount(); ++i) {
+    auto* it = catalogue_->topLevelItem(i);
+    if (QFileInfo(it->data(0, Qt::UserRole).toString()).absoluteFilePath() == abs) {
+      QSignalBlocker block(catalogue_);
+      catalogue_->setCurrentItem(it);
+      catalogue_->scrollToItem(it);
+    }
+  }
   QSettings().setValue("lastScenario", QFileInfo(path).absoluteFilePath());
   return true;
 }
