@@ -51,7 +51,7 @@ const std::vector<std::string>& step_actions() {
 const std::vector<std::string>& call_names() {
   static const std::vector<std::string> k = {
       "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown",
-      "close", "setsockopt", "fcntl", "dup", "fork", "exec", "exit", "epoll_wait", "signal"};
+      "close", "setsockopt", "fcntl", "dup", "fork", "exec", "execve", "exit", "epoll_wait", "signal"};
   return k;
 }
 
