@@ -142,6 +142,27 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   close(report[1]);
   close(startp[0]);
 
+  // Wait until every process has joined its namespace (setns can take a
+  // while when the kernel is still cleaning up a previous run's namespace),
+  // so that t0 is not already past when they get it.
+  std::vector<Record> early;
+  {
+    std::size_t ready = 0, got = 0;
+    Record rr;
+    std::int64_t deadline = mono_ns() + 10'000'000'000;
+    while (ready < children.size() && mono_ns() < deadline) {
+      pollfd p{report[0], POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      ssize_t n = read(report[0], reinterpret_cast<char*>(&rr) + got, sizeof rr - got);
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+      if (got == sizeof rr) {
+        got = 0;
+        if (rr.type == RecType::Ready) ++ready;
+        else early.push_back(rr);
+      }
+    }
+  }
   err = lab.start();
   if (!err.empty()) {
     res.error = "tracer: " + err;
@@ -163,7 +184,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   if (sc.duration > 0) limit = std::min(limit, sc.duration);
   Time scripted = 0;
   for (const auto& p : sc.processes) scripted = std::max(scripted, scripted_until(p.script, p.start));
-  std::vector<Record> recs;
+  std::vector<Record> recs = early;
   std::int64_t last_report = t0;
   std::vector<std::pair<Time, const FaultSpec*>> host_faults;
   for (const auto& f : sc.faults)
@@ -321,10 +342,16 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     std::int32_t pid = pid_of.count(rec.os_pid) ? pid_of[rec.os_pid] : 0;
     int host = pid ? procs[pid - 1].host : 0;
     std::uint32_t sid = sock_for_label(rec.label, host, pid);
-    if ((rec.type == RecType::Socket || rec.type == RecType::Call) && sid && rec.lport)
+    bool connecting = rec.type == RecType::Socket && std::string(rec.args) == "connecting";
+    if ((rec.type == RecType::Socket || rec.type == RecType::Call) && sid && rec.lport && !connecting)
       claims.push_back({rec.t_end, Tuple{rec.lip, rec.lport, rec.rip, rec.rport}, sid});
-    if (rec.type == RecType::Call && std::string(rec.call) == "connect" && sid)
+    if (connecting && sid)  // open until the connect() call returns (it may never)
+      connects.push_back({rec.t_start, INT64_MAX, host, rec.rip, rec.rport, sid});
+    if (rec.type == RecType::Call && std::string(rec.call) == "connect" && sid) {
+      for (auto& w : connects)
+        if (w.sock == sid && w.t1 == INT64_MAX) w.t1 = rec.t_end;
       connects.push_back({rec.t_start, rec.t_end, host, rec.rip, rec.rport, sid});
+    }
   }
 
   // Owner of a tuple at a time: the first claim made at or after the life
@@ -347,7 +374,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     if (syn_sent)
       for (const auto& w : connects)
         if (w.host == host && w.dst == std::get<2>(tu) && w.dport == std::get<3>(tu) &&
-            t >= w.t0 - 1000000 && t <= w.t1 + 1000000)
+            t >= w.t0 - 1000000 && (w.t1 == INT64_MAX || t <= w.t1 + 1000000))
           return w.sock;
     return 0;
   };
@@ -398,6 +425,9 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
           break;
         }
     }
+    // A change of a socket this run never saw begin belongs to a socket made
+    // before the run (e.g. an orphan of a previous run's namespace): not ours.
+    if (!starts && it == live.end()) continue;
     std::uint32_t sid;
     if (starts || it == live.end()) {
       sid = owner(tu, l.t, host, l.newstate == 2);

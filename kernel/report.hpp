@@ -19,6 +19,7 @@ enum class RecType : std::uint8_t {
   Done = 6,       // the process's main script ended (the process lives on)
   Socket = 7,     // a socket's label and addresses (after bind/listen/connect/accept)
   Error = 8,      // the runner could not execute a step (args = message)
+  Ready = 9,      // a scenario process is set up and waits for t0
 };
 
 struct Record {

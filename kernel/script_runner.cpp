@@ -360,26 +360,39 @@ class Runner {
           if (fd >= 0) bind_fd(scope, st.as, fd, label);
           report_call("socket", "AF_INET, SOCK_STREAM", fd, e, t, fd, label);
           if (fd < 0) return false;
-          if (st.from_port) {
-            // from_port: bind() first; like the simulator, only connect() is
-            // traced, and a failing bind() is reported as connect()'s error.
-            sockaddr_in a = addr(ip, st.from_port);
-            std::int64_t t1 = mono_ns();
-            if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-              e = errno;
-              report_call("connect", fdarg(fd) + ", " + ip_string(host_ip(st.to_host)) + ":" +
-                                         std::to_string(st.port), -1, e, t1, fd);
-              return false;
-            }
-          }
           t = mono_ns();
         } else {
           fd = fd_of(scope, st.sock);
         }
-        // Tell the runner which socket this is before connect() blocks, so
-        // the states it goes through during the handshake get its label.
-        report_socket(fd);
         std::uint32_t dst = host_ip(st.to_host);
+        if (st.from_port) {
+          // from_port: bind() first (traced, as the simulator does), unless bound.
+          sockaddr_in cur{};
+          socklen_t cl = sizeof cur;
+          bool bound = getsockname(fd, reinterpret_cast<sockaddr*>(&cur), &cl) == 0 && cur.sin_port != 0;
+          if (!bound) {
+            sockaddr_in a = addr(ip, st.from_port);
+            int br = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            int be = errno;
+            report_call("bind", fdarg(fd) + ", port " + std::to_string(st.from_port), br, be, t, fd);
+            if (br != 0) return false;
+            t = mono_ns();
+          }
+        }
+        // Tell the runner which socket this is, and where it connects to,
+        // before connect() blocks: the states it goes through during the
+        // handshake get its label even if connect() never returns.
+        {
+          Record pre;
+          pre.type = RecType::Socket;
+          Record::put(pre.label, sizeof pre.label, label_of(fd));
+          Record::put(pre.args, sizeof pre.args, "connecting");
+          fill_tuple(pre, fd);
+          pre.rip = dst;
+          pre.rport = st.port;
+          pre.t_start = pre.t_end = mono_ns();
+          send_record(pre);
+        }
         sockaddr_in a = addr(dst, st.port);
         int r = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
         int e = errno;
@@ -650,6 +663,13 @@ void run_process_child(const ChildSetup& setup) {
   // Descriptors: 0, 1 = /dev/null, 2 = the report pipe, nothing else.
   int null_fd = open("/dev/null", O_RDWR);
   if (setns(setup.netns_fd, CLONE_NEWNET) != 0) _exit(120);
+  proc.report_fd = setup.report_fd;
+  {
+    Record ready;
+    ready.type = RecType::Ready;
+    ready.t_start = ready.t_end = mono_ns();
+    send_record(ready);
+  }
   std::int64_t t0 = 0;
   if (read(setup.start_fd, &t0, sizeof t0) != static_cast<ssize_t>(sizeof t0)) _exit(121);
   dup2(setup.report_fd, 100);

@@ -1,0 +1,139 @@
+// The catalogue (scenarios/*.yaml) replayed on the real Linux kernel and
+// compared with tcpsim, one test per scenario. Needs root and network
+// namespaces; otherwise each test is skipped with the reason. A scenario
+// either matches, or diverges exactly as listed in known_divergences.txt
+// (each entry explained in docs/fidelity.md); any other divergence fails.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernel_diff.hpp"
+#include "kernel_run.hpp"
+#include "tcpsim/loader.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::kernel;
+
+namespace {
+
+std::vector<std::string> catalogue() {
+  std::vector<std::string> files;
+  if (DIR* d = opendir(TCPSIM_SCENARIOS)) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      // index.yaml is the catalogue's index, not a scenario.
+      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".yaml") == 0 && n != "index.yaml")
+        files.push_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct Known {
+  std::string scenario, where, kernel_text, cause;
+};
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
+  return s;
+}
+
+std::vector<Known> known_divergences() {
+  std::vector<Known> out;
+  std::ifstream f(TCPSIM_KNOWN_DIVERGENCES);
+  std::string line;
+  while (std::getline(f, line)) {
+    if (trim(line).empty() || trim(line)[0] == '#') continue;
+    std::vector<std::string> parts;
+    std::istringstream is(line);
+    std::string p;
+    while (std::getline(is, p, '|')) parts.push_back(trim(p));
+    if (parts.size() == 4) out.push_back({parts[0], parts[1], parts[2], parts[3]});
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+const std::string& unavailable() {
+  static const std::string why = kernel_unavailable_reason();
+  return why;
+}
+
+}  // namespace
+
+class KernelCatalogue : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
+  if (!unavailable().empty()) GTEST_SKIP() << "cannot run on the kernel here: " << unavailable();
+  Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + GetParam());
+  if (!sc.kernel_comparable) GTEST_SKIP() << "not kernel-comparable: " << sc.kernel_skip_reason;
+  ScenarioDiff d = diff_scenario(sc);
+  ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Error) << d.reason;
+  ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Skipped) << d.reason;
+  std::cout << "  " << d.summary << "\n";
+  const Known* known = nullptr;
+  auto all = known_divergences();
+  for (const auto& k : all)
+    if (k.scenario == sc.name) known = &k;
+  if (d.outcome == ScenarioDiff::Outcome::Match) {
+    if (known)
+      std::cout << "  note: " << sc.name
+                << " now matches the kernel; remove it from known_divergences.txt and "
+                   "docs/fidelity.md\n";
+    return;
+  }
+  ASSERT_TRUE(known) << "undocumented divergence from the kernel:\n"
+                     << d.summary << "\n"
+                     << d.diff.side_by_side;
+  EXPECT_EQ(d.diff.category.rfind(known->where, 0), 0u)
+      << "diverges elsewhere than documented (" << known->where << "):\n"
+      << d.summary << "\n"
+      << d.diff.side_by_side;
+  EXPECT_NE(d.diff.actual.find(known->kernel_text), std::string::npos)
+      << "diverges differently than documented (kernel side should show '" << known->kernel_text
+      << "'):\n"
+      << d.summary << "\n"
+      << d.diff.side_by_side;
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, KernelCatalogue, ::testing::ValuesIn(catalogue()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param.substr(0, info.param.size() - 5);
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+TEST(KernelKnownDivergences, EachIsExplainedInDocsFidelity) {
+  std::string doc = read_file(std::string(TCPSIM_SOURCE_DIR) + "/docs/fidelity.md");
+  ASSERT_FALSE(doc.empty()) << "docs/fidelity.md is missing";
+  auto pos = doc.find("## Known divergences");
+  ASSERT_NE(pos, std::string::npos) << "docs/fidelity.md has no 'Known divergences' section";
+  std::string section = doc.substr(pos);
+  for (const auto& k : known_divergences())
+    EXPECT_NE(section.find("`" + k.scenario + "`"), std::string::npos)
+        << k.scenario << " is listed in known_divergences.txt but not explained in docs/fidelity.md";
+}
+
+TEST(KernelKnownDivergences, EachNamesAScenarioOfTheCatalogue) {
+  auto files = catalogue();
+  for (const auto& k : known_divergences())
+    EXPECT_NE(std::find(files.begin(), files.end(), k.scenario + ".yaml"), files.end())
+        << k.scenario << " (known_divergences.txt) is not in scenarios/";
+}
