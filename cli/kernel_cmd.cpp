@@ -31,6 +31,7 @@ struct KernelDiffArgs {
   double tolerance_rel = 0.13;
   bool no_timing = false;
   bool quiet = false;
+  bool force = false;
 };
 
 bool parse_time_option(const std::string& name, const std::string& value, Time* out) {
@@ -72,6 +73,7 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
   if (!parse_time_option("--tolerance", a.tolerance, &opt.diff.tol_abs)) return;
   opt.diff.tol_rel = a.tolerance_rel;
   opt.diff.check_timing = !a.no_timing;
+  opt.force = a.force;
   std::vector<Scenario> scenarios;
   for (const auto& f : a.files) {
     auto sc = load_or_report(f);
@@ -133,6 +135,8 @@ void add_kernel_commands(CLI::App& app) {
                    "timing tolerance, part proportional to the time (default 0.13)");
   diff->add_flag("--no-timing", diff_args->no_timing, "compare order only, not times");
   diff->add_flag("--quiet", diff_args->quiet, "summary lines only");
+  diff->add_flag("--force", diff_args->force,
+                 "also compare scenarios marked kernel: {compare: false} (up to --max-duration)");
   diff->callback([diff_args] { kernel_diff_cmd(*diff_args); });
 }
 

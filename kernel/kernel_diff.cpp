@@ -289,7 +289,7 @@ namespace tcpsim::kernel {
 
 ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt) {
   ScenarioDiff r;
-  if (!sc.kernel_comparable) {
+  if (!sc.kernel_comparable && !opt.force) {
     r.outcome = ScenarioDiff::Outcome::Skipped;
     r.reason = sc.kernel_skip_reason.empty() ? "marked not kernel-comparable" : sc.kernel_skip_reason;
     r.summary = sc.name + ": skipped: " + r.reason;

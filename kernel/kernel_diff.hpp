@@ -73,6 +73,7 @@ namespace tcpsim::kernel {
 struct ScenarioDiffOptions {
   Time max_duration = sec(20);  // longest kernel run; later events are not compared
   DiffOptions diff;             // horizon is computed per scenario
+  bool force = false;           // compare scenarios marked kernel: {compare: false} too
 };
 
 struct ScenarioDiff {

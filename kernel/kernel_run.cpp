@@ -405,8 +405,33 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     e.pid = si ? si->pid : 0;
     events.push_back(e);
   };
+  // Host crashes: the host's sockets lose their state at that instant (the
+  // kernel's sockets live on in the abandoned namespace, cut off from the
+  // wire; what they do after the crash is not part of the scenario).
+  std::vector<std::pair<std::int64_t, int>> crashes;
+  for (const auto& f : sc.faults)
+    if (f.kind == FaultKind::Crash && host_index.count(f.host))
+      crashes.push_back({t0 + f.at * 1000, host_index[f.host]});
+  std::sort(crashes.begin(), crashes.end());
+  std::size_t next_crash = 0;
+  auto apply_crashes = [&](std::int64_t until_ns) {
+    while (next_crash < crashes.size() && crashes[next_crash].first <= until_ns) {
+      auto [tc, h] = crashes[next_crash++];
+      for (auto it2 = live.begin(); it2 != live.end();) {
+        if (lab.host_by_ip(std::get<0>(it2->first)) != h) {
+          ++it2;
+          continue;
+        }
+        emit_state(tc, h, it2->first, it2->second, to_tcp_state(live_state[it2->first]),
+                   TcpState::Closed, "host crashed: state lost");
+        live_state.erase(it2->first);
+        it2 = live.erase(it2);
+      }
+    }
+  };
   for (const auto& l : lines) {
     if (!in_run(l.t)) continue;
+    apply_crashes(l.t);
     int host = lab.host_by_ip(l.saddr);
     Tuple tu{l.saddr, l.sport, l.daddr, l.dport};
     bool starts = l.oldstate == 7 || (l.oldstate == 10 && l.newstate == 3);
@@ -484,6 +509,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       live_state.erase(tu);
     }
   }
+  apply_crashes(stop_t);
   // connect() moves to SYN_SENT before it picks the local port: the first
   // state event has port 0. Fill in the port the socket got.
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -506,6 +532,9 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   };
   for (const auto& w : packets) {
     if (!in_run(w.t_send)) continue;
+    // A crashed host sends nothing: what its abandoned sockets emit after the
+    // crash (the killed processes' FINs) never reached a wire.
+    if (w.dropped && w.reason == "sender crashed") continue;
     Event e;
     e.kind = EventKind::Segment;
     e.seg_op = SegOp::Send;
@@ -594,6 +623,17 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     events.push_back(e);
   }
   for (const auto& f : sc.faults) {
+    if (f.kind == FaultKind::Crash && f.at <= res.ran_for)
+      for (const auto& p : procs)
+        if (host_index.count(f.host) && p.host == host_index[f.host]) {
+          Event e;
+          e.kind = EventKind::Process;
+          e.proc_op = ProcOp::Crash;
+          e.t = f.at;
+          e.pid = p.pid;
+          e.host = p.host;
+          events.push_back(e);
+        }
     if (f.kind == FaultKind::Drop || f.kind == FaultKind::Delay || f.kind == FaultKind::Duplicate)
       continue;
     if (f.at > res.ran_for) continue;

@@ -458,7 +458,10 @@ void Lab::wire_loop() {
         const LinkSpec* link = link_for(w.from, w.to);
         std::int64_t delay = link ? link->delay * 1000 : 1000000;
         int copies = 1;
-        if (hosts_[w.from]->down || hosts_[w.to]->down) {
+        if (hosts_[w.from]->down) {
+          w.dropped = true;
+          w.reason = "sender crashed";  // never on the wire (see kernel_run.cpp)
+        } else if (hosts_[w.to]->down) {
           w.dropped = true;
           w.reason = "host down";
         } else if (is_down(w.from, w.to)) {
