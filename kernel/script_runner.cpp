@@ -51,6 +51,16 @@ void on_sigpipe(int) { g_sigpipes.fetch_add(1); }
 struct Scope {
   Scope* parent = nullptr;
   std::map<std::string, int> fds;
+  // A copy of every binding visible here: a thread started from a loop body
+  // must not refer to the body's scope, which ends before the thread does.
+  std::shared_ptr<Scope> snapshot() const {
+    auto s = std::make_shared<Scope>();
+    std::vector<const Scope*> chain;
+    for (const Scope* x = this; x; x = x->parent) chain.push_back(x);
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      for (const auto& [k, v] : (*it)->fds) s->fds[k] = v;
+    return s;
+  }
   int* find(const std::string& n) {
     for (Scope* s = this; s; s = s->parent) {
       auto it = s->fds.find(n);
@@ -573,8 +583,11 @@ class Runner {
       case StepKind::Loop:
         return loop(st, scope);
       case StepKind::Spawn: {
-        auto child = std::make_shared<Scope>();
-        child->parent = &scope;  // the parent scope outlives the process's threads
+        std::shared_ptr<Scope> child;
+        {
+          std::lock_guard<std::recursive_mutex> g(g_proc->mu);
+          child = scope.snapshot();
+        }
         std::thread([this, &st, child] {
           std::int64_t last = mono_ns();
           run(st.body, *child, last);
@@ -595,8 +608,11 @@ class Runner {
     for (std::uint64_t i = 0; st.count == 0 || i < st.count; ++i) {
       if (st.every) sleep_until(start + static_cast<std::int64_t>(i) * st.every * 1000);
       if (st.concurrent) {
-        auto child = std::make_shared<Scope>();
-        child->parent = &scope;
+        std::shared_ptr<Scope> child;
+        {
+          std::lock_guard<std::recursive_mutex> g(g_proc->mu);
+          child = scope.snapshot();
+        }
         std::thread([this, &st, child] {
           std::int64_t last = mono_ns();
           run(st.body, *child, last);
