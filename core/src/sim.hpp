@@ -105,13 +105,14 @@ struct Sock {
   std::uint64_t written = 0;      // bytes the application wrote
   std::uint64_t sent = 0;         // bytes sent at least once up to snd_nxt
   std::uint64_t acked = 0;        // bytes acknowledged by the peer
-  std::uint32_t fin_seq = 0;      // sequence number of our FIN (valid once fin_sent)
+  std::uint32_t fin_seq = 0;      // sequence number of our FIN (valid once fin_ever)
+  bool fin_ever = false;          // our FIN was sent at least once
   bool fin_acked = false;
   std::uint64_t rcv_total = 0;    // bytes received in order
   std::uint64_t rcv_read = 0;     // bytes the application read
   // RTT estimation (RFC 6298, Linux tcp_rtt_estimator).
   Time srtt = 0, rttvar = 0, rto = 0;
-  Time rtt_start = 0;             // when the timed segment was sent (0 = none)
+  Time rtt_start = -1;            // when the timed segment was sent (-1 = none)
   std::uint32_t rtt_seq = 0;
   Time ato = 0;                   // delayed-ACK timeout (icsk_ack.ato)
   Time lrcvtime = 0;              // last data received

@@ -50,7 +50,7 @@ void Sim::send_segment(Sock& s, Segment seg, bool retrans) {
   transmit(s.host, seg, retrans, &s);
   if (!retrans && (seg.len > 0 || (seg.flags & (kSyn | kFin)))) {
     on_data_sent(s);
-    if (!s.rtt_start) {  // time one segment per RTT (Karn: never a retransmission)
+    if (s.rtt_start < 0) {  // time one segment per RTT (Karn: never a retransmission)
       s.rtt_start = now;
       s.rtt_seq = seg.seq + seg.seg_len();
     }
@@ -95,6 +95,7 @@ void Sim::output(Sock& s) {
         s.fin_seq = s.snd_nxt;
         s.snd_nxt += 1;
         s.fin_sent = true;
+        s.fin_ever = true;
       }
       send_segment(s, g, retrans);
       if (!s.timers[static_cast<int>(TimerKind::Retransmit)]) rearm_rto(s);
@@ -106,6 +107,7 @@ void Sim::output(Sock& s) {
       s.fin_seq = s.snd_nxt;
       s.snd_nxt += 1;
       s.fin_sent = true;
+      s.fin_ever = true;
       send_segment(s, g, retrans);
       if (!s.timers[static_cast<int>(TimerKind::Retransmit)]) rearm_rto(s);
     }

@@ -128,9 +128,9 @@ void Sim::synsent_arrives(Sock& s, const Segment& seg) {
     s.snd_wnd = seg.win;
     s.snd_wl1 = seg.seq;
     s.snd_wl2 = seg.ack;
-    if (s.rtt_start && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
+    if (s.rtt_start >= 0 && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
     else s.rto = sys(s).rto_initial;
-    s.rtt_start = 0;
+    s.rtt_start = -1;
     // "If SND.UNA > ISS (our SYN has been ACKed), change the connection
     // state to ESTABLISHED, form an ACK segment and send it."
     fsm(s, FsmEvent::RcvSynAck);
@@ -216,7 +216,9 @@ void Sim::reset_connection(Sock& s, const char* cause) {
 
 // RFC 9293 §3.10.7.4, fifth step: the ACK field.
 void Sim::process_ack(Sock& s, const Segment& seg) {
-  if (seq_gt(seg.ack, s.snd_nxt)) {
+  // SND.NXT may have been moved back by an RTO (go-back-N); what was ever
+  // sent is SND.MAX (Linux's snd_nxt never moves back).
+  if (seq_gt(seg.ack, s.snd_max)) {
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then
     // send an ACK, drop the segment, and return."
     trace_note(s.host, &s, "ACK for data not yet sent: ACK and drop");
@@ -227,24 +229,26 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   if (seq_gt(seg.ack, s.snd_una)) {
     const std::uint32_t delta = seg.ack - s.snd_una;
     s.snd_una = seg.ack;
+    if (seq_lt(s.snd_nxt, s.snd_una)) s.snd_nxt = s.snd_una;  // the ACK covers retransmitted ground
     // Bytes acknowledged: the sequence space minus our FIN.
     std::uint64_t bytes = delta;
-    if (s.fin_sent && !s.fin_acked && seq_ge(seg.ack, s.fin_seq + 1)) {
+    if (s.fin_ever && !s.fin_acked && seq_ge(seg.ack, s.fin_seq + 1)) {
       s.fin_acked = true;
+      s.fin_sent = true;
       --bytes;
     }
     s.acked = std::min<std::uint64_t>(s.acked + bytes, s.written);
     if (s.sent < s.acked) s.sent = s.acked;
-    if (s.rtt_start && seq_ge(seg.ack, s.rtt_seq)) {
+    if (s.rtt_start >= 0 && seq_ge(seg.ack, s.rtt_seq)) {
       rtt_sample(s, now - s.rtt_start);
-      s.rtt_start = 0;
+      s.rtt_start = -1;
     }
     s.retransmits = 0;
     s.rto_stamp = 0;
     s.tlp_done = false;
     s.probes = 0;
     s.cwnd = std::min<std::uint32_t>(s.cwnd + sys(s).mss, 1u << 30);  // slow start
-    if (s.snd_una == s.snd_nxt)
+    if (s.snd_una == s.snd_max)
       cancel(s, TimerKind::Retransmit);
     else
       rearm_rto(s);
@@ -489,9 +493,9 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     s.snd_wnd = seg.win;
     s.snd_wl1 = seg.seq;
     s.snd_wl2 = seg.ack;
-    if (s.rtt_start && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
+    if (s.rtt_start >= 0 && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
     else s.rto = sys(s).rto_initial;
-    s.rtt_start = 0;
+    s.rtt_start = -1;
     fsm(s, FsmEvent::RcvAckOfSyn);
     if (s.listener) wake(sock(s.listener));  // accept() can go on
     if (syn_as_ack) {

@@ -186,7 +186,7 @@ void Sim::on_retransmit_timer(Sock& s) {
       return;
     }
     ++s.retransmits;
-    s.rtt_start = 0;
+    s.rtt_start = -1;
     send_segment(s, make_segment(s, kSyn, s.iss, 0), true);
     arm(s, TimerKind::Retransmit, now + syn_backoff(s, s.retransmits + 1));
     return;
@@ -197,14 +197,14 @@ void Sim::on_retransmit_timer(Sock& s) {
       return;
     }
     ++s.retransmits;
-    s.rtt_start = 0;
+    s.rtt_start = -1;
     send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), true);
     // reqsk_timeout: exponential from the initial RTO.
     const Time t = std::min<Time>(sys(s).rto_initial << std::min<int>(s.retransmits, 20), sys(s).rto_max);
     arm(s, TimerKind::Retransmit, now + t);
     return;
   }
-  if (s.snd_una == s.snd_nxt && !(s.fin_sent && !s.fin_acked)) return;  // nothing outstanding
+  if (s.snd_una == s.snd_max) return;  // nothing outstanding
   // Linux sends a tail loss probe (RFC 8985 §7) before the first real RTO:
   // it retransmits the last segment after about 2*SRTT + 200 ms and re-arms
   // the RTO without backing off (docs/kernel-facts.md §14).
@@ -217,7 +217,7 @@ void Sim::on_retransmit_timer(Sock& s) {
               false, ETIMEDOUT);
     return;
   }
-  s.rtt_start = 0;  // Karn's algorithm
+  s.rtt_start = -1;  // Karn's algorithm
   if (probe) {
     s.tlp_done = true;
   } else {
