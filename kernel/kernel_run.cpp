@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -104,6 +105,17 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       res.notes.push_back("crash/reboot: the host's processes are killed and the wire drops "
                           "its traffic; reboot gives it a fresh namespace");
 
+  // One kernel run at a time on this machine: runs in parallel (ctest -j)
+  // would see each other's sockets in the tracepoint (same scenario addresses).
+  int lock_fd = open("/run/lock/tcpsim-kernel-run.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock_fd < 0) lock_fd = open("/tmp/tcpsim-kernel-run.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock_fd >= 0) flock(lock_fd, LOCK_EX);
+  struct LockRelease {
+    int fd;
+    ~LockRelease() {
+      if (fd >= 0) close(fd);
+    }
+  } lock_release{lock_fd};
   Lab lab(sc, sc.seed);
   std::string err = lab.setup(&res.notes);
   if (!err.empty()) {
