@@ -8,6 +8,32 @@
 
 namespace tcpsim {
 
+const char* step_kind_name(StepKind k) {
+  switch (k) {
+    case StepKind::Socket: return "socket";
+    case StepKind::Bind: return "bind";
+    case StepKind::Listen: return "listen";
+    case StepKind::Accept: return "accept";
+    case StepKind::Connect: return "connect";
+    case StepKind::Send: return "send";
+    case StepKind::Recv: return "recv";
+    case StepKind::Shutdown: return "shutdown";
+    case StepKind::Close: return "close";
+    case StepKind::SetSockOpt: return "setsockopt";
+    case StepKind::Dup: return "dup";
+    case StepKind::Fork: return "fork";
+    case StepKind::Exec: return "exec";
+    case StepKind::Exit: return "exit";
+    case StepKind::Sleep: return "sleep";
+    case StepKind::Wait: return "wait";
+    case StepKind::Epoll: return "epoll";
+    case StepKind::Loop: return "loop";
+    case StepKind::Spawn: return "spawn";
+    case StepKind::Signal: return "signal";
+  }
+  return "?";
+}
+
 struct Simulation::Impl : Sim {
   using Sim::Sim;
 };

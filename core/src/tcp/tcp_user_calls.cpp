@@ -152,6 +152,9 @@ void Sim::act_snd_syn(Sock& s) {
 }
 
 void Sim::act_snd_synack(Sock& s) {
+  // In a simultaneous open the SYN,ACK repeats our SYN's sequence number:
+  // already-sent sequence space, which Wireshark marks as a retransmission.
+  const bool again = s.snd_max != 0 && seq_gt(s.snd_max, s.iss);
   if (s.snd_nxt == 0 && s.snd_una == 0) {  // passive open: a fresh ISS
     s.snd_una = s.iss;
     s.snd_nxt = s.iss + 1;
@@ -159,7 +162,7 @@ void Sim::act_snd_synack(Sock& s) {
   }
   s.rto = sys(s).rto_initial;
   s.retransmits = 0;
-  send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), false);
+  send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), again);
   arm(s, TimerKind::Retransmit, now + sys(s).rto_initial);
 }
 
