@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "tcpsim/types.hpp"
@@ -22,20 +23,55 @@ struct QItem {
 
 class Engine {
  public:
+  // Long timers of one length (every TIME_WAIT or FIN_WAIT_2 timer of a run)
+  // are armed in deadline order, since the clock never goes back: such an
+  // item goes to a FIFO "lane" for its delay, already sorted, in O(1),
+  // instead of a heap that holds a million of them. top() and pop() take
+  // the earliest of the heap and the lane heads by (time, insertion order),
+  // so events come out in exactly the order a single heap gives.
   void push(Time t, std::uint8_t kind, std::uint32_t a, std::uint32_t b) {
-    heap_.push_back(QItem{t, order_++, a, (static_cast<std::uint32_t>(kind) << 24) | (b & 0xFFFFFFu)});
+    const QItem it{t, order_++, a, (static_cast<std::uint32_t>(kind) << 24) | (b & 0xFFFFFFu)};
+    const Time d = t - last_t_;
+    if (d >= kLaneMinDelay) {
+      for (auto& l : lanes_)
+        if (l.delay == d) {
+          l.q.push_back(it);
+          return;
+        }
+      if (lanes_.size() < kMaxLanes) {
+        lanes_.push_back(Lane{d, {}});
+        lanes_.back().q.push_back(it);
+        return;
+      }
+    }
+    heap_.push_back(it);
     sift_up(heap_.size() - 1);
   }
-  bool empty() const { return heap_.empty(); }
-  const QItem& top() const { return heap_.front(); }
+  bool empty() const { return size() == 0; }
+  const QItem& top() const {
+    const int l = min_lane();
+    return l < 0 ? heap_.front() : lanes_[l].q.front();
+  }
   QItem pop() {
-    QItem r = heap_.front();
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    const int l = min_lane();
+    QItem r;
+    if (l >= 0) {
+      r = lanes_[l].q.front();
+      lanes_[l].q.pop_front();
+    } else {
+      r = heap_.front();
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+      if (!heap_.empty()) sift_down(0);
+    }
+    last_t_ = r.t;
     return r;
   }
-  std::size_t size() const { return heap_.size(); }
+  std::size_t size() const {
+    std::size_t n = heap_.size();
+    for (const auto& l : lanes_) n += l.q.size();
+    return n;
+  }
 
  private:
   static bool before(const QItem& x, const QItem& y) {
@@ -64,7 +100,30 @@ class Engine {
     }
     heap_[i] = v;
   }
+  // The lane whose head comes before the heap's top (and every other lane's
+  // head), or -1 for the heap.
+  int min_lane() const {
+    int best = -1;
+    const QItem* b = heap_.empty() ? nullptr : &heap_.front();
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      if (lanes_[i].q.empty()) continue;
+      const QItem& h = lanes_[i].q.front();
+      if (!b || before(h, *b)) {
+        b = &h;
+        best = static_cast<int>(i);
+      }
+    }
+    return best;
+  }
+  struct Lane {
+    Time delay;
+    std::deque<QItem> q;  // sorted: pushed at nondecreasing now, so nondecreasing now + delay
+  };
+  static constexpr Time kLaneMinDelay = 1000000;  // 1 s: TIME_WAIT, FIN_WAIT_2, keepalive
+  static constexpr std::size_t kMaxLanes = 8;
   std::vector<QItem> heap_;
+  std::vector<Lane> lanes_;
+  Time last_t_ = 0;  // time of the last pop: no event is ever scheduled before it
   std::uint64_t order_ = 0;
 };
 
