@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     if (a == "--screenshot" || a.startsWith("--screenshot=")) headless = true;
   }
   // Headless: render without a window system when there is no display.
-  if (headless && !has_display() && !std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  if (headless && !has_display() && !(std::getenv("QT_QPA_PLATFORM") && *std::getenv("QT_QPA_PLATFORM"))) setenv("QT_QPA_PLATFORM", "offscreen", 1);
   if (!std::getenv("XDG_RUNTIME_DIR")) {
     static char tmpl[] = "/tmp/tcpsim-xdg-XXXXXX";
     if (char* d = mkdtemp(tmpl)) {

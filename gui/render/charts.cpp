@@ -121,12 +121,18 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
       }
       return p;
     };
+    // Count each socket in the state it is in now (a child socket's first
+    // event says "from LISTEN" but it was never counted as listening).
+    std::map<std::uint32_t, TcpState> now_in;
     for (const auto& e : ev) {
       if (e.kind != EventKind::State || e.host >= nh) continue;
       auto& c = cnt[e.host];
-      int f = static_cast<int>(e.from), t = static_cast<int>(e.to);
+      auto it = now_in.find(e.sock);
+      TcpState prev = it == now_in.end() ? TcpState::Closed : it->second;
+      now_in[e.sock] = e.to;
+      int f = static_cast<int>(prev), t = static_cast<int>(e.to);
       double x = secs(std::clamp(e.t, from, to));
-      if (e.from != TcpState::Closed) {
+      if (prev != TcpState::Closed) {
         auto* s = get(e.host, f);
         s->append(x, c[f]);
         c[f]--;
@@ -141,7 +147,9 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
       }
     }
     for (auto& [k, s] : series) s->append(secs(to), cnt[k.first][k.second]);
-    ay->setRange(0, ymax + 0.5);
+    ay->setRange(0, ymax <= 10 ? ymax : ymax * 1.05);
+    if (ymax <= 10) ay->setTickCount(static_cast<int>(ymax) + 1);
+    else ay->applyNiceNumbers();
     return chart;
   }
   if (name == "seq") {

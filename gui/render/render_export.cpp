@@ -251,7 +251,7 @@ void ensure_gui_app(int& argc, char** argv) {
   if (QCoreApplication::instance()) return;
   const char* d = std::getenv("DISPLAY");
   const char* wd = std::getenv("WAYLAND_DISPLAY");
-  if ((!d || !*d) && (!wd || !*wd) && !std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  if ((!d || !*d) && (!wd || !*wd) && !(std::getenv("QT_QPA_PLATFORM") && *std::getenv("QT_QPA_PLATFORM"))) setenv("QT_QPA_PLATFORM", "offscreen", 1);
   if (!std::getenv("XDG_RUNTIME_DIR")) {
     static char tmpl[] = "/tmp/tcpsim-xdg-XXXXXX";
     if (char* dir = mkdtemp(tmpl)) {
