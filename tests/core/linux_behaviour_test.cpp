@@ -1,0 +1,247 @@
+// The Linux behaviours of issue 2, each against docs/kernel-facts.md.
+#include <gtest/gtest.h>
+
+#include "helpers.hpp"
+
+namespace tcpsim {
+namespace {
+using test::callResult;
+using test::errnoOf;
+using test::expectStates;
+using test::run_yaml;
+using test::segments;
+using S = TcpState;
+
+const char* kServerAcceptOnly = R"(  server:
+    host: server
+    run:
+      - listen: {port: 80, as: lsock}
+      - accept: {socket: lsock, as: conn}
+)";
+
+// §6, RFC 2525 §2.17.
+TEST(EstablishedTest, CloseWithUnreadDataSendsRstNotFin) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - after: 100ms
+        close: conn
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - send: {socket: sock, bytes: 100}
+      - after: 500ms
+        recv: {socket: sock}
+        on_error: continue
+      - recv: {socket: sock}
+      - send: {socket: sock, bytes: 10, nosignal: true}
+        on_error: continue
+)");
+  const auto srv = segments(t, "server");
+  EXPECT_EQ(std::count(srv.begin(), srv.end(), "R."), 1);
+  EXPECT_EQ(std::count(srv.begin(), srv.end(), "F."), 0);
+  expectStates(t, "server/conn", {S::Listen, S::SynReceived, S::Established, S::Closed});
+  EXPECT_EQ(errnoOf(callResult(t, "client", "recv", 1)), "ECONNRESET");
+  const Event* r2 = callResult(t, "client", "recv", 2);
+  ASSERT_NE(r2, nullptr);
+  EXPECT_EQ(r2->ret, 0);
+  EXPECT_EQ(errnoOf(callResult(t, "client", "send", 2)), "EPIPE");
+}
+
+// §7.
+TEST(EstablishedTest, SoLingerZeroAbortsWithRstAndNoTimeWait) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - recv: {socket: conn}
+        on_error: continue
+      - recv: {socket: conn}
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - setsockopt: {socket: sock, linger: 0}
+      - after: 100ms
+        close: sock
+)");
+  EXPECT_EQ(segments(t, "client").back(), "R.");
+  expectStates(t, "client/sock", {S::Closed, S::SynSent, S::Established, S::Closed});
+  EXPECT_EQ(errnoOf(callResult(t, "server", "recv", 1)), "ECONNRESET");
+  ASSERT_NE(callResult(t, "server", "recv", 2), nullptr);
+  EXPECT_EQ(callResult(t, "server", "recv", 2)->ret, 0);
+}
+
+// §8, RFC 9293 §3.10.7.1.
+TEST(SynSentTest, ConnectToClosedPortGetsRstAndEconnrefused) {
+  const Trace t = run_yaml(R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:81", as: sock}
+)");
+  EXPECT_EQ(segments(t), (std::vector<std::string>{"S", "R."}));
+  EXPECT_EQ(errnoOf(callResult(t, "client", "connect")), "ECONNREFUSED");
+  expectStates(t, "client/sock", {S::Closed, S::SynSent, S::Closed});
+}
+
+// §12 row 1: ECONNRESET, then EPIPE with SIGPIPE (kills by default).
+TEST(EstablishedTest, SendAfterRstIsEconnresetThenEpipeWithSigpipe) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - setsockopt: {socket: conn, linger: 0}
+      - after: 50ms
+        close: conn
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - after: 200ms
+        send: {socket: sock, bytes: 10}
+        on_error: continue
+      - send: {socket: sock, bytes: 10}
+        on_error: continue
+)");
+  EXPECT_EQ(errnoOf(callResult(t, "client", "send", 1)), "ECONNRESET");
+  EXPECT_EQ(errnoOf(callResult(t, "client", "send", 2)), "EPIPE");
+  EXPECT_TRUE(test::killed_by_sigpipe(t, "client"));
+}
+
+TEST(EstablishedTest, MsgNosignalGivesEpipeWithoutSignal) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - setsockopt: {socket: conn, linger: 0}
+      - after: 50ms
+        close: conn
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - after: 200ms
+        send: {socket: sock, bytes: 10, nosignal: true}
+        on_error: continue
+      - send: {socket: sock, bytes: 10, nosignal: true}
+        on_error: continue
+)");
+  EXPECT_EQ(errnoOf(callResult(t, "client", "send", 2)), "EPIPE");
+  EXPECT_EQ(test::count_signals(t, "client"), 0);
+  EXPECT_FALSE(test::killed_by_sigpipe(t, "client"));
+}
+
+// §12 row 3: in CLOSE_WAIT the first send succeeds and draws [R]; the next is EPIPE.
+TEST(CloseWaitTest, SendToGonePeerSucceedsThenEpipe) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - recv: {socket: conn, until: eof}
+      - after: 200ms
+        send: {socket: conn, bytes: 10}
+      - after: 100ms
+        send: {socket: conn, bytes: 10}
+        on_error: continue
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - close: sock
+)");
+  const Event* s1 = callResult(t, "server", "send", 1);
+  ASSERT_NE(s1, nullptr);
+  EXPECT_EQ(s1->ret, 10);
+  EXPECT_EQ(errnoOf(callResult(t, "server", "send", 2)), "EPIPE");
+  const auto cli = segments(t, "client");
+  EXPECT_EQ(cli.back(), "R");
+}
+
+TEST(CloseWaitTest, RecvReturnsZeroAtEof) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(      - recv: {socket: conn}
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - close: sock
+)");
+  const Event* r = callResult(t, "server", "recv");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->ret, 0);
+  EXPECT_EQ(r->err, 0);
+  expectStates(t, "server/conn", {S::Listen, S::SynReceived, S::Established, S::CloseWait});
+}
+
+// §10: SYN retransmissions at 1,2,3,4,5,7,11 s and ETIMEDOUT with tcp_syn_retries = 3.
+TEST(SynSentTest, SynRetriesEndInEtimedoutWithMeasuredTiming) {
+  const Trace t = run_yaml(R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+)", "faults:\n  - drop: {from: client, flags: S, count: 0}\n");
+  (void)t;
+  const Scenario sc = test::load_yaml(R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+)", "faults:\n  - drop: {from: client, flags: S, count: 0}\n");
+  Scenario s2 = sc;
+  s2.hosts[0].sysctls.tcp_syn_retries = 3;
+  const Trace tr = run_scenario(s2);
+  std::vector<Time> syn;
+  for (const auto& e : tr.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.seg.flags == kSyn) syn.push_back(e.t);
+  ASSERT_EQ(syn.size(), 8u);  // the SYN and 3 + 4 retransmissions
+  const std::vector<Time> want = {0, sec(1), sec(2), sec(3), sec(4), sec(5), sec(7), sec(11)};
+  EXPECT_EQ(syn, want);
+  const Event* c = callResult(tr, "client", "connect");
+  EXPECT_EQ(errnoOf(c), "ETIMEDOUT");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->t, sec(19));  // measured 19.7 s; model: last RTO of 8 s after 11 s
+}
+
+// §3: the orphaned FIN_WAIT_2 expires after tcp_fin_timeout, silently.
+TEST(FinWait2Test, OrphanExpiresAfterTcpFinTimeout) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - after: 1s
+        close: sock
+)", "");
+  const Event* fw2 = test::stateEvent(t, "client/sock", S::FinWait2);
+  ASSERT_NE(fw2, nullptr);
+  const Event* gone = nullptr;
+  for (const auto& e : t.events)
+    if (e.kind == EventKind::State && e.sock == fw2->sock && e.from == S::FinWait2) gone = &e;
+  ASSERT_NE(gone, nullptr);
+  EXPECT_EQ(gone->to, S::Closed);
+  EXPECT_EQ(gone->t - fw2->t, sec(60));
+  EXPECT_EQ(gone->text.rfind("tcp_fin_timeout", 0), 0u) << gone->text;
+  expectStates(t, "server/conn", {S::Listen, S::SynReceived, S::Established, S::CloseWait});
+}
+
+TEST(FinWait2Test, ShutdownWithoutCloseNeverTimesOut) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - after: 1s
+        shutdown: {socket: sock, how: wr}
+)");
+  expectStates(t, "client/sock", {S::Closed, S::SynSent, S::Established, S::FinWait1, S::FinWait2});
+  for (const auto& e : t.events)
+    EXPECT_FALSE(e.kind == EventKind::Timer && e.timer == TimerKind::FinWait2) << "FIN_WAIT_2 timer after shutdown";
+}
+
+// §2: first data is ACKed at once; the FIN's ACK is delayed ~40 ms.
+TEST(EstablishedTest, FirstDataQuickAckedFinAckDelayed) {
+  const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - send: {socket: sock, bytes: 100}
+      - after: 100ms
+        close: sock
+)", "link: {delay: 2ms}\n");
+  Time data_in = -1, data_ack = -1, fin_in = -1, fin_ack = -1;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::Segment) continue;
+    const std::string host = t.meta.hosts[e.host].name;
+    if (e.seg_op == SegOp::Deliver && host == "server" && e.seg.len == 100) data_in = e.t;
+    if (e.seg_op == SegOp::Deliver && host == "server" && (e.seg.flags & kFin)) fin_in = e.t;
+    if (e.seg_op == SegOp::Send && host == "server" && e.seg.flags == kAck) {
+      if (data_in >= 0 && data_ack < 0) data_ack = e.t;
+      if (fin_in >= 0 && fin_ack < 0) fin_ack = e.t;
+    }
+  }
+  EXPECT_EQ(data_ack, data_in);
+  ASSERT_GE(fin_ack, 0);
+  EXPECT_GE(fin_ack - fin_in, msec(40));
+  EXPECT_LE(fin_ack - fin_in, msec(45));
+}
+
+}  // namespace
+}  // namespace tcpsim
