@@ -262,6 +262,7 @@ struct Sim {
   const char* fsm_cause = "";
   const char* fsm_action = nullptr;
   bool fsm_no_transition = false;
+  bool linger_close = false;      // tcp_close() called from a close() that may block (SO_LINGER)
   bool seg_done = false;          // segment processing ended early (dropped, reset)
   std::uint32_t forced_iss = 0;   // ISS for a connection reopened from TIME_WAIT
 

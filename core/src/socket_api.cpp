@@ -131,7 +131,11 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       if (s->bound) return fail(t, st, "bind", args, EINVAL, s);
       if (h.listeners.count(st.port) || (h.bound.count(st.port) && !s->reuseaddr))
         return fail(t, st, "bind", args, EADDRINUSE, s);
-      // A port held by connections (e.g. TIME_WAIT) blocks bind() unless SO_REUSEADDR.
+      // A port held by connections (e.g. TIME_WAIT) blocks bind() unless both
+      // the new socket and the holder set SO_REUSEADDR (inet_csk_bind_conflict;
+      // a timewait socket keeps its owner's sk_reuse).
+      // Deviation: Linux also requires the holder to have set SO_REUSEADDR
+      // (docs/kernel-facts.md); the model asks it of the new socket only.
       if (!s->reuseaddr)
         for (const auto& kv : h.conns)
           if ((kv.first >> 48) == st.port) return fail(t, st, "bind", args, EADDRINUSE, s);
@@ -238,12 +242,8 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           // unless SO_REUSEADDR.
           const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.from_port);
           bool busy = h.listeners.count(st.from_port) || (h.bound.count(st.from_port) && !s->reuseaddr);
-          if (!busy && !s->reuseaddr)
-            for (const auto& kv : h.conns)
-              if ((kv.first >> 48) == st.from_port) {
-                busy = true;
-                break;
-              }
+          for (const auto& kv : h.conns)
+            if (!busy && !s->reuseaddr && (kv.first >> 48) == st.from_port) busy = true;
           if (busy) return fail(t, st, "bind", bargs, EADDRINUSE, s);
           s->lport = st.from_port;
           s->bound = true;
@@ -386,7 +386,9 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         if (!s) return fail(t, st, "close", fdarg(fd), EBADF, nullptr);
         const bool last = s->fd_refs == 1;
         const bool lingering = last && s->linger_on && s->linger_secs > 0;
+        linger_close = true;  // only an explicit close() blocks for SO_LINGER
         fd_close(p, fd);
+        linger_close = false;
         if (lingering && (s->state == TcpState::FinWait1 || s->state == TcpState::Closing ||
                           s->state == TcpState::LastAck)) {
           // SO_LINGER {on, N}: close() blocks until the FIN is acknowledged
@@ -397,7 +399,12 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           block_on(t, s);
           return StepResult::Wait;
         }
-        if (lingering) s->orphan = true;
+        if (lingering) {
+          s->orphan = true;
+          if (s->state == TcpState::FinWait2 && hosts[s->host].profile == Profile::Linux &&
+              !s->timers[static_cast<int>(TimerKind::FinWait2)])
+            arm(*s, TimerKind::FinWait2, now + hosts[s->host].sys.tcp_fin_timeout);
+        }
         trace_call(t, st, "close", fdarg(fd), 0, 0, s);
         if (!last)
           trace_note(p.host, s,

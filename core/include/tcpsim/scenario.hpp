@@ -52,7 +52,11 @@ struct Sysctls {
   Time rto_initial = sec(1);             // TCP_TIMEOUT_INIT
   Time rto_max = sec(120);               // TCP_RTO_MAX
   Time delack_min = msec(40);            // TCP_DELACK_MIN / TCP_ATO_MIN
-  std::uint32_t mss = 1460;
+  // Payload per segment. Linux negotiates TCP timestamps by default
+  // (net.ipv4.tcp_timestamps = 1, RFC 7323): the 12-byte option comes off the
+  // 1460-byte MSS of a 1500-byte link, so data segments carry 1448 bytes
+  // (tcp_current_mss(); docs/kernel-facts.md).
+  std::uint32_t mss = 1448;
   std::uint32_t rcvbuf = 131072;         // receive window the host offers (bytes)
   std::uint32_t sndbuf = 16384 * 4;      // send buffer limit (bytes)
 };

@@ -40,7 +40,7 @@ void Sim::close_listener(Sock& s) {
 void Sim::tcp_close(Sock& s) {
   const Profile profile = hosts[s.host].profile;
   s.shutdown = kRcvShutdown | kSendShutdown;
-  const bool lingering = s.linger_on && s.linger_secs > 0;
+  const bool lingering = linger_close && s.linger_on && s.linger_secs > 0;
   s.orphan = !lingering;  // a lingering close() holds the socket until it returns
 
   if (s.listening || s.state == TcpState::Listen) {

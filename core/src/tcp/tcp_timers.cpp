@@ -70,7 +70,13 @@ void Sim::on_enter_state(Sock& s, TcpState to) {
   const Sysctls& y = sys(s);
   switch (to) {
     case TcpState::Established:
+      if (!s.listener) ++summary.connections;
       if (s.keepalive) arm(s, TimerKind::Keepalive, now + y.tcp_keepalive_time);
+      break;
+    case TcpState::FinWait1:
+      // close() in SYN_RECEIVED: the row's "snd FIN" ran before the state
+      // changed, when output() may not send yet; send the queued FIN now.
+      if (s.fin_queued && !s.fin_sent) output(s);
       break;
     case TcpState::FinWait2:
       cancel(s, TimerKind::Retransmit);
