@@ -190,6 +190,11 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   }
   double bottom = rows_.empty() ? y : rows_.back().y + rows_.back().lines * line_h_ + line_h_ * 2;
   size_ = QSizeF(w, bottom + legend_h_);
+  // The tallest arrow, so paint() can start at the first arrow that may reach the view.
+  for (const auto& a : v.arrows()) {
+    const std::ptrdiff_t end = a.deliver >= 0 ? a.deliver : a.drop;
+    if (end >= 0) max_span_ = std::max(max_span_, y_of(ev[end].t) - y_of(ev[a.send].t));
+  }
 }
 
 int LadderLayout::row_of(Time t) const {
@@ -290,11 +295,16 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     p.drawLine(QPointF(x, r.bottom()), QPointF(x, bottom));
   }
 
+  // Only what the painter's clip shows is drawn: a big trace scrolls and plays
+  // at the cost of the visible part (bench/gui_bench.cpp).
+  const QRectF vis = (p.hasClipping() ? p.clipBoundingRect() : QRectF(QPointF(0, 0), size_))
+                         .adjusted(-40, -4 * line_h_ - break_h_, 40, 4 * line_h_ + break_h_);
   // Breaks (compressed idle time) and time labels.
   double last_label_y = -1e9;
   p.setFont(f);
   for (std::size_t k = 0; k < rows_.size(); ++k) {
     const Row& r = rows_[k];
+    if (r.y < vis.top() || r.y > vis.bottom()) continue;
     bool reached = k == 0 || v_.cursor_for_time(r.t - 1) < cursor || cursor >= ev.size();
     if (r.break_before && k > 0) {
       double yb = r.y - break_h_ * 0.75;
@@ -342,12 +352,20 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
 
   // Annotations on lifelines.
   std::map<std::pair<Time, int>, int> slot;
-  for (const auto& a : annots_) {
+  // Annotations are in time order: start at the first one that can be visible.
+  auto first_annot = std::partition_point(annots_.begin(), annots_.end(), [&](const Annot& a) {
+    return y_of(ev[a.index].t) < vis.top();
+  });
+  for (auto it = first_annot; it != annots_.end(); ++it) {
+    const Annot& a = *it;
     const Event& e = ev[a.index];
+    if (y_of(e.t) > vis.bottom()) break;
+    const double y0 = y_of(e.t);
+    if (y0 < vis.top() || y0 > vis.bottom()) continue;
     int n = slot[{e.t, a.host}]++;
     if (a.index >= cursor) continue;
     double x = lifeline_x(a.host);
-    double y = y_of(e.t) + n * line_h_ + 1;
+    double y = y0 + n * line_h_ + 1;
     bool left = a.host == 0 && host_x_.size() > 1;
     double maxw = left ? x - time_col_ - 4 : size_.width() - x - 10;
     QFont af = a.kind == 0 ? fb : f;
@@ -384,13 +402,20 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
   }
 
   // Segment arrows.
-  int ai = 0;
-  for (const auto& a : v_.arrows()) {
+  const auto& arrows = v_.arrows();
+  const auto first_arrow = std::partition_point(arrows.begin(), arrows.end(), [&](const SegArrow& a) {
+    return y_of(ev[a.send].t) + max_span_ < vis.top();
+  });
+  int ai = static_cast<int>(first_arrow - arrows.begin());
+  for (auto it = first_arrow; it != arrows.end(); ++it) {
+    const SegArrow& a = *it;
     int idx = ai++;
+    if (y_of(ev[a.send].t) > vis.bottom()) break;
     if (a.send < first_ || a.send >= last_ || a.send >= cursor) continue;
     const Event& s = ev[a.send];
     bool partial = false;
     QLineF l = arrow_line(a, cursor, now, &partial);
+    if (std::max(l.y1(), l.y2()) < vis.top() || std::min(l.y1(), l.y2()) > vis.bottom()) continue;
     bool rst = s.seg.flags & kRst;
     bool dropped = a.drop >= 0 && static_cast<std::size_t>(a.drop) < cursor;
     QColor c = rst ? th_.vermillion : (a.from_host == 0 ? th_.blue : QColor(0x9A, 0x5B, 0x00));

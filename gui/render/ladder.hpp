@@ -77,6 +77,7 @@ class LadderLayout {
   double header_h_ = 0, title_h_ = 0, line_h_ = 0, legend_h_ = 0;
   double break_h_ = 0;
   double time_col_ = 64;  // width of the time labels column
+  double max_span_ = 0;   // the tallest arrow (send to delivery), for culling
 };
 
 // The scrollable, zoomable ladder for the app.
