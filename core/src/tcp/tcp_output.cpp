@@ -79,7 +79,13 @@ void Sim::output(Sock& s) {
     if (unsent > 0 && !s.fin_sent) {
       std::uint64_t room = wnd > in_flight ? wnd - in_flight : 0;
       std::uint32_t len = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent, y.mss, room}));
-      if (len == 0) break;  // window full. Deviation: no persist timer (zero-window probes)
+      if (len == 0) {
+        // Window full. With nothing in flight no ACK will come to reopen it:
+        // the retransmission timer doubles as the persist timer (RFC 9293
+        // §3.8.6.1, Linux tcp_probe_timer) and sends zero-window probes.
+        if (in_flight == 0 && !s.timers[static_cast<int>(TimerKind::Retransmit)]) rearm_rto(s);
+        break;
+      }
       // Nagle (RFC 1122 §4.2.3.4): a small segment waits while data is unacknowledged.
       if (len < y.mss && !s.nodelay && in_flight > 0 && len == unsent) break;
       std::uint8_t flags = kAck;

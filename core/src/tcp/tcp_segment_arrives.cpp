@@ -258,6 +258,7 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   }
   // Window update (RFC 9293 §3.10.7.4: SND.WL1 / SND.WL2 rule).
   if (seq_lt(s.snd_wl1, seg.seq) || (s.snd_wl1 == seg.seq && seq_le(s.snd_wl2, seg.ack))) {
+    if (s.snd_wnd == 0 && seg.win > 0 && s.snd_una == s.snd_max) s.retransmits = 0;  // window reopened
     s.snd_wnd = seg.win;
     s.snd_wl1 = seg.seq;
     s.snd_wl2 = seg.ack;

@@ -210,7 +210,27 @@ void Sim::on_retransmit_timer(Sock& s) {
     arm(s, TimerKind::Retransmit, now + t);
     return;
   }
-  if (s.snd_una == s.snd_max) return;  // nothing outstanding
+  if (s.snd_una == s.snd_max) {
+    // Nothing outstanding. If data waits behind a zero window, probe it
+    // (tcp_probe_timer): an ACK-only segment below SND.UNA that the peer must
+    // answer with its current window; give up like a retransmission would.
+    if (s.written > s.sent && s.snd_wnd == 0 &&
+        (s.state == TcpState::Established || s.state == TcpState::CloseWait ||
+         s.state == TcpState::FinWait1 || s.state == TcpState::LastAck || s.state == TcpState::Closing)) {
+      if (s.retransmits >= limit) {
+        tcp_abort(s, s.orphan ? "zero-window probes unanswered (tcp_orphan_retries)"
+                              : "zero-window probes unanswered (tcp_retries2)",
+                  false, ETIMEDOUT);
+        return;
+      }
+      ++s.retransmits;
+      trace_note(s.host, &s, "zero-window probe " + std::to_string(s.retransmits));
+      send_segment(s, make_segment(s, kAck, s.snd_una - 1, 0), false);
+      s.rto = std::min<Time>(s.rto * 2, sys(s).rto_max);
+      arm(s, TimerKind::Retransmit, now + s.rto);
+    }
+    return;
+  }
   // Linux sends a tail loss probe (RFC 8985 §7) before the first real RTO:
   // it retransmits the last segment after about 2*SRTT + 200 ms and re-arms
   // the RTO without backing off (docs/kernel-facts.md §14).
