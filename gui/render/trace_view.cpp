@@ -216,19 +216,7 @@ const char* timer_display_name(TimerKind k) {
   return "timer";
 }
 
-std::string event_kind_label(EventKind k) {
-  switch (k) {
-    case EventKind::Segment: return "segment";
-    case EventKind::State: return "state";
-    case EventKind::Timer: return "timer";
-    case EventKind::Call: return "call";
-    case EventKind::Signal: return "signal";
-    case EventKind::Process: return "process";
-    case EventKind::Fault: return "fault";
-    case EventKind::Note: return "note";
-  }
-  return "?";
-}
+std::string event_kind_label(EventKind k) { return event_kind_name(k); }  // core/src/trace.cpp
 
 namespace {
 const char* seg_op_label(SegOp op) {
