@@ -363,6 +363,7 @@ struct Sim {
   // ---- tcp/tcp_close_policy.cpp ----
   void tcp_close(Sock& s);                    // last descriptor closed
   void close_listener(Sock& s);
+  void orphan_fin_wait2_timer(Sock& s);       // an orphan in FIN_WAIT_2 starts tcp_fin_timeout
 
   // ---- host.cpp ----
   static std::uint64_t conn_key(std::uint16_t lport, std::uint32_t rip, std::uint16_t rport) {
@@ -408,6 +409,8 @@ struct Sim {
   std::uint16_t intern(const std::string& n);
   Sock* sock_of_fd(const Process& p, std::int32_t fd);
   std::uint32_t poll_mask(const Sock& s) const;   // Linux tcp_poll()
+  bool bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const;
+  void bind_port(HostRt& h, Sock& s, std::uint16_t port);
   bool trigger_holds(const Thread& t, const Trigger& tr);
   void block_on(Thread& t, Sock* s);
   std::string label_for(Process& p, const std::string& binding);

@@ -42,6 +42,26 @@ int take_err(Sock& s) {
 }
 }  // namespace
 
+// bind(): a port a listener or another bind() holds, or (without
+// SO_REUSEADDR) any connection such as a TIME_WAIT socket, is EADDRINUSE
+// (inet_csk_bind_conflict).
+// Deviation: Linux also requires the holder to have set SO_REUSEADDR
+// (docs/kernel-facts.md); the model asks it of the new socket only.
+bool Sim::bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const {
+  if (h.listeners.count(port) || (h.bound.count(port) && !s.reuseaddr)) return true;
+  if (!s.reuseaddr)
+    for (const auto& kv : h.conns)
+      if ((kv.first >> 48) == port) return true;
+  return false;
+}
+
+void Sim::bind_port(HostRt& h, Sock& s, std::uint16_t port) {
+  s.lport = port;
+  s.bound = true;
+  s.holds_bind = true;
+  ++h.bound[port];
+}
+
 // Linux tcp_poll().
 std::uint32_t Sim::poll_mask(const Sock& s) const {
   std::uint32_t m = 0;
@@ -129,20 +149,8 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const std::string args = fdarg(fd) + ", port " + std::to_string(st.port);
       if (!s) return fail(t, st, "bind", args, EBADF, nullptr);
       if (s->bound) return fail(t, st, "bind", args, EINVAL, s);
-      if (h.listeners.count(st.port) || (h.bound.count(st.port) && !s->reuseaddr))
-        return fail(t, st, "bind", args, EADDRINUSE, s);
-      // A port held by connections (e.g. TIME_WAIT) blocks bind() unless both
-      // the new socket and the holder set SO_REUSEADDR (inet_csk_bind_conflict;
-      // a timewait socket keeps its owner's sk_reuse).
-      // Deviation: Linux also requires the holder to have set SO_REUSEADDR
-      // (docs/kernel-facts.md); the model asks it of the new socket only.
-      if (!s->reuseaddr)
-        for (const auto& kv : h.conns)
-          if ((kv.first >> 48) == st.port) return fail(t, st, "bind", args, EADDRINUSE, s);
-      s->lport = st.port;
-      s->bound = true;
-      s->holds_bind = true;
-      ++h.bound[st.port];
+      if (bind_conflict(h, *s, st.port)) return fail(t, st, "bind", args, EADDRINUSE, s);
+      bind_port(h, *s, st.port);
       trace_call(t, st, "bind", args, 0, 0, s);
       return StepResult::Done;
     }
@@ -160,10 +168,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.port);
         if (h.listeners.count(st.port) || h.bound.count(st.port))
           return fail(t, st, "bind", bargs, EADDRINUSE, s);
-        s->lport = st.port;
-        s->bound = true;
-        s->holds_bind = true;
-        ++h.bound[st.port];
+        bind_port(h, *s, st.port);
         trace_call(t, st, "bind", bargs, 0, 0, s);
       } else {
         fd = fd_of(st.sock);
@@ -237,18 +242,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           if (!s) return fail(t, st, "connect", fdarg(fd) + ", " + dest, EBADF, nullptr);
         }
         if (st.from_port && !s->bound) {
-          // connect: {from_port: N} is bind(N) first, with bind()'s checks
-          // (inet_csk_bind_conflict): a port any socket holds is EADDRINUSE
-          // unless SO_REUSEADDR.
+          // connect: {from_port: N} is bind(N) first, with bind()'s checks.
           const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.from_port);
-          bool busy = h.listeners.count(st.from_port) || (h.bound.count(st.from_port) && !s->reuseaddr);
-          for (const auto& kv : h.conns)
-            if (!busy && !s->reuseaddr && (kv.first >> 48) == st.from_port) busy = true;
-          if (busy) return fail(t, st, "bind", bargs, EADDRINUSE, s);
-          s->lport = st.from_port;
-          s->bound = true;
-          s->holds_bind = true;
-          ++h.bound[st.from_port];
+          if (bind_conflict(h, *s, st.from_port)) return fail(t, st, "bind", bargs, EADDRINUSE, s);
+          bind_port(h, *s, st.from_port);
           trace_call(t, st, "bind", bargs, 0, 0, s);
         }
         if (s->state != TcpState::Closed)
@@ -401,9 +398,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         }
         if (lingering) {
           s->orphan = true;
-          if (s->state == TcpState::FinWait2 && hosts[s->host].profile == Profile::Linux &&
-              !s->timers[static_cast<int>(TimerKind::FinWait2)])
-            arm(*s, TimerKind::FinWait2, now + hosts[s->host].sys.tcp_fin_timeout);
+          orphan_fin_wait2_timer(*s);
         }
         trace_call(t, st, "close", fdarg(fd), 0, 0, s);
         if (!last)
@@ -422,9 +417,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       }
       cancel(ls, TimerKind::Linger);
       ls.orphan = true;
-      if (ls.state == TcpState::FinWait2 && hosts[ls.host].profile == Profile::Linux &&
-          !ls.timers[static_cast<int>(TimerKind::FinWait2)])
-        arm(ls, TimerKind::FinWait2, now + hosts[ls.host].sys.tcp_fin_timeout);
+      orphan_fin_wait2_timer(ls);
       if (ls.state == TcpState::Closed) tcp_done(ls);
       trace_call(t, st, "close", "SO_LINGER " + std::to_string(ls.linger_secs) + " s", 0, 0, &ls);
       return StepResult::Done;

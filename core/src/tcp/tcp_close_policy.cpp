@@ -83,11 +83,16 @@ void Sim::tcp_close(Sock& s) {
   }
   // 5. An orphan already in FIN_WAIT_2 (after shutdown(SHUT_WR)) starts its
   // tcp_fin_timeout now (tcp_close: "tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)").
-  if (s.orphan && s.state == TcpState::FinWait2 && profile == Profile::Linux &&
-      !s.timers[static_cast<int>(TimerKind::FinWait2)]) {
-    arm(s, TimerKind::FinWait2, now + sys(s).tcp_fin_timeout);
-  }
+  orphan_fin_wait2_timer(s);
   if (s.orphan && s.state == TcpState::Closed) tcp_done(s);
+}
+
+// Deviation (Linux): an orphan in FIN_WAIT_2 gets tcp_fin_timeout; the
+// rfc9293 profile waits for the peer's FIN for ever.
+void Sim::orphan_fin_wait2_timer(Sock& s) {
+  if (s.orphan && s.state == TcpState::FinWait2 && hosts[s.host].profile == Profile::Linux &&
+      !s.timers[static_cast<int>(TimerKind::FinWait2)])
+    arm(s, TimerKind::FinWait2, now + sys(s).tcp_fin_timeout);
 }
 
 }  // namespace tcpsim

@@ -61,7 +61,7 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
   }
   const std::uint32_t cid = new_socket(l.host, 0);
   Sock& c = sock(cid);
-  Sock& lis = sock(l.id);  // new_socket may have moved the vector
+  const Sock& lis = l;  // socks is a deque: references stay valid
   c.lip = lis.lip;
   c.lport = lis.lport;
   c.rip = seg.src_ip;
