@@ -1,5 +1,6 @@
 // tcpsim — building trace events. Every event the simulation emits is made
 // here, so the shape of the trace is decided in one file.
+#include <algorithm>
 #include <csignal>
 
 #include "sim.hpp"
@@ -167,23 +168,35 @@ void Sim::count_state(Sock& s, TcpState from, TcpState to) {
   if (total > summary.peak[static_cast<int>(to)]) summary.peak[static_cast<int>(to)] = total;
   if (series) {
     // Only this host changed: within the same bucket, update its entry alone.
-    const Time bucket = series->resolution > 0 ? (now / series->resolution) * series->resolution : now;
-    if (!series->samples.empty() && series->samples.back().t == bucket)
-      series->samples.back().counts[s.host] = h.counts;
-    else
+    const bool fresh = series->samples.empty() || series->samples.back().t != series->bucket(now);
+    if (fresh)
       sample_counts();
+    else
+      series->samples.back().counts[s.host] = h.counts;
+    // The bucket's peaks. A listener's child is counted in LISTEN only until
+    // its LISTEN -> SYN_RECEIVED a moment later (listen_arrives): no peak.
+    CountSeries::Sample& smp = series->samples.back();
+    const int k = static_cast<int>(to);
+    if (to == TcpState::Listen && s.listener != 0) {
+      if (fresh) --smp.peak[s.host][k], --smp.total_peak[k];
+    } else {
+      smp.peak[s.host][k] = std::max(smp.peak[s.host][k], c);
+      smp.total_peak[k] = std::max(smp.total_peak[k], total);
+    }
   }
 }
 
 void Sim::sample_counts() {
-  const Time bucket = series->resolution > 0 ? (now / series->resolution) * series->resolution : now;
+  const Time bucket = series->bucket(now);
   if (series->samples.empty() || series->samples.back().t != bucket) {
     CountSeries::Sample smp;
     smp.t = bucket;
     smp.counts.reserve(hosts.size());
     for (const auto& h : hosts) smp.counts.push_back(h.counts);
+    smp.peak = smp.counts;
+    smp.total_peak = all_counts;
     series->samples.push_back(std::move(smp));
-  } else {
+  } else {  // only decrements come here (tcp_done's CLOSED): the peaks stand
     auto& c = series->samples.back().counts;
     for (std::size_t i = 0; i < hosts.size(); ++i) c[i] = hosts[i].counts;
   }

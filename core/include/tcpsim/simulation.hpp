@@ -27,16 +27,30 @@ struct RunOptions {
 using StateCounts = std::array<std::int64_t, kNumTcpStates>;
 
 // Sampled socket counts per host and state over time, kept without keeping
-// events: one sample per `resolution` of virtual time (the last value in
-// each bucket, plus the bucket's peak).
+// events. Time is cut into buckets of `resolution` aligned on `origin` and
+// closed on the right, (origin + (k-1)*resolution, origin + k*resolution];
+// a bucket in which a count changed has one sample, named by the bucket's
+// end: `counts` are exactly the counts at time t (after every event at t),
+// `peak` the highest count reached in the bucket. tcpsim/counts.hpp runs a
+// scenario into a series of bounded size.
 struct CountSeries {
   Time resolution = msec(1);
+  Time origin = 0;
   std::vector<std::string> hosts;
   struct Sample {
     Time t;
-    std::vector<StateCounts> counts;  // per host
+    std::vector<StateCounts> counts;  // per host, at t
+    std::vector<StateCounts> peak;    // per host, the highest in the bucket
+    StateCounts total_peak{};         // all hosts together, the highest in the bucket
   };
   std::vector<Sample> samples;
+  // The bucket holding time t, named by its end.
+  Time bucket(Time t) const {
+    if (resolution <= 1) return t;
+    const Time d = t - origin;
+    const Time k = d > 0 ? (d + resolution - 1) / resolution : -(-d / resolution);
+    return origin + k * resolution;
+  }
 };
 
 struct RunSummary {
