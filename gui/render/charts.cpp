@@ -6,6 +6,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QValueAxis>
+#include <algorithm>
 #include <map>
 
 namespace tcpsim::render {
@@ -199,6 +200,105 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
   delete chart;
   if (error) *error = QString("unknown chart '%1' (expected endpoint, states or seq)").arg(QString::fromStdString(name));
   return nullptr;
+}
+
+QChart* build_counts_chart(const Scenario& scenario, const CountSeries& cs, const Theme& th, Time from,
+                           Time to, QString* error, const CountsChartOptions& opt) {
+  (void)scenario;  // the caller titles the chart; kept for a per-scenario look later
+  if (cs.samples.empty() || cs.hosts.empty()) {
+    if (error) *error = QCoreApplication::translate("tcpsim::render", "no socket counts to draw (empty series)");
+    return nullptr;
+  }
+  if (to == kNever) to = std::max(from, cs.samples.back().t);
+  if (to < from) to = from;
+  const std::size_t nh = cs.hosts.size();
+  // A line: one host (or every host, -1) and one state; CLOSED has none (a
+  // closed socket is gone, as in `ss` and the CSV).
+  struct Line {
+    int host;
+    int state;
+  };
+  auto value = [&](const CountSeries::Sample& smp, const Line& l) {
+    if (l.host >= 0) return smp.counts[l.host][l.state];
+    std::int64_t v = 0;
+    for (std::size_t h = 0; h < nh && h < smp.counts.size(); ++h) v += smp.counts[h][l.state];
+    return v;
+  };
+  auto peak = [&](const CountSeries::Sample& smp, const Line& l) {
+    return l.host >= 0 ? smp.peak[l.host][l.state] : smp.total_peak[l.state];
+  };
+  // The samples in the window, after the last one at or before `from` (the
+  // counts at `from`).
+  std::size_t first = 0;
+  while (first + 1 < cs.samples.size() && cs.samples[first + 1].t <= from) ++first;
+  std::size_t last = first;
+  while (last + 1 < cs.samples.size() && cs.samples[last + 1].t <= to) ++last;
+
+  std::vector<Line> lines;
+  std::int64_t ymax = 1;
+  for (int h = opt.per_host ? 0 : -1; h < (opt.per_host ? static_cast<int>(nh) : 0); ++h)
+    for (int s = 1; s < kNumTcpStates; ++s) {
+      const Line l{h, s};
+      std::int64_t m = value(cs.samples[first], l);
+      for (std::size_t i = first + 1; i <= last; ++i) m = std::max(m, peak(cs.samples[i], l));
+      if (m == 0) continue;
+      lines.push_back(l);
+      ymax = std::max(ymax, m);
+    }
+
+  auto* chart = new QChart;
+  chart->setBackgroundBrush(Qt::white);
+  chart->setTitleFont(th.font(12, true));
+  chart->legend()->setFont(th.font(9.5));
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setMargins(QMargins(6, 6, 6, 6));
+  chart->setTitle(opt.per_host
+                      ? QCoreApplication::translate("tcpsim::render", "Sockets per state on each host")
+                      : QCoreApplication::translate("tcpsim::render", "Sockets per state, all hosts"));
+  auto* ax = time_axis(th, from, to);
+  if (cs.resolution > 1)
+    ax->setTitleText(QCoreApplication::translate("tcpsim::render", "time (s), counts every %1 (spikes: each interval's peak)")
+                         .arg(QString::fromStdString(format_duration(cs.resolution))));
+  auto* ay = new QValueAxis;
+  ay->setTitleText(QCoreApplication::translate("tcpsim::render", "sockets"));
+  ay->setLabelFormat("%d");
+  ay->setLabelsFont(th.font(9));
+  ay->setTitleFont(th.font(10, true));
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+
+  int si = 0;
+  for (const Line& l : lines) {
+    auto* p = new QLineSeries;
+    const QString state = state_name(static_cast<TcpState>(l.state));
+    p->setName(l.host >= 0 ? QString("%1 %2").arg(QString::fromStdString(cs.hosts[l.host])).arg(state) : state);
+    // Steps as the trace chart draws them: at a sample's time the line
+    // climbs to the bucket's peak when it is above both ends, then settles
+    // on the sample's counts. Samples that change nothing add no point.
+    QList<QPointF> pts;
+    std::int64_t cur = value(cs.samples[first], l);
+    pts.append(QPointF(secs(from), cur));
+    for (std::size_t i = first + 1; i <= last; ++i) {
+      const auto& smp = cs.samples[i];
+      const std::int64_t v = value(smp, l), pk = peak(smp, l);
+      if (v == cur && pk <= cur) continue;
+      const double x = secs(smp.t);
+      pts.append(QPointF(x, cur));
+      if (pk > std::max(cur, v)) pts.append(QPointF(x, pk));
+      pts.append(QPointF(x, v));
+      cur = v;
+    }
+    pts.append(QPointF(secs(to), cur));
+    p->replace(pts);
+    chart->addSeries(p);
+    p->attachAxis(ax);
+    p->attachAxis(ay);
+    style_series(p, th, si++, false);
+  }
+  ay->setRange(0, ymax <= 10 ? ymax : ymax * 1.05);
+  if (ymax <= 10) ay->setTickCount(static_cast<int>(ymax) + 1);
+  else ay->applyNiceNumbers();
+  return chart;
 }
 
 void set_chart_cursor(QChart* chart, Time now) {

@@ -314,6 +314,23 @@ bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& 
   }, title, error);
 }
 
+namespace {
+// Draws a chart built by charts.hpp to o.path (the scene owns the chart).
+bool render_chart(const Scenario& s, QChart* chart, const ExportOptions& o, std::string* error) {
+  QSizeF size(1000, 600);
+  QGraphicsScene scene;
+  scene.addItem(chart);  // the scene owns the chart
+  chart->setTitle(chart->title() + " — " + scenario_title(s, o));
+  chart->setGeometry(QRectF(QPointF(0, 0), size));
+  scene.setSceneRect(QRectF(QPointF(0, 0), size));
+  // Rendering through the scene avoids QChartView (and its hidden render()).
+  return render_to(o, size, [&](QPainter& p) {
+    p.setRenderHint(QPainter::Antialiasing);
+    scene.render(&p, QRectF(QPointF(0, 0), size), QRectF(QPointF(0, 0), size));
+  }, chart->title(), error);
+}
+}  // namespace
+
 bool export_chart(const Scenario& s, const Trace& t, const std::string& name, const ExportOptions& o,
                   std::string* error) {
   apply_language(o);
@@ -329,17 +346,24 @@ bool export_chart(const Scenario& s, const Trace& t, const std::string& name, co
     if (error) *error = err.toStdString();
     return false;
   }
-  QSizeF size(1000, 600);
-  QGraphicsScene scene;
-  scene.addItem(chart);  // the scene owns the chart
-  chart->setTitle(chart->title() + " — " + scenario_title(s, o));
-  chart->setGeometry(QRectF(QPointF(0, 0), size));
-  scene.setSceneRect(QRectF(QPointF(0, 0), size));
-  // Rendering through the scene avoids QChartView (and its hidden render()).
-  return render_to(o, size, [&](QPainter& p) {
-    p.setRenderHint(QPainter::Antialiasing);
-    scene.render(&p, QRectF(QPointF(0, 0), size), QRectF(QPointF(0, 0), size));
-  }, chart->title(), error);
+  return render_chart(s, chart, o, error);
+}
+
+bool export_counts_chart(const Scenario& s, const CountSeries& series, const ExportOptions& o,
+                         std::string* error) {
+  apply_language(o);
+  if (o.to != kNever && o.to < o.from) {
+    if (error) *error = "bad time window: --to is before --from";
+    return false;
+  }
+  Theme th = export_theme(o);
+  QString err;
+  QChart* chart = build_counts_chart(s, series, th, o.from, o.to, &err);
+  if (!chart) {
+    if (error) *error = err.toStdString();
+    return false;
+  }
+  return render_chart(s, chart, o, error);
 }
 
 bool export_frames(const Scenario& s, const Trace& t, const std::string& dir, const ExportOptions& o,

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tcpsim/scenario.hpp"
+#include "tcpsim/simulation.hpp"
 #include "tcpsim/trace.hpp"
 
 namespace tcpsim::render {
@@ -35,6 +36,10 @@ bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& 
 //       "endpoint" (each endpoint's state over time).
 bool export_chart(const Scenario& s, const Trace& t, const std::string& name,
                   const ExportOptions& o, std::string* error);
+// The "states" chart from a series made by run_counts (tcpsim/counts.hpp),
+// for runs too big to record: no trace needed. o.from / o.to as above.
+bool export_counts_chart(const Scenario& s, const CountSeries& series, const ExportOptions& o,
+                         std::string* error);
 // Numbered PNG frames (frame-0001.png ...) of the whole main view stepping
 // through the scenario, one per trace event (or per `step` events).
 bool export_frames(const Scenario& s, const Trace& t, const std::string& dir,
