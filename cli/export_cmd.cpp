@@ -10,6 +10,11 @@
 // time window is an error naming the option (exit 2). Files are written to
 // a temporary name and renamed into place, so a failed export never leaves
 // half a file nor destroys one that was there. docs/exports.md.
+//
+// When every requested output is made of socket counts alone (--chart states,
+// --csv), the scenario runs without recording its trace (tcpsim/counts.hpp):
+// the same run, with memory bounded whatever its size, so the bench
+// workloads of a million connections chart too.
 #include <CLI/CLI.hpp>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "tcpsim/counts.hpp"
 #include "tcpsim/export.hpp"
 #include "tcpsim/simulation.hpp"
 #ifdef TCPSIM_HAVE_RENDER
@@ -46,6 +52,7 @@ struct ExportArgs {
   std::string frames;
   std::string pcap, mermaid, plantuml, dot, jsonl, csv;
   std::string from, to;
+  std::string resolution;
   std::string lang = "en";
   bool force = false;
   bool no_dropped = false;
@@ -168,10 +175,74 @@ std::string human_size(const std::string& path) {
   return std::to_string(st.st_size) + " bytes";
 }
 
+void report_written(const Output& o, bool ok, const std::string& err, int* status) {
+  if (ok) {
+    std::printf("wrote %s (%s)\n", o.path.c_str(), human_size(o.path).c_str());
+  } else {
+    std::fprintf(stderr, "tcpsim export: %s: %s\n", o.option.c_str(), err.c_str());
+    *status = kExitFailed;
+  }
+}
+
+// --chart states and --csv only: the run keeps counts, not events.
+int export_counts(const ExportArgs& a, const Scenario& scenario, const std::vector<Output>& outs,
+                  const TimeWindow& window, Time resolution, int width, int height, const std::string& lang) {
+  CountsOptions co;
+  co.seed = a.seed;
+  co.from = window.from;
+  co.to = window.to;
+  co.resolution = resolution;
+  const CountsRun run = run_counts(scenario, co);
+  std::printf("counted %llu events without keeping them: %zu samples, %s apart at the finest\n",
+              static_cast<unsigned long long>(run.summary.events), run.series.samples.size(),
+              format_duration(run.series.resolution).c_str());
+#ifdef TCPSIM_HAVE_RENDER
+  render::ExportOptions ropt;
+  ropt.from = window.from;
+  ropt.to = run.end;
+  ropt.width = width;
+  ropt.height = height;
+  ropt.dpi = a.dpi;
+  ropt.page = a.page;
+  ropt.lang = lang;
+#else
+  (void)width;
+  (void)height;
+  (void)lang;
+#endif
+  int status = kExitOk;
+  for (const auto& o : outs) {
+    std::string err;
+    bool ok = false;
+    if (o.option == "--csv") {
+      ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_counts_csv(run.series, f); }, &err);
+    }
+#ifdef TCPSIM_HAVE_RENDER
+    else {
+      static int argc = 1;
+      static char name[] = "tcpsim";
+      static char* argv[] = {name, nullptr};
+      render::ensure_gui_app(argc, argv);
+      ok = write_file_atomically(
+          o.path, a.force,
+          [&](const std::string& tmp, std::string* e) {
+            render::ExportOptions r = ropt;
+            r.path = tmp;
+            return render::export_counts_chart(scenario, run.series, r, e);
+          },
+          &err);
+    }
+#endif
+    report_written(o, ok, err, &status);
+  }
+  return status;
+}
+
 int run_export(const ExportArgs& a) {
   // ---- 1. options, before anything runs ----
   std::vector<Output> outs;
   TimeWindow window;
+  Time resolution = usec(1);
   int width = 0, height = 0;
   std::string lang = a.lang;
   try {
@@ -228,6 +299,10 @@ int run_export(const ExportArgs& a) {
     if (!a.to.empty()) window.to = parse_time_option("--to", a.to);
     if (window.from > window.to)
       throw BadOption{"--from", "the window is empty: --from " + a.from + " is after --to " + a.to};
+    if (!a.resolution.empty()) {
+      resolution = parse_time_option("--resolution", a.resolution);
+      if (resolution < 1) throw BadOption{"--resolution", "expected at least 1us, got '" + a.resolution + "'"};
+    }
 
     if (!a.size.empty()) {
       unsigned w = 0, h = 0;
@@ -267,6 +342,12 @@ int run_export(const ExportArgs& a) {
   // ---- 2. the scenario and its run ----
   auto scenario = load_or_report(a.file);
   if (!scenario) return kExitBadInput;
+  // Counts alone: run without the trace.
+  if (std::all_of(outs.begin(), outs.end(), [](const Output& o) {
+        return o.option == "--csv" || (o.option == "--chart" && o.what == "states");
+      }))
+    return export_counts(a, *scenario, outs, window, resolution, width, height, lang);
+
   RunOptions ro;
   ro.seed = a.seed;
   Trace trace = run_scenario(*scenario, ro);
@@ -433,6 +514,9 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--csv", a->csv, "socket counts per host and state over time: OUT.csv");
   sub->add_option("--from", a->from, "start of the time window (e.g. 1.5s, 200ms)");
   sub->add_option("--to", a->to, "end of the time window");
+  sub->add_option("--resolution", a->resolution,
+                  "--chart states and --csv alone: the finest time step of the counts (default 1us; "
+                  "coarser as needed to keep at most 4096 samples)");
   sub->add_option("--lang", a->lang, "language of graphic labels: en or zh_CN");
   sub->add_flag("--force", a->force, "overwrite existing output files");
   sub->add_option("--size", a->size, "PNG size WIDTHxHEIGHT in pixels (e.g. 1600x900)");
