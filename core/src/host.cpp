@@ -14,22 +14,19 @@ int Sim::host_index(const std::string& name) const {
 }
 
 void Sim::hash_conn(Sock& s) {
-  hosts[s.host].conns[conn_key(s.lport, s.rip, s.rport)] = s.id;
+  hosts[s.host].conns.insert_or_assign(conn_key(s.lport, s.rip, s.rport), s.id);
   s.in_table = true;
 }
 
 void Sim::unhash(Sock& s) {
   if (!s.in_table) return;
-  auto& conns = hosts[s.host].conns;
-  auto it = conns.find(conn_key(s.lport, s.rip, s.rport));
-  if (it != conns.end() && it->second == s.id) conns.erase(it);
+  hosts[s.host].conns.erase_if_value(conn_key(s.lport, s.rip, s.rport), s.id);
   s.in_table = false;
 }
 
 std::uint32_t Sim::lookup(std::uint16_t host, const Segment& seg) {
   auto& h = hosts[host];
-  auto it = h.conns.find(conn_key(seg.dport, seg.src_ip, seg.sport));
-  if (it != h.conns.end()) return it->second;
+  if (const std::uint32_t* id = h.conns.find(conn_key(seg.dport, seg.src_ip, seg.sport))) return *id;
   auto l = h.listeners.find(seg.dport);
   if (l != h.listeners.end()) return l->second;
   return 0;
@@ -52,14 +49,10 @@ int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, s
     if (h.listeners.count(port) || h.bound.count(port)) continue;
     if (rip == 0) {
       // autobind: the port must be unused by any connection
-      bool used = false;
-      for (const auto& kv : h.conns)
-        if ((kv.first >> 48) == port) { used = true; break; }
-      if (used) continue;
+      if (h.conns.any_of([port](std::uint64_t key, std::uint32_t) { return (key >> 48) == port; })) continue;
     } else {
-      auto it = h.conns.find(conn_key(port, rip, rport));
-      if (it != h.conns.end()) {
-        Sock& old = sock(it->second);
+      if (const std::uint32_t* id = h.conns.find(conn_key(port, rip, rport))) {
+        Sock& old = sock(*id);
         const bool reuse = old.state == TcpState::TimeWait && h.sys.tcp_tw_reuse == 1 &&
                            now - old.last_rcv >= sec(1);
         if (!reuse) continue;

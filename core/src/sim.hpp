@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "flat_map.hpp"
 #include "tcpsim/scenario.hpp"
 #include "tcpsim/simulation.hpp"
 #include "tcpsim/trace.hpp"
@@ -147,7 +148,7 @@ struct HostRt {
   Profile profile = Profile::Linux;
   Sysctls sys;
   bool crashed = false;
-  std::unordered_map<std::uint64_t, std::uint32_t> conns;  // 4-tuple key -> socket id
+  ConnTable conns;  // 4-tuple key -> socket id (flat_map.hpp)
   std::unordered_map<std::uint16_t, std::uint32_t> listeners;  // port -> socket id
   std::unordered_map<std::uint16_t, std::uint32_t> bound;      // explicitly bound ports -> count
   std::uint32_t port_cursor = 0;

@@ -50,8 +50,7 @@ int take_err(Sock& s) {
 bool Sim::bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const {
   if (h.listeners.count(port) || (h.bound.count(port) && !s.reuseaddr)) return true;
   if (!s.reuseaddr)
-    for (const auto& kv : h.conns)
-      if ((kv.first >> 48) == port) return true;
+    if (h.conns.any_of([port](std::uint64_t key, std::uint32_t) { return (key >> 48) == port; })) return true;
   return false;
 }
 

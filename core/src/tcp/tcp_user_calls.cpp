@@ -51,7 +51,7 @@ int Sim::tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport) {
     std::uint16_t port = 0;
     if (int e = pick_port(s.host, rip, rport, &port)) return e;
     s.lport = port;
-  } else if (hosts[s.host].conns.count(conn_key(s.lport, rip, rport))) {
+  } else if (hosts[s.host].conns.contains(conn_key(s.lport, rip, rport))) {
     return EADDRNOTAVAIL;
   }
   s.iss = new_iss(s);
