@@ -74,14 +74,24 @@ class Engine {
   }
 
  private:
-  static bool before(const QItem& x, const QItem& y) {
-    return x.t < y.t || (x.t == y.t && x.order < y.order);
+  // (time, insertion order) as one 128-bit number: one branch-free
+  // comparison instead of two dependent branches, which the sift loops
+  // below would mispredict about half the time.
+  using Key = unsigned __int128;
+  static Key key(const QItem& x) {
+    return (static_cast<Key>(static_cast<std::uint64_t>(x.t)) << 64) | x.order;
   }
+  static bool before(const QItem& x, const QItem& y) { return key(x) < key(y); }
+  // A 4-ary heap: half the levels of a binary heap, and the four children
+  // of a node sit in one or two cache lines. Keys are unique (insertion
+  // order breaks ties), so the pop order is the same for any arity.
+  static constexpr std::size_t kArity = 4;
   void sift_up(std::size_t i) {
-    QItem v = heap_[i];
+    const QItem v = heap_[i];
+    const Key kv = key(v);
     while (i > 0) {
-      std::size_t p = (i - 1) / 2;
-      if (!before(v, heap_[p])) break;
+      const std::size_t p = (i - 1) / kArity;
+      if (!(kv < key(heap_[p]))) break;
       heap_[i] = heap_[p];
       i = p;
     }
@@ -89,14 +99,23 @@ class Engine {
   }
   void sift_down(std::size_t i) {
     const std::size_t n = heap_.size();
-    QItem v = heap_[i];
+    const QItem v = heap_[i];
+    const Key kv = key(v);
     for (;;) {
-      std::size_t c = 2 * i + 1;
+      const std::size_t c = kArity * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && before(heap_[c + 1], heap_[c])) ++c;
-      if (!before(heap_[c], v)) break;
-      heap_[i] = heap_[c];
-      i = c;
+      const std::size_t end = c + kArity < n ? c + kArity : n;
+      std::size_t best = c;
+      Key kb = key(heap_[c]);
+      for (std::size_t j = c + 1; j < end; ++j) {
+        const Key kj = key(heap_[j]);
+        const bool lt = kj < kb;
+        kb = lt ? kj : kb;
+        best = lt ? j : best;
+      }
+      if (!(kb < kv)) break;
+      heap_[i] = heap_[best];
+      i = best;
     }
     heap_[i] = v;
   }
