@@ -193,7 +193,7 @@ int export_counts(const ExportArgs& a, const Scenario& scenario, const std::vect
   co.to = window.to;
   co.resolution = resolution;
   const CountsRun run = run_counts(scenario, co);
-  std::printf("counted %llu events without keeping them: %zu samples, %s apart at the finest\n",
+  std::printf("counted %llu events without keeping them: %zu samples at %s resolution\n",
               static_cast<unsigned long long>(run.summary.events), run.series.samples.size(),
               format_duration(run.series.resolution).c_str());
 #ifdef TCPSIM_HAVE_RENDER

@@ -256,6 +256,7 @@ QChart* build_counts_chart(const Scenario& scenario, const CountSeries& cs, cons
                       ? QCoreApplication::translate("tcpsim::render", "Sockets per state on each host")
                       : QCoreApplication::translate("tcpsim::render", "Sockets per state, all hosts"));
   auto* ax = time_axis(th, from, to);
+  if (to - from > msec(100)) ax->applyNiceNumbers();  // long runs: round seconds on the axis
   if (cs.resolution > 1)
     ax->setTitleText(QCoreApplication::translate("tcpsim::render", "time (s), counts every %1 (spikes: each interval's peak)")
                          .arg(QString::fromStdString(format_duration(cs.resolution))));
