@@ -23,31 +23,40 @@ struct QItem {
 
 class Engine {
  public:
-  // Long timers of one length (every TIME_WAIT or FIN_WAIT_2 timer of a run)
-  // are armed in deadline order, since the clock never goes back: such an
-  // item goes to a FIFO "lane" for its delay, already sorted, in O(1),
-  // instead of a heap that holds a million of them. top() and pop() take
-  // the earliest of the heap and the lane heads by (time, insertion order),
-  // so events come out in exactly the order a single heap gives.
+  // Timers of one length (every TIME_WAIT, FIN_WAIT_2 or keepalive timer,
+  // and on a quiet network every RTO or delayed-ACK timer, of a run) are
+  // armed in deadline order, since the clock never goes back: such an item
+  // goes to a FIFO "lane" for its delay, already sorted, in O(1), instead
+  // of a heap that holds a million of them. top() and pop() take the
+  // earliest of the heap and the lane heads by (time, insertion order), so
+  // events come out in exactly the order a single heap gives.
   void push(Time t, std::uint8_t kind, std::uint32_t a, std::uint32_t b) {
     const QItem it{t, order_++, a, (static_cast<std::uint32_t>(kind) << 24) | (b & 0xFFFFFFu)};
+    ++count_;
+    best_valid_ = false;
     const Time d = t - last_t_;
     if (d >= kLaneMinDelay) {
-      for (auto& l : lanes_)
+      Lane* spare = nullptr;
+      for (auto& l : lanes_) {
         if (l.delay == d) {
           l.q.push_back(it);
           return;
         }
-      if (lanes_.size() < kMaxLanes) {
-        lanes_.push_back(Lane{d, {}});
-        lanes_.back().q.push_back(it);
+        if (!spare && l.q.empty()) spare = &l;
+      }
+      // An empty lane may take a new delay: it holds nothing to keep in order.
+      if (!spare && lanes_.size() < kMaxLanes) spare = &lanes_.emplace_back();
+      if (spare) {
+        spare->delay = d;
+        spare->q.push_back(it);
         return;
       }
     }
     heap_.push_back(it);
     sift_up(heap_.size() - 1);
   }
-  bool empty() const { return size() == 0; }
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
   const QItem& top() const {
     const int l = min_lane();
     return l < 0 ? heap_.front() : lanes_[l].q.front();
@@ -64,13 +73,10 @@ class Engine {
       heap_.pop_back();
       if (!heap_.empty()) sift_down(0);
     }
+    --count_;
+    best_valid_ = false;
     last_t_ = r.t;
     return r;
-  }
-  std::size_t size() const {
-    std::size_t n = heap_.size();
-    for (const auto& l : lanes_) n += l.q.size();
-    return n;
   }
 
  private:
@@ -121,7 +127,10 @@ class Engine {
   }
   // The lane whose head comes before the heap's top (and every other lane's
   // head), or -1 for the heap.
+  // Cached between a top() and the next push or pop (the step loop asks
+  // top() two or three times per event).
   int min_lane() const {
+    if (best_valid_) return best_;
     int best = -1;
     const QItem* b = heap_.empty() ? nullptr : &heap_.front();
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
@@ -132,18 +141,25 @@ class Engine {
         best = static_cast<int>(i);
       }
     }
+    best_ = best;
+    best_valid_ = true;
     return best;
   }
   struct Lane {
-    Time delay;
+    Time delay = 0;
     std::deque<QItem> q;  // sorted: pushed at nondecreasing now, so nondecreasing now + delay
   };
-  static constexpr Time kLaneMinDelay = 1000000;  // 1 s: TIME_WAIT, FIN_WAIT_2, keepalive
-  static constexpr std::size_t kMaxLanes = 8;
+  // Below this a delay is a segment in flight or a short timer, too varied
+  // to share lanes; the heap stays small with them.
+  static constexpr Time kLaneMinDelay = 10000;  // 10 ms: delayed ACK, RTO, TIME_WAIT, FIN_WAIT_2, keepalive
+  static constexpr std::size_t kMaxLanes = 16;
   std::vector<QItem> heap_;
   std::vector<Lane> lanes_;
   Time last_t_ = 0;  // time of the last pop: no event is ever scheduled before it
   std::uint64_t order_ = 0;
+  std::size_t count_ = 0;
+  mutable int best_ = -1;
+  mutable bool best_valid_ = false;
 };
 
 }  // namespace tcpsim

@@ -3,9 +3,9 @@
 // flat array of buckets rather than a tree or a list of heap nodes.
 //
 // A server with a million connections looks one up for every segment, so
-// the table is two flat arrays (keys, values) probed linearly: a lookup
-// touches one or two cache lines instead of a bucket plus a heap node, and
-// an entry costs 12 bytes per slot instead of a ~48-byte node. Erase uses
+// the table is one flat array of (key, value) slots probed linearly: a lookup
+// touches one cache line (key and value sit together) instead of a bucket
+// plus a heap node, and costs 16 bytes per slot instead of a ~48-byte node. Erase uses
 // backward-shift deletion, so there are no tombstones and probe lengths
 // never degrade with churn (a million connections opened and closed).
 //
@@ -31,22 +31,22 @@ class ConnTable {
   const std::uint32_t* find(std::uint64_t key) const {
     if (size_ == 0) return nullptr;
     for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-      if (keys_[i] == key) return &vals_[i];
-      if (keys_[i] == kEmpty) return nullptr;
+      if (slots_[i].key == key) return &slots_[i].val;
+      if (slots_[i].key == kEmpty) return nullptr;
     }
   }
   bool contains(std::uint64_t key) const { return find(key) != nullptr; }
 
   void insert_or_assign(std::uint64_t key, std::uint32_t value) {
-    if ((size_ + 1) * 10 > keys_.size() * 7) grow();
+    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
     for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-      if (keys_[i] == key) {
-        vals_[i] = value;
+      if (slots_[i].key == key) {
+        slots_[i].val = value;
         return;
       }
-      if (keys_[i] == kEmpty) {
-        keys_[i] = key;
-        vals_[i] = value;
+      if (slots_[i].key == kEmpty) {
+        slots_[i].key = key;
+        slots_[i].val = value;
         ++size_;
         return;
       }
@@ -59,29 +59,27 @@ class ConnTable {
     if (size_ == 0) return false;
     std::size_t i = slot(key);
     for (;; i = (i + 1) & mask_) {
-      if (keys_[i] == kEmpty) return false;
-      if (keys_[i] == key) break;
+      if (slots_[i].key == kEmpty) return false;
+      if (slots_[i].key == key) break;
     }
-    if (vals_[i] != value) return false;
+    if (slots_[i].val != value) return false;
     // Backward shift: pull later entries of the probe run into the hole
     // when their home slot is not between the hole and themselves.
     std::size_t hole = i;
-    for (std::size_t j = (i + 1) & mask_; keys_[j] != kEmpty; j = (j + 1) & mask_) {
-      const std::size_t home = slot(keys_[j]);
+    for (std::size_t j = (i + 1) & mask_; slots_[j].key != kEmpty; j = (j + 1) & mask_) {
+      const std::size_t home = slot(slots_[j].key);
       const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
       if (stays) continue;
-      keys_[hole] = keys_[j];
-      vals_[hole] = vals_[j];
+      slots_[hole] = slots_[j];
       hole = j;
     }
-    keys_[hole] = kEmpty;
+    slots_[hole].key = kEmpty;
     --size_;
     return true;
   }
 
   void clear() {
-    keys_.clear();
-    vals_.clear();
+    slots_.clear();
     mask_ = 0;
     size_ = 0;
   }
@@ -90,8 +88,8 @@ class ConnTable {
   // returns whether it did.
   template <class F>
   bool any_of(F&& f) const {
-    for (std::size_t i = 0; i < keys_.size(); ++i)
-      if (keys_[i] != kEmpty && f(keys_[i], vals_[i])) return true;
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].key != kEmpty && f(slots_[i].key, slots_[i].val)) return true;
     return false;
   }
 
@@ -107,19 +105,20 @@ class ConnTable {
     return static_cast<std::size_t>(k) & mask_;
   }
   void grow() {
-    std::vector<std::uint64_t> old_keys = std::move(keys_);
-    std::vector<std::uint32_t> old_vals = std::move(vals_);
-    const std::size_t n = old_keys.empty() ? 16 : old_keys.size() * 2;
-    keys_.assign(n, kEmpty);
-    vals_.assign(n, 0);
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t n = old.empty() ? 16 : old.size() * 2;
+    slots_.assign(n, Slot{});
     mask_ = n - 1;
     size_ = 0;
-    for (std::size_t i = 0; i < old_keys.size(); ++i)
-      if (old_keys[i] != kEmpty) insert_or_assign(old_keys[i], old_vals[i]);
+    for (const Slot& e : old)
+      if (e.key != kEmpty) insert_or_assign(e.key, e.val);
   }
 
-  std::vector<std::uint64_t> keys_;
-  std::vector<std::uint32_t> vals_;
+  struct Slot {
+    std::uint64_t key = kEmpty;
+    std::uint32_t val = 0;
+  };
+  std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };
