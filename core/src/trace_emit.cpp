@@ -193,8 +193,20 @@ void Sim::sample_counts() {
     smp.t = bucket;
     smp.counts.reserve(hosts.size());
     for (const auto& h : hosts) smp.counts.push_back(h.counts);
+    // A bucket's peaks start at the higher of its entering level (the
+    // previous sample's counts) and the counts now.
     smp.peak = smp.counts;
     smp.total_peak = all_counts;
+    if (!series->samples.empty()) {
+      const std::vector<StateCounts>& prev = series->samples.back().counts;
+      StateCounts entering{};
+      for (std::size_t i = 0; i < prev.size() && i < hosts.size(); ++i)
+        for (int k = 0; k < kNumTcpStates; ++k) {
+          smp.peak[i][k] = std::max(smp.peak[i][k], prev[i][k]);
+          entering[k] += prev[i][k];
+        }
+      for (int k = 0; k < kNumTcpStates; ++k) smp.total_peak[k] = std::max(smp.total_peak[k], entering[k]);
+    }
     series->samples.push_back(std::move(smp));
   } else {  // only decrements come here (tcp_done's CLOSED): the peaks stand
     auto& c = series->samples.back().counts;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "tcpsim/counts.hpp"
@@ -108,6 +109,62 @@ TEST(CountsRun, RunsTheSameSimulationAsTheTrace) {
     std::int64_t n = 0;
     for (const auto& h : c.series.samples.back().counts) n += h[k];
     EXPECT_EQ(static_cast<std::uint64_t>(n), c.summary.final_states[k]) << state_name(static_cast<TcpState>(k));
+  }
+}
+
+// At 1 us every sample is one instant: its peak is the highest count at any
+// moment of it, the level before it included, as the trace's state events
+// give it (the trace chart draws every one of those steps).
+TEST(CountsPeaks, AreTheTraceStepsHighestForEveryCatalogueScenario) {
+  for (const auto& path : catalogue()) {
+    SCOPED_TRACE(path);
+    const Scenario sc = load_scenario_file(path);
+    const Trace t = run_scenario(sc);
+    CountsOptions o;
+    o.max_samples = 1'000'000;
+    const CountSeries s = run_counts(sc, o).series;
+    ASSERT_EQ(s.resolution, 1);
+    const std::size_t nh = t.meta.hosts.size();
+    std::vector<StateCounts> cur(nh, StateCounts{});
+    std::map<std::uint32_t, TcpState> in;  // live sockets
+    std::size_t e = 0, checked = 0;
+    for (std::size_t i = 1; i < s.samples.size(); ++i) {
+      const auto& smp = s.samples[i];
+      // The levels entering this instant, then every step in it.
+      for (; e < t.events.size() && t.events[e].t < smp.t; ++e) {
+        const Event& ev = t.events[e];
+        if (ev.kind != EventKind::State) continue;
+        if (auto it = in.find(ev.sock); it != in.end()) --cur[ev.host][static_cast<int>(it->second)], in.erase(it);
+        if (ev.to != TcpState::Closed) ++cur[ev.host][static_cast<int>(ev.to)], in[ev.sock] = ev.to;
+      }
+      std::vector<StateCounts> pk = cur;
+      StateCounts total{}, tpk{};
+      for (const auto& c : cur)
+        for (int k = 0; k < kNumTcpStates; ++k) total[k] += c[k];
+      tpk = total;
+      for (; e < t.events.size() && t.events[e].t == smp.t; ++e) {
+        const Event& ev = t.events[e];
+        if (ev.kind != EventKind::State) continue;
+        if (auto it = in.find(ev.sock); it != in.end()) {
+          const int k = static_cast<int>(it->second);
+          --cur[ev.host][k], --total[k], in.erase(it);
+        }
+        if (ev.to != TcpState::Closed) {
+          const int k = static_cast<int>(ev.to);
+          ++cur[ev.host][k], ++total[k], in[ev.sock] = ev.to;
+          pk[ev.host][k] = std::max(pk[ev.host][k], cur[ev.host][k]);
+          tpk[k] = std::max(tpk[k], total[k]);
+        }
+      }
+      for (int k = 1; k < kNumTcpStates; ++k) {  // CLOSED has no column
+        EXPECT_EQ(smp.total_peak[k], tpk[k]) << "at " << format_time(smp.t) << " " << state_name(static_cast<TcpState>(k));
+        for (std::size_t h = 0; h < nh; ++h)
+          EXPECT_EQ(smp.peak[h][k], pk[h][k]) << "at " << format_time(smp.t) << " host " << h << " "
+                                              << state_name(static_cast<TcpState>(k));
+      }
+      ++checked;
+    }
+    EXPECT_GT(checked, 2u);
   }
 }
 

@@ -31,8 +31,9 @@ using StateCounts = std::array<std::int64_t, kNumTcpStates>;
 // closed on the right, (origin + (k-1)*resolution, origin + k*resolution];
 // a bucket in which a count changed has one sample, named by the bucket's
 // end: `counts` are exactly the counts at time t (after every event at t),
-// `peak` the highest count reached in the bucket. tcpsim/counts.hpp runs a
-// scenario into a series of bounded size.
+// `peak` the highest count at any moment of the bucket (its entering level
+// included; a listener's child is not counted in LISTEN). tcpsim/counts.hpp
+// runs a scenario into a series of bounded size.
 struct CountSeries {
   Time resolution = msec(1);
   Time origin = 0;
@@ -40,7 +41,7 @@ struct CountSeries {
   struct Sample {
     Time t;
     std::vector<StateCounts> counts;  // per host, at t
-    std::vector<StateCounts> peak;    // per host, the highest in the bucket
+    std::vector<StateCounts> peak;    // per host, the highest in the bucket (after any event)
     StateCounts total_peak{};         // all hosts together, the highest in the bucket
   };
   std::vector<Sample> samples;
