@@ -358,7 +358,11 @@ bool export_counts_chart(const Scenario& s, const CountSeries& series, const Exp
   }
   Theme th = export_theme(o);
   QString err;
-  QChart* chart = build_counts_chart(s, series, th, o.from, o.to, &err);
+  // A lesson's few hosts (client, server) each get their lines, as in the
+  // trace chart; a workload's many hosts are summed per state.
+  CountsChartOptions co;
+  co.per_host = series.hosts.size() <= 4;
+  QChart* chart = build_counts_chart(s, series, th, o.from, o.to, &err, co);
   if (!chart) {
     if (error) *error = err.toStdString();
     return false;

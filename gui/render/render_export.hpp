@@ -38,6 +38,7 @@ bool export_chart(const Scenario& s, const Trace& t, const std::string& name,
                   const ExportOptions& o, std::string* error);
 // The "states" chart from a series made by run_counts (tcpsim/counts.hpp),
 // for runs too big to record: no trace needed. o.from / o.to as above.
+// Lines per host and state for up to 4 hosts, else per state for all hosts.
 bool export_counts_chart(const Scenario& s, const CountSeries& series, const ExportOptions& o,
                          std::string* error);
 // Numbered PNG frames (frame-0001.png ...) of the whole main view stepping

@@ -298,6 +298,27 @@ TEST(CountsCli, CsvAloneIsTheTraceCsv) {
   }
 }
 
+TEST(CountsCli, CsvInAWindowIsTheTraceCsv) {
+  const std::string dir = temp_dir("counts-cli-window");
+  const std::string sc = kScenarios + "/time-wait-pileup.yaml";
+  const std::string a = dir + "/counts.csv", b = dir + "/trace.csv";
+  RunResult r1 = run_tcpsim({"export", sc, "--csv", a, "--from", "5ms", "--to", "3s"});
+  ASSERT_EQ(r1.status, 0) << r1.err;
+  EXPECT_NE(r1.out.find("without keeping them"), std::string::npos) << r1.out;
+  RunResult r2 = run_tcpsim({"export", sc, "--csv", b, "--from", "5ms", "--to", "3s", "--jsonl", dir + "/t.jsonl"});
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(read_file(a), read_file(b));
+  EXPECT_EQ(read_file(a).find("\n0.000000,"), std::string::npos) << "rows before the window";
+  EXPECT_NE(read_file(a).find("\n0.005000,"), std::string::npos) << "no rows at the window's start";
+}
+
+TEST(CountsCli, ABadResolutionIsAnOptionError) {
+  RunResult r = run_tcpsim({"export", kScenarios + "/normal-close.yaml", "--csv", temp_dir("counts-res") + "/x.csv",
+                            "--resolution", "soon"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--resolution"), std::string::npos) << r.err;
+}
+
 TEST(CountsCli, PileupWorkloadChartsAndCsvWithoutTheTrace) {
   if (!exists(kWorkloads + "/pileup-10k.yaml")) GTEST_SKIP() << "run bench/workloads/gen.sh";
   const std::string dir = temp_dir("counts-cli-pileup");
