@@ -7,6 +7,7 @@
 #include <QChartView>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -19,6 +20,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressDialog>
+#include <QTemporaryDir>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -34,6 +37,7 @@
 
 #include "charts.hpp"
 #include "event_log_model.hpp"
+#include "export_dialog.hpp"
 #include "i18n.hpp"
 #include "inspector.hpp"
 #include "ladder.hpp"
@@ -236,10 +240,17 @@ void MainWindow::buildMenus() {
     return a;
   };
   add("open", &MainWindow::openDialog, QKeySequence::Open);
-  add("export_ladder", [this] { exportDialog("ladder"); });
-  add("export_diagram", [this] { exportDialog("diagram"); });
-  add("export_chart", [this] { exportDialog("chart"); });
-  add("export_frames", [this] { exportDialog("frames"); });
+  add("export", [this] { openExportDialog(ExportKind::Ladder); }, QKeySequence(Qt::CTRL | Qt::Key_E));
+  add("export_ladder", [this] { openExportDialog(ExportKind::Ladder); });
+  add("export_diagram", [this] { openExportDialog(ExportKind::Diagram); });
+  add("export_chart", [this] { openExportDialog(ExportKind::Chart); });
+  add("export_frames", [this] { openExportDialog(ExportKind::Frames); });
+  add("export_pcap", [this] { openExportDialog(ExportKind::Pcap); });
+  add("export_mermaid", [this] { openExportDialog(ExportKind::Mermaid); });
+  add("export_plantuml", [this] { openExportDialog(ExportKind::PlantUml); });
+  add("export_dot", [this] { openExportDialog(ExportKind::Dot); });
+  add("export_jsonl", [this] { openExportDialog(ExportKind::Jsonl); });
+  add("export_csv", [this] { openExportDialog(ExportKind::Csv); });
   add("quit", &QWidget::close, QKeySequence::Quit);
   act_presentation_ = add("presentation", [this] { setPresentationMode(act_presentation_->isChecked()); },
                           QKeySequence(Qt::CTRL | Qt::Key_P));
@@ -270,11 +281,12 @@ void MainWindow::retranslate() {
   menuBar()->clear();
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(actions_["open"]);
-  auto* ex = file->addMenu(tr("&Export"));
-  ex->addAction(actions_["export_ladder"]);
-  ex->addAction(actions_["export_diagram"]);
-  ex->addAction(actions_["export_chart"]);
-  ex->addAction(actions_["export_frames"]);
+  file->addAction(actions_["export"]);
+  auto* ex = file->addMenu(tr("&Export as"));
+  for (auto k : {"export_ladder", "export_diagram", "export_chart", "export_frames"}) ex->addAction(actions_[k]);
+  ex->addSeparator();
+  for (auto k : {"export_pcap", "export_mermaid", "export_plantuml", "export_dot", "export_jsonl", "export_csv"})
+    ex->addAction(actions_[k]);
   file->addSeparator();
   file->addAction(actions_["quit"]);
   auto* view = menuBar()->addMenu(tr("&View"));
@@ -297,6 +309,13 @@ void MainWindow::retranslate() {
   actions_["export_diagram"]->setText(tr("State diagrams (SVG, PDF, PNG)…"));
   actions_["export_chart"]->setText(tr("Chart (SVG, PDF, PNG)…"));
   actions_["export_frames"]->setText(tr("Animation frames (PNG sequence)…"));
+  actions_["export"]->setText(tr("&Export…"));
+  actions_["export_pcap"]->setText(tr("Capture for Wireshark (pcap)…"));
+  actions_["export_mermaid"]->setText(tr("Mermaid sequence diagram…"));
+  actions_["export_plantuml"]->setText(tr("PlantUML sequence diagram…"));
+  actions_["export_dot"]->setText(tr("Graphviz DOT state machine…"));
+  actions_["export_jsonl"]->setText(tr("JSONL trace…"));
+  actions_["export_csv"]->setText(tr("CSV of socket counts…"));
   actions_["quit"]->setText(tr("&Quit"));
   actions_["presentation"]->setText(tr("&Presentation mode"));
   actions_["fullscreen"]->setText(tr("&Full screen"));
@@ -719,34 +738,73 @@ void MainWindow::setPresentationMode(bool on) {
   applyTheme();
 }
 
-void MainWindow::exportDialog(const QString& what) {
+ExportDialog* MainWindow::openExportDialog(ExportKind kind) {
   if (!scenario_ || !trace_) {
     showMessage(tr("Open a scenario first."), true);
-    return;
+    return nullptr;
   }
-  render::ExportOptions o;
-  o.lang = lang_.toStdString();
-  std::string err;
-  bool ok = false;
-  if (what == "frames") {
-    QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the frames"));
-    if (dir.isEmpty()) return;
-    ok = render::export_frames(*scenario_, *trace_, dir.toStdString(), o, &err);
-  } else {
-    QString f = QFileDialog::getSaveFileName(this, tr("Export"), QString::fromStdString(scenario_->name) + "-" + what + ".svg",
-                                             tr("SVG (*.svg);;PDF (*.pdf);;PNG (*.png)"));
-    if (f.isEmpty()) return;
-    o.path = f.toStdString();
-    if (what == "ladder") ok = render::export_ladder(*scenario_, *trace_, o, &err);
-    if (what == "diagram") ok = render::export_state_diagram(*scenario_, *trace_, "both", o, &err);
-    if (what == "chart") {
-      bool got = false;
-      QString name = QInputDialog::getItem(this, tr("Chart"), tr("Which chart?"), {"endpoint", "states", "seq"}, 0, false, &got);
-      if (!got) return;
-      ok = render::export_chart(*scenario_, *trace_, name.toStdString(), o, &err);
+  // Non-modal: the cursor can still move ("up to the cursor", frames).
+  auto* d = new ExportDialog(this, kind);
+  d->setAttribute(Qt::WA_DeleteOnClose);
+  connect(d, &ExportDialog::exported, this, [this](const QString& m) { showMessage(m, false); });
+  d->show();
+  return d;
+}
+
+bool MainWindow::exportFrames(const QString& dir, Time from, Time to, bool overwrite, QString* error,
+                              bool progress) {
+  auto fail = [&](const QString& m) {
+    if (error) *error = m;
+    return false;
+  };
+  if (!view_) return fail(tr("Open a scenario first."));
+  if (to != kNever && from > to) return fail(tr("The time window is empty."));
+  if (!QDir().mkpath(dir)) return fail(tr("Cannot create the folder %1.").arg(dir));
+  QDir target(dir);
+  if (!overwrite && !target.entryList({"frame-*.png"}, QDir::Files).isEmpty())
+    return fail(tr("%1 already has frames.").arg(dir));
+  QTemporaryDir tmp(target.filePath(".tcpsim-frames-XXXXXX"));
+  if (!tmp.isValid()) return fail(tr("Cannot write to %1: %2").arg(dir, tmp.errorString()));
+
+  if (playing_) togglePlay();
+  const std::size_t saved_cursor = cursor_;
+  const Time saved_now = now_;
+  const std::size_t first = std::max<std::size_t>(view_->cursor_for_time(from - 1), 1);
+  const std::size_t last = to == kNever ? view_->size() : view_->cursor_for_time(to);
+  const int n = last >= first ? static_cast<int>(last - first + 1) : 0;
+  std::unique_ptr<QProgressDialog> pd;
+  if (progress) {
+    pd = std::make_unique<QProgressDialog>(tr("Saving the frames…"), tr("Cancel"), 0, n, this);
+    pd->setWindowModality(Qt::WindowModal);
+    pd->setMinimumDuration(300);
+  }
+  QString err;
+  int frame = 0;
+  QWidget* area = centralWidget();
+  for (std::size_t c = first; c <= last && err.isEmpty(); ++c) {
+    setCursor(c, false);
+    finishAnimations();
+    QPixmap pm = area->grab();
+    QString name = QString("frame-%1.png").arg(++frame, 4, 10, QChar('0'));
+    if (!pm.save(QDir(tmp.path()).filePath(name), "PNG")) err = tr("Cannot write %1.").arg(name);
+    if (pd) {
+      pd->setValue(frame);
+      if (pd->wasCanceled()) err = tr("Cancelled; no frames were written.");
     }
   }
-  showMessage(ok ? tr("Exported.") : tr("Export failed: %1").arg(QString::fromStdString(err)), !ok);
+  // Back where the user was.
+  setCursor(saved_cursor, false);
+  now_ = saved_now;
+  refresh(false);
+  if (pd) pd->reset();
+  if (!err.isEmpty()) return fail(err);
+  // Every frame is made: move them in (replacing old ones only now).
+  const QStringList names = QDir(tmp.path()).entryList({"frame-*.png"}, QDir::Files, QDir::Name);
+  for (const QString& old : target.entryList({"frame-*.png"}, QDir::Files)) target.remove(old);
+  for (const QString& f : names)
+    if (!QFile::rename(QDir(tmp.path()).filePath(f), target.filePath(f)))
+      return fail(tr("Cannot move %1 into %2.").arg(f, dir));
+  return true;
 }
 
 }  // namespace tcpsim::gui

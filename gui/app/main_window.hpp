@@ -36,7 +36,9 @@ class StateDiagramWidget;
 namespace tcpsim::gui {
 
 class EventLogModel;
+class ExportDialog;
 class Inspector;
+enum class ExportKind;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -69,6 +71,19 @@ class MainWindow : public QMainWindow {
   QString messageText() const;
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
+  std::shared_ptr<const Trace> trace() const { return trace_; }
+
+  // File → Export…: opens the export dialog (non-modal) on `kind`.
+  ExportDialog* openExportDialog(ExportKind kind);
+  // Numbered PNG frames (frame-0001.png, …) of the central view (diagrams,
+  // timeline, charts) after each event in [from, to], grabbed from this
+  // window while the cursor steps through; the cursor is restored
+  // afterwards. Frames are made in a temporary folder inside `dir` and moved
+  // in only when all are done, so a failed or cancelled export changes
+  // nothing; existing frames are replaced only with `overwrite`.
+  // `progress`: show a cancellable progress dialog.
+  bool exportFrames(const QString& dir, Time from, Time to, bool overwrite, QString* error,
+                    bool progress = true);
   void finishAnimations();
 
  public Q_SLOTS:
@@ -99,7 +114,6 @@ class MainWindow : public QMainWindow {
   void showMessage(const QString& text, bool error);
   void playTick();
   std::vector<std::uint32_t> endpoints() const;
-  void exportDialog(const QString& what);
   void applyTheme();
 
   std::optional<Scenario> scenario_;
