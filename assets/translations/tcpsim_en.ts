@@ -25,6 +25,374 @@
     </message>
 </context>
 <context>
+    <name>tcpsim::gui::ExportDialog</name>
+    <message>
+        <source>The time window cannot start before 0 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The time window is empty: from %1 is after to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown chart &apos;%1&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No endpoint &apos;%1&apos; in this scenario: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PNG size must be between 1 and 20000 pixels (0 = natural size).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The resolution must be between 24 and 1200 dpi.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown page size &apos;%1&apos; (expected A4 or Letter).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder for the frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file to write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: the folder %2 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: the folder is not writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown format &apos;%1&apos; of %2 (expected .svg, .pdf or .png).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a folder; choose a file name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source → Destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seq</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Len</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 packets; the first %2 are listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n packet(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 lines; the first %2 are shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s), %1 bytes.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The preview could not be drawn.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drawing %1 × %2 px.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The preview shows its top part.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packet timeline (ladder diagram)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State diagrams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Animation frames (PNG folder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Capture for Wireshark (pcap)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mermaid sequence diagram</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PlantUML sequence diagram</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz DOT state machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSONL trace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV of socket counts per state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoints:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sockets per state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seq / ack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Virtual time, e.g. 1.5s, 200ms, 40us or a number of seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Whole scenario</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up to the cursor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time window:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resolution:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One page, the size of the drawing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A4 pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Letter pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF pages:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Include dropped segments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Capture at the sender: a segment the network dropped was still sent. Without them the capture is taken after the loss point.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Capture:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the %1 time &apos;%2&apos; (write e.g. 1.5s, 200ms or 40us).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder for frame-0001.png, frame-0002.png, …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder for the frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (*.%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a scenario first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n frame(s) of the main view as it is now (%1 × %2 px), one per event.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 already has frames. Replace them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 exists. Replace it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>tcpsim::gui::Inspector</name>
     <message>
         <source>Field</source>
@@ -178,10 +546,6 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -391,35 +755,75 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Folder for the frames</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Chart</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Which chart?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Exported.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Scenario (tags)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Capture for Wireshark (pcap)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mermaid sequence diagram…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PlantUML sequence diagram…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphviz DOT state machine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSONL trace…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV of socket counts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The time window is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already has frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving the frames…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled; no frames were written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into %2.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -531,6 +935,18 @@
     </message>
     <message>
         <source>(orphan: no fd)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no socket counts to draw (empty series)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sockets per state, all hosts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>time (s), counts every %1 (spikes: each interval&apos;s peak)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

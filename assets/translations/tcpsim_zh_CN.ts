@@ -24,6 +24,365 @@
     </message>
 </context>
 <context>
+    <name>tcpsim::gui::ExportDialog</name>
+    <message>
+        <source>The time window cannot start before 0 s.</source>
+        <translation>时间窗口不能早于 0 秒开始。</translation>
+    </message>
+    <message>
+        <source>The time window is empty: from %1 is after to %2.</source>
+        <translation>时间窗口为空：起点 %1 晚于终点 %2。</translation>
+    </message>
+    <message>
+        <source>Unknown chart '%1'.</source>
+        <translation>未知的图表“%1”。</translation>
+    </message>
+    <message>
+        <source>No endpoint '%1' in this scenario: %2</source>
+        <translation>此场景中没有端点“%1”：%2</translation>
+    </message>
+    <message>
+        <source>The PNG size must be between 1 and 20000 pixels (0 = natural size).</source>
+        <translation>PNG 尺寸必须在 1 到 20000 像素之间（0 = 原始尺寸）。</translation>
+    </message>
+    <message>
+        <source>The resolution must be between 24 and 1200 dpi.</source>
+        <translation>分辨率必须在 24 到 1200 dpi 之间。</translation>
+    </message>
+    <message>
+        <source>Unknown page size '%1' (expected A4 or Letter).</source>
+        <translation>未知的纸张大小“%1”（应为 A4 或 Letter）。</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the frames.</source>
+        <translation>请选择保存帧的文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose a file to write.</source>
+        <translation>请选择要写入的文件。</translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a folder.</source>
+        <translation>%1 是文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: the folder %2 does not exist.</source>
+        <translation>无法写入 %1：文件夹 %2 不存在。</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: the folder is not writable.</source>
+        <translation>无法写入 %1：文件夹不可写。</translation>
+    </message>
+    <message>
+        <source>Unknown format '%1' of %2 (expected .svg, .pdf or .png).</source>
+        <translation>%2 的格式“%1”未知（应为 .svg、.pdf 或 .png）。</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1 is a folder; choose a file name.</source>
+        <translation>%1 是文件夹；请选择文件名。</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation>时间（秒）</translation>
+    </message>
+    <message>
+        <source>Source → Destination</source>
+        <translation>源 → 目的</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>标志</translation>
+    </message>
+    <message>
+        <source>Seq</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>Ack</source>
+        <translation>确认号</translation>
+    </message>
+    <message>
+        <source>Len</source>
+        <translation>长度</translation>
+    </message>
+    <message>
+        <source>%1 packets; the first %2 are listed.</source>
+        <translation>共 %1 个报文；列出前 %2 个。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n packet(s).</source>
+        <translation><numerusform>%n 个报文。</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 lines; the first %2 are shown.</source>
+        <translation>共 %1 行；显示前 %2 行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s), %1 bytes.</source>
+        <translation><numerusform>%n 行，%1 字节。</numerusform></translation>
+    </message>
+    <message>
+        <source>The preview could not be drawn.</source>
+        <translation>无法绘制预览。</translation>
+    </message>
+    <message>
+        <source>Drawing %1 × %2 px.</source>
+        <translation>图像 %1 × %2 像素。</translation>
+    </message>
+    <message>
+        <source>The preview shows its top part.</source>
+        <translation>预览只显示上半部分。</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Packet timeline (ladder diagram)</source>
+        <translation>报文时序图（梯形图）</translation>
+    </message>
+    <message>
+        <source>State diagrams</source>
+        <translation>状态图</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Animation frames (PNG folder)</source>
+        <translation>动画帧（PNG 文件夹）</translation>
+    </message>
+    <message>
+        <source>Capture for Wireshark (pcap)</source>
+        <translation>Wireshark 抓包文件（pcap）</translation>
+    </message>
+    <message>
+        <source>Mermaid sequence diagram</source>
+        <translation>Mermaid 时序图</translation>
+    </message>
+    <message>
+        <source>PlantUML sequence diagram</source>
+        <translation>PlantUML 时序图</translation>
+    </message>
+    <message>
+        <source>Graphviz DOT state machine</source>
+        <translation>Graphviz DOT 状态机</translation>
+    </message>
+    <message>
+        <source>JSONL trace</source>
+        <translation>JSONL 轨迹</translation>
+    </message>
+    <message>
+        <source>CSV of socket counts per state</source>
+        <translation>各状态套接字数量 CSV</translation>
+    </message>
+    <message>
+        <source>Export:</source>
+        <translation>导出：</translation>
+    </message>
+    <message>
+        <source>Both endpoints</source>
+        <translation>两个端点</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Endpoints:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <source>Sockets per state</source>
+        <translation>各状态套接字数</translation>
+    </message>
+    <message>
+        <source>Endpoint states</source>
+        <translation>端点状态</translation>
+    </message>
+    <message>
+        <source>Seq / ack</source>
+        <translation>序列号 / 确认号</translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation>图表：</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>end</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Virtual time, e.g. 1.5s, 200ms, 40us or a number of seconds</source>
+        <translation>虚拟时间，例如 1.5s、200ms、40us 或秒数</translation>
+    </message>
+    <message>
+        <source>Whole scenario</source>
+        <translation>整个场景</translation>
+    </message>
+    <message>
+        <source>Up to the cursor</source>
+        <translation>到当前光标</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Time window:</source>
+        <translation>时间窗口：</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>PNG size:</source>
+        <translation>PNG 尺寸：</translation>
+    </message>
+    <message>
+        <source>Resolution:</source>
+        <translation>分辨率：</translation>
+    </message>
+    <message>
+        <source>One page, the size of the drawing</source>
+        <translation>单页，与图同大</translation>
+    </message>
+    <message>
+        <source>A4 pages</source>
+        <translation>A4 分页</translation>
+    </message>
+    <message>
+        <source>Letter pages</source>
+        <translation>Letter 分页</translation>
+    </message>
+    <message>
+        <source>PDF pages:</source>
+        <translation>PDF 页面：</translation>
+    </message>
+    <message>
+        <source>Labels:</source>
+        <translation>标签语言：</translation>
+    </message>
+    <message>
+        <source>Include dropped segments</source>
+        <translation>包含被丢弃的报文段</translation>
+    </message>
+    <message>
+        <source>Capture at the sender: a segment the network dropped was still sent. Without them the capture is taken after the loss point.</source>
+        <translation>在发送端抓包：被网络丢弃的报文段仍然发送过。不包含时，相当于在丢包点之后抓包。</translation>
+    </message>
+    <message>
+        <source>Capture:</source>
+        <translation>抓包：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Save to:</source>
+        <translation>保存到：</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Cannot read the %1 time '%2' (write e.g. 1.5s, 200ms or 40us).</source>
+        <translation>无法读取%1时间“%2”（例如写 1.5s、200ms 或 40us）。</translation>
+    </message>
+    <message>
+        <source>Choose the folder for frame-0001.png, frame-0002.png, …</source>
+        <translation>选择保存 frame-0001.png、frame-0002.png… 的文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Folder for the frames</source>
+        <translation>动画帧的保存目录</translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</source>
+        <translation>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>%1 (*.%2)</source>
+        <translation>%1 (*.%2)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Open a scenario first.</source>
+        <translation>请先打开一个场景。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n frame(s) of the main view as it is now (%1 × %2 px), one per event.</source>
+        <translation><numerusform>主视图按当前样子（%1 × %2 像素）共 %n 帧，每个事件一帧。</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 already has frames. Replace them?</source>
+        <translation>%1 中已有帧。要替换吗？</translation>
+    </message>
+    <message>
+        <source>%1 exists. Replace it?</source>
+        <translation>%1 已存在。要替换吗？</translation>
+    </message>
+    <message>
+        <source>Replace?</source>
+        <translation>替换？</translation>
+    </message>
+    <message>
+        <source>Exported %1.</source>
+        <translation>已导出 %1。</translation>
+    </message>
+</context>
+<context>
     <name>tcpsim::gui::Inspector</name>
     <message>
         <source>Field</source>
@@ -175,10 +534,6 @@
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Export</source>
-        <translation>导出(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -389,36 +744,76 @@
         <translation>请先打开一个场景。</translation>
     </message>
     <message>
-        <source>Folder for the frames</source>
-        <translation>动画帧的保存目录</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>导出</translation>
-    </message>
-    <message>
-        <source>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</source>
-        <translation>SVG (*.svg);;PDF (*.pdf);;PNG (*.png)</translation>
-    </message>
-    <message>
-        <source>Chart</source>
-        <translation>图表</translation>
-    </message>
-    <message>
-        <source>Which chart?</source>
-        <translation>哪一个图表？</translation>
-    </message>
-    <message>
-        <source>Exported.</source>
-        <translation>已导出。</translation>
-    </message>
-    <message>
-        <source>Export failed: %1</source>
-        <translation>导出失败：%1</translation>
-    </message>
-    <message>
         <source>Scenario (tags)</source>
         <translation>场景（标签）</translation>
+    </message>
+    <message>
+        <source>&amp;Export as</source>
+        <translation>导出为(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Capture for Wireshark (pcap)…</source>
+        <translation>Wireshark 抓包文件（pcap）…</translation>
+    </message>
+    <message>
+        <source>Mermaid sequence diagram…</source>
+        <translation>Mermaid 时序图…</translation>
+    </message>
+    <message>
+        <source>PlantUML sequence diagram…</source>
+        <translation>PlantUML 时序图…</translation>
+    </message>
+    <message>
+        <source>Graphviz DOT state machine…</source>
+        <translation>Graphviz DOT 状态机…</translation>
+    </message>
+    <message>
+        <source>JSONL trace…</source>
+        <translation>JSONL 轨迹…</translation>
+    </message>
+    <message>
+        <source>CSV of socket counts…</source>
+        <translation>套接字数量 CSV…</translation>
+    </message>
+    <message>
+        <source>The time window is empty.</source>
+        <translation>时间窗口为空。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>无法创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>%1 already has frames.</source>
+        <translation>%1 中已有帧。</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Saving the frames…</source>
+        <translation>正在保存帧…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Cancelled; no frames were written.</source>
+        <translation>已取消；没有写入任何帧。</translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into %2.</source>
+        <translation>无法把 %1 移到 %2。</translation>
     </message>
 </context>
 <context>
@@ -530,6 +925,18 @@
     <message>
         <source>(orphan: no fd)</source>
         <translation>（孤儿：无文件描述符）</translation>
+    </message>
+    <message>
+        <source>no socket counts to draw (empty series)</source>
+        <translation>没有可绘制的套接字数量（序列为空）</translation>
+    </message>
+    <message>
+        <source>Sockets per state, all hosts</source>
+        <translation>各状态套接字数（所有主机）</translation>
+    </message>
+    <message>
+        <source>time (s), counts every %1 (spikes: each interval's peak)</source>
+        <translation>时间（秒），每 %1 计数一次（尖峰：每个区间的峰值）</translation>
     </message>
 </context>
 </TS>

@@ -488,7 +488,9 @@ void ExportDialog::buildUi() {
   lang_->addItem("简体中文", "zh_CN");
   lang_->setCurrentIndex(win_ && win_->language().startsWith("zh") ? 1 : 0);
   row_lang_ = addRow(tr("Labels:"), lang_);
-  dropped_ = new QCheckBox(tr("Include the segments the network dropped (capture at the sender)"), left);
+  dropped_ = new QCheckBox(tr("Include dropped segments"), left);
+  dropped_->setToolTip(tr("Capture at the sender: a segment the network dropped was still sent. "
+                          "Without them the capture is taken after the loss point."));
   dropped_->setChecked(true);
   row_dropped_ = addRow(tr("Capture:"), dropped_);
 
@@ -535,7 +537,9 @@ void ExportDialog::buildUi() {
   preview_text_->setObjectName("previewText");
   preview_text_->setReadOnly(true);
   preview_text_->setLineWrapMode(QPlainTextEdit::NoWrap);
-  preview_text_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+  mono.setPointSizeF(std::max(mono.pointSizeF(), 11.0));  // readable on a projector
+  preview_text_->setFont(mono);
   preview_stack_->addWidget(preview_scroll_);
   preview_stack_->addWidget(preview_text_);
   rl->addWidget(preview_stack_, 1);

@@ -381,6 +381,7 @@ TEST_F(ExportDialogTest, DialogWithAPreviewRendersToAnImage) {
   QPointer<gui::ExportDialog> d = win->openExportDialog(ExportKind::Ladder);
   ASSERT_TRUE(d);
   ExportRequest r = req(ExportKind::Ladder, "lost-fin-retransmission-ladder.png");
+  if (std::getenv("TCPSIM_EXPORT_DIALOG_SHOT")) r.path = QDir::tempPath() + "/lost-fin-retransmission-ladder.png";
   r.width = 1600;
   r.height = 900;
   d->setRequest(r);
