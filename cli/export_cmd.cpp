@@ -175,6 +175,13 @@ std::string human_size(const std::string& path) {
   return std::to_string(st.st_size) + " bytes";
 }
 
+// Whether every output is made of socket counts alone.
+bool counts_only(const std::vector<Output>& outs) {
+  return std::all_of(outs.begin(), outs.end(), [](const Output& o) {
+    return o.option == "--csv" || (o.option == "--chart" && o.what == "states");
+  });
+}
+
 void report_written(const Output& o, bool ok, const std::string& err, int* status) {
   if (ok) {
     std::printf("wrote %s (%s)\n", o.path.c_str(), human_size(o.path).c_str());
@@ -199,7 +206,7 @@ int export_counts(const ExportArgs& a, const Scenario& scenario, const std::vect
 #ifdef TCPSIM_HAVE_RENDER
   render::ExportOptions ropt;
   ropt.from = window.from;
-  ropt.to = run.end;
+  ropt.to = window.to == kNever ? run.end : window.to;
   ropt.width = width;
   ropt.height = height;
   ropt.dpi = a.dpi;
@@ -321,6 +328,10 @@ int run_export(const ExportArgs& a) {
     if (lang != "en" && lang != "zh_CN")
       throw BadOption{"--lang", "expected en or zh_CN, got '" + a.lang + "'"};
 
+    if (!a.resolution.empty() && !counts_only(outs))
+      throw BadOption{"--resolution", "only with --chart states and --csv alone (the other outputs need the "
+                                      "whole trace, at every instant)"};
+
     std::set<std::string> seen;
     for (const auto& o : outs) {
       if (!seen.insert(o.path).second)
@@ -343,9 +354,7 @@ int run_export(const ExportArgs& a) {
   auto scenario = load_or_report(a.file);
   if (!scenario) return kExitBadInput;
   // Counts alone: run without the trace.
-  if (std::all_of(outs.begin(), outs.end(), [](const Output& o) {
-        return o.option == "--csv" || (o.option == "--chart" && o.what == "states");
-      }))
+  if (counts_only(outs))
     return export_counts(a, *scenario, outs, window, resolution, width, height, lang);
 
   RunOptions ro;

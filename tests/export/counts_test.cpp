@@ -317,6 +317,13 @@ TEST(CountsCli, ABadResolutionIsAnOptionError) {
                             "--resolution", "soon"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--resolution"), std::string::npos) << r.err;
+  // The trace's outputs are at every instant: a resolution means nothing there.
+  const std::string dir = temp_dir("counts-res-trace");
+  r = run_tcpsim({"export", kScenarios + "/normal-close.yaml", "--csv", dir + "/x.csv", "--jsonl", dir + "/x.jsonl",
+                  "--resolution", "1ms"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--resolution: only with"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(dir + "/x.csv"));
 }
 
 TEST(CountsCli, PileupWorkloadChartsAndCsvWithoutTheTrace) {
