@@ -7,6 +7,7 @@
 #include <QLineSeries>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace tcpsim::render {
@@ -256,7 +257,16 @@ QChart* build_counts_chart(const Scenario& scenario, const CountSeries& cs, cons
                       ? QCoreApplication::translate("tcpsim::render", "Sockets per state on each host")
                       : QCoreApplication::translate("tcpsim::render", "Sockets per state, all hosts"));
   auto* ax = time_axis(th, from, to);
-  if (to - from > msec(100)) ax->applyNiceNumbers();  // long runs: round seconds on the axis
+  {  // Ticks on round times (1, 2 or 5 x 10^n s), the range kept to the data.
+    const double span = std::max(1e-6, secs(std::max(to, from + 1000) - from));
+    double step = std::pow(10.0, std::floor(std::log10(span / 5)));
+    if (span / step > 25) step *= 5;
+    else if (span / step > 10) step *= 2;
+    ax->setTickType(QValueAxis::TicksDynamic);
+    ax->setTickAnchor(0);
+    ax->setTickInterval(step);
+    ax->setLabelFormat(step >= 1 ? "%.0f" : step >= 0.1 ? "%.1f" : step >= 0.01 ? "%.2f" : "%.3f");
+  }
   if (cs.resolution > 1)
     ax->setTitleText(QCoreApplication::translate("tcpsim::render", "time (s), counts every %1 (spikes: each interval's peak)")
                          .arg(QString::fromStdString(format_duration(cs.resolution))));
