@@ -109,6 +109,7 @@ bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const 
     return true;
   }
   // PDF
+  constexpr double kMaxPdfPagePt = 14400;
   QPdfWriter pdf(path);
   pdf.setTitle(title);
   pdf.setCreator("tcpsim");
@@ -127,8 +128,14 @@ bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const 
     pdf.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter);
   } else {
     // One page exactly the size of the drawing (1 logical px = 1/96 in).
-    pdf.setPageSize(QPageSize(QSizeF(size.width() * 72 / 96, size.height() * 72 / 96), QPageSize::Point,
-                              QString(), QPageSize::ExactMatch));
+    // PDF readers limit a page to 200 in (14,400 pt, ISO 32000-1 Annex C);
+    // a longer ladder (a pile-up scenario) is cut into pages of that
+    // height, as few as possible, rather than written as a page viewers
+    // refuse or shrink.
+    const double h_pt = std::min(size.height() * 72 / 96, kMaxPdfPagePt);
+    paged = size.height() * 72 / 96 > kMaxPdfPagePt;
+    pdf.setPageSize(QPageSize(QSizeF(size.width() * 72 / 96, h_pt), QPageSize::Point, QString(),
+                              QPageSize::ExactMatch));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
   }
   QPainter p;

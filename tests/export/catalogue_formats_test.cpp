@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -83,6 +84,14 @@ TEST_P(CatalogueFormats, EveryFormatExportsAndOpensInItsTool) {
   // PDF: poppler reads it and its first page is not blank.
   RunResult info = run_tool({"pdfinfo", d + "/ladder.pdf"});
   ASSERT_EQ(info.status, 0) << info.err;
+  // No page over the 200-inch limit of PDF readers (a pile-up's ladder is
+  // cut into several tall pages instead).
+  const auto at = info.out.find("Page size:");
+  ASSERT_NE(at, std::string::npos) << info.out;
+  double w_pt = 0, h_pt = 0;
+  ASSERT_EQ(std::sscanf(info.out.c_str() + at, "Page size: %lf x %lf", &w_pt, &h_pt), 2) << info.out;
+  EXPECT_LE(h_pt, 14400.5) << name;
+  EXPECT_GT(h_pt, 50) << name;
   // (-scale-to: a long scenario is one tall page, too tall for ImageMagick's
   // default pixel limits at a fixed resolution.)
   RunResult page = run_tool({"pdftoppm", "-png", "-scale-to", "1600", "-singlefile", "-f", "1", "-l", "1", d + "/ladder.pdf", d + "/ladder"});
