@@ -48,6 +48,31 @@
 
 namespace tcpsim::gui {
 
+namespace {
+// How many connect() calls the scripts make, loops multiplied out (a loop
+// forever counts as unbounded): the measure of a "big workload".
+std::uint64_t connects_in(const std::vector<Step>& steps) {
+  const std::uint64_t kHuge = std::uint64_t(1) << 40;
+  std::uint64_t n = 0;
+  for (const auto& st : steps) {
+    if (st.kind == StepKind::Connect) ++n;
+    if (!st.body.empty()) {
+      std::uint64_t b = connects_in(st.body);
+      std::uint64_t times = st.kind == StepKind::Loop ? (st.count == 0 ? kHuge : st.count) : 1;
+      n += b && times > kHuge / b ? kHuge : b * times;
+    }
+    n = std::min(n, kHuge);
+  }
+  return n;
+}
+}  // namespace
+
+std::uint64_t estimated_connections(const Scenario& s) {
+  std::uint64_t n = 0;
+  for (const auto& p : s.processes) n += connects_in(p.script);
+  return n;
+}
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setObjectName("tcpsim-main");
   setAcceptDrops(true);
@@ -84,6 +109,12 @@ void MainWindow::buildUi() {
   message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   message_->hide();
   cl->addWidget(message_);
+  big_notice_ = new QLabel(central);
+  big_notice_->setObjectName("bigWorkloadNotice");
+  big_notice_->setWordWrap(true);
+  big_notice_->setStyleSheet("QLabel{background:#E3F1FB;border:2px solid #0072B2;padding:8px;font-size:12pt}");
+  big_notice_->hide();
+  cl->addWidget(big_notice_);
 
   auto* sel = new QHBoxLayout;
   conn_label_ = new QLabel(central);
@@ -445,6 +476,28 @@ bool MainWindow::openScenario(const QString& path) {
     showMessage(tr("Could not load %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
     return false;
   }
+  const std::uint64_t conns = estimated_connections(s);
+  if (conns > big_threshold_) {
+    // Too big to record: keep only the counts (bounded memory whatever the run).
+    showMessage(tr("Running %1 counts-only (%2 connections)…").arg(path).arg(conns), false);
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+    Big big;
+    big.connections = conns;
+    try {
+      big.run = run_counts(s);
+    } catch (const std::exception& e) {
+      QApplication::restoreOverrideCursor();
+      showMessage(tr("Could not run %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
+      return false;
+    }
+    QApplication::restoreOverrideCursor();
+    showMessage({}, false);
+    big_ = std::move(big);
+    showTrace(s, std::make_shared<Trace>());
+    QSettings().setValue("lastScenario", QFileInfo(path).absoluteFilePath());
+    return true;
+  }
   std::shared_ptr<Trace> t;
   try {
     t = std::make_shared<Trace>(run_scenario(s));
@@ -453,7 +506,8 @@ bool MainWindow::openScenario(const QString& path) {
     return false;
   }
   showMessage({}, false);
-  setTrace(s, t);
+  big_.reset();
+  showTrace(s, t);
   // Show which catalogue entry is open.
   QString abs = QFileInfo(path).absoluteFilePath();
   for (int i = 0; i < catalogue_->topLevelItemCount(); ++i) {
@@ -469,6 +523,11 @@ bool MainWindow::openScenario(const QString& path) {
 }
 
 void MainWindow::setTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
+  big_.reset();
+  showTrace(s, std::move(t));
+}
+
+void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
   if (playing_) togglePlay();
   scenario_ = s;
   trace_ = std::move(t);
@@ -579,12 +638,18 @@ void MainWindow::refresh(bool animate) {
                            .arg(view_->size()));
   event_label_->setText(cursor_ > 0 ? QString::fromStdString(render::describe_event(*view_, view_->event(cursor_ - 1)))
                                     : tr("At the start: nothing has happened yet."));
+  if (big_) {
+    for (auto* d : diagrams_) d->hide();
+    return;
+  }
   for (auto* cv : charts_)
     if (cv && cv->chart()) render::set_chart_cursor(cv->chart(), now_);
 }
 
 void MainWindow::refreshCharts() {
   if (!view_) return;
+  applyBigWorkload();
+  if (big_) return;
   const char* names[3] = {"endpoint", "states", "seq"};
   auto eps = endpoints();
   std::vector<std::uint32_t> socks;
@@ -738,9 +803,52 @@ void MainWindow::setPresentationMode(bool on) {
   applyTheme();
 }
 
+QString MainWindow::bigWorkloadNotice() const {
+  if (!big_) return {};
+  return tr("Big workload: this scenario opens about %1 connections, more than %2. Only the socket counts per "
+            "state were kept (no trace), so the Sockets per state chart shows the run; the packet timeline, the "
+            "state diagrams, the event log and the other charts need a scenario under %2 connections.")
+      .arg(big_->connections)
+      .arg(big_threshold_);
+}
+
+// Counts-only: the notice, the counts chart in the "Sockets per state" tab,
+// every view that needs the trace disabled.
+void MainWindow::applyBigWorkload() {
+  big_notice_->setText("ℹ " + bigWorkloadNotice());
+  big_notice_->setVisible(big_.has_value());
+  auto* ct = qobject_cast<QTabWidget*>(center_tabs_->widget(1));
+  center_tabs_->setTabEnabled(0, !big_);
+  if (ct) {
+    ct->setTabEnabled(0, !big_);
+    ct->setTabEnabled(2, !big_);
+  }
+  if (!big_) return;
+  for (auto* d : diagrams_) d->hide();
+  center_tabs_->setCurrentIndex(1);
+  if (ct) ct->setCurrentIndex(1);
+  for (int i = 0; i < 3; ++i) {
+    QChart* c = nullptr;
+    if (i == 1) {
+      QString err;
+      c = render::build_counts_chart(*scenario_, big_->run.series, theme_, 0, kNever, &err);
+      if (!c) showMessage(err, true);
+    }
+    if (!c) c = new QChart;
+    QChart* old = charts_[i]->chart();
+    charts_[i]->setChart(c);
+    delete old;
+  }
+}
+
 ExportDialog* MainWindow::openExportDialog(ExportKind kind) {
   if (!scenario_ || !trace_) {
     showMessage(tr("Open a scenario first."), true);
+    return nullptr;
+  }
+  if (big_) {
+    showMessage(tr("Exports need the trace, which a big workload does not keep. Use tcpsim export --chart states "
+                   "or --csv on the command line; they run counts-only too."), true);
     return nullptr;
   }
   // Non-modal: the cursor can still move ("up to the cursor", frames).

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "tcpsim/counts.hpp"
 #include "tcpsim/scenario.hpp"
 #include "theme.hpp"
 #include "trace_view.hpp"
@@ -34,6 +35,9 @@ class StateDiagramWidget;
 }  // namespace tcpsim::render
 
 namespace tcpsim::gui {
+
+// How many connect() calls a scenario's scripts make, loops multiplied out.
+std::uint64_t estimated_connections(const Scenario& s);
 
 class EventLogModel;
 class ExportDialog;
@@ -72,6 +76,18 @@ class MainWindow : public QMainWindow {
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
   std::shared_ptr<const Trace> trace() const { return trace_; }
+
+  // Big workloads: a scenario whose scripts make more connect() calls than
+  // the threshold runs counts-only (tcpsim/counts.hpp): no trace is kept,
+  // only socket counts per state, shown in the "Sockets per state" chart; the
+  // timeline, the diagrams, the log and the other charts say why they are empty.
+  void setBigWorkloadThreshold(std::uint64_t connections) { big_threshold_ = connections; }
+  std::uint64_t bigWorkloadThreshold() const { return big_threshold_; }
+  bool bigWorkload() const { return big_.has_value(); }
+  const CountsRun* bigWorkloadCounts() const { return big_ ? &big_->run : nullptr; }
+  QString bigWorkloadNotice() const;
+  QChartView* chartView(int i) const { return charts_[i]; }
+  QTabWidget* centerTabs() const { return center_tabs_; }
 
   // File → Export…: opens the export dialog (non-modal) on `kind`.
   ExportDialog* openExportDialog(ExportKind kind);
@@ -116,7 +132,17 @@ class MainWindow : public QMainWindow {
   std::vector<std::uint32_t> endpoints() const;
   void applyTheme();
 
+  void showTrace(const Scenario& s, std::shared_ptr<const Trace> t);
+  void applyBigWorkload();
+
   std::optional<Scenario> scenario_;
+  struct Big {
+    std::uint64_t connections = 0;
+    CountsRun run;
+  };
+  std::optional<Big> big_;
+  std::uint64_t big_threshold_ = 5000;
+  QLabel* big_notice_ = nullptr;
   std::shared_ptr<const Trace> trace_;
   std::shared_ptr<const render::TraceView> view_;
   std::size_t cursor_ = 0;

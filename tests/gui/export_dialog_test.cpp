@@ -4,6 +4,8 @@
 // bad options are errors in the dialog that write nothing.
 #include <gtest/gtest.h>
 
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -15,11 +17,13 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTabWidget>
 
 #include "export_dialog.hpp"
 #include "gui_app.hpp"
 #include "i18n.hpp"
 #include "main_window.hpp"
+#include "tcpsim/loader.hpp"
 #include "trace_view.hpp"
 
 using namespace tcpsim;
@@ -401,5 +405,54 @@ TEST_F(ExportDialogTest, DialogWithAPreviewRendersToAnImage) {
     }
   }
   d->close();
+}
+}  // namespace
+
+namespace {
+// A scenario with more connections than the threshold runs counts-only: the
+// states chart from the counts, a notice, the trace views disabled.
+TEST(BigWorkloadTest, PileupOverTheThresholdRunsCountsOnlyAndShowsTheStatesChart) {
+  test::ensure_app();
+  gui::MainWindow win;
+  win.setLanguage("en");
+  const QString pileup = QString(TCPSIM_SOURCE_DIR) + "/bench/workloads/pileup-10k.yaml";
+  Scenario s = load_scenario_file(pileup.toStdString());
+  EXPECT_EQ(gui::estimated_connections(s), 10000u);
+  win.setBigWorkloadThreshold(2000);
+  ASSERT_TRUE(win.openScenario(pileup)) << win.messageText().toStdString();
+  ASSERT_TRUE(win.bigWorkload());
+  ASSERT_NE(win.bigWorkloadCounts(), nullptr);
+  EXPECT_FALSE(win.bigWorkloadCounts()->series.samples.empty());
+  EXPECT_TRUE(win.bigWorkloadNotice().contains("10000")) << win.bigWorkloadNotice().toStdString();
+  EXPECT_TRUE(win.bigWorkloadNotice().contains("2000"));
+  // The states chart has lines; the timeline tab is disabled.
+  ASSERT_TRUE(win.chartView(1)->chart());
+  EXPECT_FALSE(win.chartView(1)->chart()->series().isEmpty());
+  EXPECT_FALSE(win.centerTabs()->isTabEnabled(0));
+  EXPECT_EQ(win.centerTabs()->currentIndex(), 1);
+  EXPECT_EQ(win.view()->size(), 0u);
+  // The chart draws (not blank).
+  win.resize(1400, 900);
+  win.show();
+  QCoreApplication::processEvents();
+  EXPECT_GT(inkFraction(win.chartView(1)->grab().toImage()), 0.01);
+  if (const char* out = std::getenv("TCPSIM_BIG_WORKLOAD_SHOT")) win.grab().save(out);
+  // Exports say why they are not available instead of writing empty files.
+  EXPECT_EQ(win.openExportDialog(ExportKind::Ladder), nullptr);
+  EXPECT_FALSE(win.messageText().isEmpty());
+  // A catalogue scenario after it is a normal run again.
+  ASSERT_TRUE(win.openScenario(QString(TCPSIM_SCENARIOS_DIR) + "/normal-close.yaml"));
+  EXPECT_FALSE(win.bigWorkload());
+  EXPECT_TRUE(win.centerTabs()->isTabEnabled(0));
+  EXPECT_GT(win.view()->size(), 0u);
+}
+
+TEST(BigWorkloadTest, NoCatalogueScenarioIsABigWorkload) {
+  test::ensure_app();
+  gui::MainWindow win;
+  for (const QString& f : catalogueScenarios()) {
+    Scenario s = load_scenario_file(f.toStdString());
+    EXPECT_LE(gui::estimated_connections(s), win.bigWorkloadThreshold()) << f.toStdString();
+  }
 }
 }  // namespace
