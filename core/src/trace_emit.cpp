@@ -163,9 +163,12 @@ void Sim::count_state(Sock& s, TcpState from, TcpState to) {
   std::int64_t& c = h.counts[static_cast<int>(to)];
   ++c;
   // Peak over all hosts, per state (all_counts keeps the sum, so this is
-  // O(1) however many hosts there are).
+  // O(1) however many hosts there are). A listener's child passes through
+  // LISTEN only until its LISTEN -> SYN_RECEIVED a moment later
+  // (listen_arrives): not a second listener, so not a LISTEN peak.
   const std::int64_t total = ++all_counts[static_cast<int>(to)];
-  if (total > summary.peak[static_cast<int>(to)]) summary.peak[static_cast<int>(to)] = total;
+  const bool child_blip = to == TcpState::Listen && s.listener != 0;
+  if (!child_blip && total > summary.peak[static_cast<int>(to)]) summary.peak[static_cast<int>(to)] = total;
   if (series) {
     // Only this host changed: within the same bucket, update its entry alone.
     const bool fresh = series->samples.empty() || series->samples.back().t != series->bucket(now);
@@ -177,7 +180,7 @@ void Sim::count_state(Sock& s, TcpState from, TcpState to) {
     // its LISTEN -> SYN_RECEIVED a moment later (listen_arrives): no peak.
     CountSeries::Sample& smp = series->samples.back();
     const int k = static_cast<int>(to);
-    if (to == TcpState::Listen && s.listener != 0) {
+    if (child_blip) {
       if (fresh) --smp.peak[s.host][k], --smp.total_peak[k];
     } else {
       smp.peak[s.host][k] = std::max(smp.peak[s.host][k], c);
