@@ -826,6 +826,18 @@
         <source>Cannot move %1 into %2.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Running %1 counts-only (%2 connections)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Big workload: this scenario opens about %1 connections, more than %2. Only the socket counts per state were kept (no trace), so the Sockets per state chart shows the run; the packet timeline, the state diagrams, the event log and the other charts need a scenario under %2 connections.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exports need the trace, which a big workload does not keep. Use tcpsim export --chart states or --csv on the command line; they run counts-only too.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>

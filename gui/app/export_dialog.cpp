@@ -280,16 +280,23 @@ QString pcapSummary(const Trace& t, const PcapOptions& o, int max_rows, int* tot
                     QString::fromStdString(flags_string(s.flags)), QString::number(r.seq),
                     (s.flags & kAck) ? QString::number(r.ack) : QString("—"), QString::number(s.len)});
   }
+  // Columns of a monospace font: CJK characters (the Chinese headers) take two.
+  auto cols = [](const QString& t) {
+    int n = 0;
+    for (QChar c : t) n += c.unicode() >= 0x2E80 && c.unicode() <= 0xFFEF ? 2 : 1;
+    return n;
+  };
   int w[7] = {};
   for (const auto& row : rows)
-    for (int i = 0; i < 7; ++i) w[i] = std::max(w[i], static_cast<int>(row[i].size()));
+    for (int i = 0; i < 7; ++i) w[i] = std::max(w[i], cols(row[i]));
   QStringList lines;
   for (const auto& row : rows) {
     QString l;
     for (int i = 0; i < 7; ++i) {
       // Numbers to the right, text to the left.
       const bool right = i == 0 || i == 1 || i >= 4;
-      l += (i ? "  " : "") + (right ? row[i].rightJustified(w[i]) : row[i].leftJustified(w[i]));
+      const QString pad(std::max(0, w[i] - cols(row[i])), ' ');
+      l += (i ? "  " : "") + (right ? pad + row[i] : row[i] + pad);
     }
     while (l.endsWith(' ')) l.chop(1);
     lines << l;
@@ -368,6 +375,12 @@ ExportPreview makePreview(const Scenario& s, const Trace& t, const ExportRequest
 ExportDialog::ExportDialog(MainWindow* win, ExportKind kind) : QDialog(win), win_(win) {
   setObjectName("exportDialog");
   setWindowTitle(tr("Export"));
+  if (win_ && win_->presentationMode()) {
+    // On a projector the dialog is read from the back of the room too.
+    QFont f = font();
+    f.setPointSizeF(15);
+    setFont(f);
+  }
   buildUi();
   preview_timer_.setSingleShot(true);
   preview_timer_.setInterval(200);

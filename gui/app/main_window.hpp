@@ -75,6 +75,7 @@ class MainWindow : public QMainWindow {
   QString messageText() const;
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
+  bool presentationMode() const { return theme_.presentation; }
   std::shared_ptr<const Trace> trace() const { return trace_; }
 
   // Big workloads: a scenario whose scripts make more connect() calls than

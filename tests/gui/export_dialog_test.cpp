@@ -381,10 +381,12 @@ namespace {
 // The dialog with a preview draws (and, with TCPSIM_EXPORT_DIALOG_SHOT=file.png,
 // is saved: docs/screenshots/export-dialog.png was made that way).
 TEST_F(ExportDialogTest, DialogWithAPreviewRendersToAnImage) {
+  if (const char* lang = std::getenv("TCPSIM_EXPORT_DIALOG_LANG")) win->setLanguage(lang);
   ASSERT_TRUE(win->openScenario(QString(TCPSIM_SCENARIOS_DIR) + "/lost-fin-retransmission.yaml"));
   QPointer<gui::ExportDialog> d = win->openExportDialog(ExportKind::Ladder);
   ASSERT_TRUE(d);
   ExportRequest r = req(ExportKind::Ladder, "lost-fin-retransmission-ladder.png");
+  r.lang = win->language();
   if (std::getenv("TCPSIM_EXPORT_DIALOG_SHOT")) r.path = QDir::tempPath() + "/lost-fin-retransmission-ladder.png";
   r.width = 1600;
   r.height = 900;
@@ -405,6 +407,7 @@ TEST_F(ExportDialogTest, DialogWithAPreviewRendersToAnImage) {
     }
   }
   d->close();
+  win->setLanguage("en");
 }
 }  // namespace
 
