@@ -176,7 +176,7 @@ TEST_F(ExportDialogTest, EveryCatalogueScenarioExportsEveryFormatThatItsToolOpen
     if (pdfinfo) {
       ToolRun rr = run("pdfinfo", {out("ladder.pdf")});
       EXPECT_EQ(rr.status, 0) << rr.err.toStdString();
-      EXPECT_TRUE(rr.out.contains(QRegularExpression("Pages:\\s+1\\n"))) << rr.out.toStdString();
+      EXPECT_TRUE(rr.out.contains(QRegularExpression("Pages:\\s+[1-9]"))) << rr.out.toStdString();
     }
     if (pdftoppm) {
       ToolRun rr = run("pdftoppm", {"-r", "20", "-png", "-singlefile", out("ladder.pdf"), out("ladder-pdf")});
