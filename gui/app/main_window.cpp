@@ -34,6 +34,9 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QVariantAnimation>
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "charts.hpp"
 #include "event_log_model.hpp"
@@ -479,19 +482,37 @@ bool MainWindow::openScenario(const QString& path) {
   const std::uint64_t conns = estimated_connections(s);
   if (conns > big_threshold_) {
     // Too big to record: keep only the counts (bounded memory whatever the run).
-    showMessage(tr("Running %1 counts-only (%2 connections)…").arg(path).arg(conns), false);
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    QApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+    // A million connections take seconds: the core runs in a thread (it
+    // touches no Qt) while the window keeps painting behind a busy dialog.
     Big big;
     big.connections = conns;
-    try {
-      big.run = run_counts(s);
-    } catch (const std::exception& e) {
+    std::string failure;
+    std::atomic<bool> done{false};
+    std::thread worker([&] {
+      try {
+        big.run = run_counts(s);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      done = true;
+    });
+    {
+      QProgressDialog busy(tr("Running %1 counts-only (%2 connections)…").arg(QFileInfo(path).fileName()).arg(conns),
+                           QString(), 0, 0, this);
+      busy.setWindowModality(Qt::WindowModal);
+      busy.setMinimumDuration(400);
+      QApplication::setOverrideCursor(Qt::WaitCursor);
+      while (!done) {
+        QApplication::processEvents(QEventLoop::AllEvents, 30);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      worker.join();
       QApplication::restoreOverrideCursor();
-      showMessage(tr("Could not run %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
+    }
+    if (!failure.empty()) {
+      showMessage(tr("Could not run %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromStdString(failure)), true);
       return false;
     }
-    QApplication::restoreOverrideCursor();
     showMessage({}, false);
     big_ = std::move(big);
     showTrace(s, std::make_shared<Trace>());
