@@ -164,6 +164,7 @@ ZH = {
     'Running %1 counts-only (%2 connections)…': '正在以仅计数方式运行 %1（%2 个连接）…',
     'Big workload: this scenario opens about %1 connections, more than %2. Only the socket counts per state were kept (no trace), so the Sockets per state chart shows the run; the packet timeline, the state diagrams, the event log and the other charts need a scenario under %2 connections.': '大规模负载：此场景约打开 %1 个连接，超过 %2 个。只保留了各状态的套接字数量（没有轨迹），所以由“各状态套接字数”图表展示这次运行；报文时序图、状态图、事件日志和其他图表需要少于 %2 个连接的场景。',
     'Exports need the trace, which a big workload does not keep. Use tcpsim export --chart states or --csv on the command line; they run counts-only too.': '导出需要轨迹，而大规模负载不保留轨迹。请在命令行使用 tcpsim export --chart states 或 --csv；它们同样以仅计数方式运行。',
+    'A big workload keeps no trace to export.': '大规模负载不保留可导出的轨迹。',
 }
 
 def main(path):

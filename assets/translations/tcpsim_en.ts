@@ -391,6 +391,10 @@
         <source>Exported %1.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A big workload keeps no trace to export.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::Inspector</name>

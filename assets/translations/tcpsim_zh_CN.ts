@@ -381,6 +381,10 @@
         <source>Exported %1.</source>
         <translation>已导出 %1。</translation>
     </message>
+    <message>
+        <source>A big workload keeps no trace to export.</source>
+        <translation>大规模负载不保留可导出的轨迹。</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::Inspector</name>

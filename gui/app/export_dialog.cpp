@@ -740,6 +740,10 @@ void ExportDialog::updatePreviewNow() {
     showError(tr("Open a scenario first."));
     return;
   }
+  if (win_->bigWorkload()) {
+    showError(tr("A big workload keeps no trace to export."));
+    return;
+  }
   // Errors of the options at once; those of the path (which may not be
   // typed yet) only when it is not empty.
   QString path_err = r.path.isEmpty() ? QString() : validateExport(*trace, r);
@@ -802,6 +806,10 @@ bool ExportDialog::exportNow(bool confirm_overwrite) {
   auto trace = win_->trace();
   if (!s || !trace) {
     showError(tr("Open a scenario first."));
+    return false;
+  }
+  if (win_->bigWorkload()) {
+    showError(tr("A big workload keeps no trace to export."));
     return false;
   }
   err = validateExport(*trace, r);
