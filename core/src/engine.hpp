@@ -152,7 +152,7 @@ class Engine {
   // Below this a delay is a segment in flight or a short timer, too varied
   // to share lanes; the heap stays small with them.
   static constexpr Time kLaneMinDelay = 10000;  // 10 ms: delayed ACK, RTO, TIME_WAIT, FIN_WAIT_2, keepalive
-  static constexpr std::size_t kMaxLanes = 16;
+  static constexpr std::size_t kMaxLanes = 8;
   std::vector<QItem> heap_;
   std::vector<Lane> lanes_;
   Time last_t_ = 0;  // time of the last pop: no event is ever scheduled before it
