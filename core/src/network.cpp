@@ -55,9 +55,16 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
     const int n = ++fault_matches[f];
     const bool hit = n >= fs.match.nth && (fs.match.count == 0 || n < fs.match.nth + fs.match.count);
     if (!hit) continue;
-    const std::string where = fs.loc.line ? " (" + fs.loc.str() + ")" : "";
+    // The rule's place in its file, by file name only: the same label on
+    // every machine, and short enough for a ladder diagram.
+    std::string where;
+    if (fs.loc.line) {
+      const auto slash = fs.loc.file.rfind('/');
+      where = " (" + (slash == std::string::npos ? fs.loc.file : fs.loc.file.substr(slash + 1)) + ":" +
+              std::to_string(fs.loc.line) + ")";
+    }
     if (fs.kind == FaultKind::Drop) {
-      drop("dropped by the scenario's fault rule" + where);
+      drop("the scenario's fault rule" + where);
       return;
     }
     if (fs.kind == FaultKind::Delay) {

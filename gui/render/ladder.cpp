@@ -442,9 +442,21 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
       QString why = QCoreApplication::translate("tcpsim::render", "dropped");
       const Event& de = ev[a.drop];
       if (!de.text.empty()) why += ": " + QString::fromStdString(de.text);
-      p.setFont(fb);
-      p.setPen(th_.vermillion.darker(120));
-      p.drawText(QRectF(x.x() - 150, x.y() + d, 300, fm.height() + 2), Qt::AlignCenter, why);
+      // Beside the cross, on the side the segment was heading to, on one
+      // line (below it the next row's gap marker would collide), elided to
+      // the room left and on a white box so lifelines do not cross it.
+      const bool rightwards = l.dx() >= 0;
+      const double gap = d + 6;
+      const double room = rightwards ? size_.width() - 10 - (x.x() + gap) : x.x() - gap - time_col_;
+      why = fm.elidedText(why, Qt::ElideRight, std::max(40.0, room));
+      const double tw = fm.horizontalAdvance(why) + 6;
+      QRectF box(rightwards ? x.x() + gap : x.x() - gap - tw, x.y() - fm.height() / 2 - 1, tw, fm.height() + 2);
+      p.setPen(Qt::NoPen);
+      p.setBrush(QColor(255, 255, 255, 225));
+      p.drawRoundedRect(box, 3, 3);
+      p.setFont(f);
+      p.setPen(th_.vermillion.darker(130));
+      p.drawText(box, Qt::AlignCenter, why);
     }
     // Label along the arrow, upright.
     QString label = QString::fromStdString(v_.segment_label(s));
