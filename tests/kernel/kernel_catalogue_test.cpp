@@ -84,6 +84,13 @@ TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
   Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + GetParam());
   if (!sc.kernel_comparable) GTEST_SKIP() << "not kernel-comparable: " << sc.kernel_skip_reason;
   ScenarioDiff d = diff_scenario(sc);
+  // Timings come from real processes: a run that the machine's load
+  // delayed (a process woken 28 ms late on a busy 2-core CI runner was
+  // seen) is run once more. Only timing: any other divergence is final.
+  if (d.outcome == ScenarioDiff::Outcome::Diverged && d.diff.category.rfind("timing", 0) == 0) {
+    std::cout << "  first run diverged in timing, running once more: " << d.summary << "\n";
+    d = diff_scenario(sc);
+  }
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Error) << d.reason;
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Skipped) << d.reason;
   std::cout << "  " << d.summary << "\n";
