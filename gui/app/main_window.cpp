@@ -22,6 +22,8 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QTemporaryDir>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -83,7 +85,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   QSettings st;
   speed_ = st.value("speed", 1.0).toDouble();
-  restoreGeometry(st.value("geometry").toByteArray());
+  if (!restoreGeometry(st.value("geometry").toByteArray())) {
+    // First start: most of the screen (a projector at 1024x768 included),
+    // not the widgets' cramped size hint, which squeezes the lesson pane
+    // into a column of single letters.
+    if (const QScreen* sc = QGuiApplication::primaryScreen()) {
+      const QRect r = sc->availableGeometry();
+      resize(r.width() * 9 / 10, r.height() * 9 / 10);
+      move(r.x() + r.width() / 20, r.y() + r.height() / 20);
+    }
+  }
   restoreState(st.value("windowState").toByteArray());
   if (center_split_) split_restored_ = center_split_->restoreState(st.value("centerSplit").toByteArray());
   connect(&play_timer_, &QTimer::timeout, this, &MainWindow::playTick);
