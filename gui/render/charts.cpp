@@ -35,6 +35,23 @@ QValueAxis* time_axis(const Theme& th, Time from, Time to) {
   ax->setTitleFont(th.font(10, true));
   return ax;
 }
+
+// The vertical axis of a count or byte chart: whole numbers.
+QValueAxis* integer_axis(const Theme& th, const QString& title) {
+  auto* ay = new QValueAxis;
+  ay->setTitleText(title);
+  ay->setLabelFormat("%d");
+  ay->setLabelsFont(th.font(9));
+  ay->setTitleFont(th.font(10, true));
+  return ay;
+}
+
+// A socket-count axis up to ymax: one tick per socket for small counts.
+void fit_count_axis(QValueAxis* ay, std::int64_t ymax) {
+  ay->setRange(0, ymax <= 10 ? ymax : ymax * 1.05);
+  if (ymax <= 10) ay->setTickCount(static_cast<int>(ymax) + 1);
+  else ay->applyNiceNumbers();
+}
 }  // namespace
 
 const std::vector<std::string>& chart_names() {
@@ -102,11 +119,7 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
     std::map<std::pair<int, int>, QLineSeries*> series;
     long ymax = 1;
     auto* ax = time_axis(th, from, to);
-    auto* ay = new QValueAxis;
-    ay->setTitleText(QCoreApplication::translate("tcpsim::render", "sockets"));
-    ay->setLabelFormat("%d");
-    ay->setLabelsFont(th.font(9));
-    ay->setTitleFont(th.font(10, true));
+    auto* ay = integer_axis(th, QCoreApplication::translate("tcpsim::render", "sockets"));
     chart->addAxis(ax, Qt::AlignBottom);
     chart->addAxis(ay, Qt::AlignLeft);
     int si = 0;
@@ -149,19 +162,13 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
       }
     }
     for (auto& [k, s] : series) s->append(secs(to), cnt[k.first][k.second]);
-    ay->setRange(0, ymax <= 10 ? ymax : ymax * 1.05);
-    if (ymax <= 10) ay->setTickCount(static_cast<int>(ymax) + 1);
-    else ay->applyNiceNumbers();
+    fit_count_axis(ay, ymax);
     return chart;
   }
   if (name == "seq") {
     chart->setTitle(QCoreApplication::translate("tcpsim::render", "Relative sequence and acknowledgement numbers"));
     auto* ax = time_axis(th, from, to);
-    auto* ay = new QValueAxis;
-    ay->setTitleText(QCoreApplication::translate("tcpsim::render", "bytes (relative)"));
-    ay->setLabelFormat("%d");
-    ay->setLabelsFont(th.font(9));
-    ay->setTitleFont(th.font(10, true));
+    auto* ay = integer_axis(th, QCoreApplication::translate("tcpsim::render", "bytes (relative)"));
     chart->addAxis(ax, Qt::AlignBottom);
     chart->addAxis(ay, Qt::AlignLeft);
     std::map<std::pair<std::uint64_t, int>, QLineSeries*> series;
@@ -270,11 +277,7 @@ QChart* build_counts_chart(const Scenario& scenario, const CountSeries& cs, cons
   if (cs.resolution > 1)
     ax->setTitleText(QCoreApplication::translate("tcpsim::render", "time (s), counts every %1 (spikes: each interval's peak)")
                          .arg(QString::fromStdString(format_duration(cs.resolution))));
-  auto* ay = new QValueAxis;
-  ay->setTitleText(QCoreApplication::translate("tcpsim::render", "sockets"));
-  ay->setLabelFormat("%d");
-  ay->setLabelsFont(th.font(9));
-  ay->setTitleFont(th.font(10, true));
+  auto* ay = integer_axis(th, QCoreApplication::translate("tcpsim::render", "sockets"));
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
 
@@ -306,9 +309,7 @@ QChart* build_counts_chart(const Scenario& scenario, const CountSeries& cs, cons
     p->attachAxis(ay);
     style_series(p, th, si++, false);
   }
-  ay->setRange(0, ymax <= 10 ? ymax : ymax * 1.05);
-  if (ymax <= 10) ay->setTickCount(static_cast<int>(ymax) + 1);
-  else ay->applyNiceNumbers();
+  fit_count_axis(ay, ymax);
   return chart;
 }
 
