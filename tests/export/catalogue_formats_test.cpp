@@ -6,7 +6,6 @@
 // DOT, PlantUML for the .puml files (one JVM for the whole catalogue), and
 // the Mermaid, JSONL and CSV text checked for their shape.
 #include <gtest/gtest.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,29 +22,19 @@ namespace {
 const std::string kExe = TCPSIM_EXE;
 const std::string kScenarios = TCPSIM_SCENARIOS;
 
-bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
-
+// Scenario names (file stems) of the catalogue.
 std::vector<std::string> catalogue() {
   std::vector<std::string> v;
-  if (DIR* d = ::opendir(kScenarios.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml" && n != "index.yaml") v.push_back(n.substr(0, n.size() - 5));
-    }
-    ::closedir(d);
+  for (const auto& path : scenario_files(kScenarios)) {
+    const auto slash = path.rfind('/');
+    v.push_back(path.substr(slash + 1, path.size() - slash - 1 - 5));
   }
-  std::sort(v.begin(), v.end());
   return v;
 }
 
 std::string out_root() {
   static const std::string d = temp_dir("catalogue-formats");
   return d;
-}
-
-long colours(const std::string& image) {
-  RunResult r = run_tool({"identify", "-format", "%k", image});
-  return r.status == 0 && !r.out.empty() ? std::stol(r.out) : 0;
 }
 
 std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
@@ -56,7 +45,7 @@ class CatalogueFormats : public ::testing::TestWithParam<std::string> {
 #ifndef TCPSIM_TEST_HAVE_RENDER
     GTEST_SKIP() << "built without the Qt render library (TCPSIM_BUILD_GUI=OFF or Qt missing)";
 #endif
-    if (!exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
+    if (!file_exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
     for (const char* tool : {"rsvg-convert", "pdfinfo", "pdftoppm", "identify", "dot"})
       if (!have_tool(tool)) GTEST_SKIP() << tool << " is not installed (scripts/install-deps.sh --test)";
     ::unsetenv("DISPLAY");
@@ -96,18 +85,18 @@ TEST_P(CatalogueFormats, EveryFormatExportsAndOpensInItsTool) {
   // default pixel limits at a fixed resolution.)
   RunResult page = run_tool({"pdftoppm", "-png", "-scale-to", "1600", "-singlefile", "-f", "1", "-l", "1", d + "/ladder.pdf", d + "/ladder"});
   ASSERT_EQ(page.status, 0) << page.err;
-  EXPECT_GT(colours(d + "/ladder.png"), 1) << "blank ladder PDF for " << name;
+  EXPECT_GT(image_colours(d + "/ladder.png"), 1) << "blank ladder PDF for " << name;
 
   // SVG: librsvg renders both to non-blank images.
   for (const char* svg : {"diagram", "seq"}) {
     const std::string f = d + "/" + svg + ".svg";
     RunResult c = run_tool({"rsvg-convert", "-b", "white", "-o", f + ".png", f});
     ASSERT_EQ(c.status, 0) << f << ": " << c.err;
-    EXPECT_GT(colours(f + ".png"), 1) << "blank rendering of " << f;
+    EXPECT_GT(image_colours(f + ".png"), 1) << "blank rendering of " << f;
   }
 
   // PNG: readable and not blank.
-  EXPECT_GT(colours(d + "/endpoint.png"), 1) << "blank endpoint chart for " << name;
+  EXPECT_GT(image_colours(d + "/endpoint.png"), 1) << "blank endpoint chart for " << name;
 
   // DOT: Graphviz lays it out.
   RunResult dot = run_tool({"dot", "-Tsvg", "-o", d + "/machine.dot.svg", d + "/machine.dot"});
@@ -152,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, CatalogueFormats, ::testing::ValuesIn(catalo
 
 // PlantUML is a JVM: one run renders every scenario's sequence diagram.
 TEST(CatalogueFormatsPlantUml, EveryScenariosSequenceDiagramRenders) {
-  if (!exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
+  if (!file_exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
   if (!have_tool("plantuml")) GTEST_SKIP() << "plantuml is not installed (scripts/install-deps.sh --test)";
   const std::string d = temp_dir("catalogue-plantuml");
   std::vector<std::string> args = {"plantuml", "-tsvg", "-failfast2", "-nbthread", "1"};
@@ -167,7 +156,7 @@ TEST(CatalogueFormatsPlantUml, EveryScenariosSequenceDiagramRenders) {
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   for (const auto& name : catalogue()) {
     const std::string svg = d + "/" + name + ".svg";
-    ASSERT_TRUE(exists(svg)) << "plantuml wrote no " << svg;
+    ASSERT_TRUE(file_exists(svg)) << "plantuml wrote no " << svg;
     const std::string text = read_file(svg);
     EXPECT_EQ(text.find("Syntax Error"), std::string::npos) << name;
     EXPECT_NE(text.find("<svg"), std::string::npos) << name;

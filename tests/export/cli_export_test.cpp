@@ -24,8 +24,6 @@ const std::string kExe = TCPSIM_EXE;
 const std::string kScenarios = TCPSIM_SCENARIOS;
 const std::string kNormalClose = kScenarios + "/normal-close.yaml";
 
-bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
-
 RunResult run_tcpsim(std::vector<std::string> args) {
   args.insert(args.begin(), kExe);
   return run_tool(args);
@@ -78,26 +76,12 @@ std::map<std::string, std::string> json_fields(const std::string& line) {
 
 const std::string kOwnScenarios = std::string(TCPSIM_SOURCE_DIR) + "/tests/export/scenarios";
 
-// Scenario files (full paths) in a folder, sorted.
-std::vector<std::string> yaml_files(const std::string& dir) {
-  std::vector<std::string> v;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml" && n != "index.yaml") v.push_back(dir + "/" + n);
-    }
-    ::closedir(d);
-  }
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
 // Every catalogue scenario, plus this folder's own (which make sure that
 // lost segments, retransmissions and RSTs are covered whatever the
 // catalogue holds).
 std::vector<std::string> catalogue() {
-  auto v = yaml_files(kScenarios);
-  for (const auto& f : yaml_files(kOwnScenarios)) v.push_back(f);
+  auto v = scenario_files(kScenarios);
+  for (const auto& f : scenario_files(kOwnScenarios)) v.push_back(f);
   return v;
 }
 
@@ -110,7 +94,7 @@ std::string stem(const std::string& path) {
 class ExportCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
+    if (!file_exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
     dir_ = temp_dir("cli");
   }
   void expect_bad_option(const RunResult& r, const std::string& option) {
@@ -130,7 +114,7 @@ TEST_F(ExportCli, UnknownExtensionIsAnErrorNamingTheOption) {
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--diagram", "client:" + dir_ + "/x.jpg"}), "--diagram");
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--diagram", dir_ + "/x.svg"}), "--diagram");
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--chart", "pie:" + dir_ + "/x.svg"}), "--chart");
-  EXPECT_FALSE(exists(dir_ + "/x.pcapng"));
+  EXPECT_FALSE(file_exists(dir_ + "/x.pcapng"));
 }
 
 TEST_F(ExportCli, ExistingFileIsKeptWithoutForce) {
@@ -140,7 +124,7 @@ TEST_F(ExportCli, ExistingFileIsKeptWithoutForce) {
   expect_bad_option(r, "--mermaid");
   EXPECT_NE(r.err.find("--force"), std::string::npos);
   EXPECT_EQ(read_file(out), "my notes");
-  if (!exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose << " to export with --force";
+  if (!file_exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose << " to export with --force";
   r = run_tcpsim({"export", kNormalClose, "--mermaid", out, "--force"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(read_file(out).rfind("sequenceDiagram\n", 0), 0u);
@@ -159,7 +143,7 @@ TEST_F(ExportCli, BadTimeWindowsAreErrorsNamingTheOption) {
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--pcap", out, "--from", "-1s"}), "--from");
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--pcap", out, "--to", "soon"}), "--to");
   expect_bad_option(run_tcpsim({"export", kNormalClose, "--pcap", out, "--to", "5parsecs"}), "--to");
-  EXPECT_FALSE(exists(out));
+  EXPECT_FALSE(file_exists(out));
 }
 
 TEST_F(ExportCli, UnwritablePathsAndOtherBadValuesAreErrors) {
@@ -180,11 +164,11 @@ TEST_F(ExportCli, BadScenarioFileIsReportedWithItsLocation) {
   auto r = run_tcpsim({"export", bad, "--pcap", dir_ + "/x.pcap"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(bad + ":"), std::string::npos) << r.err;
-  EXPECT_FALSE(exists(dir_ + "/x.pcap"));
+  EXPECT_FALSE(file_exists(dir_ + "/x.pcap"));
 }
 
 TEST_F(ExportCli, UnknownEndpointForDotIsAnError) {
-  if (!exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose;
+  if (!file_exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose;
   auto r = run_tcpsim({"export", kNormalClose, "--dot", "nobody:" + dir_ + "/x.dot"});
   expect_bad_option(r, "--dot");
   EXPECT_NE(r.err.find("nobody"), std::string::npos);
@@ -203,7 +187,7 @@ TEST_F(ExportCli, GraphicExportsSayTheyNeedTheQtBuild) {
 class CatalogueExport : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CatalogueExport, PcapAgreesWithTheTraceInTshark) {
-  if (!exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
+  if (!file_exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark is not installed (apt-get install tshark)";
   const std::string file = GetParam(), name = stem(file);
   const std::string dir = temp_dir("cat");
@@ -300,10 +284,10 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CatalogueExport);
 // The end-to-end comparison covers lost segments, retransmissions (data,
 // SYN, FIN) and RSTs (abort, refused connection) in real runs.
 TEST(CatalogueExportCoverage, IncludesRstsRetransmissionsAndLostSegments) {
-  if (!exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
+  if (!file_exists(kExe)) GTEST_SKIP() << "the tcpsim program was not built (" << kExe << ")";
   bool rst = false, refused = false, retrans = false, syn_retrans = false, fin_retrans = false, drop = false;
   const std::string dir = temp_dir("cov");
-  for (const auto& file : yaml_files(kOwnScenarios)) {
+  for (const auto& file : scenario_files(kOwnScenarios)) {
     const std::string out = dir + "/" + stem(file) + ".jsonl";
     ASSERT_EQ(run_tcpsim({"export", file, "--jsonl", out}).status, 0) << file;
     std::istringstream in(read_file(out));
@@ -339,19 +323,14 @@ class GraphicExport : public ExportCli {
 #endif
     ExportCli::SetUp();
     if (IsSkipped()) return;
-    if (!exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose;
+    if (!file_exists(kNormalClose)) GTEST_SKIP() << "no " << kNormalClose;
     // No display: the program must switch to the offscreen platform itself.
     ::unsetenv("DISPLAY");
     ::unsetenv("WAYLAND_DISPLAY");
     ::unsetenv("QT_QPA_PLATFORM");
   }
-  // Distinct colours in an image (ImageMagick); 0 if it cannot be read.
-  static long colours(const std::string& image) {
-    RunResult r = run_tool({"identify", "-format", "%k", image});
-    return r.status == 0 && !r.out.empty() ? std::stol(r.out) : 0;
-  }
   void expect_svg_ok(const std::string& svg) {
-    ASSERT_TRUE(exists(svg));
+    ASSERT_TRUE(file_exists(svg));
     if (have_tool("xmllint")) {
       RunResult x = run_tool({"xmllint", "--noout", svg});
       EXPECT_EQ(x.status, 0) << x.err;
@@ -360,11 +339,11 @@ class GraphicExport : public ExportCli {
     RunResult c = run_tool({"rsvg-convert", "-b", "white", "-o", svg + ".png", svg});
     ASSERT_EQ(c.status, 0) << c.err;
     if (have_tool("identify")) {
-      EXPECT_GT(colours(svg + ".png"), 1) << "blank rendering of " << svg;
+      EXPECT_GT(image_colours(svg + ".png"), 1) << "blank rendering of " << svg;
     }
   }
   void expect_pdf_ok(const std::string& pdf) {
-    ASSERT_TRUE(exists(pdf));
+    ASSERT_TRUE(file_exists(pdf));
     if (!have_tool("pdfinfo")) GTEST_SKIP() << "pdfinfo is not installed (poppler-utils)";
     RunResult i = run_tool({"pdfinfo", pdf});
     ASSERT_EQ(i.status, 0) << i.err;
@@ -373,21 +352,21 @@ class GraphicExport : public ExportCli {
     ASSERT_EQ(p.status, 0) << p.err;
     std::string page;
     for (const char* suffix : {"-1.png", "-01.png", "-001.png"})
-      if (exists(pdf + "-page" + suffix)) page = pdf + "-page" + suffix;
+      if (file_exists(pdf + "-page" + suffix)) page = pdf + "-page" + suffix;
     ASSERT_FALSE(page.empty());
     if (have_tool("identify")) {
-      EXPECT_GT(colours(page), 1) << "blank first page of " << pdf;
+      EXPECT_GT(image_colours(page), 1) << "blank first page of " << pdf;
     }
   }
   void expect_png_ok(const std::string& png, int w, int h) {
-    ASSERT_TRUE(exists(png));
+    ASSERT_TRUE(file_exists(png));
     if (!have_tool("identify")) GTEST_SKIP() << "identify is not installed (imagemagick)";
     RunResult r = run_tool({"identify", "-format", "%w %h", png});
     ASSERT_EQ(r.status, 0) << r.err;
     if (w > 0) {
       EXPECT_EQ(r.out, std::to_string(w) + " " + std::to_string(h));
     }
-    EXPECT_GT(colours(png), 1) << "blank " << png;
+    EXPECT_GT(image_colours(png), 1) << "blank " << png;
   }
 };
 
@@ -427,7 +406,7 @@ TEST_F(GraphicExport, FramesAreNumberedPngs) {
   auto r = run_tcpsim({"export", kNormalClose, "--frames", dir_ + "/frames", "--size", "640x360"});
   ASSERT_EQ(r.status, 0) << r.err;
   expect_png_ok(dir_ + "/frames/frame-0001.png", 640, 360);
-  EXPECT_TRUE(exists(dir_ + "/frames/frame-0002.png"));
+  EXPECT_TRUE(file_exists(dir_ + "/frames/frame-0002.png"));
   // A second export into the same folder needs --force.
   r = run_tcpsim({"export", kNormalClose, "--frames", dir_ + "/frames"});
   expect_bad_option(r, "--frames");

@@ -1,10 +1,12 @@
 #include "tools.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -74,6 +76,26 @@ bool have_tool(const std::string& name) {
   for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':'))
     if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
   return false;
+}
+
+bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::vector<std::string> scenario_files(const std::string& dir) {
+  std::vector<std::string> v;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml" && n != "index.yaml") v.push_back(dir + "/" + n);
+    }
+    ::closedir(d);
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+long image_colours(const std::string& image) {
+  RunResult r = run_tool({"identify", "-format", "%k", image});
+  return r.status == 0 && !r.out.empty() ? std::stol(r.out) : 0;
 }
 
 std::string read_file(const std::string& path) {

@@ -17,6 +17,12 @@ RunResult run_tool(const std::vector<std::string>& argv);
 // Whether `name` is an executable on PATH.
 bool have_tool(const std::string& name);
 
+bool file_exists(const std::string& path);
+// The scenario files (*.yaml, not index.yaml) in a folder, full paths, sorted.
+std::vector<std::string> scenario_files(const std::string& dir);
+// Distinct colours in an image (ImageMagick `identify`); 0 if it cannot be read.
+long image_colours(const std::string& image);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 // A fresh empty directory under the test's temporary folder.
