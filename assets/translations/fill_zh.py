@@ -167,7 +167,24 @@ ZH = {
     'A big workload keeps no trace to export.': '大规模负载不保留可导出的轨迹。',
 }
 
+def load_fragments():
+    """More translations, one file per area: assets/translations/zh/*.tsv,
+    each line `English<TAB>Chinese` (\\n and \\t escaped; # starts a comment)."""
+    import glob, os
+    here = os.path.dirname(os.path.abspath(__file__))
+    for f in sorted(glob.glob(os.path.join(here, "zh", "*.tsv"))):
+        with open(f, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                if line.count("\t") != 1:
+                    sys.exit(f"{f}:{n}: expected one tab between English and Chinese")
+                en, zh = (x.replace("\\n", "\n").replace("\\t", "\t") for x in line.split("\t"))
+                ZH[en] = zh
+
 def main(path):
+    load_fragments()
     tree = ET.parse(path)
     missing = []
     for msg in tree.iter("message"):

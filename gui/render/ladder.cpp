@@ -50,6 +50,22 @@ void arrow_head(QPainter& p, QPointF from, QPointF to, double size, QColor c) {
 }
 }  // namespace
 
+std::optional<TimeScale> parse_time_scale(const QString& s) {
+  if (s == "compressed") return TimeScale::Compressed;
+  if (s == "linear") return TimeScale::Linear;
+  if (s == "textbook") return TimeScale::Textbook;
+  return std::nullopt;
+}
+
+QString time_scale_name(TimeScale s) {
+  switch (s) {
+    case TimeScale::Compressed: return "compressed";
+    case TimeScale::Linear: return "linear";
+    case TimeScale::Textbook: return "textbook";
+  }
+  return "compressed";
+}
+
 LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     : v_(v), th_(th), o_(o) {
   const auto& ev = v.trace().events;
@@ -589,12 +605,17 @@ void LadderWidget::setTheme(const Theme& t) {
   theme_ = t;
   relayout();
 }
+void LadderWidget::setTimeScale(TimeScale s) {
+  scale_ = s;
+  relayout();
+}
 void LadderWidget::relayout() {
   if (!view_) {
     layout_.reset();
     return;
   }
   LadderOptions o;
+  o.scale = scale_;
   o.px_per_ms = px_per_ms_;
   o.width = std::max(double(kMinWidth), double(scroll_->viewport()->width()));
   layout_ = std::make_unique<LadderLayout>(*view_, theme_, o);

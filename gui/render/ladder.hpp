@@ -15,6 +15,7 @@
 #include <QString>
 #include <QStringList>
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 #include "theme.hpp"
@@ -25,7 +26,17 @@ class QScrollArea;
 
 namespace tcpsim::render {
 
+// How virtual time maps to the vertical axis (issue #12):
+//  Compressed: proportional, long idle periods cut with a "≈ N later" marker;
+//  Linear: uniform time (every delay the same slope, backoff visibly doubling);
+//  Textbook: one row per segment, constant slope (Stevens / Kurose-Ross).
+enum class TimeScale { Compressed, Linear, Textbook };
+// "compressed" | "linear" | "textbook"; nullopt for anything else.
+std::optional<TimeScale> parse_time_scale(const QString& s);
+QString time_scale_name(TimeScale s);
+
 struct LadderOptions {
+  TimeScale scale = TimeScale::Compressed;
   Time from = 0, to = kNever;  // time window
   double px_per_ms = 28;       // zoom
   double width = 1040;
@@ -89,6 +100,8 @@ class LadderWidget : public QWidget {
   void setCursor(std::size_t cursor, Time now);
   void setSelectedArrow(int a);
   void setTheme(const Theme& t);
+  void setTimeScale(TimeScale s);
+  TimeScale timeScale() const { return scale_; }
   void zoom(double factor);
   int drawnArrows() const;
   int selectedArrow() const { return selected_; }
@@ -110,6 +123,7 @@ class LadderWidget : public QWidget {
   std::unique_ptr<LadderLayout> layout_;
   Theme theme_;
   double px_per_ms_ = 28;
+  TimeScale scale_ = TimeScale::Compressed;
   std::size_t cursor_ = 0;
   Time now_ = 0;
   int selected_ = -1;
