@@ -1,8 +1,11 @@
 // tcpsim-gui — the GUI, and its headless screenshot mode:
 //   tcpsim-gui [FILE]
 //   tcpsim-gui --scenario FILE (--at TIME | --step N) --screenshot OUT.png [--size WxH] [--lang zh_CN]
+//              [--lecture] [--hide-next] [--time compressed|linear|textbook]
+//   tcpsim-gui --help | --version        (no display needed)
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QImage>
 #include <QPixmap>
@@ -26,6 +29,37 @@ bool has_display() {
   const char* w = std::getenv("WAYLAND_DISPLAY");
   return (d && *d) || (w && *w);
 }
+bool platform_set() {
+  const char* q = std::getenv("QT_QPA_PLATFORM");
+  return q && *q;
+}
+
+// The command line, shared by the --help/--version path and the GUI.
+struct Options {
+  QCommandLineParser p;
+  QCommandLineOption scn{"scenario", "Scenario file to open.", "FILE"};
+  QCommandLineOption at{"at", "Headless: show the state at this virtual time (e.g. 1.5s, 200ms), "
+                              "from 0 to the trace's last event.", "TIME"};
+  QCommandLineOption step{"step", "Headless: show the state after N events (0 to the number of events).", "N"};
+  QCommandLineOption shot{"screenshot", "Render the main window to this PNG and exit (no display needed).",
+                          "OUT.png"};
+  QCommandLineOption size{"size", "Screenshot size, WxH (default 1600x1000).", "WxH", "1600x1000"};
+  QCommandLineOption lang{"lang", "Language: en or zh_CN (default: system).", "LANG"};
+  QCommandLineOption lecture{QStringList{"lecture", "presentation"},
+                             "Start in lecture mode: text of 24 px and up, both lifelines in view, "
+                             "secondary panes hidden."};
+  QCommandLineOption hide{"hide-next", "Hide what comes next: the next state and the segments not yet sent."};
+  QCommandLineOption time{"time", "Time scale of the packet timeline: compressed, linear or textbook.", "SCALE"};
+  QCommandLineOption demo{"demo", "Show the built-in hand-made normal-close trace."};
+  QCommandLineOption dir{"catalogue", "Folder of scenarios for the browser.", "DIR"};
+  Options() {
+    p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOptions({scn, at, step, shot, size, lang, lecture, hide, time, demo, dir});
+    p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
+  }
+};
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,8 +68,26 @@ int main(int argc, char** argv) {
     QString a = argv[i];
     if (a == "--screenshot" || a.startsWith("--screenshot=")) headless = true;
   }
+  // --help and --version need no window system: a QCoreApplication answers
+  // them (QCommandLineParser prints and exits) before a QApplication would
+  // look for a display and abort.
+  for (int i = 1; i < argc; ++i) {
+    const QString a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") {
+      QCoreApplication core(argc, argv);
+      QCoreApplication::setApplicationName("tcpsim-gui");
+      QCoreApplication::setApplicationVersion(TCPSIM_VERSION_STRING);
+      Options o;
+      o.p.process(core);  // exits 0 after the help or version text, 1 on a bad option
+      return 0;
+    }
+  }
   // Headless: render without a window system when there is no display.
-  if (headless && !has_display() && !(std::getenv("QT_QPA_PLATFORM") && *std::getenv("QT_QPA_PLATFORM"))) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  if (headless && !has_display() && !platform_set()) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  // The window itself needs a display: say so instead of Qt's abort (exit 134).
+  if (!headless && !has_display() && !platform_set())
+    return fail("no display (DISPLAY and WAYLAND_DISPLAY are unset): run it in a desktop session, "
+                "or render a picture with --screenshot OUT.png; --help lists the options");
   if (!std::getenv("XDG_RUNTIME_DIR")) {
     static char tmpl[] = "/tmp/tcpsim-xdg-XXXXXX";
     if (char* d = mkdtemp(tmpl)) {
@@ -48,24 +100,19 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName(headless ? "tcpsim-gui-headless" : "tcpsim-gui");
   QApplication::setApplicationVersion(TCPSIM_VERSION_STRING);
 
-  QCommandLineParser p;
-  p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
-  p.addHelpOption();
-  p.addVersionOption();
-  QCommandLineOption o_scn("scenario", "Scenario file to open.", "FILE");
-  QCommandLineOption o_at("at", "Headless: show the state at this virtual time (e.g. 1.5s, 200ms).", "TIME");
-  QCommandLineOption o_step("step", "Headless: show the state after N events.", "N");
-  QCommandLineOption o_shot("screenshot", "Render the main window to this PNG and exit.", "OUT.png");
-  QCommandLineOption o_size("size", "Screenshot size, WxH (default 1600x1000).", "WxH", "1600x1000");
-  QCommandLineOption o_lang("lang", "Language: en or zh_CN (default: system).", "LANG");
-  QCommandLineOption o_pres("presentation", "Start in presentation mode (large fonts, thick lines).");
-  QCommandLineOption o_demo("demo", "Show the built-in hand-made normal-close trace.");
-  QCommandLineOption o_dir("catalogue", "Folder of scenarios for the browser.", "DIR");
-  p.addOptions({o_scn, o_at, o_step, o_shot, o_size, o_lang, o_pres, o_demo, o_dir});
-  p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
+  Options opts;
+  QCommandLineParser& p = opts.p;
+  const auto &o_scn = opts.scn, &o_at = opts.at, &o_step = opts.step, &o_shot = opts.shot, &o_size = opts.size,
+             &o_lang = opts.lang, &o_pres = opts.lecture, &o_demo = opts.demo, &o_dir = opts.dir;
   if (!p.parse(app.arguments())) return fail(p.errorText());
-  if (p.isSet("help")) p.showHelp(0);
-  if (p.isSet("version")) p.showVersion();
+
+  std::optional<tcpsim::render::TimeScale> scale;
+  if (p.isSet(opts.time)) {
+    scale = tcpsim::render::parse_time_scale(p.value(opts.time));
+    if (!scale)
+      return fail(QString("--time: unknown time scale '%1' (expected compressed, linear or textbook)")
+                      .arg(p.value(opts.time)));
+  }
 
   QString file = p.value(o_scn);
   if (!p.positionalArguments().isEmpty()) {
@@ -116,7 +163,9 @@ int main(int argc, char** argv) {
   // Headless runs follow --lang or the system locale, never a saved choice.
   QString lang_eff = !lang.isEmpty() || headless ? lang : QSettings().value("language", "").toString();
   win.setLanguage(lang_eff == "zh" ? "zh_CN" : lang_eff);
-  if (p.isSet(o_pres)) win.setPresentationMode(true);
+  if (p.isSet(o_pres)) win.setLectureMode(true);
+  if (p.isSet(opts.hide)) win.setHideNext(true);
+  if (scale) win.setTimeScale(*scale);
   if (p.isSet(o_demo)) {
     win.setTrace(tcpsim::render::demo_normal_close_scenario(), tcpsim::render::demo_normal_close_trace());
   } else if (!file.isEmpty()) {
@@ -129,6 +178,14 @@ int main(int argc, char** argv) {
   }
 
   if (headless) {
+    // A cursor beyond the trace is an error that names the valid range.
+    const std::size_t n = win.view() ? win.view()->size() : 0;
+    if (step > static_cast<long>(n))
+      return fail(QString("--step %1: beyond the trace, which has %2 events (valid steps: 0 to %2)").arg(step).arg(n));
+    const tcpsim::Time end = win.view() ? win.view()->end_time() : 0;
+    if (at && (*at < 0 || *at > end))
+      return fail(QString("--at %1: beyond the trace (valid times: 0 to %2 s, the last event)")
+                      .arg(p.value(o_at), QString::fromStdString(tcpsim::format_time(end))));
     if (step >= 0) win.setCursor(static_cast<std::size_t>(step), false);
     else if (at) win.setCursorTime(*at);
     else win.setCursor(win.view() ? win.view()->size() : 0, false);

@@ -23,6 +23,38 @@
         <source>Event</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>signal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::ExportDialog</name>
@@ -529,6 +561,34 @@
         <source>yes</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>delayed ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TIME_WAIT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FIN_WAIT_2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keepalive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>linger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (pid %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  (relative %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::MainWindow</name>
@@ -590,10 +650,6 @@
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Presentation mode</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -842,6 +898,70 @@
         <source>Exports need the trace, which a big workload does not keep. Use tcpsim export --chart states or --csv on the command line; they run counts-only too.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Time scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Lecture mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Large text and both lifelines for a projector (Ctrl+P)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lecture view: diagrams and timeline / timeline / diagrams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Hide what comes next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hide the next state and the segments not yet sent (H)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed (long idle periods cut)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Linear (uniform time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Textbook (one row per segment)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time scale:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Textbook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How time maps to the packet timeline&apos;s vertical axis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>t = %1 s   event %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playback controls</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>
@@ -874,51 +994,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>timer fired</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>timer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>exited</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>killed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>crashed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>rebooted</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>later</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>dropped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>retransmission</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>segment (flags seq ack len, relative)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>reset (R)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>≈ marks compressed idle time; boxes on lifelines are TCP states</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -946,14 +1026,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>not created yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>(orphan: no fd)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>no socket counts to draw (empty series)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -963,6 +1035,548 @@
     </message>
     <message>
         <source>time (s), counts every %1 (spikes: each interval&apos;s peak)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 timer fired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 timer %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>signal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 exited (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 killed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 crashed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 rebooted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dropped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>≈ %1 later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST (reset): thick, bar at the end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmission (dashed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dropped (cross)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle time left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ABORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>give up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host crashed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv RST</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>close() with unread data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>close() with SO_LINGER {on, 0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv data after close()</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accept queue full (tcp_abort_on_overflow=1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>listener closed before accept()</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>listener closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv FIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN retries exhausted (tcp_syn_retries)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN,ACK retries exhausted (tcp_synack_retries)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>zero-window probes unanswered (tcp_retries2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>zero-window probes unanswered (tcp_orphan_retries)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted (tcp_retries2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted (tcp_orphan_retries)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keepalive: peer not answering (tcp_keepalive_probes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>state lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd RST</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd FIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd SYN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd SYN,ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmit SYN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmit SYN,ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmit FIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmit data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv FIN / snd ACK, restart 2MSL</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::cause</name>
+    <message>
+        <source>retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN on a synchronized connection: challenge ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keepalive: peer not answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>listener closed before accept()</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>close() with SO_LINGER {on, 0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>close() with unread data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no socket for this segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN,ACK retries exhausted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN retries exhausted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host crashed: state lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TIME-WAIT assassination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accept queue full</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYN dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>data after close()</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>listener closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host crashed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2MSL timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>active open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passive open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACK of FIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACK of SYN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restart 2MSL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fault rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keepalive probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no route to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no link between</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rcv </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>snd </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tail loss probe: the last segment is sent again before the RTO</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>old segment in TIME_WAIT: ACK it (it cannot reach a new connection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment not acceptable (outside the receive window): ACK and drop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in-window RST with unexpected sequence number: challenge ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SO_RCVBUF is recorded but the model keeps the host&apos;s receive buffer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a concurrent loop without count or every would never end: stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>send() failed with EPIPE; this thread stops (on_error: stop)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACK for data not yet sent: ACK and drop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FIN out of order: waits for the missing data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>out-of-window RST in TIME_WAIT: ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment without SYN or RST in SYN_SENT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment without SYN to a listening socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST with unacceptable ACK in SYN_SENT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST to a listening socket: ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST for no socket: discarded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST outside the receive window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST without ACK in SYN_SENT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST ignored in TIME_WAIT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>out-of-order segment queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>handshake ACK dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment without ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>zero-window probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>segment held back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by a fault rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this thread stops</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RST in reply: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>: dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>: ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::describe</name>
+    <message>
+        <source>send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deliver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DROP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>armed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>exited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>killed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>crashed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rebooted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delayed ACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keepalive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>linger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 &gt; %3 [%4] win %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(retransmission)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 timer %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, fires at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: signal %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> status %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fault: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -22,6 +22,38 @@
         <source>Event</source>
         <translation>事件</translation>
     </message>
+    <message>
+        <source>segment</source>
+        <translation>报文段</translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>timer</source>
+        <translation>定时器</translation>
+    </message>
+    <message>
+        <source>call</source>
+        <translation>调用</translation>
+    </message>
+    <message>
+        <source>signal</source>
+        <translation>信号</translation>
+    </message>
+    <message>
+        <source>process</source>
+        <translation>进程</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>注释</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::ExportDialog</name>
@@ -516,6 +548,34 @@
         <source>yes</source>
         <translation>是</translation>
     </message>
+    <message>
+        <source>delayed ACK</source>
+        <translation>延迟 ACK</translation>
+    </message>
+    <message>
+        <source>TIME_WAIT</source>
+        <translation>TIME_WAIT</translation>
+    </message>
+    <message>
+        <source>FIN_WAIT_2</source>
+        <translation>FIN_WAIT_2</translation>
+    </message>
+    <message>
+        <source>keepalive</source>
+        <translation>保活</translation>
+    </message>
+    <message>
+        <source>linger</source>
+        <translation>linger 逗留</translation>
+    </message>
+    <message>
+        <source>%1 (pid %2)</source>
+        <translation>%1（pid %2）</translation>
+    </message>
+    <message>
+        <source>%1  (relative %2)</source>
+        <translation>%1  （相对值 %2）</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::MainWindow</name>
@@ -578,10 +638,6 @@
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>&amp;Presentation mode</source>
-        <translation>演示模式(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Full screen</source>
@@ -831,6 +887,70 @@
         <source>Exports need the trace, which a big workload does not keep. Use tcpsim export --chart states or --csv on the command line; they run counts-only too.</source>
         <translation>导出需要轨迹，而大规模负载不保留轨迹。请在命令行使用 tcpsim export --chart states 或 --csv；它们同样以仅计数方式运行。</translation>
     </message>
+    <message>
+        <source>&amp;Time scale</source>
+        <translation>时间刻度(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Lecture mode</source>
+        <translation>授课模式(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Large text and both lifelines for a projector (Ctrl+P)</source>
+        <translation>为投影仪放大文字并显示两条生命线（Ctrl+P）</translation>
+    </message>
+    <message>
+        <source>Lecture view: diagrams and timeline / timeline / diagrams</source>
+        <translation>授课视图：状态图与时序图 / 仅时序图 / 仅状态图</translation>
+    </message>
+    <message>
+        <source>&amp;Hide what comes next</source>
+        <translation>隐藏接下来的内容(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Hide the next state and the segments not yet sent (H)</source>
+        <translation>隐藏下一个状态和尚未发送的报文段（H）</translation>
+    </message>
+    <message>
+        <source>Compressed (long idle periods cut)</source>
+        <translation>压缩（截去长时间空闲）</translation>
+    </message>
+    <message>
+        <source>Linear (uniform time)</source>
+        <translation>线性（时间均匀）</translation>
+    </message>
+    <message>
+        <source>Textbook (one row per segment)</source>
+        <translation>教科书（每个报文段一行）</translation>
+    </message>
+    <message>
+        <source>Time scale:</source>
+        <translation>时间刻度：</translation>
+    </message>
+    <message>
+        <source>Compressed</source>
+        <translation>压缩</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <source>Textbook</source>
+        <translation>教科书</translation>
+    </message>
+    <message>
+        <source>How time maps to the packet timeline's vertical axis</source>
+        <translation>时间如何映射到报文时序图的纵轴</translation>
+    </message>
+    <message>
+        <source>t = %1 s   event %2</source>
+        <translation>t = %1 秒   第 %2 个事件</translation>
+    </message>
+    <message>
+        <source>Playback controls</source>
+        <translation>播放控制</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>
@@ -863,52 +983,12 @@
         <translation>当前</translation>
     </message>
     <message>
-        <source>timer fired</source>
-        <translation>定时器到期</translation>
-    </message>
-    <message>
-        <source>timer</source>
-        <translation>定时器</translation>
-    </message>
-    <message>
-        <source>exited</source>
-        <translation>已退出</translation>
-    </message>
-    <message>
-        <source>killed</source>
-        <translation>被杀死</translation>
-    </message>
-    <message>
-        <source>crashed</source>
-        <translation>崩溃</translation>
-    </message>
-    <message>
-        <source>rebooted</source>
-        <translation>已重启</translation>
-    </message>
-    <message>
-        <source>later</source>
-        <translation>之后</translation>
-    </message>
-    <message>
         <source>dropped</source>
         <translation>丢弃</translation>
     </message>
     <message>
         <source>retransmission</source>
         <translation>重传</translation>
-    </message>
-    <message>
-        <source>segment (flags seq ack len, relative)</source>
-        <translation>报文段（标志 序列号 确认号 长度，相对值）</translation>
-    </message>
-    <message>
-        <source>reset (R)</source>
-        <translation>复位（R）</translation>
-    </message>
-    <message>
-        <source>≈ marks compressed idle time; boxes on lifelines are TCP states</source>
-        <translation>≈ 表示压缩的空闲时间；生命线上的方框是 TCP 状态</translation>
     </message>
     <message>
         <source>▶ current state</source>
@@ -935,14 +1015,6 @@
         <translation>各端点经过的路径，按顺序编号</translation>
     </message>
     <message>
-        <source>not created yet</source>
-        <translation>尚未创建</translation>
-    </message>
-    <message>
-        <source>(orphan: no fd)</source>
-        <translation>（孤儿：无文件描述符）</translation>
-    </message>
-    <message>
         <source>no socket counts to draw (empty series)</source>
         <translation>没有可绘制的套接字数量（序列为空）</translation>
     </message>
@@ -953,6 +1025,548 @@
     <message>
         <source>time (s), counts every %1 (spikes: each interval's peak)</source>
         <translation>时间（秒），每 %1 计数一次（尖峰：每个区间的峰值）</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步（共 %2 步）</translation>
+    </message>
+    <message>
+        <source>%1 timer fired</source>
+        <translation>%1 定时器到期</translation>
+    </message>
+    <message>
+        <source>%1 timer %2</source>
+        <translation>%1 定时器 %2</translation>
+    </message>
+    <message>
+        <source>signal %1</source>
+        <translation>信号 %1</translation>
+    </message>
+    <message>
+        <source>%1 exited (%2)</source>
+        <translation>%1 已退出（%2）</translation>
+    </message>
+    <message>
+        <source>%1 killed</source>
+        <translation>%1 被杀死</translation>
+    </message>
+    <message>
+        <source>%1 crashed</source>
+        <translation>%1 崩溃</translation>
+    </message>
+    <message>
+        <source>%1 rebooted</source>
+        <translation>%1 已重启</translation>
+    </message>
+    <message>
+        <source>RST</source>
+        <translation>RST</translation>
+    </message>
+    <message>
+        <source>dropped: %1</source>
+        <translation>丢弃：%1</translation>
+    </message>
+    <message>
+        <source>≈ %1 later</source>
+        <translation>≈ %1 之后</translation>
+    </message>
+    <message>
+        <source>segment from %1</source>
+        <translation>来自 %1 的报文段</translation>
+    </message>
+    <message>
+        <source>RST (reset): thick, bar at the end</source>
+        <translation>RST（复位）：粗线，末端有横杠</translation>
+    </message>
+    <message>
+        <source>retransmission (dashed)</source>
+        <translation>重传（虚线）</translation>
+    </message>
+    <message>
+        <source>dropped (cross)</source>
+        <translation>丢弃（叉号）</translation>
+    </message>
+    <message>
+        <source>idle time left out</source>
+        <translation>省略的空闲时间</translation>
+    </message>
+    <message>
+        <source>ABORT</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <source>discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>give up</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>host crashed</source>
+        <translation>主机崩溃</translation>
+    </message>
+    <message>
+        <source>rcv RST</source>
+        <translation>收 RST</translation>
+    </message>
+    <message>
+        <source>rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)</source>
+        <translation>收 RST（TIME-WAIT 暗杀，tcp_rfc1337=0）</translation>
+    </message>
+    <message>
+        <source>close() with unread data</source>
+        <translation>有未读数据时调用 close()</translation>
+    </message>
+    <message>
+        <source>close() with SO_LINGER {on, 0}</source>
+        <translation>在 SO_LINGER {on, 0} 下调用 close()</translation>
+    </message>
+    <message>
+        <source>rcv data after close()</source>
+        <translation>close() 之后收到数据</translation>
+    </message>
+    <message>
+        <source>accept queue full (tcp_abort_on_overflow=1)</source>
+        <translation>accept 队列已满（tcp_abort_on_overflow=1）</translation>
+    </message>
+    <message>
+        <source>listener closed before accept()</source>
+        <translation>监听套接字在 accept() 之前关闭</translation>
+    </message>
+    <message>
+        <source>listener closed</source>
+        <translation>监听套接字已关闭</translation>
+    </message>
+    <message>
+        <source>new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)</source>
+        <translation>同一四元组的新 SYN（RFC 1122 §4.2.2.13）</translation>
+    </message>
+    <message>
+        <source>rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation>收到对 FIN 的 ACK；不进入 TIME_WAIT：已达 tcp_max_tw_buckets</translation>
+    </message>
+    <message>
+        <source>rcv FIN</source>
+        <translation>收 FIN</translation>
+    </message>
+    <message>
+        <source>snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation>发 ACK；不进入 TIME_WAIT：已达 tcp_max_tw_buckets</translation>
+    </message>
+    <message>
+        <source>TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)</source>
+        <translation>TIME_WAIT 套接字被新连接复用（tcp_tw_reuse=1）</translation>
+    </message>
+    <message>
+        <source>SYN retries exhausted (tcp_syn_retries)</source>
+        <translation>SYN 重传次数用尽（tcp_syn_retries）</translation>
+    </message>
+    <message>
+        <source>SYN,ACK retries exhausted (tcp_synack_retries)</source>
+        <translation>SYN,ACK 重传次数用尽（tcp_synack_retries）</translation>
+    </message>
+    <message>
+        <source>zero-window probes unanswered (tcp_retries2)</source>
+        <translation>零窗口探测无应答（tcp_retries2）</translation>
+    </message>
+    <message>
+        <source>zero-window probes unanswered (tcp_orphan_retries)</source>
+        <translation>零窗口探测无应答（tcp_orphan_retries）</translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted (tcp_retries2)</source>
+        <translation>重传次数用尽（tcp_retries2）</translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted (tcp_orphan_retries)</source>
+        <translation>重传次数用尽（tcp_orphan_retries）</translation>
+    </message>
+    <message>
+        <source>keepalive: peer not answering (tcp_keepalive_probes)</source>
+        <translation>保活：对端无应答（tcp_keepalive_probes）</translation>
+    </message>
+    <message>
+        <source>state lost</source>
+        <translation>状态丢失</translation>
+    </message>
+    <message>
+        <source>snd RST</source>
+        <translation>发 RST</translation>
+    </message>
+    <message>
+        <source>snd ACK</source>
+        <translation>发 ACK</translation>
+    </message>
+    <message>
+        <source>snd FIN</source>
+        <translation>发 FIN</translation>
+    </message>
+    <message>
+        <source>snd SYN</source>
+        <translation>发 SYN</translation>
+    </message>
+    <message>
+        <source>snd SYN,ACK</source>
+        <translation>发 SYN,ACK</translation>
+    </message>
+    <message>
+        <source>retransmit SYN</source>
+        <translation>重传 SYN</translation>
+    </message>
+    <message>
+        <source>retransmit SYN,ACK</source>
+        <translation>重传 SYN,ACK</translation>
+    </message>
+    <message>
+        <source>retransmit FIN</source>
+        <translation>重传 FIN</translation>
+    </message>
+    <message>
+        <source>retransmit data</source>
+        <translation>重传数据</translation>
+    </message>
+    <message>
+        <source>rcv FIN / snd ACK, restart 2MSL</source>
+        <translation>收 FIN / 发 ACK，重启 2MSL</translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::cause</name>
+    <message>
+        <source>retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL</source>
+        <translation>TIME_WAIT 中收到重传的 FIN：再次确认，重启 2MSL 计时</translation>
+    </message>
+    <message>
+        <source>SYN on a synchronized connection: challenge ACK</source>
+        <translation>已同步的连接收到 SYN：挑战 ACK</translation>
+    </message>
+    <message>
+        <source>no TIME_WAIT: tcp_max_tw_buckets reached</source>
+        <translation>不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限</translation>
+    </message>
+    <message>
+        <source>keepalive: peer not answering</source>
+        <translation>保活：对端无应答</translation>
+    </message>
+    <message>
+        <source>listener closed before accept()</source>
+        <translation>监听套接字在 accept() 之前关闭</translation>
+    </message>
+    <message>
+        <source>close() with SO_LINGER {on, 0}</source>
+        <translation>在 SO_LINGER {on, 0} 下调用 close()</translation>
+    </message>
+    <message>
+        <source>close() with unread data</source>
+        <translation>有未读数据时调用 close()</translation>
+    </message>
+    <message>
+        <source>no socket for this segment</source>
+        <translation>没有套接字接收此报文段</translation>
+    </message>
+    <message>
+        <source>retransmissions exhausted</source>
+        <translation>重传次数用尽</translation>
+    </message>
+    <message>
+        <source>SYN,ACK retries exhausted</source>
+        <translation>SYN,ACK 重试次数用尽</translation>
+    </message>
+    <message>
+        <source>SYN retries exhausted</source>
+        <translation>SYN 重试次数用尽</translation>
+    </message>
+    <message>
+        <source>host crashed: state lost</source>
+        <translation>主机崩溃：状态丢失</translation>
+    </message>
+    <message>
+        <source>TIME-WAIT assassination</source>
+        <translation>TIME-WAIT 暗杀</translation>
+    </message>
+    <message>
+        <source>accept queue full</source>
+        <translation>accept 队列已满</translation>
+    </message>
+    <message>
+        <source>SYN dropped</source>
+        <translation>SYN 被丢弃</translation>
+    </message>
+    <message>
+        <source>data after close()</source>
+        <translation>close() 之后到达的数据</translation>
+    </message>
+    <message>
+        <source>listener closed</source>
+        <translation>监听套接字已关闭</translation>
+    </message>
+    <message>
+        <source>host crashed</source>
+        <translation>主机崩溃</translation>
+    </message>
+    <message>
+        <source>2MSL timeout</source>
+        <translation>2MSL 超时</translation>
+    </message>
+    <message>
+        <source>active open</source>
+        <translation>主动打开</translation>
+    </message>
+    <message>
+        <source>passive open</source>
+        <translation>被动打开</translation>
+    </message>
+    <message>
+        <source>ACK of FIN</source>
+        <translation>对 FIN 的 ACK</translation>
+    </message>
+    <message>
+        <source>ACK of SYN</source>
+        <translation>对 SYN 的 ACK</translation>
+    </message>
+    <message>
+        <source>restart 2MSL</source>
+        <translation>重启 2MSL 计时</translation>
+    </message>
+    <message>
+        <source>fault rule</source>
+        <translation>故障规则</translation>
+    </message>
+    <message>
+        <source>keepalive probe</source>
+        <translation>保活探测</translation>
+    </message>
+    <message>
+        <source>no route to</source>
+        <translation>没有路由到</translation>
+    </message>
+    <message>
+        <source>no link between</source>
+        <translation>没有链路连接</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>timeout</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>rcv </source>
+        <translation>收到 </translation>
+    </message>
+    <message>
+        <source>snd </source>
+        <translation>发送 </translation>
+    </message>
+    <message>
+        <source>tail loss probe: the last segment is sent again before the RTO</source>
+        <translation>尾部丢失探测（TLP）：在 RTO 到期前重发最后一个报文段</translation>
+    </message>
+    <message>
+        <source>old segment in TIME_WAIT: ACK it (it cannot reach a new connection)</source>
+        <translation>TIME_WAIT 中收到旧报文段：确认它（它到不了新连接）</translation>
+    </message>
+    <message>
+        <source>other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent</source>
+        <translation>还有其他描述符（dup() 或 fork 出的子进程）引用该套接字：不发送 FIN</translation>
+    </message>
+    <message>
+        <source>segment not acceptable (outside the receive window): ACK and drop</source>
+        <translation>报文段不可接受（在接收窗口外）：回 ACK 并丢弃</translation>
+    </message>
+    <message>
+        <source>in-window RST with unexpected sequence number: challenge ACK</source>
+        <translation>窗口内 RST 的序列号不符：挑战 ACK</translation>
+    </message>
+    <message>
+        <source>SO_RCVBUF is recorded but the model keeps the host's receive buffer</source>
+        <translation>记录了 SO_RCVBUF，但模型使用主机的接收缓冲区</translation>
+    </message>
+    <message>
+        <source>a concurrent loop without count or every would never end: stopped</source>
+        <translation>没有 count 或 every 的并发循环永不结束：已停止</translation>
+    </message>
+    <message>
+        <source>send() failed with EPIPE; this thread stops (on_error: stop)</source>
+        <translation>send() 因 EPIPE 失败；此线程停止（on_error: stop）</translation>
+    </message>
+    <message>
+        <source>ACK for data not yet sent: ACK and drop</source>
+        <translation>确认了尚未发送的数据：回 ACK 并丢弃</translation>
+    </message>
+    <message>
+        <source>FIN out of order: waits for the missing data</source>
+        <translation>FIN 乱序：等待缺失的数据</translation>
+    </message>
+    <message>
+        <source>out-of-window RST in TIME_WAIT: ignored</source>
+        <translation>TIME_WAIT 中窗口外的 RST：忽略</translation>
+    </message>
+    <message>
+        <source>segment without SYN or RST in SYN_SENT</source>
+        <translation>SYN_SENT 中既无 SYN 也无 RST 的报文段</translation>
+    </message>
+    <message>
+        <source>segment without SYN to a listening socket</source>
+        <translation>发往监听套接字的非 SYN 报文段</translation>
+    </message>
+    <message>
+        <source>RST with unacceptable ACK in SYN_SENT</source>
+        <translation>SYN_SENT 中 ACK 不可接受的 RST</translation>
+    </message>
+    <message>
+        <source>RST to a listening socket: ignored</source>
+        <translation>发往监听套接字的 RST：忽略</translation>
+    </message>
+    <message>
+        <source>RST for no socket: discarded</source>
+        <translation>没有对应套接字的 RST：丢弃</translation>
+    </message>
+    <message>
+        <source>RST outside the receive window</source>
+        <translation>接收窗口外的 RST</translation>
+    </message>
+    <message>
+        <source>RST without ACK in SYN_SENT</source>
+        <translation>SYN_SENT 中不带 ACK 的 RST</translation>
+    </message>
+    <message>
+        <source>RST ignored in TIME_WAIT</source>
+        <translation>TIME_WAIT 中忽略 RST</translation>
+    </message>
+    <message>
+        <source>out-of-order segment queued</source>
+        <translation>乱序报文段已排队</translation>
+    </message>
+    <message>
+        <source>handshake ACK dropped</source>
+        <translation>握手 ACK 被丢弃</translation>
+    </message>
+    <message>
+        <source>segment without ACK</source>
+        <translation>不带 ACK 的报文段</translation>
+    </message>
+    <message>
+        <source>zero-window probe</source>
+        <translation>零窗口探测</translation>
+    </message>
+    <message>
+        <source>segment held back</source>
+        <translation>报文段被延迟</translation>
+    </message>
+    <message>
+        <source>by a fault rule</source>
+        <translation>（故障规则）</translation>
+    </message>
+    <message>
+        <source>this thread stops</source>
+        <translation>此线程停止</translation>
+    </message>
+    <message>
+        <source>RST in reply: </source>
+        <translation>回复 RST：</translation>
+    </message>
+    <message>
+        <source>: dropped</source>
+        <translation>：丢弃</translation>
+    </message>
+    <message>
+        <source>: ignored</source>
+        <translation>：忽略</translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::describe</name>
+    <message>
+        <source>send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>deliver</source>
+        <translation>送达</translation>
+    </message>
+    <message>
+        <source>DROP</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>armed</source>
+        <translation>已启动</translation>
+    </message>
+    <message>
+        <source>fired</source>
+        <translation>已触发</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation>已启动</translation>
+    </message>
+    <message>
+        <source>exited</source>
+        <translation>已退出</translation>
+    </message>
+    <message>
+        <source>killed</source>
+        <translation>被杀死</translation>
+    </message>
+    <message>
+        <source>crashed</source>
+        <translation>崩溃</translation>
+    </message>
+    <message>
+        <source>rebooted</source>
+        <translation>已重启</translation>
+    </message>
+    <message>
+        <source>delayed ACK</source>
+        <translation>延迟 ACK</translation>
+    </message>
+    <message>
+        <source>keepalive</source>
+        <translation>保活</translation>
+    </message>
+    <message>
+        <source>linger</source>
+        <translation>linger 逗留</translation>
+    </message>
+    <message>
+        <source>%1 %2 &gt; %3 [%4] win %5</source>
+        <translation>%1 %2 &gt; %3 [%4] 窗口 %5</translation>
+    </message>
+    <message>
+        <source>(retransmission)</source>
+        <translation>（重传）</translation>
+    </message>
+    <message>
+        <source>%1 %2 timer %3</source>
+        <translation>%1 的 %2 定时器%3</translation>
+    </message>
+    <message>
+        <source>, fires at %1</source>
+        <translation>，在 %1 到期</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: signal %2</source>
+        <translation>%1：信号 %2</translation>
+    </message>
+    <message>
+        <source> status %1</source>
+        <translation>，退出码 %1</translation>
+    </message>
+    <message>
+        <source>fault: %1</source>
+        <translation>故障：%1</translation>
     </message>
 </context>
 </TS>

@@ -6,6 +6,16 @@
 
 namespace tcpsim::gui {
 
+namespace {
+// The Kind column's words (core's event_kind_name), for lupdate.
+[[maybe_unused]] const char* const kKinds[] = {
+    QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "segment"), QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "state"),
+    QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "timer"),   QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "call"),
+    QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "signal"),  QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "process"),
+    QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "fault"),   QT_TRANSLATE_NOOP("tcpsim::gui::EventLogModel", "note"),
+};
+}  // namespace
+
 void EventLogModel::setView(std::shared_ptr<const render::TraceView> v) {
   beginResetModel();
   view_ = std::move(v);
@@ -37,6 +47,14 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
       case Host: return QString::fromStdString(view_->host_name(e.host));
       case Kind: return tr(render::event_kind_label(e.kind).c_str());
       case What: return QString::fromStdString(render::describe_event(*view_, e));
+    }
+  }
+  if (role == Qt::ToolTipRole && index.column() == What) {
+    // The full line, for a row wider than the column.
+    return QString::fromStdString(render::describe_event(*view_, e));
+  }
+  if (role == Qt::DisplayRole) {
+    switch (index.column()) {
     }
   }
   if (role == Qt::ForegroundRole) {

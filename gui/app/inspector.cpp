@@ -8,6 +8,12 @@ namespace tcpsim::gui {
 
 namespace {
 constexpr int kKeyRole = Qt::UserRole + 1;
+// Timer names (render::timer_display_name) for lupdate.
+[[maybe_unused]] const char* const kTimerNames[] = {
+    QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "RTO"),       QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "delayed ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "TIME_WAIT"), QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "FIN_WAIT_2"),
+    QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "keepalive"), QT_TRANSLATE_NOOP("tcpsim::gui::Inspector", "linger"),
+};
 
 QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& key, const QString& label, const QString& value) {
   auto* it = new QTreeWidgetItem(parent, {label, value});
@@ -36,7 +42,7 @@ QStringList holders(const render::TraceView& v, std::uint32_t sock, std::size_t 
     if (n > 0) {
       QString name = QString::number(pid);
       if (auto* p = v.trace().meta.process(pid)) name = QString::fromStdString(p->name);
-      out << QString("%1 (pid %2)").arg(name).arg(pid);
+      out << Inspector::tr("%1 (pid %2)").arg(name).arg(pid);
     }
   return out;
 }
@@ -90,7 +96,7 @@ void Inspector::show(const render::TraceView* v, const std::vector<std::uint32_t
         if (t.timers[k] <= 0) continue;
         QString name = render::timer_display_name(static_cast<TimerKind>(k));
         QString left = QString::fromStdString(format_duration(std::max<Time>(0, t.timers[k] - now)));
-        add(top, "timer:" + name, tr("Timer %1").arg(name), tr("%1 left").arg(left));
+        add(top, "timer:" + name, tr("Timer %1").arg(tr(name.toUtf8().constData())), tr("%1 left").arg(left));
         timers << name;
       }
       if (timers.isEmpty()) add(top, "timers", tr("Timers"), tr("none armed"));
@@ -108,9 +114,9 @@ void Inspector::show(const render::TraceView* v, const std::vector<std::uint32_t
     add(top, "src", tr("Source"), QString::fromStdString(endpoint_string(e.seg.src_ip, e.seg.sport)));
     add(top, "dst", tr("Destination"), QString::fromStdString(endpoint_string(e.seg.dst_ip, e.seg.dport)));
     add(top, "flags", tr("Flags"), QString("[%1]").arg(QString::fromStdString(flags_string(e.seg.flags))));
-    add(top, "seq", tr("Sequence number"), QString("%1  (relative %2)").arg(e.seg.seq).arg(v->relative_seq(e)));
+    add(top, "seq", tr("Sequence number"), tr("%1  (relative %2)").arg(e.seg.seq).arg(v->relative_seq(e)));
     add(top, "ack", tr("Acknowledgement number"),
-        (e.seg.flags & kAck) ? QString("%1  (relative %2)").arg(e.seg.ack).arg(v->relative_ack(e)) : tr("— (no ACK flag)"));
+        (e.seg.flags & kAck) ? tr("%1  (relative %2)").arg(e.seg.ack).arg(v->relative_ack(e)) : tr("— (no ACK flag)"));
     add(top, "win", tr("Window"), QString::number(e.seg.win));
     add(top, "len", tr("Payload length"), QString::number(e.seg.len));
     add(top, "sent", tr("Sent at"), QString::fromStdString(format_time(e.t)));
@@ -119,7 +125,7 @@ void Inspector::show(const render::TraceView* v, const std::vector<std::uint32_t
     if (a.drop >= 0) {
       const Event& d = v->event(a.drop);
       add(top, "dropped", tr("Dropped at"),
-          QString::fromStdString(format_time(d.t)) + (d.text.empty() ? "" : " (" + QString::fromStdString(d.text) + ")"));
+          QString::fromStdString(format_time(d.t)) + (d.text.empty() ? "" : " (" + QString::fromStdString(render::translate_text(d.text)) + ")"));
     }
     if (e.retrans) add(top, "retrans", tr("Retransmission"), tr("yes"));
     top->setExpanded(true);

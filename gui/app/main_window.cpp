@@ -17,7 +17,9 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
+#include <QTabBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressDialog>
@@ -33,6 +35,7 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QVariantAnimation>
@@ -54,6 +57,10 @@
 namespace tcpsim::gui {
 
 namespace {
+// Lecture mode: the smallest text (px) and the timeline's smallest width,
+// enough for its two lifelines, the time column and a label between them.
+constexpr int kLecturePx = 24;
+constexpr int kLectureLadderMin = 560;
 // How many connect() calls the scripts make, loops multiplied out (a loop
 // forever counts as unbounded): the measure of a "big workload".
 std::uint64_t connects_in(const std::vector<Step>& steps) {
@@ -85,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   QSettings st;
   speed_ = st.value("speed", 1.0).toDouble();
+  if (auto sc = render::parse_time_scale(st.value("timeScale", "compressed").toString())) ladder_->setTimeScale(*sc);
   if (!restoreGeometry(st.value("geometry").toByteArray())) {
     // First start: most of the screen (a projector at 1024x768 included),
     // not the widgets' cramped size hint, which squeezes the lesson pane
@@ -255,14 +263,25 @@ void MainWindow::buildUi() {
   transport_->addSeparator();
   speed_box_ = new QComboBox(transport_);
   for (double s : {0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) speed_box_->addItem(QString("%1×").arg(s), s);
-  transport_->addWidget(speed_box_);
+  speed_act_ = transport_->addWidget(speed_box_);
   connect(speed_box_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
     speed_ = speed_box_->itemData(i).toDouble();
   });
   transport_->addSeparator();
+  scale_label_ = new QLabel(transport_);
+  scale_label_act_ = transport_->addWidget(scale_label_);
+  scale_box_ = new QComboBox(transport_);
+  scale_box_->setObjectName("timeScale");
+  for (auto sc : {render::TimeScale::Compressed, render::TimeScale::Linear, render::TimeScale::Textbook})
+    scale_box_->addItem(QString(), static_cast<int>(sc));
+  transport_->addWidget(scale_box_);
+  connect(scale_box_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
+    setTimeScale(static_cast<render::TimeScale>(scale_box_->itemData(i).toInt()));
+  });
+  transport_->addSeparator();
   scrubber_ = new QSlider(Qt::Horizontal, transport_);
   scrubber_->setMinimumWidth(260);
-  transport_->addWidget(scrubber_);
+  scrubber_act_ = transport_->addWidget(scrubber_);
   connect(scrubber_, &QSlider::valueChanged, this, [this](int v) {
     if (!syncing_) setCursor(static_cast<std::size_t>(v), false);
   });
@@ -300,6 +319,25 @@ void MainWindow::buildMenus() {
   act_presentation_ = add("presentation", [this] { setPresentationMode(act_presentation_->isChecked()); },
                           QKeySequence(Qt::CTRL | Qt::Key_P));
   act_presentation_->setCheckable(true);
+  add("hidenext", [this] { setHideNext(actions_["hidenext"]->isChecked()); }, QKeySequence(Qt::Key_H));
+  actions_["hidenext"]->setCheckable(true);
+  add("lectureview", [this] {
+    setLectureView(lecture_view_ == LectureView::Both       ? LectureView::Timeline
+                   : lecture_view_ == LectureView::Timeline ? LectureView::Diagrams
+                                                            : LectureView::Both);
+  }, QKeySequence(Qt::Key_F6));
+  scale_group_ = new QActionGroup(this);
+  for (auto [key, sc] : {std::pair{"scale_compressed", render::TimeScale::Compressed},
+                         {"scale_linear", render::TimeScale::Linear},
+                         {"scale_textbook", render::TimeScale::Textbook}}) {
+    auto* a = new QAction(this);
+    a->setCheckable(true);
+    a->setData(static_cast<int>(sc));
+    scale_group_->addAction(a);
+    const render::TimeScale v = sc;
+    connect(a, &QAction::triggered, this, [this, v] { setTimeScale(v); });
+    actions_[key] = a;
+  }
   add("fullscreen", [this] { isFullScreen() ? showNormal() : showFullScreen(); }, QKeySequence(Qt::Key_F11));
   add("zoomin", [this] { ladder_->zoom(1.25); }, QKeySequence::ZoomIn);
   add("zoomout", [this] { ladder_->zoom(0.8); }, QKeySequence::ZoomOut);
@@ -318,36 +356,51 @@ void MainWindow::buildMenus() {
     connect(a, &QAction::triggered, this, [this, c] { setLanguage(c); });
     actions_[key] = a;
   }
-}
-
-void MainWindow::retranslate() {
-  setWindowTitle(scenario_ ? tr("tcpsim — %1").arg(QString::fromStdString(scenario_->title.get(lang_.toStdString())))
-                           : tr("tcpsim"));
-  menuBar()->clear();
-  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* file = menus_["file"] = menuBar()->addMenu(QString());
   file->addAction(actions_["open"]);
   file->addAction(actions_["export"]);
-  auto* ex = file->addMenu(tr("&Export as"));
+  auto* ex = menus_["export"] = file->addMenu(QString());
   for (auto k : {"export_ladder", "export_diagram", "export_chart", "export_frames"}) ex->addAction(actions_[k]);
   ex->addSeparator();
   for (auto k : {"export_pcap", "export_mermaid", "export_plantuml", "export_dot", "export_jsonl", "export_csv"})
     ex->addAction(actions_[k]);
   file->addSeparator();
   file->addAction(actions_["quit"]);
-  auto* view = menuBar()->addMenu(tr("&View"));
+  auto* view = menus_["view"] = menuBar()->addMenu(QString());
   view->addAction(actions_["presentation"]);
+  view->addAction(actions_["lectureview"]);
+  view->addAction(actions_["hidenext"]);
+  auto* scales = menus_["scale"] = view->addMenu(QString());
+  for (auto k : {"scale_compressed", "scale_linear", "scale_textbook"}) scales->addAction(actions_[k]);
+  view->addSeparator();
   view->addAction(actions_["fullscreen"]);
   view->addAction(actions_["zoomin"]);
   view->addAction(actions_["zoomout"]);
   view->addSeparator();
   view->addAction(browser_dock_->toggleViewAction());
   view->addAction(bottom_dock_->toggleViewAction());
-  auto* play = menuBar()->addMenu(tr("&Playback"));
+  auto* play = menus_["play"] = menuBar()->addMenu(QString());
   for (auto k : {"play", "forward", "back", "nextstate", "prevstate", "start", "end"}) play->addAction(actions_[k]);
-  auto* lang = menuBar()->addMenu(tr("&Language"));
+  auto* lang = menus_["lang"] = menuBar()->addMenu(QString());
   for (auto k : {"lang_system", "lang_en", "lang_zh"}) lang->addAction(actions_[k]);
-  auto* help = menuBar()->addMenu(tr("&Help"));
+  auto* help = menus_["help"] = menuBar()->addMenu(QString());
   help->addAction(actions_["about"]);
+}
+
+void MainWindow::retranslate() {
+  setWindowTitle(scenario_ ? tr("tcpsim — %1").arg(QString::fromStdString(scenario_->title.get(lang_.toStdString())))
+                           : tr("tcpsim"));
+  // The menus are made once (buildMenus); here they only get their titles,
+  // so no stale menu in the old language is left behind.
+  menus_["file"]->setTitle(tr("&File"));
+  menus_["export"]->setTitle(tr("&Export as"));
+  menus_["view"]->setTitle(tr("&View"));
+  menus_["scale"]->setTitle(tr("&Time scale"));
+  menus_["play"]->setTitle(tr("&Playback"));
+  menus_["lang"]->setTitle(tr("&Language"));
+  menus_["help"]->setTitle(tr("&Help"));
+  // Menus are windows of their own: they do not inherit the lecture font.
+  for (QMenu* m : menuBar()->findChildren<QMenu*>()) m->setFont(font());
 
   actions_["open"]->setText(tr("&Open scenario…"));
   actions_["export_ladder"]->setText(tr("Packet timeline (SVG, PDF, PNG)…"));
@@ -362,7 +415,24 @@ void MainWindow::retranslate() {
   actions_["export_jsonl"]->setText(tr("JSONL trace…"));
   actions_["export_csv"]->setText(tr("CSV of socket counts…"));
   actions_["quit"]->setText(tr("&Quit"));
-  actions_["presentation"]->setText(tr("&Presentation mode"));
+  actions_["presentation"]->setText(tr("&Lecture mode"));
+  actions_["presentation"]->setToolTip(tr("Large text and both lifelines for a projector (Ctrl+P)"));
+  actions_["lectureview"]->setText(tr("Lecture view: diagrams and timeline / timeline / diagrams"));
+  actions_["hidenext"]->setText(tr("&Hide what comes next"));
+  actions_["hidenext"]->setToolTip(tr("Hide the next state and the segments not yet sent (H)"));
+  actions_["scale_compressed"]->setText(tr("Compressed (long idle periods cut)"));
+  actions_["scale_linear"]->setText(tr("Linear (uniform time)"));
+  actions_["scale_textbook"]->setText(tr("Textbook (one row per segment)"));
+  scale_label_->setText(tr("Time scale:"));
+  scale_box_->setItemText(0, tr("Compressed"));
+  scale_box_->setItemText(1, tr("Linear"));
+  scale_box_->setItemText(2, tr("Textbook"));
+  scale_box_->setToolTip(tr("How time maps to the packet timeline's vertical axis"));
+  {
+    const int cur = static_cast<int>(ladder_->timeScale());
+    scale_box_->setCurrentIndex(scale_box_->findData(cur));
+    for (auto* a : scale_group_->actions()) a->setChecked(a->data().toInt() == cur);
+  }
   actions_["fullscreen"]->setText(tr("&Full screen"));
   actions_["zoomin"]->setText(tr("Zoom timeline in"));
   actions_["zoomout"]->setText(tr("Zoom timeline out"));
@@ -377,6 +447,12 @@ void MainWindow::retranslate() {
   actions_["nextstate"]->setText(tr("State ▶▶"));
   actions_["end"]->setText(tr("End ▶|"));
   act_play_->setText(playing_ ? tr("❚❚ Pause") : tr("▶ Play"));
+  // Lecture mode: at 24 px the transport fits 1024 px only with its symbols
+  // (the words stay in the tooltips and the Playback menu's shortcuts).
+  if (theme_.presentation)
+    for (auto [k, sym] : {std::pair{"start", "|◀"}, {"prevstate", "◀◀"}, {"back", "◀"}, {"forward", "▶"},
+                          {"nextstate", "▶▶"}, {"end", "▶|"}})
+      if (auto* b = qobject_cast<QToolButton*>(transport_->widgetForAction(actions_[k]))) b->setText(sym);
   actions_["start"]->setToolTip(tr("Go to the start (Home)"));
   actions_["prevstate"]->setToolTip(tr("Previous state change (Shift+Left)"));
   actions_["back"]->setToolTip(tr("One event back (Left)"));
@@ -384,6 +460,7 @@ void MainWindow::retranslate() {
   actions_["forward"]->setToolTip(tr("One event forward (Right)"));
   actions_["nextstate"]->setToolTip(tr("Next state change (Shift+Right)"));
   actions_["end"]->setToolTip(tr("Go to the end (End)"));
+  transport_->setWindowTitle(tr("Playback controls"));
   browser_dock_->setWindowTitle(tr("Scenarios and lesson"));
   bottom_dock_->setWindowTitle(tr("Event log and inspector"));
   filter_->setPlaceholderText(tr("Filter by name, title or tag…"));
@@ -414,9 +491,9 @@ void MainWindow::retranslate() {
 
 void MainWindow::resizeEvent(QResizeEvent* e) {
   QMainWindow::resizeEvent(e);
-  // QSplitter scales these to its width: 30 % | 40 % | 30 %.
-  if (!split_restored_)
-    center_split_->setSizes(theme_.presentation ? QList<int>{3500, 3000, 3500} : QList<int>{3000, 4000, 3000});
+  // QSplitter scales these to its width: 30 % | 40 % | 30 %; lecture mode
+  // recomputes the timeline's share for the new width.
+  if (theme_.presentation || !split_restored_) applyLectureLayout();
 }
 
 void MainWindow::changeEvent(QEvent* e) {
@@ -574,12 +651,12 @@ void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
   }
   conn_select_->setVisible(view_->connections().size() > 1);
   conn_label_->setVisible(view_->connections().size() > 1);
-  ladder_->setView(view_);
-  log_model_->setView(view_);
-  log_->resizeColumnsToContents();
-  scrubber_->setRange(0, static_cast<int>(view_->size()));
+  shown_.reset();
   cursor_ = 0;
   now_ = 0;
+  updateShown();
+  log_->resizeColumnsToContents();
+  scrubber_->setRange(0, static_cast<int>(view_->size()));
   refreshLesson();
   refreshCharts();
   retranslate();
@@ -626,16 +703,19 @@ void MainWindow::setSelectedArrow(int arrow) {
 
 void MainWindow::refresh(bool animate) {
   if (!view_) return;
+  updateShown();
+  const render::TraceView& sv = shown_ ? *shown_ : *view_;
   auto eps = endpoints();
+  const bool diagrams_on = !theme_.presentation || lecture_view_ != LectureView::Timeline;
   for (int i = 0; i < 2; ++i) {
     if (eps[i]) {
-      auto ds = render::diagram_state(*view_, eps[i], cursor_, now_);
+      auto ds = render::diagram_state(sv, eps[i], cursor_, now_);
       ds.progress = animate ? 0.0 : 1.0;
       diagrams_[i]->setState(ds);
-      diagrams_[i]->show();
+      diagrams_[i]->setVisible(diagrams_on);
     } else {
       diagrams_[i]->setState(render::DiagramState{});
-      diagrams_[i]->setVisible(i == 0);
+      diagrams_[i]->setVisible(i == 0 && diagrams_on);
     }
   }
   if (animate && anim_) {
@@ -651,7 +731,8 @@ void MainWindow::refresh(bool animate) {
     }
   }
   ladder_->setCursor(cursor_, now_);
-  inspector_->show(view_.get(), {eps[0], eps[1]}, cursor_, now_, arrow_);
+  inspector_->show(&sv, {eps[0], eps[1]}, cursor_, now_,
+                   arrow_ < static_cast<int>(sv.arrows().size()) ? arrow_ : -1);
   log_model_->setCursor(cursor_);
   syncing_ = true;
   if (cursor_ > 0) {
@@ -664,10 +745,11 @@ void MainWindow::refresh(bool animate) {
   }
   scrubber_->setValue(static_cast<int>(cursor_));
   syncing_ = false;
-  time_label_->setText(tr("t = %1 s   event %2 / %3")
-                           .arg(QString::fromStdString(format_time(now_)))
-                           .arg(cursor_)
-                           .arg(view_->size()));
+  time_label_->setText(hide_next_ ? tr("t = %1 s   event %2").arg(QString::fromStdString(format_time(now_))).arg(cursor_)
+                                  : tr("t = %1 s   event %2 / %3")
+                                        .arg(QString::fromStdString(format_time(now_)))
+                                        .arg(cursor_)
+                                        .arg(view_->size()));
   event_label_->setText(cursor_ > 0 ? QString::fromStdString(render::describe_event(*view_, view_->event(cursor_ - 1)))
                                     : tr("At the start: nothing has happened yet."));
   if (big_) {
@@ -687,9 +769,10 @@ void MainWindow::refreshCharts() {
   std::vector<std::uint32_t> socks;
   for (auto s : eps)
     if (s) socks.push_back(s);
+  const render::TraceView& sv = shown_ ? *shown_ : *view_;
   for (int i = 0; i < 3; ++i) {
     QString err;
-    QChart* c = render::build_chart(*view_, names[i], theme_, 0, kNever, socks, &err);
+    QChart* c = render::build_chart(sv, names[i], theme_, 0, kNever, socks, &err);
     QChart* old = charts_[i]->chart();
     charts_[i]->setChart(c);
     delete old;
@@ -772,15 +855,16 @@ void MainWindow::playTick() {
   auto eps = endpoints();
   for (int i = 0; i < 2; ++i)
     if (eps[i]) {
-      auto ds = render::diagram_state(*view_, eps[i], cursor_, now_);
+      auto ds = render::diagram_state(shown_ ? *shown_ : *view_, eps[i], cursor_, now_);
       ds.progress = diagrams_[i]->diagramState().progress;
       diagrams_[i]->setState(ds);
     }
   ladder_->setCursor(cursor_, now_);
-  time_label_->setText(tr("t = %1 s   event %2 / %3")
-                           .arg(QString::fromStdString(format_time(now_)))
-                           .arg(cursor_)
-                           .arg(view_->size()));
+  time_label_->setText(hide_next_ ? tr("t = %1 s   event %2").arg(QString::fromStdString(format_time(now_))).arg(cursor_)
+                                  : tr("t = %1 s   event %2 / %3")
+                                        .arg(QString::fromStdString(format_time(now_)))
+                                        .arg(cursor_)
+                                        .arg(view_->size()));
 }
 
 void MainWindow::openDialog() {
@@ -812,28 +896,137 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 void MainWindow::applyTheme() {
   for (auto* d : diagrams_) d->setTheme(theme_);
   ladder_->setTheme(theme_);
+  // Lecture mode: 24 px is the floor for text seen from the back row, so
+  // every widget of the window (menus, toolbar, status bar, tabs, log,
+  // inspector) gets it; the canvases scale with the theme.
   QFont f = QApplication::font();
-  f.setPointSizeF(theme_.presentation ? 15 : 10);
+  if (theme_.presentation) f.setPixelSize(kLecturePx);
+  else f.setPointSizeF(10);
+  setFont(theme_.presentation ? f : QFont());
   for (QWidget* w : {static_cast<QWidget*>(log_), static_cast<QWidget*>(inspector_), static_cast<QWidget*>(lesson_),
-                     static_cast<QWidget*>(catalogue_), static_cast<QWidget*>(transport_), static_cast<QWidget*>(message_)})
+                     static_cast<QWidget*>(catalogue_), static_cast<QWidget*>(transport_), static_cast<QWidget*>(message_),
+                     static_cast<QWidget*>(menuBar()), static_cast<QWidget*>(statusBar()),
+                     static_cast<QWidget*>(conn_select_), static_cast<QWidget*>(conn_label_),
+                     static_cast<QWidget*>(scale_box_), static_cast<QWidget*>(speed_box_),
+                     static_cast<QWidget*>(scale_label_), static_cast<QWidget*>(event_label_)})
     w->setFont(f);
+  QFont tf = f;
+  tf.setBold(true);
+  time_label_->setFont(tf);
+  for (QMenu* m : menuBar()->findChildren<QMenu*>()) m->setFont(f);
   log_->verticalHeader()->setDefaultSectionSize(QFontMetrics(f).height() + 4);
+  log_->horizontalHeader()->setFont(f);
+  inspector_->header()->setFont(f);
   refreshCharts();
   refresh(false);
 }
 
-void MainWindow::setPresentationMode(bool on) {
+void MainWindow::setLectureMode(bool on) {
   theme_ = on ? render::presentation_theme() : render::default_theme();
   theme_.lang = lang_;
   if (act_presentation_) act_presentation_->setChecked(on);
-  // On a projector the diagrams and the timeline get the room; the browser
-  // and the log come back from the View menu.
+  // On a projector the diagrams and the timeline get the room; the browser,
+  // the log and the charts come back from the View menu.
   browser_dock_->setVisible(!on);
   bottom_dock_->setVisible(!on);
-  if (!split_restored_)
-    center_split_->setSizes(on ? QList<int>{3500, 3000, 3500} : QList<int>{3000, 4000, 3000});
+  if (!on) lecture_view_ = LectureView::Both;
   applyTheme();
+  applyLectureLayout();
+  retranslate();
 }
+
+void MainWindow::setLectureView(LectureView v) {
+  lecture_view_ = v;
+  if (!theme_.presentation) setLectureMode(true);
+  else {
+    applyLectureLayout();
+    refresh(false);
+  }
+}
+
+// The centre in lecture mode: one idea per view. The charts tab is hidden
+// (the timeline is the view), and the timeline gets at least the width its
+// two lifelines and their labels need; the diagrams share the rest. F6
+// gives the whole width to the timeline or to the diagrams instead.
+void MainWindow::applyLectureLayout() {
+  const bool lecture = theme_.presentation;
+  center_tabs_->tabBar()->setVisible(!lecture);
+  if (speed_act_) speed_act_->setVisible(!lecture);
+  if (scale_label_act_) scale_label_act_->setVisible(!lecture);
+  // The scrubber gives its room to the time label (the keys move the cursor).
+  if (scrubber_act_) scrubber_act_->setVisible(!lecture);
+  time_label_->setMinimumWidth(lecture ? 0 : 220);
+  if (lecture && !big_) center_tabs_->setCurrentIndex(0);
+  const bool timeline = !lecture || lecture_view_ != LectureView::Diagrams;
+  const bool diagrams = !lecture || lecture_view_ != LectureView::Timeline;
+  center_tabs_->setVisible(timeline);
+  auto eps = endpoints();
+  for (int i = 0; i < 2; ++i) diagrams_[i]->setVisible(diagrams && (eps[i] || i == 0) && !big_);
+  const int W = std::max(center_split_->width(), width() - 20);
+  if (lecture) {
+    if (lecture_view_ == LectureView::Both) {
+      const int ladder = std::min(W - 2 * 200, std::max(W * 46 / 100, kLectureLadderMin));
+      const int side = std::max(200, (W - ladder) / 2);
+      center_split_->setSizes({side, ladder, side});
+    } else {
+      center_split_->setSizes({W / 2, W, W / 2});
+    }
+  } else if (!split_restored_) {
+    center_split_->setSizes({3000, 4000, 3000});
+  }
+}
+
+void MainWindow::setHideNext(bool on) {
+  hide_next_ = on;
+  if (auto* a = action("hidenext")) a->setChecked(on);
+  shown_cursor_ = static_cast<std::size_t>(-1);
+  if (!view_) return;
+  updateShown();
+  refresh(false);
+}
+
+// With "hide what comes next" every pane gets a trace cut at the cursor:
+// nothing after it can be drawn, listed or counted, whatever a view does
+// with in-flight segments or the next state.
+void MainWindow::updateShown() {
+  if (!view_) {
+    shown_.reset();
+    return;
+  }
+  std::shared_ptr<const render::TraceView> want;
+  if (!hide_next_ || cursor_ >= view_->size()) {
+    want = view_;
+    if (shown_ == view_) return;
+  } else {
+    if (shown_ && shown_ != view_ && shown_cursor_ == cursor_) return;
+    auto t = std::make_shared<Trace>();
+    t->meta = view_->trace().meta;
+    const auto& ev = view_->trace().events;
+    t->events.assign(ev.begin(), ev.begin() + static_cast<std::ptrdiff_t>(cursor_));
+    want = std::make_shared<render::TraceView>(std::move(t));
+  }
+  shown_ = want;
+  shown_cursor_ = cursor_;
+  ladder_->setView(shown_);
+  if (arrow_ >= 0 && arrow_ < static_cast<int>(shown_->arrows().size())) ladder_->setSelectedArrow(arrow_);
+  log_model_->setView(shown_);
+  log_model_->setCursor(cursor_);
+  refreshCharts();
+}
+
+void MainWindow::setTimeScale(render::TimeScale sc) {
+  ladder_->setTimeScale(sc);
+  QSettings().setValue("timeScale", render::time_scale_name(sc));
+  const int v = static_cast<int>(sc);
+  {
+    QSignalBlocker b(scale_box_);
+    scale_box_->setCurrentIndex(scale_box_->findData(v));
+  }
+  for (auto* a : scale_group_->actions()) a->setChecked(a->data().toInt() == v);
+  if (view_) ladder_->setCursor(cursor_, now_);
+}
+
+render::TimeScale MainWindow::timeScale() const { return ladder_->timeScale(); }
 
 QString MainWindow::bigWorkloadNotice() const {
   if (!big_) return {};

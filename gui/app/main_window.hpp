@@ -12,12 +12,14 @@
 
 #include "tcpsim/counts.hpp"
 #include "tcpsim/scenario.hpp"
+#include "ladder.hpp"
 #include "theme.hpp"
 #include "trace_view.hpp"
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QSlider;
 class QSplitter;
 class QTableView;
@@ -58,7 +60,24 @@ class MainWindow : public QMainWindow {
   void setCursor(std::size_t cursor, bool animate = false);
   void setCursorTime(Time t);
   void setConnection(int index);
-  void setPresentationMode(bool on);
+  // Lecture mode (View → Lecture mode, Ctrl+P, --lecture; once called
+  // presentation mode): text of 24 px and up everywhere, the browser, the
+  // log and the charts tab hidden, and the packet timeline given the width
+  // both its lifelines need. F6 cycles what the centre shows: the diagrams
+  // and the timeline, the timeline alone, the diagrams alone.
+  void setLectureMode(bool on);
+  void setPresentationMode(bool on) { setLectureMode(on); }
+  enum class LectureView { Both, Timeline, Diagrams };
+  void setLectureView(LectureView v);
+  LectureView lectureView() const { return lecture_view_; }
+  // "Hide what comes next" (View menu, H, --hide-next): every pane shows the
+  // trace only up to the cursor — no segment not yet sent, no future state,
+  // no future log row, inspector value or chart point.
+  void setHideNext(bool on);
+  bool hideNext() const { return hide_next_; }
+  // The packet timeline's time scale (View → Time scale, toolbar); saved.
+  void setTimeScale(render::TimeScale s);
+  render::TimeScale timeScale() const;
   void setLanguage(const QString& lang);  // "en", "zh_CN", "" = system
   void setCatalogueDir(const QString& dir);
   void setSelectedArrow(int arrow);
@@ -76,6 +95,16 @@ class MainWindow : public QMainWindow {
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
   bool presentationMode() const { return theme_.presentation; }
+  bool lectureMode() const { return theme_.presentation; }
+  // What the panes show: the whole trace, or with "hide what comes next"
+  // only the events before the cursor.
+  const render::TraceView* shownView() const { return shown_.get(); }
+  QComboBox* timeScaleBox() const { return scale_box_; }
+  QAction* action(const QString& key) const {
+    auto it = actions_.find(key);
+    return it == actions_.end() ? nullptr : it->second;
+  }
+  QToolBar* transportBar() const { return transport_; }
   std::shared_ptr<const Trace> trace() const { return trace_; }
 
   // Big workloads: a scenario whose scripts make more connect() calls than
@@ -132,6 +161,8 @@ class MainWindow : public QMainWindow {
   void playTick();
   std::vector<std::uint32_t> endpoints() const;
   void applyTheme();
+  void applyLectureLayout();
+  void updateShown();
 
   void showTrace(const Scenario& s, std::shared_ptr<const Trace> t);
   void applyBigWorkload();
@@ -146,6 +177,16 @@ class MainWindow : public QMainWindow {
   QLabel* big_notice_ = nullptr;
   std::shared_ptr<const Trace> trace_;
   std::shared_ptr<const render::TraceView> view_;
+  std::shared_ptr<const render::TraceView> shown_;  // view_, or its prefix up to the cursor
+  std::size_t shown_cursor_ = static_cast<std::size_t>(-1);
+  bool hide_next_ = false;
+  LectureView lecture_view_ = LectureView::Both;
+  QComboBox* scale_box_ = nullptr;
+  QLabel* scale_label_ = nullptr;
+  QAction* speed_act_ = nullptr;        // the toolbar's speed box (hidden in lecture mode)
+  QAction* scale_label_act_ = nullptr;  // the toolbar's "Time scale:" label (idem)
+  QAction* scrubber_act_ = nullptr;     // the scrubber (idem)
+  QActionGroup* scale_group_ = nullptr;
   std::size_t cursor_ = 0;
   Time now_ = 0;
   int connection_ = 0;
@@ -190,6 +231,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* bottom_tabs_ = nullptr;
   QSplitter* center_split_ = nullptr;
   std::map<QString, QAction*> actions_;
+  std::map<QString, QMenu*> menus_;
 };
 
 }  // namespace tcpsim::gui

@@ -17,10 +17,13 @@ QFont Theme::font(double pt, bool bold) const {
 
 Theme default_theme() { return Theme{}; }
 
+// Lecture mode: 24 px is the floor for text read from the back row of a
+// lecture hall. The timeline's smallest font is 9.5 pt (12.7 px), so the
+// scale is 1.9 (24 px); the diagrams scale their text with their panel.
 Theme presentation_theme() {
   Theme t;
   t.presentation = true;
-  t.scale = 1.6;
+  t.scale = 1.9;
   return t;
 }
 

@@ -14,7 +14,7 @@ namespace tcpsim::render {
 
 struct Theme {
   bool presentation = false;  // projector: large fonts, thick lines
-  double scale = 1.0;         // font and line scale (presentation: 1.6)
+  double scale = 1.0;         // font and line scale (presentation: 1.9)
   QString lang = "en";        // "en" or "zh_CN": labels in the diagram data
 
   // Okabe-Ito

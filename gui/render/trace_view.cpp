@@ -1,6 +1,8 @@
 // tcpsim — read-only index over a Trace (see trace_view.hpp).
 #include "trace_view.hpp"
 
+#include <QCoreApplication>
+#include <QString>
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -219,33 +221,130 @@ const char* timer_display_name(TimerKind k) {
 std::string event_kind_label(EventKind k) { return event_kind_name(k); }  // core/src/trace.cpp
 
 namespace {
-const char* seg_op_label(SegOp op) {
+// Words of the event log, translated with the installed translator (English
+// when none is installed, so exports and tests without one are unchanged).
+constexpr const char* kCtx = "tcpsim::render::describe";
+std::string tr_(const char* en) { return QCoreApplication::translate(kCtx, en).toStdString(); }
+
+std::string seg_op_label(SegOp op) {
   switch (op) {
-    case SegOp::Send: return "send";
-    case SegOp::Deliver: return "deliver";
-    case SegOp::Drop: return "DROP";
+    case SegOp::Send: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "send"));
+    case SegOp::Deliver: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "deliver"));
+    case SegOp::Drop: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "DROP"));
   }
   return "?";
 }
-const char* timer_op_label(TimerOp op) {
+std::string timer_op_label(TimerOp op) {
   switch (op) {
-    case TimerOp::Arm: return "armed";
-    case TimerOp::Fire: return "fired";
-    case TimerOp::Cancel: return "cancelled";
+    case TimerOp::Arm: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "armed"));
+    case TimerOp::Fire: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "fired"));
+    case TimerOp::Cancel: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "cancelled"));
   }
   return "?";
 }
-const char* proc_op_label(ProcOp op) {
+std::string proc_op_label(ProcOp op) {
   switch (op) {
-    case ProcOp::Start: return "started";
-    case ProcOp::Exit: return "exited";
-    case ProcOp::Killed: return "killed";
-    case ProcOp::Crash: return "crashed";
-    case ProcOp::Reboot: return "rebooted";
+    case ProcOp::Start: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "started"));
+    case ProcOp::Exit: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "exited"));
+    case ProcOp::Killed: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "killed"));
+    case ProcOp::Crash: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "crashed"));
+    case ProcOp::Reboot: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "rebooted"));
   }
   return "?";
 }
+std::string timer_label(TimerKind k) {
+  switch (k) {
+    case TimerKind::DelayedAck: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "delayed ACK"));
+    case TimerKind::Keepalive: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "keepalive"));
+    case TimerKind::Linger: return tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "linger"));
+    default: return timer_display_name(k);
+  }
+}
+
+// Phrases of the core's causes and reasons ("rcv FIN / snd ACK",
+// "retransmissions exhausted (tcp_retries2)"), longest first so that a
+// phrase is replaced before the words inside it. Technical tokens (flags,
+// states, sysctl and errno names) stay as they are.
+const char* const kPhrases[] = {
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "tail loss probe: the last segment is sent again before the RTO"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "old segment in TIME_WAIT: ACK it (it cannot reach a new connection)"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment not acceptable (outside the receive window): ACK and drop"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "in-window RST with unexpected sequence number: challenge ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SO_RCVBUF is recorded but the model keeps the host's receive buffer"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "a concurrent loop without count or every would never end: stopped"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "send() failed with EPIPE; this thread stops (on_error: stop)"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK for data not yet sent: ACK and drop"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "FIN out of order: waits for the missing data"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "out-of-window RST in TIME_WAIT: ignored"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without SYN or RST in SYN_SENT"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without SYN to a listening socket"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST with unacceptable ACK in SYN_SENT"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST to a listening socket: ignored"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST for no socket: discarded"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST outside the receive window"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST without ACK in SYN_SENT"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST ignored in TIME_WAIT"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "out-of-order segment queued"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "handshake ACK dropped"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "zero-window probe"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment held back"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "by a fault rule"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "this thread stops"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST in reply: "),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", ": dropped"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", ": ignored"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN on a synchronized connection: challenge ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no TIME_WAIT: tcp_max_tw_buckets reached"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "keepalive: peer not answering"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "listener closed before accept()"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "close() with SO_LINGER {on, 0}"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "close() with unread data"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no socket for this segment"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "retransmissions exhausted"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN,ACK retries exhausted"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN retries exhausted"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "host crashed: state lost"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "TIME-WAIT assassination"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "accept queue full"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN dropped"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "data after close()"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "listener closed"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "host crashed"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "2MSL timeout"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "active open"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "passive open"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK of FIN"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK of SYN"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "restart 2MSL"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "fault rule"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "keepalive probe"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no route to"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no link between"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "dropped"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "timeout"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "rcv "),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "snd "),
+};
 }  // namespace
+
+std::string translate_text(const std::string& english) {
+  if (english.empty()) return english;
+  QString s = QString::fromStdString(english);
+  bool any = false;
+  for (const char* ph : kPhrases) {
+    const QString zh = QCoreApplication::translate("tcpsim::render::cause", ph);
+    const QString en = QString::fromUtf8(ph);
+    if (zh == en) continue;
+    if (s.contains(en)) {
+      s.replace(en, zh);
+      any = true;
+    }
+  }
+  return any ? s.toStdString() : english;
+}
 
 std::string call_text(const Event& e) {
   std::string s = e.call + "(" + e.args + ")";
@@ -262,36 +361,45 @@ std::string describe_event(const TraceView& v, const Event& e) {
   const auto& m = v.trace().meta;
   std::string proc;
   if (auto* p = m.process(e.pid)) proc = p->name;
+  auto fmt = [](const char* en, std::initializer_list<std::string> args) {
+    QString s = QCoreApplication::translate(kCtx, en);
+    for (const auto& a : args) s = s.arg(QString::fromStdString(a));
+    return s.toStdString();
+  };
   switch (e.kind) {
     case EventKind::Segment: {
-      std::string s = seg_op_label(e.seg_op);
-      s += " " + endpoint_string(e.seg.src_ip, e.seg.sport) + " > " +
-           endpoint_string(e.seg.dst_ip, e.seg.dport) + " [" + v.segment_label(e) + "] win " +
-           std::to_string(e.seg.win);
-      if (e.retrans) s += " (retransmission)";
-      if (!e.text.empty()) s += " (" + e.text + ")";
+      std::string s = fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1 %2 > %3 [%4] win %5"),
+                          {seg_op_label(e.seg_op), endpoint_string(e.seg.src_ip, e.seg.sport),
+                           endpoint_string(e.seg.dst_ip, e.seg.dport), v.segment_label(e),
+                           std::to_string(e.seg.win)});
+      if (e.retrans) s += " " + tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "(retransmission)"));
+      if (!e.text.empty()) s += " (" + translate_text(e.text) + ")";
       return s;
     }
     case EventKind::State: {
       std::string s = v.socket_label(e.sock) + " " + state_name(e.from) + " -> " + state_name(e.to);
-      if (!e.text.empty()) s += " (" + e.text + ")";
+      if (!e.text.empty()) s += " (" + translate_text(e.text) + ")";
       return s;
     }
     case EventKind::Timer: {
-      std::string s = v.socket_label(e.sock) + " " + timer_display_name(e.timer) + " timer " +
-                      timer_op_label(e.timer_op);
-      if (e.timer_op == TimerOp::Arm) s += ", fires at " + format_time(e.deadline);
+      std::string s = fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1 %2 timer %3"),
+                          {v.socket_label(e.sock), timer_label(e.timer), timer_op_label(e.timer_op)});
+      if (e.timer_op == TimerOp::Arm)
+        s += fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", ", fires at %1"), {format_time(e.deadline)});
       return s;
     }
-    case EventKind::Call: return proc + ": " + call_text(e);
+    case EventKind::Call: return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1: %2"), {proc, call_text(e)});
     case EventKind::Signal:
-      return proc + ": signal " + std::to_string(e.signo) + (e.signo == 13 ? " (SIGPIPE)" : "") +
-             (e.text.empty() ? "" : ", " + e.text);
+      return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1: signal %2"), {proc, std::to_string(e.signo)}) +
+             (e.signo == 13 ? " (SIGPIPE)" : "") + (e.text.empty() ? "" : ", " + translate_text(e.text));
     case EventKind::Process:
       return proc + " " + proc_op_label(e.proc_op) +
-             (e.proc_op == ProcOp::Exit ? " status " + std::to_string(e.status) : "");
-    case EventKind::Fault: return "fault: " + e.text;
-    case EventKind::Note: return e.text;
+             (e.proc_op == ProcOp::Exit
+                  ? fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", " status %1"), {std::to_string(e.status)})
+                  : "");
+    case EventKind::Fault:
+      return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "fault: %1"), {translate_text(e.text)});
+    case EventKind::Note: return translate_text(e.text);
   }
   return e.text;
 }

@@ -108,7 +108,12 @@ class TraceView {
 
 // Short names used in the views (plain ASCII; the GUI translates around them).
 const char* timer_display_name(TimerKind k);  // "TIME_WAIT", "RTO", "FIN_WAIT_2", ...
-std::string describe_event(const TraceView& v, const Event& e);  // one log line
+// One log line, in the installed language (English without a translator).
+std::string describe_event(const TraceView& v, const Event& e);
+// A core cause or reason ("rcv FIN / snd ACK", "retransmissions exhausted
+// (tcp_retries2)") with its known phrases translated into the installed
+// language; flags, states, sysctl and errno names stay as they are.
+std::string translate_text(const std::string& english);
 std::string call_text(const Event& e);  // "send(fd=3, 100 bytes) = -1 EPIPE"
 std::string event_kind_label(EventKind k);
 
