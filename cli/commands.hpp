@@ -16,6 +16,8 @@ namespace tcpsim::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;   // an expectation, comparison or export failed
 constexpr int kExitBadInput = 2; // bad scenario file, option or argument
+constexpr int kExitLimit = 3;    // a run limit (--max-events, --max-time, ...) ended a run
+constexpr int kExitNoMemory = 4; // out of memory (std::bad_alloc)
 
 // The status main() returns; subcommand callbacks set it.
 int& exit_status();

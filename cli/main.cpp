@@ -2,7 +2,10 @@
 // kernel-run, kernel-diff. `tcpsim SUBCOMMAND --help` documents each.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 #include <iostream>
 
 #include "commands.hpp"
@@ -27,6 +30,80 @@ std::optional<Scenario> load_or_report(const std::string& path) {
   return std::nullopt;
 }
 
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest of `names` to `word`, if it is close enough to be a typo.
+std::string closest(const std::string& word, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& n : names) {
+    const std::size_t d = edit_distance(word, n);
+    if (d < best_d || (n.rfind(word, 0) == 0 && word.size() >= 3 && best.empty())) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best;
+}
+
+// "unknown command 'rnu'; did you mean 'run'?" before CLI11's generic message.
+bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+    if (sub->get_name() == word) return false;
+  }
+  std::string msg = "tcpsim: unknown command '" + tcpsim::visible_text(word) + "'";
+  const std::string guess = closest(word, names);
+  if (!guess.empty()) msg += "; did you mean '" + guess + "'?";
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  std::fprintf(stderr, "%s\nCommands: %s. Run 'tcpsim --help'.\n", msg.c_str(), all.c_str());
+  return true;
+}
+
+// For each --option on the command line that its subcommand does not know:
+// the closest one it has.
+void suggest_options(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return;
+  const CLI::App* sub = nullptr;
+  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (s->get_name() == argv[1]) sub = s;
+  if (!sub) return;
+  std::vector<std::string> names;
+  for (const CLI::Option* o : sub->get_options())
+    for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+  for (int i = 2; i < argc; ++i) {
+    const std::string x = argv[i];
+    if (x.rfind("--", 0) != 0 || x == "--") continue;
+    const std::string word = x.substr(0, x.find('='));
+    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    const std::string guess = closest(word, names);
+    if (!guess.empty())
+      std::fprintf(stderr, "tcpsim: unknown option '%s'; did you mean '%s'?\n", tcpsim::visible_text(word).c_str(),
+                   guess.c_str());
+  }
+}
+
+}  // namespace
+
 }  // namespace tcpsim::cli
 
 int main(int argc, char** argv) {
@@ -38,17 +115,31 @@ int main(int argc, char** argv) {
   add_core_commands(app);
   add_export_command(app);
   add_kernel_commands(app);
+  if (unknown_subcommand(app, argc, argv)) return kExitBadInput;
   try {
     app.parse(argc, argv);
+  } catch (const std::bad_alloc&) {
+    // A run too big for this machine's memory (e.g. a trace of a huge send):
+    // say so instead of aborting.
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "tcpsim: out of memory; the run's trace did not fit. Bound it with --max-events or "
+                 "--max-time, or use 'tcpsim run --format summary', which keeps no trace\n");
+    return kExitNoMemory;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    std::cerr << "tcpsim: " << tcpsim::visible_text(e.what()) << "\n";
+    suggest_options(app, argc, argv);
+    std::cerr << "Run 'tcpsim --help' or 'tcpsim SUBCOMMAND --help'.\n";
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     // Unknown options, missing arguments, bad values: name them, exit 2.
-    std::cerr << "tcpsim: " << e.what() << "\n";
+    std::cerr << "tcpsim: " << tcpsim::visible_text(e.what()) << "\n";
     std::cerr << "Run 'tcpsim --help' or 'tcpsim SUBCOMMAND --help'.\n";
     return kExitBadInput;
   }

@@ -57,10 +57,14 @@ int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
   // The lowest free descriptor; 0-2 are the standard streams. The search
   // starts at fd_hint, below which every descriptor is taken (as Linux's
   // next_fd), so a server holding a million descriptors allocates in O(1).
+  if (!within_limit(fds_open, opt.limits.descriptors, "descriptors", "--max-fds",
+                    "open descriptors in all processes, at " + p.name, p.host))
+    return -1;
   for (std::size_t fd = std::max<std::size_t>(p.fd_hint, 3); fd < p.fds.size(); ++fd) {
     if (!p.fds[fd].sock) {
       p.fds[fd] = FdEntry{id, cloexec};
       ++sock(id).fd_refs;
+      ++fds_open;
       p.fd_hint = fd + 1;
       return static_cast<int>(fd);
     }
@@ -69,6 +73,7 @@ int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
   if (p.fds.size() < 3) p.fds.resize(3);
   p.fds.push_back(FdEntry{id, cloexec});
   ++sock(id).fd_refs;
+  ++fds_open;
   p.fd_hint = p.fds.size();
   return static_cast<int>(p.fds.size() - 1);
 }
@@ -79,6 +84,7 @@ void Sim::fd_close(Process& p, int fd) {
   e = FdEntry{};
   if (static_cast<std::size_t>(fd) < p.fd_hint) p.fd_hint = static_cast<std::size_t>(fd);
   if (!id) return;
+  --fds_open;
   Sock& s = sock(id);
   if (--s.fd_refs == 0) tcp_close(s);  // the last reference: TCP's CLOSE
 }
@@ -96,6 +102,8 @@ void Sim::start_process(std::uint32_t idx) {
 
 std::uint32_t Sim::new_thread(std::int32_t pid, const std::vector<Step>* steps,
                               const std::vector<std::pair<std::uint16_t, std::int32_t>>& bind) {
+  within_limit(threads.size() - threads_free.size(), opt.limits.threads, "threads", "--max-threads",
+               "threads alive, at " + procs[pid - 1].name, procs[pid - 1].host);
   std::uint32_t tid;
   if (!threads_free.empty()) {
     tid = threads_free.back();
@@ -178,6 +186,7 @@ void Sim::kill_process(Process& p, ProcOp how, int status, const std::string& wh
     for (auto& e : p.fds)
       if (e.sock) {
         --sock(e.sock).fd_refs;
+        --fds_open;
         e = FdEntry{};
       }
     return;
@@ -242,13 +251,19 @@ void Sim::run_thread(std::uint32_t tid) {
     if (t.spin_time != now) {
       t.spin_time = now;
       t.spins = 0;
-    } else if (++t.spins > 100000) {
-      trace_note(procs[t.pid - 1].host, nullptr,
-                 "thread of " + procs[t.pid - 1].name +
-                     " ran 100000 steps without time passing: stopped (a busy loop)");
-      finish_thread(t);
+    } else if (++t.spins > opt.limits.steps_per_instant) {
+      // Script steps take no virtual time: a loop that never sleeps or
+      // blocks would run for ever at one instant.
+      const Frame& top = t.frames.back();
+      hit_limit("script steps at one instant", "--max-steps", std::to_string(opt.limits.steps_per_instant),
+                "a thread of " + procs[t.pid - 1].name + " ran that many steps without virtual time passing" +
+                    (top.loop ? ", in iteration " + std::to_string(top.iter + 1) +
+                                    " of a loop that never sleeps or blocks (give it every: or a sleep)"
+                              : ""),
+                procs[t.pid - 1].host);
       return;
     }
+    if (limit_hit) return;
     if (t.frames.empty()) {
       finish_thread(t);
       return;
@@ -267,7 +282,11 @@ void Sim::run_thread(std::uint32_t tid) {
         f.pc = 0;
         t.phase = 0;
         if (L.every > 0) {
-          const Time next = f.loop_start + static_cast<Time>(f.iter) * L.every;
+          // In 128 bits: a long loop with a long period passes 2^63 us; the
+          // virtual-time limit then ends the run instead of time wrapping.
+          const __int128 at = static_cast<__int128>(f.loop_start) +
+                              static_cast<__int128>(f.iter) * static_cast<__int128>(L.every);
+          const Time next = at >= static_cast<__int128>(kNever) ? kNever : static_cast<Time>(at);
           if (next > now) {
             sleep_until(t, next);
             return;

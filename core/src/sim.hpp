@@ -256,6 +256,18 @@ struct Sim {
   std::unordered_map<std::string, std::uint16_t> name_ids;
   std::vector<std::uint32_t> runnable;             // threads to run at `now`
   bool run_scheduled = false;
+  std::uint64_t fds_open = 0;                      // descriptors open in all processes
+  bool limit_hit = false;                          // a RunLimits limit ended the run
+
+  // Ends the run at the end of this step: records which limit, when and
+  // where (RunSummary::limit) and leaves a note in the trace. Only the
+  // first limit reached counts.
+  void hit_limit(const char* limit, const char* option, const std::string& value,
+                 const std::string& detail, std::uint16_t host = 0);
+  // Checks run before a process, thread, socket or descriptor is made; false
+  // (and hit_limit) when it would pass its limit.
+  bool within_limit(std::uint64_t have, std::uint64_t limit, const char* name, const char* option,
+                    const std::string& detail, std::uint16_t host);
 
   // The FSM dispatch context: which socket the flyweight machine serves.
   Sock* fsm_sock = nullptr;

@@ -2,7 +2,11 @@
 // runs the engine. Identical (scenario, seed) give a byte-identical trace.
 #include "tcpsim/simulation.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "sim.hpp"
 
@@ -41,6 +45,11 @@ struct Simulation::Impl : Sim {
 Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
     : sc(scenario), sink(s), opt(o), ev_on(s.wants_events()), tcb_on(s.wants_events() && s.wants_tcb()) {
   rng.seed(opt.seed ? *opt.seed : sc.seed);
+  if (opt.limits.memory) {
+    struct rlimit as {};
+    if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+      opt.limits.memory = std::min<std::uint64_t>(opt.limits.memory, as.rlim_cur / 4 * 3);
+  }
   stop_at = opt.until;
   if (sc.duration > 0) stop_at = std::min(stop_at, sc.duration);
 
@@ -95,7 +104,48 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
   }
 }
 
+std::string LimitStop::message() const {
+  return "stopped: the " + limit + " limit (" + value + ") was reached at t=" + format_time(t) +
+         " s, after " + std::to_string(event) + " events" + (detail.empty() ? "" : " (" + detail + ")") +
+         "; raise it with " + option;
+}
+
+void Sim::hit_limit(const char* limit, const char* option, const std::string& value,
+                    const std::string& detail, std::uint16_t host) {
+  if (limit_hit) return;
+  limit_hit = true;
+  LimitStop l;
+  l.limit = limit;
+  l.option = option;
+  l.value = value;
+  l.t = now;
+  l.event = summary.events;
+  l.detail = detail;
+  if (!hosts.empty()) trace_note(host, nullptr, "run " + l.message());
+  summary.limit = std::move(l);
+}
+
+bool Sim::within_limit(std::uint64_t have, std::uint64_t limit, const char* name, const char* option,
+                       const std::string& detail, std::uint16_t host) {
+  if (have < limit) return true;
+  hit_limit(name, option, std::to_string(limit), detail, host);
+  return false;
+}
+
+namespace {
+// Resident memory of this process, from /proc (0 when unknown).
+std::uint64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long long size = 0, rss = 0;
+  const int n = std::fscanf(f, "%llu %llu", &size, &rss);
+  std::fclose(f);
+  return n == 2 ? rss * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+}  // namespace
+
 bool Sim::step() {
+  if (limit_hit) return false;
   // A cancelled or re-armed timer left in the queue (lazy cancellation, see
   // tcp_timers.cpp) is not an event: drop it here, without moving the clock,
   // so it neither counts as an event nor stretches the run past its end.
@@ -107,11 +157,33 @@ bool Sim::step() {
     q.pop();
   }
   if (q.empty()) return false;
-  if (summary.events >= opt.max_events) return false;
+  if (summary.events >= std::min(opt.max_events, opt.limits.events)) {
+    hit_limit("events", "--max-events", std::to_string(std::min(opt.max_events, opt.limits.events)), "");
+    return false;
+  }
   if (q.top().t > stop_at) {
     now = stop_at;
     summary.virtual_time = now;
     return false;
+  }
+  if (q.top().t > opt.limits.time) {
+    const Time day = sec(86400);
+    hit_limit("virtual time", "--max-time",
+              opt.limits.time % day == 0 ? std::to_string(opt.limits.time / day) + "d"
+                                         : format_duration(opt.limits.time),
+              "the next event is at " + (q.top().t == kNever ? std::string("the end of time")
+                                                              : format_time(q.top().t) + " s"));
+    return false;
+  }
+  // Memory: sampled every 2^16 events (reading /proc is not free).
+  if (opt.limits.memory && (summary.events & 0xFFFF) == 0xFFFF) {
+    const std::uint64_t rss = resident_bytes();
+    if (rss > opt.limits.memory) {
+      hit_limit("memory", "--max-memory", std::to_string(opt.limits.memory >> 20) + " MiB",
+                std::to_string(rss >> 20) + " MiB resident" +
+                    (ev_on ? "; the trace is kept in memory: --format summary keeps none" : ""));
+      return false;
+    }
   }
   const QItem it = q.pop();
   now = it.t;

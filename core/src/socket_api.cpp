@@ -472,6 +472,9 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       return StepResult::Done;
     }
     case StepKind::Fork: {
+      if (!within_limit(procs.size(), opt.limits.processes, "processes", "--max-processes",
+                        "fork in " + p.name, p.host))
+        return StepResult::Wait;
       Process child;
       child.pid = static_cast<std::int32_t>(procs.size() + 1);
       child.host = p.host;
@@ -481,7 +484,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       child.fds = p.fds;  // the child inherits every descriptor
       child.spec = p.spec;
       for (auto& e : child.fds)
-        if (e.sock) ++sock(e.sock).fd_refs;
+        if (e.sock) {
+          ++sock(e.sock).fd_refs;
+          ++fds_open;
+        }
       procs.push_back(std::move(child));
       Process& c = procs.back();
       sink.on_process(ProcessInfo{c.pid, c.host, c.name});

@@ -104,21 +104,71 @@ std::string format_duration(Time d) {
   return buf;
 }
 
+std::string visible_text(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  auto hex = [&](unsigned v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", v);
+    out += buf;
+  };
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = b[i];
+    if (c < 0x80) {
+      if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c < 0x20 || c == 0x7f) hex(c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (c >= 0xF5) len = 0;
+    bool ok = len != 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (b[i + k] & 0xC0) == 0x80;
+    if (!ok) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    unsigned cp = len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (b[i + k] & 0x3Fu);
+    bool invisible = (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0xFEFF ||
+                     (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+                     (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFFF9 || cp == 0xFFFA || cp == 0xFFFB;
+    if (invisible) {
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "U+%04X", cp);
+      out += buf;
+    } else {
+      out.append(s, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::optional<Time> parse_duration(std::string_view s) {
   if (s.empty() || s.size() > 40) return std::nullopt;
   std::string str(s);
   // Split number and unit.
+  // One grammar (scenarios/README.md): digits, optionally '.' and more
+  // digits, then the unit with no space: 200ms, 1.5s. Not "1 s", "5.s", ".5s".
   std::size_t i = 0;
   while (i < str.size() && (std::isdigit(static_cast<unsigned char>(str[i])) || str[i] == '.')) ++i;
   std::string num = str.substr(0, i), unit = str.substr(i);
-  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
-  if (num.empty() || num == "." || std::count(num.begin(), num.end(), '.') > 1) return std::nullopt;
+  if (num.empty() || std::count(num.begin(), num.end(), '.') > 1) return std::nullopt;
+  if (num.front() == '.' || num.back() == '.') return std::nullopt;
   double mult;
   if (unit.empty() || unit == "s" || unit == "sec") mult = 1e6;
   else if (unit == "ms") mult = 1e3;
   else if (unit == "us") mult = 1;
   else if (unit == "min" || unit == "m") mult = 60e6;
   else if (unit == "h") mult = 3600e6;
+  else if (unit == "d") mult = 86400e6;
   else return std::nullopt;
   errno = 0;
   double v = std::strtod(num.c_str(), nullptr);

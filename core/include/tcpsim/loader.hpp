@@ -16,7 +16,11 @@ namespace tcpsim {
 class LoadError : public std::runtime_error {
  public:
   LoadError(Loc loc, const std::string& message)
-      : std::runtime_error(loc.str() + ": " + message), loc_(std::move(loc)), message_(message) {}
+      // Shown visibly: a file name or a quoted value may hold ESC, a newline
+      // that would fake a second "file:1:1:" line, a BOM or a NUL.
+      : std::runtime_error(visible_text(loc.str()) + ": " + visible_text(message)),
+        loc_(std::move(loc)),
+        message_(visible_text(message)) {}
   const Loc& loc() const { return loc_; }
   const std::string& message() const { return message_; }  // without the location
 
@@ -25,7 +29,11 @@ class LoadError : public std::runtime_error {
   std::string message_;
 };
 
-// Loads and validates a scenario file. Throws LoadError.
+// "" when `path` is a regular file; otherwise why it cannot be a scenario
+// ("is a FIFO (named pipe), not a scenario file; ..."). Never opens it.
+std::string check_regular_file(const std::string& path);
+
+// Loads and validates a scenario file (regular files only). Throws LoadError.
 Scenario load_scenario_file(const std::string& path);
 // Loads from text; `path` is used for messages and the scenario name.
 Scenario load_scenario_string(const std::string& text, const std::string& path);

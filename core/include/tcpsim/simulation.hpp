@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tcpsim/scenario.hpp"
@@ -16,10 +17,43 @@
 
 namespace tcpsim {
 
+// Every run is bounded (issue #17): reaching a limit ends the run at once
+// with RunSummary::limit saying which, when and at which event, instead of
+// hanging, overflowing virtual time or dying of memory. The defaults suit a
+// 2-core, 24 GiB machine and are far above every catalogue scenario and
+// bench workload; each has a command-line option to raise it.
+struct RunLimits {
+  std::uint64_t events = 200'000'000;            // engine events       --max-events
+  Time time = 366LL * 24 * 3600 * 1'000'000;      // virtual time (1 y)  --max-time
+  std::uint64_t processes = 100'000;             // processes started   --max-processes
+  std::uint64_t threads = 200'000;               // threads started     --max-threads
+  std::uint64_t sockets = 5'000'000;             // sockets created     --max-sockets
+  std::uint64_t descriptors = 5'000'000;         // descriptors open    --max-fds
+  std::uint64_t steps_per_instant = 100'000;     // script steps of one thread at one instant --max-steps
+  // Resident memory of this process (0: off); lowered to 3/4 of RLIMIT_AS
+  // when that is set. Bytes queued need no limit of their own: a socket
+  // queues at most its send buffer (net.ipv4.tcp_wmem), and what a huge
+  // send() costs is events and trace, bounded here.
+  std::uint64_t memory = std::uint64_t{16} << 30;  // --max-memory
+};
+
+// Why a run ended early: the limit (its RunLimits name and option), its
+// value, and where the run was.
+struct LimitStop {
+  std::string limit;    // "events", "virtual time", "sockets", ...
+  std::string option;   // "--max-events"
+  std::string value;    // the limit, as the option takes it ("200000000", "366d")
+  Time t = 0;           // virtual time when it was reached
+  std::uint64_t event = 0;  // engine events processed by then
+  std::string detail;   // what reached it ("thread 1 of server")
+  std::string message() const;  // one line for users
+};
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;   // default: the scenario's seed
   Time until = kNever;                 // stop at this virtual time (and the scenario's duration)
-  // Safety net against scripts that never end (an epoll spin without bound):
+  RunLimits limits;
+  // Kept for callers that bound only events (tests, counts): min'd with limits.events.
   std::uint64_t max_events = 200'000'000;
 };
 
@@ -63,6 +97,7 @@ struct RunSummary {
   std::array<std::int64_t, kNumTcpStates> peak{};           // peak concurrent sockets per state (all hosts)
   std::uint64_t sockets_created = 0;
   Time virtual_time = 0;
+  std::optional<LimitStop> limit;      // set when a RunLimits limit ended the run
 };
 
 class Simulation {

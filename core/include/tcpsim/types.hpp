@@ -23,6 +23,12 @@ constexpr Time sec(std::int64_t v) { return v * 1000000; }
 std::string format_time(Time t);
 // "41.3 s", "200 ms", "15 us": human readable duration for labels.
 std::string format_duration(Time d);
+
+// Text safe to print anywhere: control characters (C0, DEL, C1) become
+// \xNN (\n, \r, \t as such), invisible format characters (BOM, zero-width,
+// bidi controls) become U+XXXX, and invalid UTF-8 bytes \xNN. Printable
+// text, Chinese included, is unchanged.
+std::string visible_text(const std::string& s);
 // "1.5s", "200ms", "40us", "2min", "1h", or a bare number of seconds ("0.25").
 // nullopt when malformed, negative or out of range.
 std::optional<Time> parse_duration(std::string_view s);

@@ -77,12 +77,6 @@ std::string dir_of(const std::string& path) {
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
-std::string ext_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  auto dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-  return path.substr(dot);
-}
 }  // namespace
 
 bool check_writable(const std::string& path, std::string* error) {
@@ -111,51 +105,6 @@ bool check_writable(const std::string& path, std::string* error) {
   return true;
 }
 
-bool write_file_atomically(const std::string& path, bool overwrite,
-                           const std::function<bool(const std::string&, std::string*)>& write,
-                           std::string* error) {
-  if (!check_writable(path, error)) return false;
-  if (!overwrite && ::access(path.c_str(), F_OK) == 0) {
-    *error = "'" + path + "' exists (use --force to overwrite it)";
-    return false;
-  }
-  // Same directory, so rename() is atomic; same extension, because the
-  // graphic writers pick the format by extension.
-  const std::string base = path.substr(0, path.size() - ext_of(path).size());
-  const std::string tmp = base + ".tmp-" + std::to_string(::getpid()) + ext_of(path);
-  std::string err;
-  bool ok = write(tmp, &err);
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = std::string("cannot rename '") + tmp + "' to '" + path + "': " + std::strerror(errno);
-    ok = false;
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    *error = err.empty() ? "cannot write '" + path + "'" : err;
-  }
-  return ok;
-}
-
-bool write_stream_atomically(const std::string& path, bool overwrite,
-                             const std::function<void(std::ostream&)>& write,
-                             std::string* error) {
-  return write_file_atomically(
-      path, overwrite,
-      [&](const std::string& tmp, std::string* err) {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) {
-          *err = "cannot create '" + tmp + "': " + std::strerror(errno);
-          return false;
-        }
-        write(f);
-        f.flush();
-        if (!f) {
-          *err = "error writing '" + tmp + "' (disk full?)";
-          return false;
-        }
-        return true;
-      },
-      error);
-}
+// write_file_atomically and write_stream_atomically: safe_write.cpp.
 
 }  // namespace tcpsim

@@ -13,6 +13,10 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -1038,8 +1042,19 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
                     "'processes'");
   const YNode* root = doc.root;
   if (!root->is_map())
-    c_.fail(root, "the top level must be a map of keys like title:, hosts:, processes:, got " +
-                      shown(root));
+    // Not echoed: a file that is not a scenario (say /etc/shadow) must not
+    // have its contents printed in an error message.
+    c_.fail(root, std::string("this is not a scenario file: the top level must be a map of keys like "
+                              "title:, hosts:, processes:, but it is ") +
+                      (root->is_seq() ? "a list" : "plain text"));
+  // A map none of whose keys is a scenario key is some other file (a
+  // password file reads as a map): say so without echoing its keys.
+  bool any_known = false;
+  for (const auto& [k, v] : root->pairs)
+    for (const auto& known : top_level_keys()) any_known = any_known || k->value == known;
+  if (!any_known)
+    c_.fail(root, "this is not a scenario file: none of its top-level keys is one tcpsim knows (title:, "
+                  "hosts:, processes:, ...)");
   MapIn top(c_, root, "the top level", top_level_keys());
   s.title = get_text(c_, top.need("title"), "title");
   if (s.title.en.empty()) c_.fail(top.need("title"), "'title' must not be empty");
@@ -1057,7 +1072,7 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
   }
   if (auto x = top.get("seed")) s.seed = get_uint(c_, x, "seed", UINT64_MAX);
   if (auto x = top.get("duration")) {
-    s.duration = get_duration(c_, x, "duration");
+    s.duration = get_duration(c_, x, "duration", 1);  // 0 would mean "no limit": refuse it
     duration_ = s.duration;
     duration_node_ = x;
   }
@@ -1093,19 +1108,53 @@ Scenario load_scenario_string(const std::string& text, const std::string& path) 
   return r.read(doc, std::move(s));
 }
 
+namespace {
+const char* file_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO (named pipe)";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+}  // namespace
+
+std::string check_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::string("cannot open: ") + std::strerror(errno);
+  if (!S_ISREG(st.st_mode))
+    return std::string("is ") + file_kind(st.st_mode) + ", not a scenario file; give a regular file";
+  return {};
+}
+
 Scenario load_scenario_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw LoadError(Loc{path, 0, 0}, "is a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError(Loc{path, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
+  // Only regular files: opening a FIFO blocks until a writer comes, a device
+  // may never end. O_NONBLOCK keeps open() itself from blocking on a FIFO
+  // that replaced the file after stat(); fstat on the open descriptor decides.
+  if (std::string why = check_regular_file(path); !why.empty()) throw LoadError(Loc{path, 0, 0}, why);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw LoadError(Loc{path, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw LoadError(Loc{path, 0, 0}, std::string("is ") + file_kind(st.st_mode) +
+                                         ", not a scenario file; give a regular file");
+  }
   std::string text;
   char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw LoadError(Loc{path, 0, 0}, std::string("cannot read the file: ") + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
     if (text.size() > loader::kMaxFileBytes + 1) break;  // parse_yaml reports it
   }
-  if (in.bad()) throw LoadError(Loc{path, 0, 0}, "cannot read the file");
+  ::close(fd);
   return load_scenario_string(text, path);
 }
 

@@ -84,6 +84,8 @@ static bool parse_decimal(const std::string& s, bool& neg, unsigned __int128& ma
   neg = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
   if (i >= s.size()) return false;
+  // YAML 1.2 core schema integers: no leading zeros (YAML 1.1 read 017 as octal 15).
+  if (s[i] == '0' && i + 1 < s.size()) return false;
   mag = 0;
   const unsigned __int128 cap = static_cast<unsigned __int128>(1) << 100;
   for (; i < s.size(); ++i) {
@@ -93,13 +95,31 @@ static bool parse_decimal(const std::string& s, bool& neg, unsigned __int128& ma
   return true;
 }
 
+// A number written in quotes is text, not a number ("80" is not a port).
+static void not_quoted(const Ctx& c, const YNode* n, const std::string& key) {
+  if (n->quoted)
+    c.fail(n, "'" + key + "' must be a whole number, not text in quotes; write it without quotes, got " +
+                  shown(n));
+}
+
+// Leading zeros and other near-misses get a message that names them.
+static void integer_or_fail(const Ctx& c, const YNode* n, const std::string& key) {
+  const std::string& v = n->value;
+  std::size_t i = !v.empty() && (v[0] == '-' || v[0] == '+') ? 1 : 0;
+  if (i + 1 < v.size() && v[i] == '0' &&
+      std::all_of(v.begin() + static_cast<std::ptrdiff_t>(i), v.end(),
+                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+    c.fail(n, "'" + key + "' must be a whole number without leading zeros, got " + shown(n));
+  c.fail(n, "'" + key + "' must be a whole number, got " + shown(n));
+}
+
 std::int64_t get_int(const Ctx& c, const YNode* n, const std::string& key, std::int64_t lo,
                      std::int64_t hi) {
   scalar_or_fail(c, n, key, "a whole number");
+  not_quoted(c, n, key);
   bool neg;
   unsigned __int128 mag;
-  if (!parse_decimal(n->value, neg, mag))
-    c.fail(n, "'" + key + "' must be a whole number, got " + shown(n));
+  if (!parse_decimal(n->value, neg, mag)) integer_or_fail(c, n, key);
   bool below, above;
   __int128 v = 0;
   if (neg) {
@@ -128,10 +148,10 @@ std::int64_t get_int(const Ctx& c, const YNode* n, const std::string& key, std::
 
 std::uint64_t get_uint(const Ctx& c, const YNode* n, const std::string& key, std::uint64_t hi) {
   scalar_or_fail(c, n, key, "a whole number");
+  not_quoted(c, n, key);
   bool neg;
   unsigned __int128 mag;
-  if (!parse_decimal(n->value, neg, mag))
-    c.fail(n, "'" + key + "' must be a whole number, got " + shown(n));
+  if (!parse_decimal(n->value, neg, mag)) integer_or_fail(c, n, key);
   if (neg && mag != 0) c.fail(n, "'" + key + "' must not be negative, got " + shown(n));
   if (mag > hi)
     c.fail(n, "'" + key + "' must be between 0 and " + std::to_string(hi) + ", got " + shown(n));
@@ -157,9 +177,10 @@ Time get_duration(const Ctx& c, const YNode* n, const std::string& key, Time min
     std::size_t i = neg ? 1 : 0;
     while (i < v.size() && (std::isdigit(static_cast<unsigned char>(v[i])) || v[i] == '.')) ++i;
     std::string unit = v.substr(i);
-    bool digits = i > (neg ? 1u : 0u);
+    const std::string num = v.substr(neg ? 1 : 0, i - (neg ? 1 : 0));
+    bool digits = !num.empty() && num.front() != '.' && num.back() != '.';
     if (digits && (unit.empty() || unit == "s" || unit == "ms" || unit == "us" ||
-                   unit == "min" || unit == "m" || unit == "h" || unit == "sec") &&
+                   unit == "min" || unit == "m" || unit == "h" || unit == "d" || unit == "sec") &&
         std::count(v.begin(), v.end(), '.') <= 1 && v.find_first_of("0123456789") != std::string::npos)
       c.fail(n, "'" + key + "' is too long (at most 1000000000s), got " + shown(n));
     c.fail(n, "'" + key + "' must be " + expected + ", got " + shown(n));

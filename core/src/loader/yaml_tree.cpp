@@ -188,6 +188,7 @@ class Builder : public YAML::EventHandler {
     n->value = value;
     n->quoted = tag == "!";
     if (n->quoted) check_closed_quote(m);
+    check_scalar_text(m, value);
     remember(anchor, n);
     attach(m, n);
   }
@@ -227,7 +228,31 @@ class Builder : public YAML::EventHandler {
     return n;
   }
 
+  // Escapes such as "\e", "\a", "\r", "\x00" or "\u009b" put control
+  // characters into a value that the raw-text check never saw; they would
+  // reach terminals (screen clears, OSC 52 clipboard writes) and make SVG/DOT
+  // invalid. Tab and newline are text; nothing else below 0x20 is.
+  void check_scalar_text(const YAML::Mark& m, const std::string& v) {
+    const auto* b = reinterpret_cast<const unsigned char*>(v.data());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      unsigned c = b[i];
+      bool bad = (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+      if (!bad && c == 0xC2 && i + 1 < v.size() && b[i + 1] >= 0x80 && b[i + 1] <= 0x9F) {
+        bad = true;  // C1 controls U+0080..U+009F (e.g. CSI U+009B)
+        c = b[i + 1];
+      }
+      if (bad)
+        fail(m, "control character " + hex_byte(static_cast<unsigned char>(c)) +
+                    " in a value (written as an escape); scenario text may hold tabs and newlines only");
+    }
+  }
+
   void check_tag(const YAML::Mark& m, const std::string& tag) {
+    // `! Base` has the non-specific tag "!", as a quoted scalar does: tell
+    // them apart by the text at the node.
+    if (tag == "!" && m.pos >= 0 && static_cast<std::size_t>(m.pos) < text_.size() &&
+        text_[static_cast<std::size_t>(m.pos)] == '!')
+      fail(m, "YAML tags such as '!' are not used in scenario files; remove the tag");
     if (!tag.empty() && tag != "?" && tag != "!") {
       std::string shown = tag.rfind("tag:yaml.org,2002:", 0) == 0 ? "!!" + tag.substr(18) : tag;
       fail(m, "YAML tags such as '" + shown.substr(0, 40) +
@@ -324,14 +349,59 @@ class Builder : public YAML::EventHandler {
 
 }  // namespace
 
+// One document and nothing around it: no directives (%YAML, %TAG), no text
+// after the end marker `...`. `text` has LF line ends.
+void check_document_frame(const std::string& text, const std::string& file, const Positions& pos) {
+  bool ended = false;
+  std::size_t ended_at = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    std::size_t first = line.find_first_not_of(" \t");
+    bool blank = first == std::string_view::npos || line[first] == '#';
+    if (!line.empty() && line[0] == '%')
+      fail_at(file, pos, static_cast<long>(start),
+              "YAML directives such as '%YAML' or '%TAG' are not used in scenario files; remove the line");
+    if (ended && !blank)
+      fail_at(file, pos, static_cast<long>(start),
+              "text after the document end marker '...' (line " +
+                  std::to_string(pos.at(static_cast<long>(ended_at)).first) +
+                  "); a scenario file holds one document");
+    if (line.substr(0, 3) == "..." && (line.size() == 3 || line[3] == ' ' || line[3] == '\t')) {
+      ended = true;
+      ended_at = start;
+    }
+    start = end + 1;
+  }
+}
+
 YDoc parse_yaml(const std::string& raw, const std::string& file) {
   // A UTF-8 byte order mark is allowed and ignored (editors on Windows add it).
   std::string text =
       raw.compare(0, 3, "\xEF\xBB\xBF") == 0 ? raw.substr(3) : raw;
-  Positions pos(text);
-  if (text.size() > kMaxFileBytes)
+  if (text.size() > kMaxFileBytes) {
+    Positions pos(text);
     fail_at(file, pos, 0, "the file is larger than 4 MiB; a scenario file is a few KiB");
+  }
+  // CRLF (Windows) and CR (old Mac) line ends read as LF; yaml-cpp knows
+  // only LF. Lines and columns are unchanged by this.
+  if (text.find('\r') != std::string::npos) {
+    std::string lf;
+    lf.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r') {
+        lf += '\n';
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      } else {
+        lf += text[i];
+      }
+    }
+    text.swap(lf);
+  }
+  Positions pos(text);
   check_raw_text(text, file, pos);
+  check_document_frame(text, file, pos);
 
   YDoc doc;
   Builder b(doc, text, file, pos);

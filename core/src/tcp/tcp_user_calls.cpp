@@ -11,6 +11,9 @@
 namespace tcpsim {
 
 std::uint32_t Sim::new_socket(std::uint16_t host, std::int32_t pid) {
+  // Ends the run after this step; the socket is still made, so the caller
+  // needs no failure path.
+  within_limit(socks.size(), opt.limits.sockets, "sockets", "--max-sockets", "sockets created", host);
   Sock s;
   s.id = static_cast<std::uint32_t>(socks.size() + 1);
   s.host = host;

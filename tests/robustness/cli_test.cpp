@@ -1,0 +1,130 @@
+// The command line on hostile input (issue #17): nothing hangs, nothing
+// aborts, every refusal names what is wrong and exits non-zero.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <string>
+
+#include "tools.hpp"
+
+using tcpsim::testing::run_tool;
+using tcpsim::testing::temp_dir;
+using tcpsim::testing::write_file;
+
+namespace {
+
+const std::string kExe = TCPSIM_EXE;
+const std::string kScenarios = TCPSIM_SCENARIOS;
+
+// Every command runs under `timeout`: a hang fails the test instead of CI.
+tcpsim::testing::RunResult tcpsim_run(std::vector<std::string> args, const std::string& prefix = "") {
+  std::vector<std::string> argv = {"timeout", "60"};
+  if (!prefix.empty()) {
+    argv.insert(argv.end(), {"prlimit", prefix, "--"});
+  }
+  argv.push_back(kExe);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_tool(argv);
+}
+
+const char* kHugeSend = R"(title: a huge send
+hosts:
+  a: {ip: 10.0.0.1}
+  b: {ip: 10.0.0.2}
+processes:
+  srv:
+    host: b
+    run:
+      - listen: {port: 80, as: l}
+      - accept: {socket: l, as: c}
+      - recv: {socket: c, until: eof}
+  cli:
+    host: a
+    run:
+      - connect: {to: b:80, as: s}
+      - send: {socket: s, bytes: 1099511627776}
+)";
+
+}  // namespace
+
+TEST(HostileCli, FifoAsScenarioIsRefusedAtOnceByEveryCommand) {
+  const std::string dir = temp_dir("fifo");
+  const std::string fifo = dir + "/s.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"run", fifo}, {"check", fifo}, {"replay", "--fast", fifo},
+                                             {"export", fifo, "--jsonl", dir + "/o.jsonl"}}) {
+    auto r = tcpsim_run(args);
+    EXPECT_EQ(r.status, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("FIFO"), std::string::npos) << r.err;
+  }
+}
+
+TEST(HostileCli, UnknownCommandAndOptionGetASuggestion) {
+  auto r = tcpsim_run({"rnu", kScenarios + "/normal-close.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown command 'rnu'; did you mean 'run'?"), std::string::npos) << r.err;
+  r = tcpsim_run({"bogus"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown command 'bogus'"), std::string::npos) << r.err;
+  r = tcpsim_run({"run", kScenarios + "/normal-close.yaml", "--formt", "jsonl"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("did you mean '--format'"), std::string::npos) << r.err;
+}
+
+TEST(HostileCli, SeedIsRangeChecked) {
+  for (const char* bad : {"-1", "18446744073709551616", "1e23", "0x10", "12abc"}) {
+    auto r = tcpsim_run({"run", kScenarios + "/normal-close.yaml", "--seed", bad});
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_NE(r.err.find("--seed"), std::string::npos) << r.err;
+  }
+  auto r = tcpsim_run({"run", kScenarios + "/normal-close.yaml", "--seed", "18446744073709551615"});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST(HostileCli, ReachingARunLimitSaysWhichAndExitsThree) {
+  const std::string dir = temp_dir("limit");
+  write_file(dir + "/huge.yaml", kHugeSend);
+  auto r = tcpsim_run({"run", "--format", "summary", "--max-events", "20000", dir + "/huge.yaml"});
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("events limit (20000)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--max-events"), std::string::npos) << r.err;
+  // check: a cut run is neither passed nor failed.
+  r = tcpsim_run({"check", "--max-time", "1s", kScenarios + "/normal-close.yaml"});
+  EXPECT_EQ(r.status, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("virtual time limit (1.0 s)"), std::string::npos) << r.err;
+}
+
+TEST(HostileCli, HugeSendWithATraceStopsAtTheMemoryLimitInsteadOfAborting) {
+  const std::string dir = temp_dir("memory");
+  write_file(dir + "/huge.yaml", kHugeSend);
+  auto r = tcpsim_run({"check", "--max-memory", "300", dir + "/huge.yaml"});
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_NE(r.err.find("memory limit (300 MiB)"), std::string::npos) << r.err;
+}
+
+#ifdef TCPSIM_TEST_ADDRESS_LIMIT
+TEST(HostileCli, OutOfMemoryUnderUlimitIsReportedNotAnAbort) {
+  const std::string dir = temp_dir("ulimit");
+  write_file(dir + "/huge.yaml", kHugeSend);
+  // 1 GiB of address space; the memory limit follows it down to 3/4.
+  auto r = tcpsim_run({"check", dir + "/huge.yaml"}, "--as=1073741824");
+  EXPECT_TRUE(r.status == 3 || r.status == 4) << r.status << " " << r.err;
+  EXPECT_TRUE(r.err.find("memory") != std::string::npos) << r.err;
+}
+#endif
+
+TEST(HostileCli, ControlCharactersNeverReachTheTerminal) {
+  const std::string dir = temp_dir("ctl");
+  write_file(dir + "/esc.yaml", "title: \"\\e]52;c;ZXZpbA==\\a clear\"\nhosts: {}\n");
+  auto r = tcpsim_run({"run", dir + "/esc.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("control character"), std::string::npos) << r.err;
+  // A file that is not a scenario is not echoed.
+  write_file(dir + "/shadow.yaml", "root:$6$secrethash:19000:0:99999:7:::\n");
+  r = tcpsim_run({"run", dir + "/shadow.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.find("secrethash"), std::string::npos) << r.err;
+}
