@@ -1,25 +1,29 @@
 #include "ladder.hpp"
 
 #include <QCoreApplication>
+#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
 
 namespace tcpsim::render {
 
 namespace {
 constexpr int kMinWidth = 480;
+constexpr double kCell = 48;         // collision index: height of a cell
+constexpr double kLinearMaxH = 100000;  // Linear: the tallest ladder (px) before the scale shrinks
 
-QString short_time(Time t) {
-  if (t < sec(1)) return QString::number(t / 1000.0, 'f', t % 1000 ? 3 : 0) + " ms";
+// The full time of an instant, never abbreviated: "11.320 ms", "60.118 s".
+QString axis_time(Time t) {
+  if (t < sec(1)) return QString::number(t / 1000.0, 'f', 3) + " ms";
   return QString::number(t / 1e6, 'f', 3) + " s";
 }
 
@@ -48,6 +52,61 @@ void arrow_head(QPainter& p, QPointF from, QPointF to, double size, QColor c) {
   p.drawPolygon(tri);
   p.restore();
 }
+
+// A bar across the tip: RST's own end mark (not colour alone).
+void reset_bar(QPainter& p, QPointF from, QPointF to, double size, QColor c, double w) {
+  QLineF l(from, to);
+  QLineF n = l.normalVector().unitVector();
+  QPointF d(n.dx() * size, n.dy() * size);
+  p.save();
+  p.setPen(QPen(c, w, Qt::SolidLine, Qt::FlatCap));
+  p.drawLine(to - d, to + d);
+  p.restore();
+}
+
+bool is_cjk(QChar c) { return c.unicode() >= 0x2E80 && c.unicode() <= 0x9FFF; }
+
+// Greedy word wrap to maxw; breaks at spaces, between CJK characters, and
+// inside a word only when the word alone is wider than the line.
+QStringList wrap(const QString& text, const QFontMetricsF& fm, double maxw) {
+  QStringList out;
+  for (const QString& para : text.split('\n')) {
+    QStringList tokens;
+    QString cur;
+    for (QChar c : para) {
+      if (is_cjk(c)) {
+        if (!cur.isEmpty()) tokens << cur;
+        cur.clear();
+        tokens << QString(c);
+      } else if (c == ' ') {
+        cur += c;
+        tokens << cur;
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    if (!cur.isEmpty()) tokens << cur;
+    QString line;
+    for (QString tok : tokens) {
+      if (fm.horizontalAdvance((line + tok).trimmed()) <= maxw) {
+        line += tok;
+        continue;
+      }
+      if (!line.trimmed().isEmpty()) out << line.trimmed();
+      line.clear();
+      while (fm.horizontalAdvance(tok.trimmed()) > maxw && tok.size() > 1) {
+        int n = tok.size() - 1;
+        while (n > 1 && fm.horizontalAdvance(tok.left(n)) > maxw) --n;
+        out << tok.left(n);
+        tok = tok.mid(n);
+      }
+      line = tok;
+    }
+    if (!line.trimmed().isEmpty() || out.isEmpty()) out << line.trimmed();
+  }
+  return out;
+}
 }  // namespace
 
 std::optional<TimeScale> parse_time_scale(const QString& s) {
@@ -66,6 +125,8 @@ QString time_scale_name(TimeScale s) {
   return "compressed";
 }
 
+// ---------------------------------------------------------------- layout
+
 LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     : v_(v), th_(th), o_(o) {
   const auto& ev = v.trace().events;
@@ -73,162 +134,694 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   last_ = o.to == kNever ? ev.size() : v.cursor_for_time(o.to);
   QFont f = th.font(9.5);
   QFontMetricsF fm(f);
-  time_col_ = QFontMetricsF(f).horizontalAdvance("60.118 s") + 12;
-  line_h_ = fm.height() * 1.25;
-  break_h_ = line_h_ * 2.2;
-  title_h_ = o.title.isEmpty() ? 0 : th.font(14, true).pixelSize() * 2.2;
-  QFontMetricsF hfm(th.font(11, true));
-  header_h_ = title_h_ + hfm.height() * 2 + 26;
-  legend_h_ = o.legend ? line_h_ * 2.5 : 0;
+  line_h_ = fm.lineSpacing() + 3;
+  send_slot_ = line_h_ * 1.8;
+  break_h_ = line_h_ * 2.4;
 
-  // Lifelines.
+  // The time column is as wide as its widest label.
+  Time t_end = last_ > first_ ? ev[last_ - 1].t : 0;
+  time_col_ = std::max({fm.horizontalAdvance(axis_time(t_end)), fm.horizontalAdvance("888.888 ms"),
+                        fm.horizontalAdvance("88.888 s")}) + 14;
+
+  // Lifelines: time | annotations | arrows | annotations.
   int nh = std::max<int>(1, static_cast<int>(v.trace().meta.hosts.size()));
-  double w = o.width;
-  // Time labels | annotations | arrows | annotations.
-  double left = time_col_ + (w - time_col_) * 0.31, right = w - (w - time_col_) * 0.31;
+  const double w = std::max<double>(o.width, kMinWidth);
+  const double avail = w - time_col_;
+  const double left = time_col_ + avail * 0.3, right = w - avail * 0.3;
   for (int i = 0; i < nh; ++i)
     host_x_.push_back(nh == 1 ? (left + right) / 2 : left + (right - left) * i / (nh - 1));
+  size_ = QSizeF(w, 0);
 
-  // Annotations.
+  // Title and host headers.
+  const QFont titlef = th.font(14, true);
+  if (!o.title.isEmpty()) {
+    QFontMetricsF tfm(titlef);
+    LadderText t;
+    t.full = o.title;
+    t.lines = wrap(o.title, tfm, w - 24);
+    double tw = 0;
+    for (const auto& l : t.lines) tw = std::max(tw, tfm.horizontalAdvance(l));
+    double th_px = t.lines.size() * tfm.lineSpacing() + 4;
+    t.box = QRectF((w - tw) / 2 - 4, 6, tw + 8, th_px);
+    t.role = LadderText::Title;
+    Style st{titlef, th.black, Qt::transparent, false, 1};
+    add_text(t, st);
+    title_h_ = th_px + 12;
+  }
+  const auto& meta = v.trace().meta;
+  const QFont hf = th.font(11, true);
+  QFontMetricsF hfm(hf);
+  double header_bottom = title_h_ + 8;
+  for (std::size_t h = 0; h < host_x_.size(); ++h) {
+    double x = host_x_[h];
+    QString name = h < meta.hosts.size() ? QString::fromStdString(meta.hosts[h].name) : "?";
+    QString ip = h < meta.hosts.size() ? QString::fromStdString(ip_string(meta.hosts[h].ip)) : "";
+    double bw = std::max(hfm.horizontalAdvance(name), fm.horizontalAdvance(ip)) + 24;
+    // Neighbouring headers never touch: at most the distance to the next lifeline.
+    double room = nh == 1 ? w - 20 : (right - left) / (nh - 1) - 12;
+    bw = std::min(bw, std::max(room, 60.0));
+    LadderText t;
+    t.full = name + "\n" + ip;
+    t.lines = {hfm.elidedText(name, Qt::ElideRight, bw - 8), fm.elidedText(ip, Qt::ElideRight, bw - 8)};
+    t.elided = t.lines[0] != name || t.lines[1] != ip;
+    t.box = QRectF(x - bw / 2, title_h_ + 8, bw, hfm.lineSpacing() + fm.lineSpacing() + 10);
+    t.role = LadderText::Header;
+    Style st{hf, th.black, h == 0 ? th.visited_fill : QColor(0xCC, 0xEE, 0xE2), true, 1};
+    header_boxes_.push_back({add_text(t, st), x});
+    header_bottom = std::max(header_bottom, t.box.bottom());
+  }
+  header_h_ = header_bottom + line_h_ * 0.6;
+
+  prepare(host_x_);
+
+  // Linear: a constant px per ms, large enough that the shortest flight has
+  // room for its label, as long as the ladder stays under kLinearMaxH.
+  px_per_ms_ = o.px_per_ms;
+  if (o.scale == TimeScale::Linear) {
+    Time min_delay = kNever;
+    for (const auto& a : v.arrows())
+      if (a.send >= first_ && a.send < last_ && a.deliver >= 0 && static_cast<std::size_t>(a.deliver) < last_)
+        min_delay = std::min(min_delay, ev[a.deliver].t - ev[a.send].t);
+    if (min_delay != kNever && min_delay > 0) px_per_ms_ = std::max(px_per_ms_, send_slot_ * 2.2 / (min_delay / 1000.0));
+    Time dur = last_ > first_ ? ev[last_ - 1].t - ev[first_].t : 0;
+    if (dur > 0 && dur / 1000.0 * px_per_ms_ > kLinearMaxH)
+      px_per_ms_ = kLinearMaxH / (dur / 1000.0);
+  }
+
+  // Equal delays, equal slopes: the span each delay needs is the longest any
+  // of its arrows needed; a few passes settle it (each pass is linear).
+  auto settle = [&] {
+    std::map<Time, double> span;
+    const int passes = ev.size() > 50000 ? 2 : 4;
+    for (int pass = 0; pass < passes; ++pass) {
+      layout_pass(span);
+      bool changed = false;
+      for (std::size_t i = 0; i < v.arrows().size(); ++i) {
+        const auto& a = v.arrows()[i];
+        const auto& g = ag_[i];
+        if (!g.in_window) continue;
+        std::ptrdiff_t end = a.deliver >= 0 ? a.deliver : a.drop;
+        if (end < 0 || static_cast<std::size_t>(end) >= last_) continue;
+        Time d = ev[end].t - ev[a.send].t;
+        double s = g.y1 - g.y0;
+        if (s > span_for(d, span) + 0.5) {
+          auto it = span.find(d);
+          if (it == span.end()) span[d] = s;
+          else it->second = std::max(it->second, s);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  };
+  settle();
+  if (o.scale == TimeScale::Linear && instants_.size() > 1) {
+    // Uniform time: enough px per ms that every instant's events fit before
+    // the next instant (up to 400 px/ms, and the height limit).
+    double need = px_per_ms_;
+    for (std::size_t j = 0; j + 1 < instants_.size(); ++j) {
+      const double dt_ms = (instants_[j + 1].t - instants_[j].t) / 1000.0;
+      need = std::max(need, std::min(400.0, (instants_[j].bottom - instants_[j].top + line_h_ * 0.6) / dt_ms));
+    }
+    Time dur = ev[last_ - 1].t - ev[first_].t;
+    if (dur > 0) need = std::min(need, std::max(px_per_ms_, kLinearMaxH / (dur / 1000.0)));
+    if (need > px_per_ms_ * 1.02) {
+      px_per_ms_ = need;
+      settle();
+    }
+  }
+
+  // Collision index no longer needed after layout; paint uses text_order_.
+  text_order_.resize(texts_.size());
+  for (std::size_t i = 0; i < texts_.size(); ++i) text_order_[i] = i;
+  std::sort(text_order_.begin(), text_order_.end(),
+            [&](std::size_t a, std::size_t b) { return texts_[a].box.top() < texts_[b].box.top(); });
+  for (const auto& t : texts_) max_text_h_ = std::max(max_text_h_, t.box.height());
+  for (const auto& g : ag_)
+    if (g.in_window) max_span_ = std::max(max_span_, g.y1 - g.y0);
+}
+
+// Text of every annotation (state, call, timer, signal, process, fault,
+// note), measured and wrapped to its column once.
+void LadderLayout::prepare(const std::vector<double>& hx) {
+  const auto& ev = v_.trace().events;
+  const int nh = static_cast<int>(hx.size());
+  const double w = size_.width();
+  QFont f = th_.font(9.5);
+  QFont fb = th_.font(9.5, true);
   std::vector<bool> multi(nh);
-  for (int i = 0; i < nh; ++i) multi[i] = is_socket_host_multi(v, i);
+  for (int i = 0; i < nh; ++i) multi[i] = is_socket_host_multi(v_, i);
   // Name the socket on a state tag only when it is not an end of a connection
   // (a listener) or the host has several connections.
   std::map<int, int> conns_per_host;
   std::set<std::uint32_t> ends;
-  for (const auto& c : v.connections())
+  for (const auto& c : v_.connections())
     for (auto s : {c.a, c.b})
       if (s) {
         ends.insert(s);
-        if (auto* si = v.trace().meta.socket(s)) conns_per_host[si->host]++;
+        if (auto* si = v_.trace().meta.socket(s)) conns_per_host[si->host]++;
       }
+  // The column of a host: left of the first lifeline, right of the others.
+  auto column = [&](int h, double* lo, double* hi) {
+    if (h == 0 && nh > 1) {
+      *lo = time_col_ + 4;
+      *hi = hx[0] - 8;
+    } else {
+      *lo = hx[h] + 8;
+      *hi = h + 1 < nh ? hx[h + 1] - 8 : w - 6;
+    }
+  };
+  auto add = [&](std::size_t i, int host, int kind, const QString& text, const QString& full_first) {
+    Prepared pr;
+    pr.event = i;
+    pr.host = host;
+    pr.kind = kind;
+    const Event& e = ev[i];
+    bool err = kind == 1 && e.err != 0;
+    QFont font = kind == 0 || err ? fb : f;
+    QFontMetricsF fm(font);
+    double lo, hi;
+    column(host, &lo, &hi);
+    const double pad = kind == 0 ? 6 : 3;
+    const double maxw = std::max(60.0, hi - lo - 2 * pad);
+    pr.text.full = text;
+    pr.text.lines = wrap(text, fm, maxw);
+    constexpr int kMaxLines = 4;
+    if (pr.text.lines.size() > kMaxLines) {
+      // Where room truly runs out: what matters first (a call's result), the
+      // rest elided; the full text stays available for a tooltip.
+      QString s = full_first.isEmpty() ? text : full_first;
+      QStringList l = wrap(s, fm, maxw);
+      while (l.size() > kMaxLines) l.removeLast();
+      l.last() = fm.elidedText(l.last() + " …", Qt::ElideRight, maxw);
+      pr.text.lines = l;
+      pr.text.elided = true;
+    }
+    double tw = 0;
+    for (const auto& l : pr.text.lines) tw = std::max(tw, fm.horizontalAdvance(l));
+    pr.text.box = QRectF(0, 0, tw + 2 * pad, pr.text.lines.size() * fm.lineSpacing() + 3);
+    pr.text.event = static_cast<std::ptrdiff_t>(i);
+    pr.text.role = LadderText::Annotation;
+    pr.style.font = font;
+    pr.style.align = host == 0 && nh > 1 ? 2 : 0;
+    if (kind == 0) {
+      pr.style.border = true;
+      pr.style.color = th_.black;
+      pr.style.fill = e.to == TcpState::Closed ? th_.light
+                      : e.to == TcpState::Established ? QColor(0xCC, 0xEE, 0xE2)
+                      : (e.to == TcpState::TimeWait || e.to == TcpState::CloseWait) ? th_.current_fill
+                      : th_.visited_fill;
+      pr.style.tick_to = hx[host];
+      pr.style.align = 1;
+    } else {
+      pr.style.fill = QColor(255, 255, 255, 230);
+      pr.style.color = err ? th_.vermillion.darker(150) : kind == 1 ? QColor(0x20, 0x20, 0x60) : QColor(0x40, 0x40, 0x40);
+    }
+    prep_.push_back(pr);
+  };
+
   for (std::size_t i = first_; i < last_; ++i) {
     const Event& e = ev[i];
-    QString text;
-    int kind = 3;
+    const int host = std::min<int>(e.host, nh - 1);
     switch (e.kind) {
-      case EventKind::State:
-        text = QString("%1%2")
-                   .arg(multi[std::min<int>(e.host, nh - 1)] && (!ends.count(e.sock) || conns_per_host[e.host] > 1)
-                            ? binding_of(v, e.sock) + ": " : QString())
-                   .arg(state_name(e.to));
-        kind = 0;
-        break;
-      case EventKind::Call:
-        if (e.call == "epoll_wait" && e.err == 0) break;
-        text = QString::fromStdString(call_text(e));
-        kind = 1;
-        break;
-      case EventKind::Timer:
-        if (e.timer_op == TimerOp::Fire)
-          text = QString("%1 %2").arg(timer_display_name(e.timer)).arg(QCoreApplication::translate("tcpsim::render", "timer fired"));
-        else if (e.timer_op == TimerOp::Arm &&
-                 (e.timer == TimerKind::TimeWait || e.timer == TimerKind::FinWait2 ||
-                  e.timer == TimerKind::Keepalive || e.timer == TimerKind::Linger))
-          text = QString("%1 %2 %3").arg(timer_display_name(e.timer)).arg(QCoreApplication::translate("tcpsim::render", "timer"))
-                     .arg(QString::fromStdString(format_duration(e.deadline - e.t)));
-        kind = 2;
-        break;
-      case EventKind::Signal:
-        text = QString("⚡ %1 %2").arg(e.signo == 13 ? "SIGPIPE" : QString("signal %1").arg(e.signo))
-                   .arg(QString::fromStdString(e.text));
-        break;
-      case EventKind::Process: {
-        QString name;
-        if (auto* pi = v.trace().meta.process(e.pid)) name = QString::fromStdString(pi->name);
-        if (e.proc_op == ProcOp::Start) break;
-        text = name + " " + (e.proc_op == ProcOp::Exit ? QCoreApplication::translate("tcpsim::render", "exited") + QString(" (%1)").arg(e.status)
-                             : e.proc_op == ProcOp::Killed ? QCoreApplication::translate("tcpsim::render", "killed")
-                             : e.proc_op == ProcOp::Crash ? QCoreApplication::translate("tcpsim::render", "crashed") : QCoreApplication::translate("tcpsim::render", "rebooted"));
+      case EventKind::State: {
+        QString text = QString("%1%2")
+                           .arg(multi[host] && (!ends.count(e.sock) || conns_per_host[e.host] > 1)
+                                    ? binding_of(v_, e.sock) + ": " : QString())
+                           .arg(state_name(e.to));
+        add(i, host, 0, text, {});
         break;
       }
-      case EventKind::Fault: text = "⚠ " + QString::fromStdString(e.text); break;
-      case EventKind::Note: text = QString::fromStdString(e.text); break;
+      case EventKind::Call: {
+        if (e.call == "epoll_wait" && e.err == 0) break;
+        if (e.err == 0 && !o_.calls_and_timers) break;
+        QString text = QString::fromStdString(call_text(e));
+        // Shortened, the result leads: "= -1 ECONNRESET  recv(fd=3 ...".
+        QString result = text.mid(text.lastIndexOf(" = ") + 1);
+        QString first = result + "  " + text.left(text.lastIndexOf(" = "));
+        add(i, host, 1, text, first);
+        break;
+      }
+      case EventKind::Timer: {
+        if (!o_.calls_and_timers) break;
+        QString text;
+        if (e.timer_op == TimerOp::Fire) {
+          // One cause per event: when the RTO handler sends a tail loss
+          // probe instead of a retransmission, the trace's note says so and
+          // is the only label (not "RTO timer fired" as well).
+          bool tlp = false;
+          auto is_tlp = [&](std::size_t j) {
+            return ev[j].kind == EventKind::Note && ev[j].sock == e.sock && ev[j].text.rfind("tail loss probe", 0) == 0;
+          };
+          for (std::size_t j = i + 1; j < ev.size() && ev[j].t == e.t && !tlp; ++j) tlp = is_tlp(j);
+          for (std::size_t j = i; j-- > 0 && ev[j].t == e.t && !tlp;) tlp = is_tlp(j);
+          if (tlp) break;
+          text = QCoreApplication::translate("tcpsim::render", "%1 timer fired").arg(timer_display_name(e.timer));
+        } else if (e.timer_op == TimerOp::Arm &&
+                   (e.timer == TimerKind::TimeWait || e.timer == TimerKind::FinWait2 ||
+                    e.timer == TimerKind::Keepalive || e.timer == TimerKind::Linger)) {
+          text = QCoreApplication::translate("tcpsim::render", "%1 timer %2").arg(timer_display_name(e.timer)).arg(QString::fromStdString(format_duration(e.deadline - e.t)));
+        }
+        if (!text.isEmpty()) add(i, host, 2, text, {});
+        break;
+      }
+      case EventKind::Signal: {
+        QString text = QString("⚡ %1 %2").arg(e.signo == 13 ? QString("SIGPIPE") : QCoreApplication::translate("tcpsim::render", "signal %1").arg(e.signo))
+                           .arg(QString::fromStdString(translate_text(e.text)));
+        add(i, host, 3, text.trimmed(), {});
+        break;
+      }
+      case EventKind::Process: {
+        if (e.proc_op == ProcOp::Start) break;
+        QString name;
+        if (auto* pi = v_.trace().meta.process(e.pid)) name = QString::fromStdString(pi->name);
+        QString what = e.proc_op == ProcOp::Exit ? QCoreApplication::translate("tcpsim::render", "%1 exited (%2)").arg(name).arg(e.status)
+                       : e.proc_op == ProcOp::Killed ? QCoreApplication::translate("tcpsim::render", "%1 killed").arg(name)
+                       : e.proc_op == ProcOp::Crash ? QCoreApplication::translate("tcpsim::render", "%1 crashed").arg(name)
+                                                    : QCoreApplication::translate("tcpsim::render", "%1 rebooted").arg(name);
+        add(i, host, 3, what, {});
+        break;
+      }
+      // Core texts (notes, faults, reasons) in the installed language.
+      case EventKind::Fault: add(i, host, 3, "⚠ " + QString::fromStdString(translate_text(e.text)), {}); break;
+      case EventKind::Note: add(i, host, 3, QString::fromStdString(translate_text(e.text)), {}); break;
       case EventKind::Segment: break;
     }
-    if (!text.isEmpty()) annots_.push_back({i, std::min<int>(e.host, nh - 1), text, kind});
   }
 
-  // Rows: one per distinct time; gaps proportional to time, long ones broken.
-  double y = header_h_ + line_h_;
-  const double max_gap = line_h_ * 7;
-  std::size_t ai = 0;
-  for (std::size_t i = first_; i < last_; ++i) {
-    Time t = ev[i].t;
-    if (!rows_.empty() && rows_.back().t == t) continue;
-    Row r;
-    r.t = t;
-    if (!rows_.empty()) {
-      const Row& pr = rows_.back();
-      double need = pr.lines * line_h_ + line_h_ * 0.4;
-      Time dt = t - pr.t;
-      double h = dt / 1000.0 * o.px_per_ms;
-      if (h > max_gap) {
-        r.break_before = true;
-        r.gap = dt;
-        h = std::max(need, line_h_ * 1.2) + break_h_;
-      } else {
-        h = std::max({h, need, line_h_ * 0.5});
-      }
-      y += h;
+  // Arrow labels and drop reasons.
+  const auto& arrows = v_.arrows();
+  prep_label_.assign(arrows.size(), -1);
+  prep_drop_.assign(arrows.size(), -1);
+  for (std::size_t k = 0; k < arrows.size(); ++k) {
+    const SegArrow& a = arrows[k];
+    if (a.send < first_ || a.send >= last_) continue;
+    const Event& s = ev[a.send];
+    const bool rst = s.seg.flags & kRst;
+    QString label = QString::fromStdString(v_.segment_label(s));
+    if (rst) label = QCoreApplication::translate("tcpsim::render", "RST") + "  " + label;
+    if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
+    QFont lf = rst || s.retrans ? fb : f;
+    QFontMetricsF lfm(lf);
+    double x0 = hx[std::min<int>(a.from_host, nh - 1)];
+    double x1 = a.to_host >= 0 ? hx[std::min<int>(a.to_host, nh - 1)] : x0 + (x0 < w / 2 ? 200 : -200);
+    double maxw = std::max(120.0, std::abs(x1 - x0) - 24);
+    Prepared pr;
+    pr.event = a.send;
+    pr.host = a.from_host;
+    pr.kind = 4;
+    pr.text.full = label;
+    pr.text.lines = wrap(label, lfm, maxw);
+    double tw = 0;
+    for (const auto& l : pr.text.lines) tw = std::max(tw, lfm.horizontalAdvance(l));
+    pr.text.box = QRectF(0, 0, tw + 8, pr.text.lines.size() * lfm.lineSpacing() + 2);
+    pr.text.event = static_cast<std::ptrdiff_t>(a.send);
+    pr.text.role = LadderText::SegmentLabel;
+    pr.style.font = lf;
+    pr.style.color = arrow_colour(a, rst).darker(130);
+    pr.style.fill = QColor(255, 255, 255, 235);
+    pr.style.align = 1;
+    prep_label_[k] = static_cast<int>(prep_.size());
+    prep_.push_back(pr);
+    if (a.drop >= 0 && static_cast<std::size_t>(a.drop) < last_) {
+      QString why = QCoreApplication::translate("tcpsim::render", "dropped");
+      const Event& de = ev[a.drop];
+      if (!de.text.empty()) why = QCoreApplication::translate("tcpsim::render", "dropped: %1").arg(QString::fromStdString(translate_text(de.text)));
+      Prepared dr;
+      dr.event = static_cast<std::size_t>(a.drop);
+      dr.kind = 5;
+      dr.text.full = why;
+      dr.text.lines = wrap(why, QFontMetricsF(f), std::max(120.0, std::abs(x1 - x0) - 24));
+      tw = 0;
+      for (const auto& l : dr.text.lines) tw = std::max(tw, QFontMetricsF(f).horizontalAdvance(l));
+      dr.text.box = QRectF(0, 0, tw + 8, dr.text.lines.size() * QFontMetricsF(f).lineSpacing() + 2);
+      dr.text.event = a.drop;
+      dr.text.role = LadderText::DropReason;
+      dr.style.font = f;
+      dr.style.color = QColor(0x30, 0x30, 0x30);
+      dr.style.fill = QColor(255, 255, 255, 235);
+      dr.style.align = 1;
+      prep_drop_[k] = static_cast<int>(prep_.size());
+      prep_.push_back(dr);
     }
-    r.y = y;
-    rows_.push_back(r);
-  }
-  // Lines per row per host.
-  for (auto& r : rows_) {
-    std::vector<int> per(nh, 0);
-    while (ai < annots_.size() && ev[annots_[ai].index].t == r.t) {
-      per[annots_[ai].host]++;
-      ++ai;
-    }
-    r.lines = *std::max_element(per.begin(), per.end());
-  }
-  // Second pass: the first pass did not know the line counts.
-  y = header_h_ + line_h_;
-  for (std::size_t k = 0; k < rows_.size(); ++k) {
-    if (k > 0) {
-      const Row& pr = rows_[k - 1];
-      double need = pr.lines * line_h_ + line_h_ * 0.4;
-      Time dt = rows_[k].t - pr.t;
-      double h = dt / 1000.0 * o.px_per_ms;
-      if (h > max_gap) {
-        rows_[k].break_before = true;
-        rows_[k].gap = dt;
-        h = std::max(need, line_h_ * 1.2) + break_h_;
-      } else {
-        rows_[k].break_before = false;
-        h = std::max({h, need, line_h_ * 0.5});
-      }
-      y += h;
-    }
-    rows_[k].y = y;
-  }
-  double bottom = rows_.empty() ? y : rows_.back().y + rows_.back().lines * line_h_ + line_h_ * 2;
-  size_ = QSizeF(w, bottom + legend_h_);
-  // The tallest arrow, so paint() can start at the first arrow that may reach the view.
-  for (const auto& a : v.arrows()) {
-    const std::ptrdiff_t end = a.deliver >= 0 ? a.deliver : a.drop;
-    if (end >= 0) max_span_ = std::max(max_span_, y_of(ev[end].t) - y_of(ev[a.send].t));
   }
 }
 
-int LadderLayout::row_of(Time t) const {
-  auto it = std::upper_bound(rows_.begin(), rows_.end(), t, [](Time x, const Row& r) { return x < r.t; });
-  return static_cast<int>(it - rows_.begin()) - 1;
+QColor LadderLayout::arrow_colour(const SegArrow& a, bool rst) const {
+  if (rst) return th_.vermillion;
+  // Okabe-Ito: blue from the first host, bluish green from the second,
+  // reddish purple and sky blue from others; vermillion is RST's alone.
+  switch (a.from_host % 4) {
+    case 0: return th_.blue;
+    case 1: return th_.green;
+    case 2: return th_.purple;
+    default: return th_.sky.darker(120);
+  }
+}
+
+double LadderLayout::gap_height(Time dt, bool flight) const {
+  const double ms = dt / 1000.0;
+  switch (o_.scale) {
+    case TimeScale::Linear: return ms * px_per_ms_;
+    case TimeScale::Textbook: return 0;
+    case TimeScale::Compressed: {
+      const double max_gap = line_h_ * 7;
+      double h = ms * px_per_ms_;
+      if (h <= max_gap || !flight) return h;
+      // A flight is never cut: its idle time is shortened, smoothly.
+      return max_gap + line_h_ * std::log2(h / max_gap);
+    }
+  }
+  return 0;
+}
+
+double LadderLayout::span_for(Time delay, const std::map<Time, double>& span) const {
+  double base = o_.scale == TimeScale::Textbook ? line_h_ * 2.6 : gap_height(delay, true);
+  base = std::max(base, line_h_ * 1.2);
+  auto it = span.find(delay);
+  return it == span.end() ? base : std::max(base, it->second);
+}
+
+bool LadderLayout::room_free(const QRectF& r) const {
+  if (r.left() < 0 || r.right() > size_.width()) return false;
+  const QRectF q = r.adjusted(0.5, 0.5, -0.5, -0.5);
+  for (long c = static_cast<long>(std::floor(r.top() / kCell)); c <= static_cast<long>(std::floor(r.bottom() / kCell)); ++c) {
+    auto it = grid_.find(c);
+    if (it == grid_.end()) continue;
+    for (int i : it->second)
+      if (texts_[i].box.intersects(q)) return false;
+  }
+  return true;
+}
+
+double LadderLayout::find_free(QRectF r, double step, double limit) const {
+  const double top = r.top();
+  while (!room_free(r) && r.top() - top < limit) r.translate(0, step);
+  return r.top();
+}
+
+int LadderLayout::add_text(LadderText t, const Style& st) {
+  int i = static_cast<int>(texts_.size());
+  for (long c = static_cast<long>(std::floor(t.box.top() / kCell)); c <= static_cast<long>(std::floor(t.box.bottom() / kCell)); ++c)
+    grid_[c].push_back(i);
+  texts_.push_back(std::move(t));
+  styles_.push_back(st);
+  return i;
+}
+
+void LadderLayout::layout_pass(const std::map<Time, double>& span) {
+  const auto& ev = v_.trace().events;
+  const auto& arrows = v_.arrows();
+  const int nh = static_cast<int>(host_x_.size());
+  const double w = size_.width();
+  // Keep the title and header texts; everything else is placed again.
+  std::size_t keep = header_boxes_.size() + (o_.title.isEmpty() ? 0 : 1);
+  texts_.resize(keep);
+  styles_.resize(keep);
+  grid_.clear();
+  for (std::size_t i = 0; i < keep; ++i)
+    for (long c = static_cast<long>(std::floor(texts_[i].box.top() / kCell)); c <= static_cast<long>(std::floor(texts_[i].box.bottom() / kCell)); ++c)
+      grid_[c].push_back(static_cast<int>(i));
+  instants_.clear();
+  gaps_.clear();
+  ag_.assign(arrows.size(), {});
+  event_y_.assign(last_ - first_, 0);
+
+  QFont f = th_.font(9.5);
+  QFontMetricsF fm(f);
+  const double top = header_h_ + line_h_ * 0.5;
+  std::vector<double> col(nh, top);
+  double mid = top;           // next free y for a send
+  double bottom = top;        // lowest thing placed so far
+  int inflight = 0;           // arrows sent and not yet ended, inside the window
+  std::vector<char> open_end(arrows.size(), 0);
+  std::size_t pi = 0;         // next prepared annotation
+  QString last_label;
+  double last_label_bottom = -1e9;
+  double inst_first_y = 1e300;  // the highest event of the current instant
+  // Axis label: the full time, level with the instant's first event,
+  // strictly increasing, never on another label.
+  auto axis_label = [&](Time t, double y) {
+    QString lab = axis_time(t);
+    if (lab == last_label || y - fm.height() / 2 < last_label_bottom) return;
+    LadderText tx;
+    tx.full = lab;
+    tx.lines = {lab};
+    double tw = fm.horizontalAdvance(lab) + 4;
+    tx.box = QRectF(time_col_ - 8 - tw, y - fm.height() / 2, tw, fm.height());
+    tx.role = LadderText::TimeLabel;
+    if (!room_free(tx.box)) return;
+    add_text(tx, Style{th_.font(9.5), QColor(0x44, 0x44, 0x44), Qt::transparent, false, 2});
+    last_label = lab;
+    last_label_bottom = tx.box.bottom();
+  };
+
+  auto place_annotation = [&](const Prepared& pr, double y) {
+    LadderText t = pr.text;
+    double bw = t.box.width(), bh = t.box.height();
+    double x = host_x_[pr.host];
+    QRectF r = pr.style.align == 2 || (pr.kind == 0 && pr.host == 0 && nh > 1) ? QRectF(x - 8 - bw, y, bw, bh)
+                                                                              : QRectF(x + 8, y, bw, bh);
+    r.moveTop(find_free(r, line_h_ * 0.25, 4000));
+    t.box = r;
+    add_text(t, pr.style);
+    return r;
+  };
+
+  for (std::size_t i = first_; i < last_; ++i) {
+    const Event& e = ev[i];
+    // A new instant: its band starts below everything of the previous one,
+    // and at least the scale's distance for the time that passed.
+    if (instants_.empty() || e.t != instants_.back().t) {
+      double y = top;
+      if (!instants_.empty()) {
+        Instant& prev = instants_.back();
+        prev.bottom = std::max(prev.bottom, bottom);
+        axis_label(prev.t, std::min(inst_first_y, prev.bottom));
+        inst_first_y = 1e300;
+        const Time dt = e.t - prev.t;
+        const double h = gap_height(dt, inflight > 0);
+        const bool brk = inflight == 0 &&
+                         ((o_.scale == TimeScale::Compressed && h > line_h_ * 7) ||
+                          (o_.scale == TimeScale::Textbook && dt >= msec(50)));
+        if (brk) {
+          // "≈ N later": in a band of its own, crossing no arrow (nothing is
+          // in flight) and no text (below everything placed).
+          LadderText t;
+          t.full = QCoreApplication::translate("tcpsim::render", "≈ %1 later").arg(QString::fromStdString(format_duration(dt)));
+          t.lines = {t.full};
+          double tw = fm.horizontalAdvance(t.full) + 14;
+          double cx = nh >= 2 ? (host_x_[0] + host_x_[1]) / 2 : host_x_[0] + 90;
+          double yb = bottom + line_h_ * 0.6;
+          t.box = QRectF(cx - tw / 2, yb, tw, fm.lineSpacing() + 4);
+          t.box.moveTop(find_free(t.box, line_h_ * 0.25, 4000));
+          t.role = LadderText::GapMarker;
+          Style st{f, th_.black, th_.light, true, 1};
+          int ti = add_text(t, st);
+          gaps_.push_back({texts_[ti].box.center().y(), dt, ti});
+          y = texts_[ti].box.bottom() + line_h_ * 0.8;
+        } else {
+          y = std::max(prev.top + h, bottom + line_h_ * 0.25);
+        }
+      }
+      instants_.push_back({e.t, y, y});
+      for (auto& c : col) c = std::max(c, y);
+      mid = std::max(mid, y);
+      bottom = std::max(bottom, y);
+    }
+    const Instant& in = instants_.back();
+    double ey = in.top;
+    const int host = std::min<int>(e.host, nh - 1);
+
+    if (e.kind == EventKind::Segment) {
+      const int k = v_.arrow_of_event(i);
+      if (k < 0) {
+        event_y_[i - first_] = ey;
+        continue;
+      }
+      const SegArrow& a = arrows[k];
+      ArrowGeom& g = ag_[k];
+      if (e.seg_op == SegOp::Send) {
+        g.in_window = true;
+        g.x0 = host_x_[std::min<int>(a.from_host, nh - 1)];
+        g.x1 = a.to_host >= 0 ? host_x_[std::min<int>(a.to_host, nh - 1)] : g.x0 + (g.x0 < w / 2 ? 200 : -200);
+        double y0 = std::max({mid, col[host], in.top});
+        std::ptrdiff_t end = a.deliver >= 0 ? a.deliver : a.drop;
+        const bool ends = end >= 0 && static_cast<std::size_t>(end) < last_;
+        Time delay = ends ? ev[end].t - e.t : 0;
+        double len = ends ? span_for(delay, span) : line_h_ * 1.6;
+        if (a.drop >= 0 && ends) len = std::max(len, line_h_ * 1.6);
+        // The label: on the arrow where it is free; else the send moves down.
+        const Prepared& pl = prep_[prep_label_[k]];
+        const double bw = pl.text.box.width(), bh = pl.text.box.height();
+        const double xmin = std::min(g.x0, g.x1) + 4, xmax = std::max(g.x0, g.x1) - 4;
+        double x1 = a.drop >= 0 ? g.x0 + (g.x1 - g.x0) * 0.55 : g.x1;
+        if (!ends && a.drop < 0) x1 = g.x0 + (g.x1 - g.x0) * 0.5;
+        QRectF lab;
+        bool found = false;
+        for (int tries = 0; tries < 40 && !found; ++tries) {
+          for (double fr : {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78}) {
+            QPointF c(g.x0 + (x1 - g.x0) * fr, y0 + len * fr);
+            double cx = std::clamp(c.x(), xmin + bw / 2, std::max(xmin + bw / 2, xmax - bw / 2));
+            QRectF r(cx - bw / 2, c.y() - bh / 2, bw, bh);
+            if (r.left() < 2) r.moveLeft(2);
+            if (r.right() > w - 2) r.moveRight(w - 2);
+            // Just above the line where the arrow is flat enough, so the
+            // whole line stays visible; centred on a steep one.
+            const double dx = x1 - g.x0;
+            if (std::abs(dx) > 1) {
+              auto line_y = [&](double x) { return y0 + len * std::clamp((x - g.x0) / dx, 0.0, 1.0); };
+              const double yl = line_y(r.left()), yr = line_y(r.right());
+              if (std::abs(yr - yl) < bh * 1.3) r.moveBottom(std::min(yl, yr) - 1);
+            }
+            if (room_free(r)) {
+              lab = r;
+              found = true;
+              break;
+            }
+          }
+          if (!found) y0 += line_h_ * 0.5;
+        }
+        if (!found) {  // should not happen; keep it readable at least below everything
+          lab = QRectF(std::clamp((g.x0 + x1) / 2 - bw / 2, 2.0, w - 2 - bw), bottom + 2, bw, bh);
+        }
+        LadderText t = pl.text;
+        t.box = lab;
+        g.label = add_text(t, pl.style);
+        g.y0 = y0;
+        g.y1 = y0 + len;
+        if (ends) {
+          ++inflight;
+          open_end[k] = 1;
+        }
+        mid = y0 + send_slot_;
+        col[host] = std::max(col[host], y0 + line_h_ * 0.3);
+        bottom = std::max(bottom, y0 + line_h_ * 0.5);
+        if (!ends) bottom = std::max(bottom, g.y1);
+        ey = y0;
+      } else {
+        // The end: the span its delay needs (equal slopes), later only if the
+        // receiver's column is still busy.
+        if (!g.in_window) {
+          event_y_[i - first_] = ey;
+          continue;
+        }
+        double y1 = std::max(g.y1, in.top);
+        if (e.seg_op == SegOp::Deliver && a.to_host >= 0) {
+          const int to = std::min<int>(a.to_host, nh - 1);
+          y1 = std::max(y1, col[to]);
+          col[to] = std::max(col[to], y1);
+        }
+        g.y1 = y1;
+        if (open_end[k]) {
+          --inflight;
+          open_end[k] = 0;
+        }
+        bottom = std::max(bottom, y1);
+        ey = y1;
+        if (e.seg_op == SegOp::Drop && prep_drop_[k] >= 0) {
+          // The reason under the cross, on the arrow's side of the page.
+          const Prepared& pd = prep_[prep_drop_[k]];
+          double cx = g.x0 + (g.x1 - g.x0) * 0.55;
+          const double xmin = std::min(g.x0, g.x1) + 4, xmax = std::max(g.x0, g.x1) - 4;
+          double bw = pd.text.box.width();
+          cx = std::clamp(cx, xmin + bw / 2, std::max(xmin + bw / 2, xmax - bw / 2));
+          QRectF r(cx - bw / 2, y1 + 12, bw, pd.text.box.height());
+          if (r.left() < 2) r.moveLeft(2);
+          if (r.right() > w - 2) r.moveRight(w - 2);
+          r.moveTop(find_free(r, line_h_ * 0.25, 4000));
+          LadderText t = pd.text;
+          t.box = r;
+          add_text(t, pd.style);
+          bottom = std::max(bottom, r.bottom());
+        }
+      }
+      event_y_[i - first_] = ey;
+        inst_first_y = std::min(inst_first_y, ey);
+      continue;
+    }
+
+    // Annotations of this event (prep_ is in event order; labels come after).
+    while (pi < prep_.size() && prep_[pi].kind <= 3 && prep_[pi].event < i) ++pi;
+    if (pi < prep_.size() && prep_[pi].kind <= 3 && prep_[pi].event == i) {
+      const Prepared& pr = prep_[pi++];
+      QRectF r = place_annotation(pr, std::max(col[pr.host], in.top));
+      col[pr.host] = r.bottom() + 2;
+      bottom = std::max(bottom, r.bottom());
+      ey = r.top() + std::min(r.height(), line_h_) / 2;
+      inst_first_y = std::min(inst_first_y, ey);
+    }
+    event_y_[i - first_] = ey;
+  }
+  if (!instants_.empty()) {
+    instants_.back().bottom = std::max(instants_.back().bottom, bottom);
+    axis_label(instants_.back().t, std::min(inst_first_y, instants_.back().bottom));
+  }
+  // Arrows still in flight at the end of the window end in a dot, not below the page.
+  for (const auto& g : ag_)
+    if (g.in_window) bottom = std::max(bottom, g.y1);
+  body_bottom_ = bottom + line_h_ * 1.5;
+  build_legend(body_bottom_ + line_h_ * 0.5);
+}
+
+void LadderLayout::build_legend(double y) {
+  legend_samples_.clear();
+  legend_h_ = 0;
+  if (!o_.legend) {
+    size_.setHeight(body_bottom_ + line_h_);
+    return;
+  }
+  QFont f = th_.font(9.5);
+  QFontMetricsF fm(f);
+  const double w = size_.width();
+  const auto& meta = v_.trace().meta;
+  struct Item {
+    int what;
+    QString text;
+  };
+  std::vector<Item> items;
+  const int nh = static_cast<int>(host_x_.size());
+  for (int h = 0; h < std::min(nh, 4); ++h)
+    items.push_back({h, QCoreApplication::translate("tcpsim::render", "segment from %1").arg(h < static_cast<int>(meta.hosts.size()) ? QString::fromStdString(meta.hosts[h].name) : "?")});
+  items.push_back({10, QCoreApplication::translate("tcpsim::render", "RST (reset): thick, bar at the end")});
+  items.push_back({11, QCoreApplication::translate("tcpsim::render", "retransmission (dashed)")});
+  items.push_back({12, QCoreApplication::translate("tcpsim::render", "dropped (cross)")});
+  if (o_.scale != TimeScale::Linear) items.push_back({13, QCoreApplication::translate("tcpsim::render", "idle time left out")});
+  double x = 14, row = y;
+  const double sample_w = 46;
+  for (const auto& it : items) {
+    QStringList lines = wrap(it.text, fm, w - 28 - sample_w - 8);
+    double tw = 0;
+    for (const auto& l : lines) tw = std::max(tw, fm.horizontalAdvance(l));
+    double iw = sample_w + 8 + tw + 24;
+    if (x > 14 && x + iw - 24 > w - 10) {
+      x = 14;
+      row += line_h_ * 1.2;
+    }
+    legend_samples_.push_back({QPointF(x, row + fm.lineSpacing() / 2 + 1), it.what});
+    LadderText t;
+    t.full = it.text;
+    t.lines = lines;
+    t.box = QRectF(x + sample_w + 8, row, tw + 4, lines.size() * fm.lineSpacing() + 2);
+    t.role = LadderText::Legend;
+    add_text(t, Style{f, th_.black, Qt::transparent, false, 0});
+    row = std::max(row, row + (lines.size() - 1) * fm.lineSpacing());
+    x += iw;
+  }
+  legend_h_ = row + line_h_ * 1.4 - body_bottom_;
+  size_.setHeight(row + line_h_ * 1.6);
 }
 
 double LadderLayout::y_of(Time t) const {
-  if (rows_.empty()) return header_h_ + line_h_;
-  int k = row_of(t);
-  if (k < 0) return rows_.front().y;
-  if (k + 1 >= static_cast<int>(rows_.size())) {
-    return rows_.back().y + std::min(double(t - rows_.back().t) / 1000.0 * o_.px_per_ms, line_h_ * 2);
-  }
-  const Row& a = rows_[k];
-  const Row& b = rows_[k + 1];
+  if (instants_.empty()) return header_h_ + line_h_;
+  auto it = std::upper_bound(instants_.begin(), instants_.end(), t, [](Time x, const Instant& r) { return x < r.t; });
+  if (it == instants_.begin()) return instants_.front().top;
+  const Instant& a = *(it - 1);
+  if (a.t == t) return a.top;
+  if (it == instants_.end()) return a.bottom;
+  const Instant& b = *it;
   double f = double(t - a.t) / double(std::max<Time>(1, b.t - a.t));
-  return a.y + (b.y - a.y) * f;
+  return a.bottom + (b.top - a.bottom) * f;
 }
 
 double LadderLayout::lifeline_x(int host) const {
@@ -243,307 +836,226 @@ int LadderLayout::drawn_arrows(std::size_t cursor) const {
   return n;
 }
 
-QLineF LadderLayout::arrow_line(const SegArrow& a, std::size_t cursor, Time now, bool* partial) const {
+QLineF LadderLayout::arrow_geometry(int k) const {
+  if (k < 0 || k >= static_cast<int>(ag_.size()) || !ag_[k].in_window) return {};
+  bool partial = false;
+  return arrow_line(k, v_.trace().events.size(), kNever, &partial);
+}
+
+QLineF LadderLayout::arrow_line(int k, std::size_t cursor, Time now, bool* partial) const {
   const auto& ev = v_.trace().events;
+  const SegArrow& a = v_.arrows()[k];
+  const ArrowGeom& g = ag_[k];
   const Event& s = ev[a.send];
-  double x0 = lifeline_x(a.from_host);
-  double x1 = a.to_host >= 0 ? lifeline_x(a.to_host) : x0 + (x0 < size_.width() / 2 ? 200 : -200);
-  double y0 = y_of(s.t);
-  QPointF p0(x0, y0), p1;
+  QPointF p0(g.x0, g.y0), p1;
   *partial = false;
   if (a.deliver >= 0 && static_cast<std::size_t>(a.deliver) < last_) {
-    p1 = QPointF(x1, y_of(ev[a.deliver].t));
+    p1 = QPointF(g.x1, g.y1);
     if (static_cast<std::size_t>(a.deliver) >= cursor) {
       double f = double(now - s.t) / double(std::max<Time>(1, ev[a.deliver].t - s.t));
       f = std::clamp(f, 0.04, 0.98);
       p1 = p0 + (p1 - p0) * f;
       *partial = true;
     }
-  } else if (a.drop >= 0) {
-    double yd = std::max(y_of(ev[a.drop].t), y0 + line_h_ * 1.6);
-    p1 = QPointF(x0 + (x1 - x0) * 0.55, yd);
+  } else if (a.drop >= 0 && static_cast<std::size_t>(a.drop) < last_) {
+    p1 = QPointF(g.x0 + (g.x1 - g.x0) * 0.55, g.y1);
     if (static_cast<std::size_t>(a.drop) >= cursor) {
       p1 = p0 + (p1 - p0) * 0.3;
       *partial = true;
     }
   } else {
     // Still in flight at the end of the window.
-    p1 = QPointF(x0 + (x1 - x0) * 0.5, y0 + line_h_ * 1.6);
+    p1 = QPointF(g.x0 + (g.x1 - g.x0) * 0.5, g.y1);
     *partial = true;
   }
   return QLineF(p0, p1);
 }
 
+void LadderLayout::draw_text(QPainter& p, std::size_t i) const {
+  const LadderText& t = texts_[i];
+  const Style& st = styles_[i];
+  QFontMetricsF fm(st.font);
+  if (st.tick_to >= 0) {
+    p.setPen(QPen(th_.black, 1.2));
+    double y = t.box.center().y();
+    p.drawLine(QPointF(st.tick_to < t.box.left() ? t.box.left() : t.box.right(), y), QPointF(st.tick_to, y));
+  }
+  if (st.fill.alpha() > 0 || st.border) {
+    p.setPen(st.border ? QPen(th_.black, 1.2) : QPen(Qt::NoPen));
+    p.setBrush(st.fill.alpha() > 0 ? QBrush(st.fill) : QBrush(Qt::NoBrush));
+    if (st.border) p.drawRoundedRect(t.box, 4, 4);
+    else p.drawRect(t.box);
+  }
+  p.setFont(st.font);
+  p.setPen(st.color);
+  // One line at a time, at its baseline: each line is one <text> in SVG.
+  const double lh = fm.lineSpacing();
+  double y = t.box.top() + (t.box.height() - lh * t.lines.size()) / 2 + fm.ascent();
+  for (int k = 0; k < t.lines.size(); ++k) {
+    const QString& line = t.lines[k];
+    if (t.role == LadderText::Header && k == 1) p.setFont(th_.font(9.5));
+    QFontMetricsF lfm(p.font());
+    double lw = lfm.horizontalAdvance(line);
+    double x = st.align == 1 ? t.box.center().x() - lw / 2
+               : st.align == 2 ? t.box.right() - 3 - lw
+                               : t.box.left() + 3;
+    if (t.role == LadderText::Header && k == 1) y = t.box.bottom() - 5 - lfm.descent();
+    p.drawText(QPointF(x, y), line);
+    y += lh;
+  }
+}
+
 void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected, bool show_cursor) const {
   const auto& ev = v_.trace().events;
-  const auto& meta = v_.trace().meta;
   p.save();
   p.setRenderHint(QPainter::Antialiasing);
   p.setRenderHint(QPainter::TextAntialiasing);
   QFont f = th_.font(9.5);
   QFont fb = th_.font(9.5, true);
   QFontMetricsF fm(f);
-  double lw = th_.presentation ? 2.6 : 1.6;
-
-  if (!o_.title.isEmpty()) {
-    p.setFont(th_.font(14, true));
-    p.setPen(th_.black);
-    p.drawText(QRectF(0, 4, size_.width(), title_h_), Qt::AlignCenter, o_.title);
-  }
-  double bottom = size_.height() - legend_h_ - line_h_;
-  // Host headers and lifelines.
-  for (std::size_t h = 0; h < host_x_.size(); ++h) {
-    double x = host_x_[h];
-    QString name = h < meta.hosts.size() ? QString::fromStdString(meta.hosts[h].name) : "?";
-    QString ip = h < meta.hosts.size() ? QString::fromStdString(ip_string(meta.hosts[h].ip)) : "";
-    QFont hf = th_.font(11, true);
-    QFontMetricsF hfm(hf);
-    double bw = std::max(hfm.horizontalAdvance(name), hfm.horizontalAdvance(ip)) + 30;
-    QRectF r(x - bw / 2, title_h_ + 8, bw, hfm.height() * 2 + 10);
-    p.setPen(QPen(th_.black, 1.5));
-    p.setBrush(h == 0 ? th_.visited_fill : QColor(0xFD, 0xEB, 0xC8));
-    p.drawRoundedRect(r, 6, 6);
-    p.setFont(hf);
-    p.drawText(r.adjusted(0, 4, 0, -hfm.height() - 4), Qt::AlignHCenter | Qt::AlignTop, name);
-    p.setFont(th_.font(9.5));
-    p.drawText(r.adjusted(0, hfm.height() + 4, 0, -4), Qt::AlignCenter, ip);
-    p.setPen(QPen(QColor(0x55, 0x55, 0x55), lw + 0.6));
-    p.drawLine(QPointF(x, r.bottom()), QPointF(x, bottom));
-  }
+  const double lw = th_.presentation ? 2.6 : 1.6;
+  const double w = size_.width();
 
   // Only what the painter's clip shows is drawn: a big trace scrolls and plays
   // at the cost of the visible part (bench/gui_bench.cpp).
-  const QRectF vis = (p.hasClipping() ? p.clipBoundingRect() : QRectF(QPointF(0, 0), size_))
-                         .adjusted(-40, -4 * line_h_ - break_h_, 40, 4 * line_h_ + break_h_);
-  // Breaks (compressed idle time) and time labels.
-  double last_label_y = -1e9;
-  p.setFont(f);
-  for (std::size_t k = 0; k < rows_.size(); ++k) {
-    const Row& r = rows_[k];
-    if (r.y < vis.top() || r.y > vis.bottom()) continue;
-    bool reached = k == 0 || v_.cursor_for_time(r.t - 1) < cursor || cursor >= ev.size();
-    if (r.break_before && k > 0) {
-      double yb = r.y - break_h_ * 0.75;
-      // A zigzag across each lifeline and a label with the skipped time.
-      p.setPen(QPen(th_.grey, 1.5));
-      for (double x : host_x_) {
-        p.setBrush(Qt::white);
-        p.setPen(Qt::NoPen);
-        p.drawRect(QRectF(x - 12, yb - 6, 24, 12));
-        p.setPen(QPen(QColor(0x55, 0x55, 0x55), lw));
-        QPainterPath zz;
-        zz.moveTo(x - 12, yb - 6);
-        zz.lineTo(x - 4, yb - 10);
-        zz.lineTo(x + 4, yb - 2);
-        zz.lineTo(x + 12, yb - 6);
-        zz.moveTo(x - 12, yb + 6);
-        zz.lineTo(x - 4, yb + 2);
-        zz.lineTo(x + 4, yb + 10);
-        zz.lineTo(x + 12, yb + 6);
-        p.setBrush(Qt::NoBrush);
-        p.drawPath(zz);
-      }
-      p.setPen(QPen(th_.grey, 1, Qt::DotLine));
-      p.drawLine(QPointF(time_col_, yb), QPointF(size_.width() - 10, yb));
-      QString txt = QString("≈ %1 %2").arg(QString::fromStdString(format_duration(r.gap))).arg(QCoreApplication::translate("tcpsim::render", "later"));
-      double tw = fm.horizontalAdvance(txt) + 12;
-      double cx = host_x_.size() >= 2 ? (host_x_[0] + host_x_[1]) / 2 : host_x_[0] + 80;
-      QRectF tr(cx - tw / 2, yb - fm.height() / 2 - 1, tw, fm.height() + 2);
-      p.setPen(QPen(th_.grey, 1));
-      p.setBrush(th_.light);
-      p.drawRoundedRect(tr, 4, 4);
-      p.setPen(th_.black);
-      p.drawText(tr, Qt::AlignCenter, txt);
-    }
-    if (reached && r.y - last_label_y >= line_h_ * 0.95) {
-      p.setPen(QColor(0x44, 0x44, 0x44));
-      p.setFont(f);
-      p.drawText(QRectF(0, r.y - fm.height() / 2, time_col_ - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-                 short_time(r.t));
-      p.setPen(QPen(QColor(0xDD, 0xDD, 0xDD), 1));
-      p.drawLine(QPointF(time_col_ - 4, r.y), QPointF(time_col_, r.y));
-      last_label_y = r.y;
+  const QRectF vis = (p.hasClipping() ? p.clipBoundingRect() : QRectF(QPointF(0, 0), size_)).adjusted(-40, -40, 40, 40);
+
+  // Lifelines.
+  for (const auto& hb : header_boxes_) {
+    p.setPen(QPen(QColor(0x55, 0x55, 0x55), lw + 0.6));
+    p.drawLine(QPointF(hb.second, texts_[hb.first].box.bottom()), QPointF(hb.second, body_bottom_));
+  }
+  // Breaks: a zigzag across each lifeline at the marker.
+  for (const auto& g : gaps_) {
+    if (g.y < vis.top() || g.y > vis.bottom()) continue;
+    p.setPen(QPen(th_.grey, 1, Qt::DotLine));
+    p.drawLine(QPointF(time_col_, g.y), QPointF(w - 6, g.y));
+    for (double x : host_x_) {
+      p.setPen(Qt::NoPen);
+      p.setBrush(Qt::white);
+      p.drawRect(QRectF(x - 12, g.y - 8, 24, 16));
+      p.setPen(QPen(QColor(0x55, 0x55, 0x55), lw));
+      QPainterPath zz;
+      zz.moveTo(x - 12, g.y - 4);
+      zz.lineTo(x - 4, g.y - 8);
+      zz.lineTo(x + 4, g.y);
+      zz.lineTo(x + 12, g.y - 4);
+      zz.moveTo(x - 12, g.y + 4);
+      zz.lineTo(x - 4, g.y);
+      zz.lineTo(x + 4, g.y + 8);
+      zz.lineTo(x + 12, g.y + 4);
+      p.setBrush(Qt::NoBrush);
+      p.drawPath(zz);
     }
   }
 
-  // Annotations on lifelines.
-  std::map<std::pair<Time, int>, int> slot;
-  // Annotations are in time order: start at the first one that can be visible.
-  auto first_annot = std::partition_point(annots_.begin(), annots_.end(), [&](const Annot& a) {
-    return y_of(ev[a.index].t) < vis.top();
-  });
-  for (auto it = first_annot; it != annots_.end(); ++it) {
-    const Annot& a = *it;
-    const Event& e = ev[a.index];
-    if (y_of(e.t) > vis.bottom()) break;
-    const double y0 = y_of(e.t);
-    if (y0 < vis.top() || y0 > vis.bottom()) continue;
-    int n = slot[{e.t, a.host}]++;
-    if (a.index >= cursor) continue;
-    double x = lifeline_x(a.host);
-    double y = y0 + n * line_h_ + 1;
-    bool left = a.host == 0 && host_x_.size() > 1;
-    double maxw = left ? x - time_col_ - 4 : size_.width() - x - 10;
-    QFont af = a.kind == 0 ? fb : f;
-    if (a.kind == 0) {  // a state name is shrunk to fit rather than cut
-      int min_px = af.pixelSize() * 7 / 10;
-      while (af.pixelSize() > min_px && QFontMetricsF(af).horizontalAdvance(a.text) > maxw - 14)
-        af.setPixelSize(af.pixelSize() - 1);
-    }
-    p.setFont(af);
-    QFontMetricsF afm(af);
-    QString text = afm.elidedText(a.text, Qt::ElideRight, maxw - 14);
-    double tw = afm.horizontalAdvance(text) + 12;
-    QRectF r = left ? QRectF(x - 8 - tw, y, tw, afm.height() + 2) : QRectF(x + 8, y, tw, afm.height() + 2);
-    if (a.kind == 0) {  // state change: a filled tag with a tick on the lifeline
-      p.setPen(QPen(th_.black, 1.2));
-      p.setBrush(e.to == TcpState::Closed ? th_.light
-                 : e.to == TcpState::Established ? QColor(0xCC, 0xEE, 0xE2)
-                 : (e.to == TcpState::TimeWait || e.to == TcpState::CloseWait) ? th_.current_fill
-                 : th_.visited_fill);
-      p.drawRoundedRect(r, 4, 4);
-      p.drawLine(QPointF(left ? r.right() : r.left(), r.center().y()), QPointF(x, r.center().y()));
-      p.setPen(th_.black);
-    } else if (a.kind == 1) {
-      bool err = e.err != 0;
-      p.setPen(err ? th_.vermillion.darker(130) : QColor(0x20, 0x20, 0x60));
-      if (err) {
-        QFont ef = fb;
-        p.setFont(ef);
-      }
-    } else {
-      p.setPen(QColor(0x50, 0x50, 0x50));
-    }
-    p.drawText(r, Qt::AlignCenter, text);
-  }
-
-  // Segment arrows.
+  // Segment arrows (before the texts: a label's white box sits on its line).
   const auto& arrows = v_.arrows();
   const auto first_arrow = std::partition_point(arrows.begin(), arrows.end(), [&](const SegArrow& a) {
-    return y_of(ev[a.send].t) + max_span_ < vis.top();
+    const std::size_t k = &a - arrows.data();
+    return a.send < first_ || (ag_[k].in_window && ag_[k].y0 + max_span_ < vis.top());
   });
-  int ai = static_cast<int>(first_arrow - arrows.begin());
   for (auto it = first_arrow; it != arrows.end(); ++it) {
     const SegArrow& a = *it;
-    int idx = ai++;
-    if (y_of(ev[a.send].t) > vis.bottom()) break;
-    if (a.send < first_ || a.send >= last_ || a.send >= cursor) continue;
+    const int idx = static_cast<int>(it - arrows.begin());
+    const ArrowGeom& g = ag_[idx];
+    if (a.send >= last_) break;
+    if (!g.in_window) continue;
+    if (g.y0 > vis.bottom()) break;
+    if (a.send >= cursor) continue;
     const Event& s = ev[a.send];
     bool partial = false;
-    QLineF l = arrow_line(a, cursor, now, &partial);
-    if (std::max(l.y1(), l.y2()) < vis.top() || std::min(l.y1(), l.y2()) > vis.bottom()) continue;
-    bool rst = s.seg.flags & kRst;
-    bool dropped = a.drop >= 0 && static_cast<std::size_t>(a.drop) < cursor;
-    QColor c = rst ? th_.vermillion : (a.from_host == 0 ? th_.blue : QColor(0x9A, 0x5B, 0x00));
+    QLineF l = arrow_line(idx, cursor, now, &partial);
+    if (std::max(l.y1(), l.y2()) < vis.top()) continue;
+    const bool rst = s.seg.flags & kRst;
+    const bool dropped = a.drop >= 0 && static_cast<std::size_t>(a.drop) < cursor && static_cast<std::size_t>(a.drop) < last_;
+    const QColor c = arrow_colour(a, rst);
     if (idx == selected) {
       p.setPen(QPen(QColor(0xF0, 0xE4, 0x42, 200), lw + 8, Qt::SolidLine, Qt::RoundCap));
       p.drawLine(l);
     }
-    QPen pen(c, rst ? lw + 1.2 : lw + 0.4);
+    QPen pen(c, rst ? lw + 1.8 : lw + 0.4);
     if (s.retrans) pen.setStyle(Qt::DashLine);
     p.setPen(pen);
     p.drawLine(l);
-    if (!partial && !dropped) arrow_head(p, l.p1(), l.p2(), 10 + lw, c);
+    if (!partial && !dropped) {
+      arrow_head(p, l.p1(), l.p2(), 10 + lw, c);
+      if (rst) reset_bar(p, l.p1(), l.p2(), 9 + lw, c, lw + 1.8);
+    }
     if (partial) {
       p.setPen(Qt::NoPen);
       p.setBrush(c);
-      p.drawEllipse(l.p2(), 4 + lw, 4 + lw);
+      p.drawEllipse(l.p2(), 3 + lw, 3 + lw);
     }
     if (dropped) {
       QPointF x = l.p2();
-      double d = 8 + lw;
-      p.setPen(QPen(th_.vermillion, lw + 1.6));
+      double d = 7 + lw;
+      p.setPen(QPen(th_.black, lw + 1.4));
       p.drawLine(x + QPointF(-d, -d), x + QPointF(d, d));
       p.drawLine(x + QPointF(-d, d), x + QPointF(d, -d));
-      QString why = QCoreApplication::translate("tcpsim::render", "dropped");
-      const Event& de = ev[a.drop];
-      if (!de.text.empty()) why += ": " + QString::fromStdString(de.text);
-      // Beside the cross, on the side the segment was heading to, on one
-      // line (below it the next row's gap marker would collide), elided to
-      // the room left and on a white box so lifelines do not cross it.
-      const bool rightwards = l.dx() >= 0;
-      const double gap = d + 6;
-      const double room = rightwards ? size_.width() - 10 - (x.x() + gap) : x.x() - gap - time_col_;
-      why = fm.elidedText(why, Qt::ElideRight, std::max(40.0, room));
-      const double tw = fm.horizontalAdvance(why) + 6;
-      QRectF box(rightwards ? x.x() + gap : x.x() - gap - tw, x.y() - fm.height() / 2 - 1, tw, fm.height() + 2);
-      p.setPen(Qt::NoPen);
-      p.setBrush(QColor(255, 255, 255, 225));
-      p.drawRoundedRect(box, 3, 3);
-      p.setFont(f);
-      p.setPen(th_.vermillion.darker(130));
-      p.drawText(box, Qt::AlignCenter, why);
     }
-    // Label along the arrow, upright.
-    QString label = QString::fromStdString(v_.segment_label(s));
-    if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
-    QLineF full = l;
-    if (partial) {
-      bool pp = false;
-      QLineF whole = arrow_line(a, ev.size(), kNever, &pp);
-      full = whole;
-    }
-    double ang = std::atan2(full.dy(), full.dx()) * 180 / M_PI;
-    bool flip = full.dx() < 0;
-    QPointF mid = full.pointAt(0.5);
-    p.save();
-    p.translate(mid);
-    p.rotate(flip ? ang + 180 : ang);
-    QFont lf = rst || s.retrans ? fb : f;
-    p.setFont(lf);
-    QFontMetricsF lfm(lf);
-    double tw = lfm.horizontalAdvance(label);
-    QRectF tr(-tw / 2 - 3, -lfm.height() - 2, tw + 6, lfm.height());
-    p.setPen(Qt::NoPen);
-    p.setBrush(QColor(255, 255, 255, 215));
-    p.drawRect(tr);
-    p.setPen(c.darker(125));
-    p.drawText(tr, Qt::AlignCenter, label);
-    p.restore();
   }
 
-  // Cursor line.
+  // Texts: the header always, the rest once their event has happened.
+  auto first_text = std::partition_point(text_order_.begin(), text_order_.end(), [&](std::size_t i) {
+    return texts_[i].box.top() + max_text_h_ < vis.top();
+  });
+  for (auto it = first_text; it != text_order_.end(); ++it) {
+    const LadderText& t = texts_[*it];
+    if (t.box.top() > vis.bottom()) break;
+    if (!t.box.intersects(vis)) continue;
+    if (t.event >= 0 && static_cast<std::size_t>(t.event) >= cursor) continue;
+    if (t.role == LadderText::TimeLabel || t.role == LadderText::GapMarker) {
+      // Axis labels and gap markers appear with the first event after them.
+      if (cursor < ev.size() && t.box.center().y() > y_of(now) + line_h_) continue;
+    }
+    draw_text(p, *it);
+  }
+
+  // Legend samples.
+  for (const auto& ls : legend_samples_) {
+    QPointF a = ls.at, b = ls.at + QPointF(40, 0);
+    QColor c = ls.what < 4 ? arrow_colour(SegArrow{0, -1, -1, static_cast<std::uint16_t>(ls.what), -1}, false)
+               : ls.what == 10 ? th_.vermillion : th_.grey.darker(130);
+    if (ls.what == 13) {
+      p.setPen(QPen(th_.grey, 1));
+      p.setBrush(th_.light);
+      p.drawRoundedRect(QRectF(a.x(), a.y() - 7, 40, 14), 4, 4);
+      p.setPen(th_.black);
+      p.setFont(f);
+      p.drawText(QRectF(a.x(), a.y() - 7, 40, 14), Qt::AlignCenter, "≈");
+      continue;
+    }
+    QPen pen(c, ls.what == 10 ? lw + 1.8 : lw + 0.4, ls.what == 11 ? Qt::DashLine : Qt::SolidLine);
+    p.setPen(pen);
+    if (ls.what == 12) b = a + QPointF(30, 0);
+    p.drawLine(a, b);
+    if (ls.what == 12) {
+      p.setPen(QPen(th_.black, lw + 1.4));
+      p.drawLine(b + QPointF(-6, -6), b + QPointF(6, 6));
+      p.drawLine(b + QPointF(-6, 6), b + QPointF(6, -6));
+    } else {
+      arrow_head(p, a, b, 10 + lw, c);
+      if (ls.what == 10) reset_bar(p, a, b, 9 + lw, c, lw + 1.8);
+    }
+  }
+
+  // Cursor line; its chip at the right end, clear of the time axis.
   if (show_cursor && cursor < ev.size() + 1) {
     double y = y_of(now);
+    if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);
     p.setPen(QPen(th_.vermillion, lw + 0.8, Qt::DashLine));
-    p.drawLine(QPointF(2, y), QPointF(size_.width() - 2, y));
-    QString t = "▶ " + short_time(now);
+    p.drawLine(QPointF(time_col_, y), QPointF(w - 2, y));
+    QString t = "▶ " + axis_time(now);
     p.setFont(fb);
-    double tw = fm.horizontalAdvance(t) + 14;
-    QRectF r(2, y - fm.height() - 3, tw, fm.height() + 2);
+    QFontMetricsF bfm(fb);
+    double tw = bfm.horizontalAdvance(t) + 14;
+    QRectF r(w - 4 - tw, y - bfm.height() - 3, tw, bfm.height() + 2);
     p.setPen(Qt::NoPen);
     p.setBrush(th_.vermillion);
     p.drawRoundedRect(r, 3, 3);
     p.setPen(Qt::white);
     p.drawText(r, Qt::AlignCenter, t);
-  }
-
-  if (o_.legend) {
-    double y = size_.height() - legend_h_ + line_h_ * 0.5;
-    p.setFont(f);
-    double x = 20;
-    auto sample = [&](QColor c, Qt::PenStyle st, bool cross, const QString& txt) {
-      p.setPen(QPen(c, lw + 0.4, st));
-      p.drawLine(QPointF(x, y), QPointF(x + 40, y));
-      if (cross) {
-        p.setPen(QPen(th_.vermillion, lw + 1));
-        p.drawLine(QPointF(x + 34, y - 6), QPointF(x + 46, y + 6));
-        p.drawLine(QPointF(x + 34, y + 6), QPointF(x + 46, y - 6));
-      } else {
-        arrow_head(p, QPointF(x, y), QPointF(x + 40, y), 10, c);
-      }
-      p.setPen(th_.black);
-      double tw = fm.horizontalAdvance(txt);
-      p.drawText(QRectF(x + 50, y - fm.height() / 2, tw + 4, fm.height()), Qt::AlignVCenter, txt);
-      x += 50 + tw + 30;
-    };
-    sample(th_.blue, Qt::SolidLine, false, QCoreApplication::translate("tcpsim::render", "segment (flags seq ack len, relative)"));
-    sample(th_.blue, Qt::DashLine, false, QCoreApplication::translate("tcpsim::render", "retransmission"));
-    sample(th_.grey, Qt::SolidLine, true, QCoreApplication::translate("tcpsim::render", "dropped"));
-    sample(th_.vermillion, Qt::SolidLine, false, QCoreApplication::translate("tcpsim::render", "reset (R)"));
-    p.setPen(th_.black);
-    p.drawText(QRectF(20, y + line_h_ * 0.6, size_.width() - 40, fm.height()), Qt::AlignVCenter,
-               QCoreApplication::translate("tcpsim::render", "≈ marks compressed idle time; boxes on lifelines are TCP states"));
   }
   p.restore();
 }
@@ -551,12 +1063,12 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
 int LadderLayout::arrow_at(QPointF pt, std::size_t cursor, Time now) const {
   int best = -1;
   double bd = 10;
-  int i = 0;
-  for (const auto& a : v_.arrows()) {
-    int idx = i++;
-    if (a.send < first_ || a.send >= last_ || a.send >= cursor) continue;
+  const auto& arrows = v_.arrows();
+  for (std::size_t k = 0; k < arrows.size(); ++k) {
+    const auto& a = arrows[k];
+    if (!ag_[k].in_window || a.send >= cursor) continue;
     bool partial;
-    QLineF l = arrow_line(a, cursor, now, &partial);
+    QLineF l = arrow_line(static_cast<int>(k), cursor, now, &partial);
     // Distance from pt to the segment.
     QPointF d = l.p2() - l.p1();
     double len2 = d.x() * d.x() + d.y() * d.y();
@@ -564,9 +1076,25 @@ int LadderLayout::arrow_at(QPointF pt, std::size_t cursor, Time now) const {
     t = std::clamp(t, 0.0, 1.0);
     QPointF q = l.p1() + d * t;
     double dist = QLineF(q, pt).length();
-    if (dist < bd) { bd = dist; best = idx; }
+    if (dist < bd) {
+      bd = dist;
+      best = static_cast<int>(k);
+    }
   }
   return best;
+}
+
+QString LadderLayout::text_at(QPointF pt, std::size_t cursor) const {
+  auto it = std::partition_point(text_order_.begin(), text_order_.end(), [&](std::size_t i) {
+    return texts_[i].box.top() + max_text_h_ < pt.y();
+  });
+  for (; it != text_order_.end(); ++it) {
+    const LadderText& t = texts_[*it];
+    if (t.box.top() > pt.y()) break;
+    if (t.event >= 0 && static_cast<std::size_t>(t.event) >= cursor) continue;
+    if (t.box.contains(pt)) return t.full;
+  }
+  return {};
 }
 
 // ---- widget ----
@@ -648,6 +1176,14 @@ bool LadderWidget::eventFilter(QObject* o, QEvent* e) {
   if (o == scroll_->viewport() && e->type() == QEvent::Resize && layout_ &&
       std::abs(layout_->size().width() - std::max(kMinWidth, scroll_->viewport()->width())) > 1) {
     relayout();
+  }
+  if (o == canvas_ && e->type() == QEvent::ToolTip && layout_) {
+    // The whole text of a label (a shortened one in particular).
+    auto* he = static_cast<QHelpEvent*>(e);
+    QString t = layout_->text_at(he->pos(), cursor_);
+    if (t.isEmpty()) QToolTip::hideText();
+    else QToolTip::showText(he->globalPos(), t, canvas_);
+    return true;
   }
   if (o == canvas_ || o == scroll_->viewport()) {
     if (e->type() == QEvent::Wheel) {

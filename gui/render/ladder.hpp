@@ -2,19 +2,27 @@
 // going down, each segment an arrow from its send time to its arrival time
 // labelled with flags and relative seq/ack/len; drops end in a cross,
 // retransmissions are dashed; state changes, calls, timers and signals are
-// annotated on the lifelines. Long idle periods are compressed with a visible
-// break, so a 60 s TIME_WAIT fits next to 1 ms round trips.
+// annotated on the lifelines. Three time scales (TimeScale).
+//
+// Every segment and every annotation has its own vertical slot: segments sent
+// at the same instant are separate, parallel arrows; arrows of equal delay have
+// equal slopes. Every text is laid out once, as a box registered with the
+// layout, and placed where it overlaps no other box and stays on the canvas
+// (wrapped when long; a call's return value and errno come first when it must
+// be shortened), so nothing is drawn on top of anything else.
 //
 // Layout is computed once for the whole trace (or a time window), so moving
 // the cursor never moves anything: events after the cursor are simply not
 // drawn yet.
 #pragma once
 
+#include <QLineF>
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -42,6 +50,20 @@ struct LadderOptions {
   double width = 1040;
   QString title;               // drawn above the header when set (exports)
   bool legend = false;         // draw the legend at the bottom (exports)
+  // Successful calls and timer annotations (Textbook figures often leave
+  // them out). Failed calls, states, drops and notes are always shown.
+  bool calls_and_timers = true;
+};
+
+// One text box the layout placed (for tooltips and the geometry tests).
+struct LadderText {
+  QRectF box;             // the text's box, canvas coordinates
+  QStringList lines;      // the lines drawn
+  QString full;           // the whole text (== lines joined unless shortened)
+  bool elided = false;    // true when `lines` do not hold all of `full`
+  std::ptrdiff_t event = -1;  // event it belongs to (-1: header, axis, legend)
+  int role = 0;           // LadderText::Role
+  enum Role { Annotation, SegmentLabel, DropReason, TimeLabel, GapMarker, Header, Title, Legend, RstBadge };
 };
 
 class LadderLayout {
@@ -59,36 +81,91 @@ class LadderLayout {
   int arrow_at(QPointF pt, std::size_t cursor, Time now) const;
   // Arrows drawn at this cursor (sent before it, inside the window).
   int drawn_arrows(std::size_t cursor) const;
+  // The whole text of the label under a point (drawn at this cursor), for a
+  // tooltip: a shortened label's full text. Empty when there is none.
+  QString text_at(QPointF pt, std::size_t cursor) const;
+
+  // Geometry, for tests: every text box placed (drawn when the cursor is at
+  // the end), and the line of each arrow of the window (index = arrow index
+  // in TraceView::arrows(); a null line for arrows outside the window).
+  const std::vector<LadderText>& texts() const { return texts_; }
+  QLineF arrow_geometry(int arrow) const;
+  double time_column_width() const { return time_col_; }
 
  private:
-  struct Annot {
-    std::size_t index;
-    int host;
-    QString text;
-    int kind;  // 0 state, 1 call, 2 timer, 3 other
-  };
-  struct Row {
-    Time t;
+  struct Gap {  // a "≈ N later" marker (Compressed)
     double y;
-    int lines = 0;
-    bool break_before = false;
-    Time gap = 0;
+    Time dt;
+    int text;  // index into texts_
   };
-  int row_of(Time t) const;
-  QLineF arrow_line(const SegArrow& a, std::size_t cursor, Time now, bool* partial) const;
+  struct Instant {
+    Time t;
+    double top, bottom;  // band of the events at this instant
+  };
+  struct ArrowGeom {
+    double y0 = -1, y1 = -1;  // send and end
+    double x0 = 0, x1 = 0;
+    bool in_window = false;
+    int label = -1;           // index into texts_
+  };
+  struct Style {
+    QFont font;
+    QColor color;
+    QColor fill;           // background (transparent: none)
+    bool border = false;
+    int align = 0;         // 0 left, 1 centre, 2 right
+    double tick_to = -1;   // x of the lifeline a state tag is ticked to
+  };
+  struct Prepared {        // a text measured and wrapped once, placed by every pass
+    std::size_t event;
+    int host = 0;
+    int kind = 3;          // 0 state, 1 call, 2 timer, 3 other, 4 segment label, 5 drop reason
+    LadderText text;       // box size only (at 0,0)
+    Style style;
+  };
+  struct LegendSample {
+    QPointF at;
+    int what;              // 0..n: sample kind
+  };
+  void prepare(const std::vector<double>& host_x);
+  void layout_pass(const std::map<Time, double>& span_of_delay);
+  double gap_height(Time dt, bool flight) const;
+  double span_for(Time delay, const std::map<Time, double>& span_of_delay) const;
+  int add_text(LadderText t, const Style& st);
+  bool room_free(const QRectF& r) const;
+  double find_free(QRectF r, double step, double limit) const;  // the first free top at or below r.top()
+  QLineF arrow_line(int idx, std::size_t cursor, Time now, bool* partial) const;
+  void build_legend(double y);
+  QColor arrow_colour(const SegArrow& a, bool rst) const;
+  void draw_text(QPainter& p, std::size_t i) const;
+
+  std::vector<Prepared> prep_;           // annotations, in event order
+  std::vector<int> prep_label_;          // per arrow: index into prep_ of its label (-1)
+  std::vector<int> prep_drop_;           // per arrow: index into prep_ of its drop reason (-1)
+  std::vector<Style> styles_;            // per text
+  std::vector<LegendSample> legend_samples_;
+  std::vector<std::pair<int, double>> header_boxes_;  // texts_ index of each host header
 
   const TraceView& v_;
   Theme th_;
   LadderOptions o_;
   std::size_t first_ = 0, last_ = 0;  // event index window [first_, last_)
-  std::vector<Row> rows_;
-  std::vector<Annot> annots_;
+  std::vector<Instant> instants_;
+  std::vector<Gap> gaps_;
+  std::vector<ArrowGeom> ag_;
+  std::vector<LadderText> texts_;
+  std::vector<std::size_t> text_order_;  // texts_ indices sorted by box top
+  std::map<long, std::vector<int>> grid_;  // y cell -> texts_ indices (collision index)
   std::vector<double> host_x_;
+  std::vector<double> event_y_;  // y of events [first_, last_)
   QSizeF size_;
   double header_h_ = 0, title_h_ = 0, line_h_ = 0, legend_h_ = 0;
-  double break_h_ = 0;
-  double time_col_ = 64;  // width of the time labels column
-  double max_span_ = 0;   // the tallest arrow (send to delivery), for culling
+  double break_h_ = 0, send_slot_ = 0;
+  double px_per_ms_ = 28;  // the scale's px per ms (Linear may raise it)
+  double time_col_ = 64;   // width of the time labels column
+  double max_span_ = 0;    // the tallest arrow (send to end), for culling
+  double max_text_h_ = 0;  // the tallest text box, for culling
+  double body_bottom_ = 0;
 };
 
 // The scrollable, zoomable ladder for the app.
