@@ -56,7 +56,7 @@ int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, s
         const bool reuse = old.state == TcpState::TimeWait && h.sys.tcp_tw_reuse == 1 &&
                            now - old.last_rcv >= sec(1);
         if (!reuse) continue;
-        fsm(old, FsmEvent::Abort, "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)");
+        fsm(old, FsmEvent::Discard, "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)");
       }
     }
     h.port_cursor = (h.port_cursor - 1 + n + 1) % range + 1;
@@ -104,7 +104,7 @@ void Sim::crash_host(std::uint16_t host) {
     if (s.host != host || s.state == TcpState::Closed) continue;
     s.orphan = true;
     s.listening = false;
-    fsm(s, FsmEvent::Abort, "host crashed: state lost");
+    fsm(s, FsmEvent::HostCrash, "state lost");
   }
   h.conns.clear();
   h.listeners.clear();

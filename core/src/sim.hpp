@@ -46,7 +46,13 @@ enum class FsmEvent : std::uint8_t {
   RcvFin,        // FIN in sequence
   RcvAckOfFin,   // ACK covering our FIN
   RcvRst,        // acceptable RST
-  Abort,         // ABORT: RST sent or state lost (SO_LINGER 0, unread data, give-up, crash)
+  // ABORT and its kin: the state is dropped at once (RFC 9293 §3.10.5). One
+  // event per cause, so that the diagram and the DOT export draw the arrow
+  // that was taken; every cause traced begins with the event's name.
+  AbortSndRst,   // ABORT with RST: close() with unread data, SO_LINGER {on, 0}, data after close()
+  Discard,       // dropped with no segment: SO_LINGER 0 where no RST is due, TIME_WAIT reuse
+  GiveUp,        // a timer gave up: tcp_syn_retries, tcp_retries2, keepalive, zero-window probes
+  HostCrash,     // the host lost power: every socket vanishes, nothing is sent
   Timeout2Msl,   // TIME_WAIT timer
   FinWait2Timeout,  // orphaned FIN_WAIT_2 timer (tcp_fin_timeout)
 };
@@ -369,7 +375,9 @@ struct Sim {
   int tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport);
   void tcp_send(Sock& s, std::uint64_t bytes);
   void tcp_shutdown(Sock& s, std::uint8_t how);
-  void tcp_abort(Sock& s, const char* cause, bool send_rst, int err);
+  // ABORT: `why` is GiveUp for a timer's give-up, else Discard; with
+  // send_rst an RST goes out first and the event is AbortSndRst.
+  void tcp_abort(Sock& s, const char* cause, bool send_rst, int err, FsmEvent why = FsmEvent::Discard);
   void tcp_done(Sock& s);                     // the socket reached CLOSED: unhash, release
   void wake(Sock& s);
 

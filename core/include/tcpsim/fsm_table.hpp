@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tcpsim/types.hpp"
@@ -14,12 +15,22 @@ namespace tcpsim {
 struct FsmRow {
   TcpState from;
   TcpState to;
-  std::string event;   // "rcv FIN", "close()", "2MSL timeout"
-  std::string action;  // "snd ACK", "" when the row sends nothing by itself
+  std::string event;   // "rcv FIN", "close()", "2MSL timeout", "ABORT", "give up"
+  std::string action;  // "snd ACK", "snd RST", "" when the row sends nothing
   std::string label() const { return action.empty() ? event : event + " / " + action; }
 };
 
 const std::vector<FsmRow>& fsm_rows();
 bool fsm_has_row(TcpState from, TcpState to);
+
+// The event (FsmRow::event) of the row a traced state change took, read
+// from its cause: every cause the core traces begins with its event's name
+// ("rcv FIN / snd ACK", "give up: retransmissions exhausted (tcp_retries2)",
+// "ABORT: close() with unread data / snd RST", "host crashed: state lost");
+// shutdown(SHUT_WR) is "close()". Empty when the cause names no event.
+// The aborts' events: "ABORT" (an RST was sent), "discard" (dropped with no
+// segment), "give up" (a retransmission, SYN or keepalive timer gave up),
+// "host crashed".
+std::string fsm_event_of_cause(std::string_view cause);
 
 }  // namespace tcpsim

@@ -12,6 +12,7 @@
 // we write through. Table order defines MSM's state ids; we never index by
 // them, each state type names the TcpState it stands for.
 #include <boost/mpl/for_each.hpp>
+#include <boost/mpl/joint_view.hpp>
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
@@ -34,7 +35,10 @@ const char* fsm_event_name(FsmEvent e) {
     case FsmEvent::RcvFin: return "rcv FIN";
     case FsmEvent::RcvAckOfFin: return "rcv ACK of FIN";
     case FsmEvent::RcvRst: return "rcv RST";
-    case FsmEvent::Abort: return "abort";
+    case FsmEvent::AbortSndRst: return "ABORT";
+    case FsmEvent::Discard: return "discard";
+    case FsmEvent::GiveUp: return "give up";
+    case FsmEvent::HostCrash: return "host crashed";
     case FsmEvent::Timeout2Msl: return "2MSL timeout";
     case FsmEvent::FinWait2Timeout: return "tcp_fin_timeout";
   }
@@ -62,7 +66,10 @@ using Close_ = Ev<FsmEvent::Close>;
 using RcvFin = Ev<FsmEvent::RcvFin>;
 using RcvAckOfFin = Ev<FsmEvent::RcvAckOfFin>;
 using RcvRst = Ev<FsmEvent::RcvRst>;
-using Abort_ = Ev<FsmEvent::Abort>;
+using AbortSndRst = Ev<FsmEvent::AbortSndRst>;
+using Discard = Ev<FsmEvent::Discard>;
+using GiveUp = Ev<FsmEvent::GiveUp>;
+using HostCrash = Ev<FsmEvent::HostCrash>;
 using Timeout2Msl = Ev<FsmEvent::Timeout2Msl>;
 using FinWait2Timeout = Ev<FsmEvent::FinWait2Timeout>;
 
@@ -110,6 +117,17 @@ TCPSIM_ACTION(AckFin, "snd ACK", act_ack_fin)  // Linux may delay it (tcp_fin: p
 TCPSIM_ACTION(SndFin, "snd FIN", act_snd_fin)
 #undef TCPSIM_ACTION
 
+// ABORT's RST is built by the caller before the event (it may answer a
+// segment: send_reset_reply); the row only names it, so that the table, the
+// trace ("... / snd RST") and the diagram say an RST went out.
+struct RstSent {
+  static constexpr const char* label = "snd RST";
+  template <class E, class F, class S, class T>
+  void operator()(const E&, F& fsm, S&, T&) const {
+    fsm.sim->fsm_action = label;
+  }
+};
+
 template <class A>
 struct ActionLabel {
   static const char* get() { return A::label; }
@@ -126,7 +144,9 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
   typedef Closed initial_state;
 
   // clang-format off
-  struct transition_table : mpl::vector<
+  // The arrows of RFC 9293 §3.3.2 (RFC 793 Figure 6), and Linux's
+  // orphaned FIN_WAIT_2 timeout.
+  typedef mpl::vector<
   //     Start          Event            Next          Action     Guard
   //   +--------------+----------------+-------------+----------+------+
   // CLOSED
@@ -135,51 +155,105 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
   // LISTEN (the row runs on the new child socket: the listener stays)
     Row< Listen,       RcvSyn,          SynReceived,  SndSynAck, none >,
     Row< Listen,       Close_,          Closed,       none,      none >,
-    Row< Listen,       Abort_,          Closed,       none,      none >,
   // SYN-SENT
     Row< SynSent,      RcvSynAck,       Established,  SndAck,    none >,
     Row< SynSent,      RcvSyn,          SynReceived,  SndSynAck, none >,  // simultaneous open
     Row< SynSent,      RcvRst,          Closed,       none,      none >,
     Row< SynSent,      Close_,          Closed,       none,      none >,
-    Row< SynSent,      Abort_,          Closed,       none,      none >,
   // SYN-RECEIVED
     Row< SynReceived,  RcvAckOfSyn,     Established,  none,      none >,
     Row< SynReceived,  RcvFin,          CloseWait,    AckFin,    none >,
     Row< SynReceived,  Close_,          FinWait1,     SndFin,    none >,
     Row< SynReceived,  RcvRst,          Closed,       none,      none >,
-    Row< SynReceived,  Abort_,          Closed,       none,      none >,
   // ESTABLISHED
     Row< Established,  Close_,          FinWait1,     SndFin,    none >,
     Row< Established,  RcvFin,          CloseWait,    AckFin,    none >,
     Row< Established,  RcvRst,          Closed,       none,      none >,
-    Row< Established,  Abort_,          Closed,       none,      none >,
   // FIN-WAIT-1
     Row< FinWait1,     RcvAckOfFin,     FinWait2,     none,      none >,
     Row< FinWait1,     RcvFin,          Closing,      SndAck,    none >,  // simultaneous close
     Row< FinWait1,     RcvRst,          Closed,       none,      none >,
-    Row< FinWait1,     Abort_,          Closed,       none,      none >,
   // FIN-WAIT-2
     Row< FinWait2,     RcvFin,          TimeWait,     SndAck,    none >,
     Row< FinWait2,     FinWait2Timeout, Closed,       none,      none >,  // Linux, orphans only
     Row< FinWait2,     RcvRst,          Closed,       none,      none >,
-    Row< FinWait2,     Abort_,          Closed,       none,      none >,
   // CLOSE-WAIT
     Row< CloseWait,    Close_,          LastAck,      SndFin,    none >,
     Row< CloseWait,    RcvRst,          Closed,       none,      none >,
-    Row< CloseWait,    Abort_,          Closed,       none,      none >,
   // CLOSING
     Row< Closing,      RcvAckOfFin,     TimeWait,     none,      none >,
     Row< Closing,      RcvRst,          Closed,       none,      none >,
-    Row< Closing,      Abort_,          Closed,       none,      none >,
   // LAST-ACK
     Row< LastAck,      RcvAckOfFin,     Closed,       none,      none >,
     Row< LastAck,      RcvRst,          Closed,       none,      none >,
-    Row< LastAck,      Abort_,          Closed,       none,      none >,
   // TIME-WAIT
     Row< TimeWait,     Timeout2Msl,     Closed,       none,      none >,
-    Row< TimeWait,     RcvRst,          Closed,       none,      none >,  // assassination (RFC 1337)
-    Row< TimeWait,     Abort_,          Closed,       none,      none >
-  > {};
+    Row< TimeWait,     RcvRst,          Closed,       none,      none >   // assassination (RFC 1337)
+  > rfc_rows;
+
+  // ABORT and its kin: the state is dropped at once, by cause (RFC 9293
+  // §3.10.5 for ABORT; the others are Linux's). One event per cause so that
+  // the diagram and the DOT export draw the arrow that was taken:
+  //   AbortSndRst  an RST goes out: close() with unread data (RFC 2525
+  //                §2.17), SO_LINGER {on, 0}, data after close(), a full
+  //                accept queue with tcp_abort_on_overflow
+  //   GiveUp       a timer gave up: tcp_syn_retries, tcp_synack_retries,
+  //                tcp_retries2 / tcp_orphan_retries, keepalive
+  //   Discard      dropped with no segment: SO_LINGER 0 where no RST is due,
+  //                a reused or reopened TIME_WAIT, tcp_max_tw_buckets
+  //   HostCrash    the host lost power: nothing is sent
+  typedef mpl::vector<
+  //     Start          Event            Next          Action     Guard
+  //   +--------------+----------------+-------------+----------+------+
+    Row< Listen,       Discard,         Closed,       none,      none >,
+    Row< Listen,       HostCrash,       Closed,       none,      none >,
+
+    Row< SynSent,      GiveUp,          Closed,       none,      none >,
+    Row< SynSent,      Discard,         Closed,       none,      none >,
+    Row< SynSent,      HostCrash,       Closed,       none,      none >,
+
+    Row< SynReceived,  AbortSndRst,     Closed,       RstSent,   none >,
+    Row< SynReceived,  GiveUp,          Closed,       none,      none >,
+    Row< SynReceived,  Discard,         Closed,       none,      none >,
+    Row< SynReceived,  HostCrash,       Closed,       none,      none >,
+
+    Row< Established,  AbortSndRst,     Closed,       RstSent,   none >,
+    Row< Established,  GiveUp,          Closed,       none,      none >,
+    Row< Established,  Discard,         Closed,       none,      none >,
+    Row< Established,  HostCrash,       Closed,       none,      none >,
+
+    Row< FinWait1,     AbortSndRst,     Closed,       RstSent,   none >,
+    Row< FinWait1,     GiveUp,          Closed,       none,      none >,
+    Row< FinWait1,     Discard,         Closed,       none,      none >,
+    Row< FinWait1,     HostCrash,       Closed,       none,      none >,
+
+    Row< FinWait2,     AbortSndRst,     Closed,       RstSent,   none >,
+    Row< FinWait2,     GiveUp,          Closed,       none,      none >,
+    Row< FinWait2,     Discard,         Closed,       none,      none >,
+    Row< FinWait2,     HostCrash,       Closed,       none,      none >,
+
+    Row< CloseWait,    AbortSndRst,     Closed,       RstSent,   none >,
+    Row< CloseWait,    GiveUp,          Closed,       none,      none >,
+    Row< CloseWait,    Discard,         Closed,       none,      none >,
+    Row< CloseWait,    HostCrash,       Closed,       none,      none >,
+
+    Row< Closing,      AbortSndRst,     Closed,       RstSent,   none >,
+    Row< Closing,      GiveUp,          Closed,       none,      none >,
+    Row< Closing,      Discard,         Closed,       none,      none >,
+    Row< Closing,      HostCrash,       Closed,       none,      none >,
+
+    Row< LastAck,      AbortSndRst,     Closed,       RstSent,   none >,
+    Row< LastAck,      GiveUp,          Closed,       none,      none >,
+    Row< LastAck,      Discard,         Closed,       none,      none >,
+    Row< LastAck,      HostCrash,       Closed,       none,      none >,
+
+    Row< TimeWait,     AbortSndRst,     Closed,       RstSent,   none >,
+    Row< TimeWait,     Discard,         Closed,       none,      none >,
+    Row< TimeWait,     HostCrash,       Closed,       none,      none >
+  > abort_rows;
+
+  // Boost.MPL's vector stops at 50 types: the table is the two joined.
+  struct transition_table : mpl::joint_view<rfc_rows, abort_rows> {};
   // clang-format on
 
   // An event with no row for the current state: traced, never silent.
@@ -260,6 +334,18 @@ const std::vector<FsmRow>& fsm_rows() {
   return rows;
 }
 
+std::string fsm_event_of_cause(std::string_view cause) {
+  // The longest event name the cause begins with ("rcv SYN,ACK", not "rcv SYN").
+  std::string_view best;
+  for (int i = 0; i <= static_cast<int>(FsmEvent::FinWait2Timeout); ++i) {
+    std::string_view n = fsm_event_name(static_cast<FsmEvent>(i));
+    if (n.size() > best.size() && cause.substr(0, n.size()) == n) best = n;
+  }
+  // shutdown(SHUT_WR) is the RFC's CLOSE as well (tcp_shutdown).
+  if (best.empty() && cause.substr(0, 9) == "shutdown(") best = fsm_event_name(FsmEvent::Close);
+  return std::string(best);
+}
+
 bool fsm_has_row(TcpState from, TcpState to) {
   for (const auto& r : fsm_rows())
     if (r.from == from && r.to == to) return true;
@@ -282,6 +368,14 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
   const char* saved_action = fsm_action;
   fsm_sock = &s;
   fsm_from = s.state;
+  // Every traced cause begins with its event's name (fsm_event_of_cause
+  // reads it back): the aborts' details follow after a colon.
+  std::string named;
+  if (cause && (ev == FsmEvent::AbortSndRst || ev == FsmEvent::Discard || ev == FsmEvent::GiveUp ||
+                ev == FsmEvent::HostCrash)) {
+    named = std::string(fsm_event_name(ev)) + ": " + cause;
+    cause = named.c_str();
+  }
   fsm_cause = cause ? cause : fsm_event_name(ev);
   fsm_action = nullptr;
   fsm_no_transition = false;
@@ -298,7 +392,10 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
     case FsmEvent::RcvFin: process<RcvFin>(m); break;
     case FsmEvent::RcvAckOfFin: process<RcvAckOfFin>(m); break;
     case FsmEvent::RcvRst: process<RcvRst>(m); break;
-    case FsmEvent::Abort: process<Abort_>(m); break;
+    case FsmEvent::AbortSndRst: process<AbortSndRst>(m); break;
+    case FsmEvent::Discard: process<Discard>(m); break;
+    case FsmEvent::GiveUp: process<GiveUp>(m); break;
+    case FsmEvent::HostCrash: process<HostCrash>(m); break;
     case FsmEvent::Timeout2Msl: process<Timeout2Msl>(m); break;
     case FsmEvent::FinWait2Timeout: process<FinWait2Timeout>(m); break;
   }

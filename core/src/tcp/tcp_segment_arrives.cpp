@@ -172,7 +172,7 @@ void Sim::timewait_arrives(Sock& s, const Segment& seg) {
     if (it != hosts[s.host].listeners.end()) {
       const std::uint32_t lid = it->second;
       const std::uint32_t next_iss = s.snd_nxt + 65535 + 2;
-      fsm(s, FsmEvent::Abort, "new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)");
+      fsm(s, FsmEvent::Discard, "new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)");
       forced_iss = next_iss ? next_iss : 1;
       listen_arrives(sock(lid), seg);
       forced_iss = 0;
@@ -268,7 +268,7 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   if (s.fin_acked && (s.state == TcpState::FinWait1 || s.state == TcpState::Closing ||
                       s.state == TcpState::LastAck)) {
     if (s.state == TcpState::Closing && tw_overflow(s))
-      fsm(s, FsmEvent::Abort, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
+      fsm(s, FsmEvent::Discard, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
     else
       fsm(s, FsmEvent::RcvAckOfFin);
     if (s.state == TcpState::Closed) {
@@ -298,7 +298,7 @@ void Sim::process_text(Sock& s, const Segment& seg) {
       (s.state == TcpState::FinWait1 || s.state == TcpState::FinWait2)) {
     send_reset_reply(s.host, seg, "data arrived after close(): the application can never read it");
     s.err = ECONNRESET;
-    fsm(s, FsmEvent::Abort, "rcv data after close() / snd RST");
+    fsm(s, FsmEvent::AbortSndRst, "rcv data after close()");
     seg_done = true;
     return;
   }
@@ -368,7 +368,7 @@ void Sim::process_fin(Sock& s) {
     case TcpState::FinWait2:
       if (tw_overflow(s)) {
         send_ack_now(s);
-        fsm(s, FsmEvent::Abort, "rcv FIN / snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached");
+        fsm(s, FsmEvent::Discard, "rcv FIN / snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached");
       } else {
         fsm(s, FsmEvent::RcvFin);  // -> TIME_WAIT
       }
@@ -411,7 +411,7 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
       !(seg.flags & kRst) && seg.len > 0 && acceptable(s, seg) && seq_gt(seg_end, s.rcv_nxt)) {
     send_reset_reply(s.host, seg, "data for an orphaned FIN_WAIT_2 socket");
     s.err = ECONNRESET;
-    fsm(s, FsmEvent::Abort, "rcv data after close() / snd RST");
+    fsm(s, FsmEvent::AbortSndRst, "rcv data after close()");
     return;
   }
 
@@ -476,7 +476,7 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
         if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
           if (sys(s).tcp_abort_on_overflow) {
             send_rst_for(s);
-            fsm(s, FsmEvent::Abort, "accept queue full (tcp_abort_on_overflow=1) / snd RST");
+            fsm(s, FsmEvent::AbortSndRst, "accept queue full (tcp_abort_on_overflow=1)");
           } else {
             // "inet_rsk(req)->acked = 1": the ACK is ignored; the SYN,ACK
             // timer keeps retransmitting and the client believes it is

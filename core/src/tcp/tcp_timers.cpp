@@ -188,7 +188,7 @@ void Sim::on_retransmit_timer(Sock& s) {
   if (s.state == TcpState::SynSent) {
     if (s.retransmits >= limit) {
       // connect() fails with ETIMEDOUT; nothing is sent.
-      tcp_abort(s, "SYN retries exhausted (tcp_syn_retries)", false, ETIMEDOUT);
+      tcp_abort(s, "SYN retries exhausted (tcp_syn_retries)", false, ETIMEDOUT, FsmEvent::GiveUp);
       return;
     }
     ++s.retransmits;
@@ -199,7 +199,7 @@ void Sim::on_retransmit_timer(Sock& s) {
   }
   if (s.state == TcpState::SynReceived) {
     if (s.retransmits >= limit) {
-      tcp_abort(s, "SYN,ACK retries exhausted (tcp_synack_retries)", false, ETIMEDOUT);
+      tcp_abort(s, "SYN,ACK retries exhausted (tcp_synack_retries)", false, ETIMEDOUT, FsmEvent::GiveUp);
       return;
     }
     ++s.retransmits;
@@ -220,7 +220,7 @@ void Sim::on_retransmit_timer(Sock& s) {
       if (s.retransmits >= limit) {
         tcp_abort(s, s.orphan ? "zero-window probes unanswered (tcp_orphan_retries)"
                               : "zero-window probes unanswered (tcp_retries2)",
-                  false, ETIMEDOUT);
+                  false, ETIMEDOUT, FsmEvent::GiveUp);
         return;
       }
       ++s.retransmits;
@@ -240,7 +240,7 @@ void Sim::on_retransmit_timer(Sock& s) {
     // tcp_write_err(): the connection times out; Linux sends nothing.
     tcp_abort(s, s.orphan ? "retransmissions exhausted (tcp_orphan_retries)"
                           : "retransmissions exhausted (tcp_retries2)",
-              false, ETIMEDOUT);
+              false, ETIMEDOUT, FsmEvent::GiveUp);
     return;
   }
   s.rtt_start = -1;  // Karn's algorithm
@@ -289,7 +289,7 @@ void Sim::on_keepalive_timer(Sock& s) {
     return;
   }
   if (s.probes >= y.tcp_keepalive_probes) {
-    tcp_abort(s, "keepalive: peer not answering (tcp_keepalive_probes)", false, ETIMEDOUT);
+    tcp_abort(s, "keepalive: peer not answering (tcp_keepalive_probes)", false, ETIMEDOUT, FsmEvent::GiveUp);
     return;
   }
   // A probe is an ACK carrying the last acknowledged sequence number minus

@@ -89,19 +89,25 @@ void Sim::tcp_shutdown(Sock& s, std::uint8_t how) {
   }
 }
 
-// ABORT (RFC 9293 §3.10.5): optional RST, then CLOSED.
-void Sim::tcp_abort(Sock& s, const char* cause, bool send_rst, int err) {
+// ABORT (RFC 9293 §3.10.5): optional RST, then CLOSED. The event names the
+// cause: AbortSndRst when an RST goes out (its row says "snd RST"), GiveUp
+// for a timer's give-up, Discard when the state is dropped silently.
+void Sim::tcp_abort(Sock& s, const char* cause, bool send_rst, int err, FsmEvent why) {
   if (s.state == TcpState::Closed) return;
   std::string c = cause;
+  FsmEvent ev = why;
   if (send_rst) {
     send_rst_for(s);
-    c += " / snd RST";
+    if (why == FsmEvent::Discard)
+      ev = FsmEvent::AbortSndRst;
+    else
+      c += " / snd RST";  // a give-up that resets: the row itself sends nothing
   }
   if (err) s.err = err;
   s.shutdown = kRcvShutdown | kSendShutdown;
   s.written = s.acked;  // unsent data is discarded
   s.sent = s.acked;
-  fsm(s, FsmEvent::Abort, c.c_str());
+  fsm(s, ev, c.c_str());
 }
 
 // The socket reached CLOSED: release its 4-tuple and port; if no descriptor
