@@ -174,13 +174,20 @@ void cmd_replay(const std::string& file, double max_gap, const std::string& lang
     }
     last = e.t;
     const bool st = e.kind == EventKind::State;
-    std::printf("%s%s%s\n", st ? bold : (e.kind == EventKind::Note ? dim : ""), format_text(e, t.meta).c_str(),
+    // Causes, notes, faults and drop reasons in the reader's language; the
+    // tcpdump-like segment lines and the calls stay as the tools print them.
+    std::string line = format_text(e, t.meta);
+    if (st || e.kind == EventKind::Note || e.kind == EventKind::Fault ||
+        (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop))
+      line = localize_label(line, zh ? "zh_CN" : "en");
+    std::printf("%s%s%s\n", st ? bold : (e.kind == EventKind::Note ? dim : ""), line.c_str(),
                 (st || e.kind == EventKind::Note) ? off : "");
   }
-  std::printf("\n%sLesson%s\n%s\n", bold, off, sc->lesson.get(lang).c_str());
+  std::printf("\n%s%s%s\n%s\n", bold, zh ? "要点" : "Lesson", off, sc->lesson.get(lang).c_str());
   auto fails = check_expectations(*sc, t);
   if (!sc->expect.empty())
-    std::printf("%s\n", fails.empty() ? "All expectations of this scenario hold." : format_failures(fails).c_str());
+    std::printf("%s\n", fails.empty() ? (zh ? "本场景的所有预期均成立。" : "All expectations of this scenario hold.")
+                                       : format_failures(fails).c_str());
 }
 
 }  // namespace

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "gif_writer.hpp"
 #include "tcpsim/counts.hpp"
 #include "tcpsim/export.hpp"
 #include "tcpsim/simulation.hpp"
@@ -50,6 +51,11 @@ struct ExportArgs {
   std::vector<std::string> diagrams;  // WHICH:OUT
   std::vector<std::string> charts;    // NAME:OUT
   std::string frames;
+  std::string slides, animation;
+  std::string slides_per = "step";
+  int frames_max = 300;
+  std::string time_scale = "compressed";
+  std::string capture_at;
   std::string pcap, mermaid, plantuml, dot, jsonl, csv;
   std::string from, to;
   std::string resolution;
@@ -75,6 +81,13 @@ struct Output {
 struct BadOption {
   std::string option, message;
 };
+
+// --slides and --animation: at most this many pages/frames (--frames-max),
+// whatever the trace: one page per event of a million-connection workload
+// would be a file no one can open (issue #17).
+constexpr int kFramesMaxLimit = 5000;
+// --animation: how long each frame is shown, and the last one.
+constexpr int kFrameDelayCs = 100, kLastFrameDelayCs = 400;
 
 std::string extension(const std::string& path) {
   auto slash = path.rfind('/');
@@ -270,6 +283,14 @@ int run_export(const ExportArgs& a) {
       outs.push_back({"--chart", name, path, true});
     }
     if (!a.frames.empty()) outs.push_back({"--frames", "", strip_slashes(a.frames), true});
+    if (!a.slides.empty()) {
+      require_extension("--slides", a.slides, {"pdf"});
+      outs.push_back({"--slides", "", a.slides, true});
+    }
+    if (!a.animation.empty()) {
+      require_extension("--animation", a.animation, {"gif"});
+      outs.push_back({"--animation", "", a.animation, true});
+    }
     if (!a.pcap.empty()) {
       require_extension("--pcap", a.pcap, {"pcap"});
       outs.push_back({"--pcap", "", a.pcap, false});
@@ -300,7 +321,7 @@ int run_export(const ExportArgs& a) {
     }
     if (outs.empty())
       throw BadOption{"", "nothing to export: give at least one of --ladder, --diagram, --chart, "
-                                "--frames, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv"};
+                                "--frames, --slides, --animation, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv"};
 
     if (!a.from.empty()) window.from = parse_time_option("--from", a.from);
     if (!a.to.empty()) window.to = parse_time_option("--to", a.to);
@@ -324,6 +345,16 @@ int run_export(const ExportArgs& a) {
       throw BadOption{"--dpi", "expected 10..2400, got " + std::to_string(a.dpi)};
     if (!a.page.empty() && a.page != "A4" && a.page != "Letter")
       throw BadOption{"--page", "expected A4 or Letter, got '" + a.page + "'"};
+    if (a.time_scale != "compressed" && a.time_scale != "linear" && a.time_scale != "textbook")
+      throw BadOption{"--time", "unknown time scale '" + a.time_scale +
+                                    "' (expected compressed, linear or textbook)"};
+    if (!a.capture_at.empty() && a.pcap.empty())
+      throw BadOption{"--capture-at", "only with --pcap (it chooses the capture point)"};
+    if (a.slides_per != "step" && a.slides_per != "state")
+      throw BadOption{"--slides-per", "expected step or state, got '" + a.slides_per + "'"};
+    if (a.frames_max < 1 || a.frames_max > kFramesMaxLimit)
+      throw BadOption{"--frames-max", "expected 1.." + std::to_string(kFramesMaxLimit) + ", got " +
+                                          std::to_string(a.frames_max)};
     if (lang == "zh" || lang == "zh-CN") lang = "zh_CN";
     if (lang != "en" && lang != "zh_CN")
       throw BadOption{"--lang", "expected en or zh_CN, got '" + a.lang + "'"};
@@ -363,6 +394,45 @@ int run_export(const ExportArgs& a) {
 
   const std::string title_text = scenario->title.get(lang).empty() ? scenario->name : scenario->title.get(lang);
 
+  // --capture-at names a host of this run (default: the first).
+  int capture_host = 0;
+  if (!a.capture_at.empty()) {
+    capture_host = -2;
+    if (a.capture_at == "senders") capture_host = PcapOptions::kEverySender;
+    for (std::size_t i = 0; i < trace.meta.hosts.size() && capture_host == -2; ++i)
+      if (trace.meta.hosts[i].name == a.capture_at || ip_string(trace.meta.hosts[i].ip) == a.capture_at)
+        capture_host = static_cast<int>(i);
+    if (capture_host == -2) {
+      std::string names;
+      for (const auto& h : trace.meta.hosts) names += (names.empty() ? "" : ", ") + h.name;
+      std::fprintf(stderr, "tcpsim export: --capture-at: no host '%s' in this scenario (expected one of: %s, or senders)\n",
+                   a.capture_at.c_str(), names.c_str());
+      return kExitBadInput;
+    }
+  }
+
+  // --slides / --animation: their pages, bounded by --frames-max.
+#ifdef TCPSIM_HAVE_RENDER
+  std::vector<std::size_t> slide_cursors;
+  if (!a.slides.empty() || !a.animation.empty()) {
+    slide_cursors = render::slide_cursors(trace, a.slides_per, window.from, window.to);
+    const std::string opt = !a.slides.empty() ? "--slides" : "--animation";
+    if (slide_cursors.empty()) {
+      std::fprintf(stderr, "tcpsim export: %s: no %s in this time window\n", opt.c_str(),
+                   a.slides_per == "step" ? "event" : "state change");
+      return kExitBadInput;
+    }
+    if (slide_cursors.size() > static_cast<std::size_t>(a.frames_max)) {
+      std::fprintf(stderr,
+                   "tcpsim export: %s: %zu %s (one per %s) exceed --frames-max %d: narrow the window with "
+                   "--from/--to, use --slides-per state, or raise --frames-max (at most %d)\n",
+                   opt.c_str(), slide_cursors.size(), !a.slides.empty() ? "pages" : "frames",
+                   a.slides_per == "step" ? "step" : "state change", a.frames_max, kFramesMaxLimit);
+      return kExitBadInput;
+    }
+  }
+#endif
+
   // Endpoints named by --diagram and --dot must exist in this run.
   for (const auto& o : outs)
     if (o.option == "--dot" || o.option == "--diagram") {
@@ -382,6 +452,7 @@ int run_export(const ExportArgs& a) {
   ropt.dpi = a.dpi;
   ropt.page = a.page;
   ropt.lang = lang;
+  ropt.time_scale = a.time_scale;
   bool gui_ready = false;
   auto ensure_gui = [&]() {
     if (gui_ready) return;
@@ -406,6 +477,7 @@ int run_export(const ExportArgs& a) {
       std::size_t n = 0;
       PcapOptions po;
       po.window = window;
+      po.capture_host = capture_host;
       po.include_dropped = !a.no_dropped;
       po.payload = a.raw_payload ? PcapOptions::Payload::Raw : PcapOptions::Payload::Text;
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { n = write_pcap(trace, f, po); }, &err);
@@ -414,6 +486,7 @@ int run_export(const ExportArgs& a) {
       DiagramOptions dopt;
       dopt.window = window;
       dopt.title = title_text;
+      dopt.lang = lang;
       ok = write_stream_atomically(
           o.path, a.force,
           [&](std::ostream& f) {
@@ -426,6 +499,7 @@ int run_export(const ExportArgs& a) {
       dopt.window = window;
       dopt.sockets = resolve_endpoints(trace, o.what, &err);
       dopt.title = title_text;
+      dopt.lang = lang;
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_dot(trace, f, dopt); }, &err);
     } else if (o.option == "--jsonl") {
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_jsonl(trace, f, window); }, &err);
@@ -465,6 +539,39 @@ int run_export(const ExportArgs& a) {
         }
         if (is_dir(tmp)) remove_tree(tmp);
       }
+    } else if (o.option == "--slides") {
+      ensure_gui();
+      ok = write_file_atomically(
+          o.path, a.force,
+          [&](const std::string& tmp, std::string* e) {
+            render::ExportOptions r = ropt;
+            r.path = tmp;
+            return render::export_slides(*scenario, trace, slide_cursors, r, e);
+          },
+          &err);
+      detail = std::to_string(slide_cursors.size()) + " pages, one per " +
+               (a.slides_per == "step" ? "step" : "state change");
+    } else if (o.option == "--animation") {
+      ensure_gui();
+      ok = write_file_atomically(
+          o.path, a.force,
+          [&](const std::string& tmp, std::string* e) {
+            GifWriter gif;
+            bool opened = false;
+            std::size_t n = 0;
+            const bool rendered = render::render_slide_frames(
+                *scenario, trace, slide_cursors, ropt,
+                [&](int w, int h, const std::uint8_t* rgba, std::string* fe) {
+                  if (!opened && !(opened = gif.open(tmp, w, h, fe))) return false;
+                  ++n;
+                  return gif.add_frame(rgba, n == slide_cursors.size() ? kLastFrameDelayCs : kFrameDelayCs, fe);
+                },
+                e);
+            return gif.close(e) && rendered;
+          },
+          &err);
+      detail = std::to_string(slide_cursors.size()) + " frames, one per " +
+               (a.slides_per == "step" ? "step" : "state change");
     } else {
       ensure_gui();
       ok = write_file_atomically(
@@ -507,10 +614,23 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--chart", a->charts, "chart: states|seq|endpoint:OUT.svg|pdf|png (repeatable)")
       ->allow_extra_args(false);
   sub->add_option("--frames", a->frames, "animation: numbered PNG frames into DIR (frame-0001.png ...)");
+  sub->add_option("--slides", a->slides,
+                  "slides for a lecture: OUT.pdf, one 16:9 page per step (or per state change, "
+                  "--slides-per state) with both state diagrams and the ladder up to that step");
+  sub->add_option("--slides-per", a->slides_per, "--slides/--animation: a page per step (default) or per state");
+  sub->add_option("--animation", a->animation, "the same pages as an animated GIF: OUT.gif");
+  sub->add_option("--frames-max", a->frames_max,
+                  "--slides/--animation: refuse more pages than this (default 300, at most 5000)");
+  sub->add_option("--time", a->time_scale,
+                  "ladder time axis (--ladder, --frames, --slides, --animation): compressed (default), "
+                  "linear or textbook");
   sub->add_option("--pcap", a->pcap, "capture for Wireshark/tshark: OUT.pcap");
+  sub->add_option("--capture-at", a->capture_at,
+                  "--pcap: the host whose interface is captured, as tcpdump there would see it (default: "
+                  "the scenario's first host), or 'senders' (every transmission, stamped when sent)");
   sub->add_flag("--no-dropped", a->no_dropped,
-                "leave segments the network dropped out of the pcap (default: the capture point is the "
-                "sender, which sees them)");
+                "leave segments the network dropped out of the pcap (default: keep the ones the capture "
+                "point saw leave before the link lost them)");
   sub->add_flag("--raw-payload", a->raw_payload,
                 "pcap payload: the exact stream bytes (default: letters derived from them, which "
                 "Wireshark's HTTP and other port-based dissectors leave alone)");

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(cmake g++ make pkg-config libboost-dev libyaml-cpp-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpcap-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpcap-dev libgif-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-l10n-tools libqt6opengl6-dev
   libqt6svg6 qt6-qpa-plugins fonts-dejavu-core fonts-wqy-microhei xvfb xauth)
 TEST_PKGS=(tshark poppler-utils librsvg2-bin graphviz iproute2 tcpdump nftables iptables ethtool

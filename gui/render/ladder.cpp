@@ -12,6 +12,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <array>
 #include <set>
 
 namespace tcpsim::render {
@@ -66,10 +67,42 @@ void reset_bar(QPainter& p, QPointF from, QPointF to, double size, QColor c, dou
 
 bool is_cjk(QChar c) { return c.unicode() >= 0x2E80 && c.unicode() <= 0x9FFF; }
 
+// Text widths as the sum of each character's advance, each measured once:
+// shaping every label of a 100,000-segment run costs seconds, this costs a
+// table look-up per character. Kerning only narrows Latin text, so the sum is
+// never short of the drawn width; 1 px is added for rounding.
+class TextWidth {
+ public:
+  explicit TextWidth(const QFont& f) : fm_(f) { ascii_.fill(-1); }
+  double operator()(const QString& s) const {
+    double w = 0;
+    for (QChar c : s) w += of(c);
+    return s.isEmpty() ? 0 : w + 1;
+  }
+  const QFontMetricsF& metrics() const { return fm_; }
+
+ private:
+  double of(QChar c) const {
+    const char16_t u = c.unicode();
+    if (u < 128) {
+      double& a = ascii_[u];
+      if (a < 0) a = fm_.horizontalAdvance(c);
+      return a;
+    }
+    auto it = other_.find(u);
+    if (it == other_.end()) it = other_.emplace(u, fm_.horizontalAdvance(c)).first;
+    return it->second;
+  }
+  QFontMetricsF fm_;
+  mutable std::array<double, 128> ascii_;
+  mutable std::map<char16_t, double> other_;
+};
+
 // Greedy word wrap to maxw; breaks at spaces, between CJK characters, and
 // inside a word only when the word alone is wider than the line.
-QStringList wrap(const QString& text, const QFontMetricsF& fm, double maxw) {
+QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
   QStringList out;
+  if (!text.contains('\n') && tw(text) <= maxw) return {text};
   for (const QString& para : text.split('\n')) {
     QStringList tokens;
     QString cur;
@@ -89,15 +122,15 @@ QStringList wrap(const QString& text, const QFontMetricsF& fm, double maxw) {
     if (!cur.isEmpty()) tokens << cur;
     QString line;
     for (QString tok : tokens) {
-      if (fm.horizontalAdvance((line + tok).trimmed()) <= maxw) {
+      if (tw((line + tok).trimmed()) <= maxw) {
         line += tok;
         continue;
       }
       if (!line.trimmed().isEmpty()) out << line.trimmed();
       line.clear();
-      while (fm.horizontalAdvance(tok.trimmed()) > maxw && tok.size() > 1) {
+      while (tw(tok.trimmed()) > maxw && tok.size() > 1) {
         int n = tok.size() - 1;
-        while (n > 1 && fm.horizontalAdvance(tok.left(n)) > maxw) --n;
+        while (n > 1 && tw(tok.left(n)) > maxw) --n;
         out << tok.left(n);
         tok = tok.mid(n);
       }
@@ -158,7 +191,7 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     QFontMetricsF tfm(titlef);
     LadderText t;
     t.full = o.title;
-    t.lines = wrap(o.title, tfm, w - 24);
+    t.lines = wrap(o.title, TextWidth(titlef), w - 24);
     double tw = 0;
     for (const auto& l : t.lines) tw = std::max(tw, tfm.horizontalAdvance(l));
     double th_px = t.lines.size() * tfm.lineSpacing() + 4;
@@ -224,6 +257,9 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
         if (end < 0 || static_cast<std::size_t>(end) >= last_) continue;
         Time d = ev[end].t - ev[a.send].t;
         double s = g.y1 - g.y0;
+        // An arrow pushed far (behind a burst of sends) keeps its own
+        // length rather than stretching every flight of its delay.
+        if (s > span_for(d, {}) + send_slot_ * 2.5) continue;
         if (s > span_for(d, span) + 0.5) {
           auto it = span.find(d);
           if (it == span.end()) span[d] = s;
@@ -291,6 +327,29 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
       *hi = h + 1 < nh ? hx[h + 1] - 8 : w - 6;
     }
   };
+  // Many texts repeat (states, calls, flags of a big run): measure each once.
+  struct Measured {
+    QStringList lines;
+    double width;
+  };
+  std::map<std::pair<QString, int>, Measured> cache;  // (text, font and width key)
+  const TextWidth tw_normal(f), tw_bold(fb);
+  Measured once;
+  auto measure = [&](const QString& text, const QFont& font, double maxw, bool repeats = true) -> const Measured& {
+    if (!repeats) {  // segment labels are all different: no cache
+      auto& tw = font.bold() ? tw_bold : tw_normal;
+      once = Measured{wrap(text, tw, maxw), 0};
+      for (const auto& l : once.lines) once.width = std::max(once.width, tw(l));
+      return once;
+    }
+    const int key = static_cast<int>(maxw) * 2 + (font.bold() ? 1 : 0);
+    auto it = cache.find({text, key});
+    if (it != cache.end()) return it->second;
+    auto& tw = font.bold() ? tw_bold : tw_normal;
+    Measured m{wrap(text, tw, maxw), 0};
+    for (const auto& l : m.lines) m.width = std::max(m.width, tw(l));
+    return cache.emplace(std::make_pair(text, key), std::move(m)).first->second;
+  };
   auto add = [&](std::size_t i, int host, int kind, const QString& text, const QString& full_first) {
     Prepared pr;
     pr.event = i;
@@ -305,20 +364,22 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     const double pad = kind == 0 ? 6 : 3;
     const double maxw = std::max(60.0, hi - lo - 2 * pad);
     pr.text.full = text;
-    pr.text.lines = wrap(text, fm, maxw);
+    const Measured& ms = measure(text, font, maxw);
+    pr.text.lines = ms.lines;
     constexpr int kMaxLines = 4;
     if (pr.text.lines.size() > kMaxLines) {
       // Where room truly runs out: what matters first (a call's result), the
       // rest elided; the full text stays available for a tooltip.
       QString s = full_first.isEmpty() ? text : full_first;
-      QStringList l = wrap(s, fm, maxw);
+      QStringList l = wrap(s, font.bold() ? tw_bold : tw_normal, maxw);
       while (l.size() > kMaxLines) l.removeLast();
       l.last() = fm.elidedText(l.last() + " …", Qt::ElideRight, maxw);
       pr.text.lines = l;
       pr.text.elided = true;
     }
-    double tw = 0;
-    for (const auto& l : pr.text.lines) tw = std::max(tw, fm.horizontalAdvance(l));
+    double tw = ms.width;
+    if (pr.text.elided)
+      for (const auto& l : pr.text.lines) tw = std::max(tw, fm.horizontalAdvance(l));
     pr.text.box = QRectF(0, 0, tw + 2 * pad, pr.text.lines.size() * fm.lineSpacing() + 3);
     pr.text.event = static_cast<std::ptrdiff_t>(i);
     pr.text.role = LadderText::Annotation;
@@ -422,7 +483,6 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     if (rst) label = QCoreApplication::translate("tcpsim::render", "RST") + "  " + label;
     if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
     QFont lf = rst || s.retrans ? fb : f;
-    QFontMetricsF lfm(lf);
     double x0 = hx[std::min<int>(a.from_host, nh - 1)];
     double x1 = a.to_host >= 0 ? hx[std::min<int>(a.to_host, nh - 1)] : x0 + (x0 < w / 2 ? 200 : -200);
     double maxw = std::max(120.0, std::abs(x1 - x0) - 24);
@@ -431,10 +491,10 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     pr.host = a.from_host;
     pr.kind = 4;
     pr.text.full = label;
-    pr.text.lines = wrap(label, lfm, maxw);
-    double tw = 0;
-    for (const auto& l : pr.text.lines) tw = std::max(tw, lfm.horizontalAdvance(l));
-    pr.text.box = QRectF(0, 0, tw + 8, pr.text.lines.size() * lfm.lineSpacing() + 2);
+    const Measured& ml = measure(label, lf, maxw, false);
+    pr.text.lines = ml.lines;
+    double tw = ml.width;
+    pr.text.box = QRectF(0, 0, tw + 8, pr.text.lines.size() * QFontMetricsF(lf).lineSpacing() + 2);
     pr.text.event = static_cast<std::ptrdiff_t>(a.send);
     pr.text.role = LadderText::SegmentLabel;
     pr.style.font = lf;
@@ -451,9 +511,9 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
       dr.event = static_cast<std::size_t>(a.drop);
       dr.kind = 5;
       dr.text.full = why;
-      dr.text.lines = wrap(why, QFontMetricsF(f), std::max(120.0, std::abs(x1 - x0) - 24));
-      tw = 0;
-      for (const auto& l : dr.text.lines) tw = std::max(tw, QFontMetricsF(f).horizontalAdvance(l));
+      const Measured& md = measure(why, f, std::max(120.0, std::abs(x1 - x0) - 24));
+      dr.text.lines = md.lines;
+      tw = md.width;
       dr.text.box = QRectF(0, 0, tw + 8, dr.text.lines.size() * QFontMetricsF(f).lineSpacing() + 2);
       dr.text.event = a.drop;
       dr.text.role = LadderText::DropReason;
@@ -559,6 +619,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
   QString last_label;
   double last_label_bottom = -1e9;
   double inst_first_y = 1e300;  // the highest event of the current instant
+  const TextWidth axis_width(f);
   // Axis label: the full time, level with the instant's first event,
   // strictly increasing, never on another label.
   auto axis_label = [&](Time t, double y) {
@@ -567,13 +628,50 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
     LadderText tx;
     tx.full = lab;
     tx.lines = {lab};
-    double tw = fm.horizontalAdvance(lab) + 4;
+    double tw = axis_width(lab) + 4;
     tx.box = QRectF(time_col_ - 8 - tw, y - fm.height() / 2, tw, fm.height());
     tx.role = LadderText::TimeLabel;
     if (!room_free(tx.box)) return;
     add_text(tx, Style{th_.font(9.5), QColor(0x44, 0x44, 0x44), Qt::transparent, false, 2});
     last_label = lab;
     last_label_bottom = tx.box.bottom();
+  };
+
+  // A free spot for an arrow's label along the line (x0,y0)-(x1,y0+len):
+  // just above the line where it is flat enough, so the whole line stays
+  // visible; centred on a steep one.
+  auto label_spot = [&](double x0, double x1, double y0, double len, double bw, double bh, QRectF* out) {
+    const double xmin = std::min(x0, x1) + 4, xmax = std::max(x0, x1) - 4;
+    for (double fr : {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78}) {
+      QPointF c(x0 + (x1 - x0) * fr, y0 + len * fr);
+      double cx = std::clamp(c.x(), xmin + bw / 2, std::max(xmin + bw / 2, xmax - bw / 2));
+      QRectF r(cx - bw / 2, c.y() - bh / 2, bw, bh);
+      if (r.left() < 2) r.moveLeft(2);
+      if (r.right() > w - 2) r.moveRight(w - 2);
+      const double dx = x1 - x0;
+      if (std::abs(dx) > 1) {
+        auto line_y = [&](double x) { return y0 + len * std::clamp((x - x0) / dx, 0.0, 1.0); };
+        const double yl = line_y(r.left()), yr = line_y(r.right());
+        if (std::abs(yr - yl) < bh * 1.3) r.moveBottom(std::min(yl, yr) - 1);
+      }
+      if (room_free(r)) {
+        *out = r;
+        return true;
+      }
+    }
+    return false;
+  };
+  auto unindex = [&](int ti) {
+    const QRectF& b = texts_[ti].box;
+    for (long c = static_cast<long>(std::floor(b.top() / kCell)); c <= static_cast<long>(std::floor(b.bottom() / kCell)); ++c) {
+      auto& v = grid_[c];
+      v.erase(std::remove(v.begin(), v.end(), ti), v.end());
+    }
+  };
+  auto reindex = [&](int ti) {
+    const QRectF& b = texts_[ti].box;
+    for (long c = static_cast<long>(std::floor(b.top() / kCell)); c <= static_cast<long>(std::floor(b.bottom() / kCell)); ++c)
+      grid_[c].push_back(ti);
   };
 
   auto place_annotation = [&](const Prepared& pr, double y) {
@@ -654,32 +752,12 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
         // The label: on the arrow where it is free; else the send moves down.
         const Prepared& pl = prep_[prep_label_[k]];
         const double bw = pl.text.box.width(), bh = pl.text.box.height();
-        const double xmin = std::min(g.x0, g.x1) + 4, xmax = std::max(g.x0, g.x1) - 4;
         double x1 = a.drop >= 0 ? g.x0 + (g.x1 - g.x0) * 0.55 : g.x1;
         if (!ends && a.drop < 0) x1 = g.x0 + (g.x1 - g.x0) * 0.5;
         QRectF lab;
         bool found = false;
         for (int tries = 0; tries < 40 && !found; ++tries) {
-          for (double fr : {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78}) {
-            QPointF c(g.x0 + (x1 - g.x0) * fr, y0 + len * fr);
-            double cx = std::clamp(c.x(), xmin + bw / 2, std::max(xmin + bw / 2, xmax - bw / 2));
-            QRectF r(cx - bw / 2, c.y() - bh / 2, bw, bh);
-            if (r.left() < 2) r.moveLeft(2);
-            if (r.right() > w - 2) r.moveRight(w - 2);
-            // Just above the line where the arrow is flat enough, so the
-            // whole line stays visible; centred on a steep one.
-            const double dx = x1 - g.x0;
-            if (std::abs(dx) > 1) {
-              auto line_y = [&](double x) { return y0 + len * std::clamp((x - g.x0) / dx, 0.0, 1.0); };
-              const double yl = line_y(r.left()), yr = line_y(r.right());
-              if (std::abs(yr - yl) < bh * 1.3) r.moveBottom(std::min(yl, yr) - 1);
-            }
-            if (room_free(r)) {
-              lab = r;
-              found = true;
-              break;
-            }
-          }
+          found = label_spot(g.x0, x1, y0, len, bw, bh, &lab);
           if (!found) y0 += line_h_ * 0.5;
         }
         if (!found) {  // should not happen; keep it readable at least below everything
@@ -711,6 +789,15 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
           const int to = std::min<int>(a.to_host, nh - 1);
           y1 = std::max(y1, col[to]);
           col[to] = std::max(col[to], y1);
+        }
+        if (y1 > g.y1 + 2 && g.label >= 0 && e.seg_op == SegOp::Deliver) {
+          // The end moved down (the receiver was busy): the label follows
+          // the line it belongs to.
+          QRectF r;
+          unindex(g.label);
+          if (label_spot(g.x0, g.x1, g.y0, y1 - g.y0, texts_[g.label].box.width(), texts_[g.label].box.height(), &r))
+            texts_[g.label].box = r;
+          reindex(g.label);
         }
         g.y1 = y1;
         if (open_end[k]) {
@@ -790,7 +877,7 @@ void LadderLayout::build_legend(double y) {
   double x = 14, row = y;
   const double sample_w = 46;
   for (const auto& it : items) {
-    QStringList lines = wrap(it.text, fm, w - 28 - sample_w - 8);
+    QStringList lines = wrap(it.text, TextWidth(f), w - 28 - sample_w - 8);
     double tw = 0;
     for (const auto& l : lines) tw = std::max(tw, fm.horizontalAdvance(l));
     double iw = sample_w + 8 + tw + 24;

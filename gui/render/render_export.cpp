@@ -15,6 +15,7 @@
 #include <QScreen>
 #include <QSvgGenerator>
 #include <cstdlib>
+#include <memory>
 #include <functional>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 #include "i18n.hpp"
 #include "ladder.hpp"
 #include "state_diagram.hpp"
+#include "tcpsim/export.hpp"
 #include "trace_view.hpp"
 
 namespace tcpsim::render {
@@ -175,6 +177,16 @@ QString scenario_title(const Scenario& s, const ExportOptions& o) {
   return QString::fromStdString(t);
 }
 
+bool apply_time_scale(const ExportOptions& o, LadderOptions* lo, std::string* error) {
+  auto sc = parse_time_scale(QString::fromStdString(o.time_scale));
+  if (!sc) {
+    if (error) *error = "unknown time scale '" + o.time_scale + "' (expected compressed, linear or textbook)";
+    return false;
+  }
+  lo->scale = *sc;
+  return true;
+}
+
 void apply_language(const ExportOptions& o) {
   if (QString::fromStdString(o.lang) != current_language()) install_language(QString::fromStdString(o.lang));
 }
@@ -284,6 +296,7 @@ bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, st
   auto v = make_view(t);
   Theme th = export_theme(o);
   LadderOptions lo;
+  if (!apply_time_scale(o, &lo, error)) return false;
   lo.from = o.from;
   lo.to = o.to;
   lo.title = QCoreApplication::translate("tcpsim::render", "Packet timeline: %1").arg(scenario_title(s, o));
@@ -388,6 +401,7 @@ bool export_frames(const Scenario& s, const Trace& t, const std::string& dir, co
   auto v = make_view(t);
   Theme th = export_theme(o);
   LadderOptions lo;
+  if (!apply_time_scale(o, &lo, error)) return false;
   LadderLayout lay(*v, th, lo);
   const auto& l = DiagramLayout::standard();
   std::vector<std::uint32_t> socks;
@@ -428,6 +442,208 @@ bool export_frames(const Scenario& s, const Trace& t, const std::string& dir, co
         paint_state_diagram(p, QRectF(830, 60 + dh * i, 760, dh - 6), l, diagram_state(*v, socks[i], c, now), th);
     }, title, error);
     if (!ok) return false;
+  }
+  return true;
+}
+
+// ---- slides and animation ----
+
+std::vector<std::size_t> slide_cursors(const Trace& t, const std::string& per, Time from, Time to) {
+  std::vector<std::size_t> out;
+  if (per != "step" && per != "state") return out;
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const Event& e = t.events[i];
+    if (e.t < from || e.t > to) continue;
+    if (per == "state" && !(e.kind == EventKind::State && e.from != e.to)) continue;
+    out.push_back(i + 1);  // the cursor just after event i
+  }
+  return out;
+}
+
+namespace {
+
+// One slide: 1600 x 900 logical px (16:9). A header line (step, time,
+// scenario); the ladder up to the step on the left; the client's and the
+// server's state diagrams side by side on the right; under them the step's
+// event in large type. The ladder is laid out at its natural width and
+// scaled to its panel, so no note is elided for want of room.
+const QSizeF kSlideSize(1600, 900);
+constexpr double kHeaderH = 58, kLadderW = 800, kMargin = 10;
+
+class SlideDeck {
+ public:
+  SlideDeck(const Scenario& s, const Trace& t, const ExportOptions& o) : t_(t), o_(o) {
+    v_ = make_view(t);
+    th_ = export_theme(o);
+    title_ = scenario_title(s, o);
+    if (!v_->connections().empty()) {
+      socks_.push_back(v_->connections()[0].a);
+      if (v_->connections()[0].b) socks_.push_back(v_->connections()[0].b);
+    }
+  }
+  bool init(std::string* error) {
+    LadderOptions lo;
+    if (!apply_time_scale(o_, &lo, error)) return false;
+    lo.from = o_.from;
+    lo.to = o_.to;
+    lay_ = std::make_unique<LadderLayout>(*v_, th_, lo);
+    if (DiagramLayout::standard().boxes.empty()) {
+      if (error) *error = "the state diagram layout resource is missing";
+      return false;
+    }
+    return true;
+  }
+  QString page_title() const { return title_; }
+
+  void paint(QPainter& p, std::size_t cursor, std::size_t index, std::size_t total) const {
+    const double W = kSlideSize.width(), H = kSlideSize.height();
+    p.fillRect(QRectF(0, 0, W, H), Qt::white);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    const Time now = v_->time_at(cursor);
+    const Event* ev = cursor > 0 ? &t_.events[cursor - 1] : nullptr;
+
+    // Header: "Step 3 of 12    t = 0.012000 s" and the scenario's title.
+    const QString head = QCoreApplication::translate("tcpsim::render", "Step %1 of %2").arg(index + 1).arg(total) +
+                         "    t = " + QString::fromStdString(format_time(now)) + " s";
+    QFont hf = th_.font(14, true);
+    hf.setPixelSize(30);
+    p.setFont(hf);
+    p.setPen(th_.black);
+    const double head_w = QFontMetricsF(hf).horizontalAdvance(head);
+    p.drawText(QRectF(kMargin * 2, 6, head_w + 8, kHeaderH - 12), Qt::AlignLeft | Qt::AlignVCenter, head);
+    QFont tf = th_.font(10);
+    const QRectF tr(kMargin * 2 + head_w + 40, 6, W - head_w - 60 - kMargin * 4, kHeaderH - 12);
+    for (int px = 22; px >= 10; --px) {  // the scenario title, whole
+      tf.setPixelSize(px);
+      if (QFontMetricsF(tf).boundingRect(tr, Qt::TextWordWrap | Qt::AlignRight | Qt::AlignVCenter, title_).height() <=
+          tr.height())
+        break;
+    }
+    p.setFont(tf);
+    p.setPen(QColor(0x44, 0x44, 0x44));
+    p.drawText(tr, Qt::TextWordWrap | Qt::AlignRight | Qt::AlignVCenter, title_);
+    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
+    p.drawLine(QPointF(kMargin, kHeaderH), QPointF(W - kMargin, kHeaderH));
+
+    // Ladder up to the step, scaled to the panel's width, scrolled so the
+    // step's time sits in the lower part of the panel.
+    const QRectF lr(kMargin, kHeaderH + 6, kLadderW, H - kHeaderH - 6 - kMargin);
+    p.save();
+    p.setClipRect(lr);
+    const double k = std::min(1.0, lr.width() / lay_->size().width());
+    const double visible = lr.height() / k;
+    const double y = lay_->y_of(now);
+    const double off = std::clamp(y - visible * 0.7, 0.0, std::max(0.0, lay_->size().height() - visible));
+    p.translate(lr.left(), lr.top());
+    p.scale(k, k);
+    p.translate(0, -off);
+    lay_->paint(p, cursor, now, -1, true);
+    p.restore();
+    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
+    p.drawLine(QPointF(lr.right() + kMargin / 2, kHeaderH + 6), QPointF(lr.right() + kMargin / 2, H - kMargin));
+
+    // The state diagrams, side by side, as tall as their width needs.
+    const auto& l = DiagramLayout::standard();
+    const double dx = lr.right() + kMargin, dw = W - dx - kMargin;
+    const double n = static_cast<double>(std::max<std::size_t>(1, socks_.size()));
+    const double one_w = dw / n - 4;
+    const double title_h = QFontMetricsF(th_.font(11, true)).height() * 1.6;
+    const double dh = std::min(lr.height() * 0.62, title_h + one_w * l.canvas.height() / l.canvas.width());
+    for (std::size_t i = 0; i < socks_.size(); ++i)
+      paint_state_diagram(p, QRectF(dx + dw / n * i, lr.top(), one_w, dh), l,
+                          diagram_state(*v_, socks_[i], cursor, now), th_);
+
+    // Under them, the step's event, in full, as large as it fits.
+    QString what;
+    if (ev) what = QString::fromStdString(localize_label(describe_event(*v_, *ev), o_.lang));
+    const QRectF er(dx + 6, lr.top() + dh + 12, dw - 12, lr.bottom() - (lr.top() + dh + 12));
+    p.setPen(QPen(th_.vermillion, 3));
+    p.drawLine(QPointF(er.left() - 4, er.top()), QPointF(er.left() - 4, er.top() + 40));
+    QFont ef = th_.font(12);
+    for (int px = 32; px >= 10; --px) {
+      ef.setPixelSize(px);
+      if (QFontMetricsF(ef).boundingRect(er.adjusted(8, 0, 0, 0), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what)
+              .height() <= er.height())
+        break;
+    }
+    p.setFont(ef);
+    p.setPen(QColor(0x11, 0x11, 0x11));
+    p.drawText(er.adjusted(8, 0, 0, 0), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
+  }
+
+ private:
+  const Trace& t_;
+  ExportOptions o_;
+  std::shared_ptr<const TraceView> v_;
+  Theme th_;
+  QString title_;
+  std::unique_ptr<LadderLayout> lay_;
+  std::vector<std::uint32_t> socks_;
+};
+
+}  // namespace
+
+bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
+                   const ExportOptions& o, std::string* error) {
+  apply_language(o);
+  if (cursors.empty()) {
+    if (error) *error = "no step to show in this time window";
+    return false;
+  }
+  SlideDeck deck(s, t, o);
+  if (!deck.init(error)) return false;
+  const QString path = QString::fromStdString(o.path);
+  if (!check_writable(path, error)) return false;
+  QPdfWriter pdf(path);
+  pdf.setTitle(deck.page_title());
+  pdf.setCreator("tcpsim");
+  pdf.setResolution(300);
+  // PowerPoint's and Beamer's 16:9: 13.333 x 7.5 in.
+  pdf.setPageSize(QPageSize(QSizeF(960, 540), QPageSize::Point, QString(), QPageSize::ExactMatch));
+  pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+  QPainter p;
+  if (!p.begin(&pdf)) {
+    if (error) *error = "cannot write '" + o.path + "'";
+    return false;
+  }
+  const QRect page = p.viewport();
+  const double k = std::min(page.width() / kSlideSize.width(), page.height() / kSlideSize.height());
+  for (std::size_t i = 0; i < cursors.size(); ++i) {
+    if (i > 0) pdf.newPage();
+    p.save();
+    p.scale(k, k);
+    p.setClipRect(QRectF(QPointF(0, 0), kSlideSize));
+    deck.paint(p, cursors[i], i, cursors.size());
+    p.restore();
+  }
+  p.end();
+  return true;
+}
+
+bool render_slide_frames(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
+                         const ExportOptions& o, const FrameSink& sink, std::string* error) {
+  apply_language(o);
+  if (cursors.empty()) {
+    if (error) *error = "no step to show in this time window";
+    return false;
+  }
+  SlideDeck deck(s, t, o);
+  if (!deck.init(error)) return false;
+  const int w = o.width > 0 ? o.width : static_cast<int>(kSlideSize.width());
+  const int h = o.height > 0 ? o.height
+                : o.width > 0 ? static_cast<int>(std::lround(w * kSlideSize.height() / kSlideSize.width()))
+                              : static_cast<int>(kSlideSize.height());
+  QImage img(w, h, QImage::Format_RGBA8888);
+  for (std::size_t i = 0; i < cursors.size(); ++i) {
+    img.fill(Qt::white);
+    QPainter p(&img);
+    const double k = std::min(w / kSlideSize.width(), h / kSlideSize.height());
+    p.translate((w - kSlideSize.width() * k) / 2, (h - kSlideSize.height() * k) / 2);
+    p.scale(k, k);
+    deck.paint(p, cursors[i], i, cursors.size());
+    p.end();
+    if (!sink(w, h, img.constBits(), error)) return false;
   }
   return true;
 }

@@ -4,7 +4,10 @@
 // Qt is an implementation detail: this header has no Qt types.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "tcpsim/scenario.hpp"
 #include "tcpsim/simulation.hpp"
@@ -21,6 +24,7 @@ struct ExportOptions {
   std::string page;          // PDF: "" = one page, "A4" or "Letter" = split over pages
   std::string lang = "en";   // "en" or "zh_CN"
   std::string title;         // defaults to the scenario title
+  std::string time_scale = "compressed";  // ladder (and slides): compressed | linear | textbook
 };
 
 // Must be called once before any export when no QApplication exists; sets
@@ -45,5 +49,23 @@ bool export_counts_chart(const Scenario& s, const CountSeries& series, const Exp
 // through the scenario, one per trace event (or per `step` events).
 bool export_frames(const Scenario& s, const Trace& t, const std::string& dir,
                    const ExportOptions& o, std::string* error);
+
+// ---- slides and animation (tcpsim export --slides / --animation) ----
+// The cursors (number of trace events shown) of the slides of a run, inside
+// the window [o.from, o.to]: per "step", one per trace event (the GUI's →
+// key); per "state", one per state change. Empty for an unknown `per`.
+std::vector<std::size_t> slide_cursors(const Trace& t, const std::string& per, Time from, Time to);
+// A PDF with one 16:9 page (960 x 540 pt, PowerPoint's widescreen) per
+// cursor: both state diagrams and the ladder up to that cursor, captioned
+// with the step number, its time and the event.
+bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
+                   const ExportOptions& o, std::string* error);
+// The same pages as RGBA images (width x height from o.width/o.height,
+// default 1600 x 900), handed to `sink` one by one (a GIF encoder), so
+// memory stays one frame whatever the count. rgba: width*height*4 bytes,
+// rows top to bottom. The sink returns false (with *error) to stop.
+using FrameSink = std::function<bool(int width, int height, const std::uint8_t* rgba, std::string* error)>;
+bool render_slide_frames(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
+                         const ExportOptions& o, const FrameSink& sink, std::string* error);
 
 }  // namespace tcpsim::render

@@ -192,7 +192,8 @@ TEST_P(CatalogueExport, PcapAgreesWithTheTraceInTshark) {
   const std::string file = GetParam(), name = stem(file);
   const std::string dir = temp_dir("cat");
   const std::string pcap = dir + "/" + name + ".pcap", jsonl = dir + "/" + name + ".jsonl";
-  auto r = run_tcpsim({"export", file, "--pcap", pcap, "--jsonl", jsonl,
+  // Captured at every sender: one packet per transmission of the trace.
+  auto r = run_tcpsim({"export", file, "--pcap", pcap, "--capture-at", "senders", "--jsonl", jsonl,
                    "--mermaid", dir + "/s.mmd", "--plantuml", dir + "/s.puml", "--dot", dir + "/s.dot",
                    "--csv", dir + "/s.csv"});
   ASSERT_EQ(r.status, 0) << r.err;

@@ -1,7 +1,10 @@
-// The pcap export, opened with the real tshark: every transmission is one
-// packet whose flags, raw and relative seq/ack, length, payload, checksums
-// and timestamp agree with the trace, and Wireshark's own analysis marks
-// exactly the trace's retransmissions, with no other warnings.
+// The pcap export, opened with the real tshark. Captured at every sender
+// (kEverySender): every transmission is one packet whose flags, raw and
+// relative seq/ack, length, payload, checksums and timestamp agree with the
+// trace, and Wireshark's own analysis marks exactly the trace's
+// retransmissions, with no other warnings. Captured at one host (the
+// default): what tcpdump there would see, each packet stamped when it left
+// or arrived there.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,7 +28,13 @@ struct Expected {
   bool retrans;
 };
 
-std::string write_pcap_file(const Trace& t, const std::string& name, const PcapOptions& o = {}) {
+PcapOptions at_senders() {
+  PcapOptions o;
+  o.capture_host = PcapOptions::kEverySender;
+  return o;
+}
+
+std::string write_pcap_file(const Trace& t, const std::string& name, const PcapOptions& o = at_senders()) {
   const std::string path = temp_dir("pcap") + "/" + name + ".pcap";
   std::ofstream f(path, std::ios::binary);
   write_pcap(t, f, o);
@@ -143,7 +152,7 @@ class PcapPayload : public PcapInTshark, public ::testing::WithParamInterface<Pc
 
 TEST_P(PcapPayload, IsTheStreamContentAtItsOffsets) {
   const Trace t = retransmit_rst_trace();
-  PcapOptions o;
+  PcapOptions o = at_senders();
   o.payload = GetParam();
   auto got = read(write_pcap_file(t, "payload", o));
   auto s = sends(t);
@@ -199,7 +208,7 @@ TEST_F(PcapInTshark, HttpPortDataRaisesNoDissectorWarnings) {
 
 TEST_F(PcapInTshark, WithoutDropsTheLostSegmentIsLeftOut) {
   const Trace t = retransmit_rst_trace();
-  PcapOptions o;
+  PcapOptions o = at_senders();
   o.include_dropped = false;
   auto got = read(write_pcap_file(t, "no-drops", o));
   EXPECT_EQ(got.size(), sends(t).size() - 1);
@@ -211,7 +220,7 @@ TEST_F(PcapInTshark, WithoutDropsTheLostSegmentIsLeftOut) {
 
 TEST_F(PcapInTshark, TimeWindowKeepsOnlyItsPackets) {
   const Trace t = normal_close_trace();
-  PcapOptions o;
+  PcapOptions o = at_senders();
   o.window = {msec(100), msec(200)};  // the close
   auto got = read(write_pcap_file(t, "window", o));
   ASSERT_EQ(got.size(), 4u);
@@ -222,6 +231,89 @@ TEST_F(PcapInTshark, TimeWindowKeepsOnlyItsPackets) {
   // The sequence bases still come from the SYNs before the window: raw
   // numbers are the trace's, and the stream offsets are right.
   EXPECT_EQ(got[0].seq_raw, 1101u);
+}
+
+// ---- capture point: one host's interface ----
+
+namespace {
+// What tcpdump on `host` sees: its sends at their time, its deliveries at
+// theirs, in time order.
+struct Seen {
+  double t;
+  const Event* e;
+};
+std::vector<Seen> seen_at(const Trace& t, std::uint16_t host, bool with_dropped = true) {
+  std::vector<std::uint32_t> dropped;
+  for (const auto& e : t.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop) dropped.push_back(e.seg_id);
+  std::vector<Seen> v;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::Segment || e.host != host || e.seg_op == SegOp::Drop) continue;
+    if (!with_dropped && e.seg_op == SegOp::Send &&
+        std::find(dropped.begin(), dropped.end(), e.seg_id) != dropped.end())
+      continue;
+    v.push_back({static_cast<double>(e.t) / 1e6, &e});
+  }
+  std::stable_sort(v.begin(), v.end(), [](const Seen& a, const Seen& b) { return a.t < b.t; });
+  return v;
+}
+}  // namespace
+
+TEST_F(PcapInTshark, AtTheClientEachPacketIsStampedWhenItPassesTheClient) {
+  const Trace t = normal_close_trace();
+  PcapOptions o;  // default: the first host, the client
+  auto got = read(write_pcap_file(t, "at-client", o));
+  auto want = seen_at(t, 0);
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_EQ(got.size(), 9u);  // every segment of the run passes the client once
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE("packet " + std::to_string(i + 1));
+    EXPECT_NEAR(got[i].time, want[i].t, 1e-7);
+    EXPECT_EQ(got[i].src, endpoint_string(want[i].e->seg.src_ip, want[i].e->seg.sport));
+    EXPECT_EQ(got[i].seq_raw, want[i].e->seg.seq);
+    EXPECT_TRUE(got[i].tcp_checksum_good);
+    if (i > 0) {
+      EXPECT_GE(got[i].time, got[i - 1].time);
+    }
+  }
+  // The SYN leaves at 10 ms, the SYN-ACK arrives 2 ms later (1 ms each way),
+  // where the sender-side capture stamped it at 11 ms.
+  EXPECT_NEAR(got[0].time, 0.010, 1e-7);
+  EXPECT_EQ(got[1].flags, kSyn | kAck);
+  EXPECT_NEAR(got[1].time, 0.012, 1e-7);
+}
+
+TEST_F(PcapInTshark, AtTheServerTheSegmentLostOnItsWayIsNotSeen) {
+  const Trace t = retransmit_rst_trace();
+  PcapOptions o;
+  o.capture_host = 1;  // the server
+  auto got = read(write_pcap_file(t, "at-server", o));
+  auto want = seen_at(t, 1);
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_EQ(got.size(), sends(t).size() - 1);  // all but the client's lost P.
+  int data = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_NEAR(got[i].time, want[i].t, 1e-7) << "packet " << i + 1;
+    if (got[i].len == 500) {
+      ++data;
+      EXPECT_NEAR(got[i].time, 0.213, 1e-7);  // the resend, at its arrival
+    }
+  }
+  EXPECT_EQ(data, 1);
+}
+
+TEST_F(PcapInTshark, AtTheClientItsOwnLostSegmentIsSeenUnlessNoDropped) {
+  const Trace t = retransmit_rst_trace();
+  PcapOptions o;
+  auto got = read(write_pcap_file(t, "at-client-lost", o));
+  int data = 0;
+  for (const auto& p : got) data += p.len == 500;
+  EXPECT_EQ(data, 2);  // the lost P. left the client, then its retransmission
+  EXPECT_EQ(got.size(), seen_at(t, 0).size());
+  o.include_dropped = false;
+  auto kept = read(write_pcap_file(t, "at-client-no-dropped", o));
+  EXPECT_EQ(kept.size(), got.size() - 1);
+  EXPECT_EQ(kept.size(), seen_at(t, 0, false).size());
 }
 
 TEST(RelativeSeq, SimultaneousOpenKeepsBothBases) {

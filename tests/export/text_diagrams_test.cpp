@@ -57,6 +57,41 @@ TEST(PlantUml, NormalCloseMatchesGolden) {
                 render([](std::ostream& o) { write_plantuml(normal_close_trace(), o); }));
 }
 
+// Chinese labels (--lang zh_CN): the words are Chinese, the technical tokens
+// (flags, seq/ack/len, state names, socket labels) as in English.
+TEST(Mermaid, NormalCloseInChineseMatchesGolden) {
+  DiagramOptions o;
+  o.lang = "zh_CN";
+  expect_golden("normal-close.zh_CN.mmd",
+                render([&](std::ostream& out) { write_mermaid(normal_close_trace(), out, o); }));
+}
+
+TEST(PlantUml, NormalCloseInChineseMatchesGolden) {
+  DiagramOptions o;
+  o.lang = "zh_CN";
+  expect_golden("normal-close.zh_CN.puml",
+                render([&](std::ostream& out) { write_plantuml(normal_close_trace(), out, o); }));
+}
+
+TEST(Dot, NormalCloseInChineseMatchesGolden) {
+  const Trace t = normal_close_trace();
+  DotOptions o;
+  o.lang = "zh_CN";
+  std::string err;
+  o.sockets = resolve_endpoints(t, "client", &err);
+  expect_golden("normal-close.client.zh_CN.dot", render([&](std::ostream& out) { write_dot(t, out, o); }));
+}
+
+TEST(Labels, ChineseKeepsTechnicalTokensAndCallNames) {
+  EXPECT_EQ(localize_label("rcv FIN / snd ACK", "zh_CN"), "收到 FIN / 发送 ACK");
+  EXPECT_EQ(localize_label("rcv SYN,ACK", "zh_CN"), "收到 SYN,ACK");
+  EXPECT_EQ(localize_label("S seq=0 len=0 (retransmission) (lost)", "zh_CN"), "S seq=0 len=0 （重传） （丢失）");
+  // a call keeps its name, a word inside another word is not a phrase
+  EXPECT_EQ(localize_label("send(fd=3, 100 bytes)", "zh_CN"), "send(fd=3, 100 bytes)");
+  EXPECT_EQ(localize_label("sender", "zh_CN"), "sender");
+  EXPECT_EQ(localize_label("rcv FIN", "en"), "rcv FIN");
+}
+
 TEST(Mermaid, HasOneArrowPerTransmissionAndOneNotePerStateChange) {
   const Trace t = normal_close_trace();
   const std::string m = render([&](std::ostream& o) { write_mermaid(t, o); });
@@ -193,10 +228,19 @@ TEST_P(WithRealTools, PlantUmlRendersTheSequenceDiagram) {
     std::ofstream f(path);
     write_plantuml(t, f);
   }
-  RunResult r = run_tool({"plantuml", "-tsvg", "-failfast2", "-nbthread", "1", path});
+  {
+    DiagramOptions zh;
+    zh.lang = "zh_CN";
+    std::ofstream f(dir + "/seq-zh.puml");
+    write_plantuml(t, f, zh);
+  }
+  RunResult r = run_tool({"plantuml", "-tsvg", "-failfast2", "-nbthread", "1", path, dir + "/seq-zh.puml"});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   const std::string svg = read_file(dir + "/seq.svg");
   EXPECT_NE(svg.find("<svg"), std::string::npos);
   EXPECT_EQ(svg.find("Syntax Error"), std::string::npos);
   EXPECT_NE(svg.find("seq=0 ack=1 len=0"), std::string::npos);
+  const std::string zh = read_file(dir + "/seq-zh.svg");
+  EXPECT_EQ(zh.find("Syntax Error"), std::string::npos);
+  EXPECT_NE(zh.find("收到"), std::string::npos);
 }

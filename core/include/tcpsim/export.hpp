@@ -62,11 +62,21 @@ class RelativeSeq {
 // ---- pcap ----
 struct PcapOptions {
   TimeWindow window;
-  // The capture point is each sender's interface: every transmission
-  // (segment event with op Send) is one record, including the ones the
-  // network later drops, as tcpdump on the sending host would see them.
-  // false: leave out the transmissions the network dropped (a capture on
-  // the wire after the loss point; Wireshark then reports missing segments).
+  // The capture point: the interface of host `capture_host` (index into
+  // TraceMeta::hosts), as tcpdump on that host would see it. A segment the
+  // host sends is stamped when it leaves (its send event), one it receives
+  // when it arrives (its deliver event; a duplicated segment arrives, and is
+  // recorded, twice). A segment the host sent and the link then lost is seen
+  // (it left the interface); one lost on its way to the host never is, nor
+  // one sent to a host that is down. Segments between two other hosts are
+  // not on this interface. kEverySender (-1): each sender's interface, one
+  // record per transmission stamped at its send time (the whole network,
+  // as if every host ran tcpdump and the files were merged).
+  static constexpr int kEverySender = -1;
+  int capture_host = 0;
+  // false: also leave out the transmissions the network dropped that the
+  // capture point would have seen (a capture on the wire after the loss
+  // point; Wireshark then reports missing segments).
   bool include_dropped = true;
   // The payload is the stream's content, byte k of a stream (k = 0 after
   // the SYN) derived from data_byte(stream_key(...), k):
@@ -79,16 +89,24 @@ struct PcapOptions {
 // The payload byte write_pcap() writes at stream offset `off`.
 std::uint8_t pcap_payload_byte(std::uint64_t stream_key, std::uint64_t off, PcapOptions::Payload p);
 // Classic pcap (magic a1b2c3d4, microseconds, LINKTYPE_RAW = 101): one
-// record per transmission, raw IPv4 + 20-byte TCP header with valid
+// record per packet seen at the capture point, in time order, raw IPv4 + 20-byte TCP header with valid
 // checksums, payload from pcap_payload_byte(). Timestamps are the virtual
 // clock: record time = event time since the Unix epoch (0 = 1970-01-01).
 // Returns the number of records written.
 std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o = {});
 
+// ---- labels ----
+// The text in the language `lang` ("en": unchanged; "zh_CN": every phrase of
+// core/src/export/labels_zh.cpp in Chinese, technical tokens kept: flags,
+// SYN/ACK/FIN/RST, RFC state names, errno and sysctl names, call names,
+// host and process names, numbers and units).
+std::string localize_label(const std::string& text, const std::string& lang);
+
 // ---- text sequence diagrams ----
 struct DiagramOptions {
   TimeWindow window;
   std::string title;  // default: the scenario name
+  std::string lang = "en";  // "zh_CN": Chinese labels (localize_label)
 };
 // Mermaid sequenceDiagram: one participant per host, one arrow per
 // transmission ("S. seq=0 ack=1 len=0"; lost ones end in a cross, resent
@@ -110,6 +128,7 @@ struct DotOptions {
   TimeWindow window;
   std::vector<std::uint32_t> sockets;  // highlighted paths; one cluster each (none: bare diagram)
   std::string title;
+  std::string lang = "en";  // "zh_CN": Chinese labels (localize_label)
 };
 // All eleven states and the transitions of RFC 793 Figure 6 (with RFC 9293's
 // FIN-WAIT-1 -> TIME-WAIT); each socket's visited path drawn in colour with

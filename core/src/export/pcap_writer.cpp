@@ -6,11 +6,16 @@
 // IPv4 header: RFC 791 §3.1; header checksum: RFC 1071. TCP header and its
 // checksum over the pseudo-header: RFC 9293 §3.1.
 //
-// Capture point: each sender's interface. A segment the network drops was
-// still transmitted, so it is in the file (as on the sender's tcpdump); the
-// retransmission that follows is then what Wireshark calls a
-// retransmission, exactly as the trace marks it. See docs/exports.md.
+// Capture point: one host's interface (PcapOptions::capture_host), as
+// tcpdump on that host: what it sends is stamped when it leaves, what it
+// receives when it arrives, so Wireshark's RTT analysis (tcp.analysis.ack_rtt)
+// shows the real round trip. A segment the host sent and the link lost is
+// still in the file (it left the interface); one lost on its way to the host
+// is not. Or every sender's interface (kEverySender), each transmission
+// stamped when sent. See docs/exports.md.
+#include <algorithm>
 #include <ostream>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -71,26 +76,49 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
   le32(out, kLinktypeRaw);
 
   std::unordered_set<std::uint32_t> dropped;
-  if (!o.include_dropped)
-    for (const auto& e : t.events)
-      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop && e.seg_id != 0)
-        dropped.insert(e.seg_id);
+  for (const auto& e : t.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop && e.seg_id != 0)
+      dropped.insert(e.seg_id);
 
+  // Every transmission feeds the sequence bases in trace order, also outside
+  // the window, so payload offsets are those of the whole stream.
   RelativeSeq rel;
+  std::unordered_map<std::uint32_t, RelativeSeq::Rel> rels;  // seg_id -> its offsets
+  // What the capture point sees: (time, event), stably sorted by time (an
+  // arrival recorded in the trace before a later send keeps its place).
+  std::vector<std::pair<Time, const Event*>> seen;
+  const bool every = o.capture_host == PcapOptions::kEverySender;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::Segment) continue;
+    if (e.seg_op == SegOp::Send) {
+      const RelativeSeq::Rel r = rel.add(e.seg);
+      if (e.seg_id != 0) rels[e.seg_id] = r;
+      else rels[0] = r;
+      if (!every && e.host != o.capture_host) continue;
+      if (!o.include_dropped && e.seg_id != 0 && dropped.count(e.seg_id)) continue;
+    } else if (e.seg_op == SegOp::Deliver) {
+      if (every || e.host != o.capture_host) continue;
+    } else {
+      continue;  // a drop is where a packet stops being seen, not a packet
+    }
+    if (o.window.contains(e.t)) seen.emplace_back(e.t, &e);
+  }
+  std::stable_sort(seen.begin(), seen.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+
   std::vector<std::pair<std::uint32_t, std::uint16_t>> ip_ids;  // per source address
+  std::unordered_map<std::uint32_t, std::uint16_t> ip_id_of;    // seg_id -> its IP id
   std::vector<std::uint8_t> pkt;
   std::size_t records = 0;
-  for (const auto& e : t.events) {
-    if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send) continue;
+  for (const auto& [when, ep] : seen) {
+    const Event& e = *ep;
     const Segment& s = e.seg;
-    // Every transmission feeds the sequence bases, also outside the window,
-    // so payload offsets are those of the whole stream.
-    const RelativeSeq::Rel r = rel.add(s);
-    if (!o.window.contains(e.t)) continue;
-    if (e.seg_id != 0 && dropped.count(e.seg_id)) continue;
+    const RelativeSeq::Rel r = rels[e.seg_id];
 
     std::uint16_t ip_id = 0;
-    {
+    if (auto it = ip_id_of.find(e.seg_id); e.seg_id != 0 && it != ip_id_of.end()) {
+      ip_id = it->second;  // the packet that left the sender keeps its IP id
+    } else {
       bool found = false;
       for (auto& [ip, id] : ip_ids)
         if (ip == s.src_ip) {
@@ -98,6 +126,7 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
           found = true;
         }
       if (!found) ip_ids.emplace_back(s.src_ip, ip_id = 1);
+      if (e.seg_id != 0) ip_id_of[e.seg_id] = ip_id;
     }
 
     const std::uint32_t len = s.len > kMaxPayload ? kMaxPayload : s.len;
@@ -134,7 +163,7 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
     acc = sum16(tcp, kTcpHdr + len, acc);
     put16(pkt, kIpHdr + 16, fold(acc));
 
-    const Time ts = e.t < 0 ? 0 : e.t;
+    const Time ts = when < 0 ? 0 : when;
     le32(out, static_cast<std::uint32_t>(ts / 1000000));
     le32(out, static_cast<std::uint32_t>(ts % 1000000));
     le32(out, static_cast<std::uint32_t>(total));

@@ -92,6 +92,7 @@ Diagram build(const Trace& t, const DiagramOptions& o) {
       it.text += " len=" + std::to_string(s.len);
       if (e.retrans) it.text += " (retransmission)";
       if (it.lost) it.text += " (lost)";
+      it.text = localize_label(it.text, o.lang);
       d.items.push_back(std::move(it));
     } else if (e.kind == EventKind::State && o.window.contains(e.t)) {
       Item it;
@@ -100,12 +101,16 @@ Diagram build(const Trace& t, const DiagramOptions& o) {
       d.parts[it.from].used = true;
       it.text = format_time(e.t) + " " + socket_name(e, t.meta) + ": " + state_rfc_name(e.from) +
                 " → " + state_rfc_name(e.to);
-      if (!e.text.empty()) it.text += " (" + e.text + ")";
+      if (!e.text.empty()) it.text += " (" + localize_label(e.text, o.lang) + ")";
       d.items.push_back(std::move(it));
     } else if (e.kind == EventKind::Fault && o.window.contains(e.t)) {
       Item it;
       it.kind = Item::NoteAll;
-      it.text = format_time(e.t) + " fault: " + e.text;
+      // A link fault's detail names only the link: say what happened to it.
+      std::string what = e.text;
+      if (e.call == "link_down" || e.call == "link_up")
+        what = std::string(e.call == "link_down" ? "link down" : "link up") + ": " + e.text;
+      it.text = format_time(e.t) + " " + localize_label("fault: " + what, o.lang);
       d.items.push_back(std::move(it));
     }
   }

@@ -65,6 +65,20 @@ std::string dot_escape(const std::string& s) {
 const char* kPathColours[] = {"#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad"};
 const char* kFillColours[] = {"#fde2dd", "#dbe8f8", "#dcf2e5", "#efe0f5"};
 
+// Localizes each line of a DOT label ("\\n" separates lines).
+std::string localize_lines(const std::string& label, const std::string& lang) {
+  std::string out;
+  std::size_t from = 0;
+  while (true) {
+    const std::size_t nl = label.find("\\n", from);
+    out += localize_label(label.substr(from, nl == std::string::npos ? std::string::npos : nl - from), lang);
+    if (nl == std::string::npos) break;
+    out += "\\n";
+    from = nl + 2;
+  }
+  return out;
+}
+
 std::string step_list(const std::vector<int>& steps) {
   std::string s;
   for (int n : steps) s += (s.empty() ? "" : ", ") + std::to_string(n);
@@ -154,7 +168,7 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
     const std::string colour = kPathColours[k % 4], fill = kFillColours[k % 4];
     const std::string p = socks.size() > 1 ? "s" + std::to_string(k + 1) + "_" : "";
     const std::string ind = socks.size() > 1 ? "    " : "  ";
-    std::string label = "socket";
+    std::string label = localize_label("socket", o.lang);
     if (const SocketInfo* si = t.meta.socket(sock)) label = si->label;
 
     // The socket's path: its state events in the window, numbered.
@@ -176,7 +190,7 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
         const bool rfc = std::any_of(std::begin(kRfcEdges), std::end(kRfcEdges),
                                      [&](const RfcEdge& r) { return r.from == e.from && r.to == e.to; });
         if (!rfc && !extra.count(key)) {
-          extra[key] = e.text.empty() ? "not in RFC 793 Figure 6" : e.text;
+          extra[key] = localize_label(e.text.empty() ? "not in RFC 793 Figure 6" : e.text, o.lang);
           extra_order.push_back(key);
         }
       }
@@ -213,14 +227,16 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
       if (dashed) out << ", style=dashed";
       out << "];\n";
     };
-    for (const auto& r : kRfcEdges) edge(r.from, r.to, r.label, false);
+    for (const auto& r : kRfcEdges) edge(r.from, r.to, localize_lines(r.label, o.lang), false);
     for (const auto& key : extra_order) edge(key.first, key.second, dot_escape(extra[key]), true);
 
     if (sock != 0) {
       out << ind << p << "legend [shape=note, style=filled, fillcolor=\"#fffbe6\", fontsize=10, label=\""
-          << dot_escape(label) << ": " << n << " transition" << (n == 1 ? "" : "s")
-          << " in order (1), (2), ...\\n"
-          << "double border: first state; dashed: not in RFC 793 Figure 6\"];\n";
+          << dot_escape(label) << ": " << n << " "
+          << localize_label(n == 1 ? "transition in order" : "transitions in order", o.lang)
+          << " (1), (2), ...\\n" << localize_label("double border: first state", o.lang)
+          << (o.lang.rfind("zh", 0) == 0 ? "；" : "; ")
+          << localize_label("dashed: not in RFC 793 Figure 6", o.lang) << "\"];\n";
     }
     if (socks.size() > 1) out << "  }\n";
   }
