@@ -273,11 +273,11 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   settle();
   if (o.scale == TimeScale::Linear && instants_.size() > 1) {
     // Uniform time: enough px per ms that every instant's events fit before
-    // the next instant (up to 400 px/ms, and the height limit).
+    // the next instant (up to 120 px/ms, and the height limit).
     double need = px_per_ms_;
     for (std::size_t j = 0; j + 1 < instants_.size(); ++j) {
       const double dt_ms = (instants_[j + 1].t - instants_[j].t) / 1000.0;
-      need = std::max(need, std::min(400.0, (instants_[j].bottom - instants_[j].top + line_h_ * 0.6) / dt_ms));
+      need = std::max(need, std::min(120.0, (instants_[j].bottom - instants_[j].top + line_h_ * 0.6) / dt_ms));
     }
     Time dur = ev[last_ - 1].t - ev[first_].t;
     if (dur > 0) need = std::min(need, std::max(px_per_ms_, kLinearMaxH / (dur / 1000.0)));
@@ -363,7 +363,7 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     column(host, &lo, &hi);
     const double pad = kind == 0 ? 6 : 3;
     const double maxw = std::max(60.0, hi - lo - 2 * pad);
-    pr.text.full = text;
+    pr.text.full = QString(text).replace(QChar(0xA0), ' ');
     const Measured& ms = measure(text, font, maxw);
     pr.text.lines = ms.lines;
     constexpr int kMaxLines = 4;
@@ -418,9 +418,12 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
         if (e.err == 0 && !o_.calls_and_timers) break;
         QString text = QString::fromStdString(call_text(e));
         // Shortened, the result leads: "= -1 ECONNRESET  recv(fd=3 ...".
-        QString result = text.mid(text.lastIndexOf(" = ") + 1);
-        QString first = result + "  " + text.left(text.lastIndexOf(" = "));
-        add(i, host, 1, text, first);
+        const int eq = text.lastIndexOf(" = ");
+        QString result = text.mid(eq + 1);
+        QString first = result + "  " + text.left(eq);
+        // Wrapped, "= -1 ECONNRESET" stays on one line (no-break spaces).
+        QString unbroken = text.left(eq + 1) + QString(result).replace(' ', QChar(0xA0));
+        add(i, host, 1, unbroken, first);
         break;
       }
       case EventKind::Timer: {
@@ -622,6 +625,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
   const TextWidth axis_width(f);
   // Axis label: the full time, level with the instant's first event,
   // strictly increasing, never on another label.
+  std::size_t inst_first_event = first_;
   auto axis_label = [&](Time t, double y) {
     QString lab = axis_time(t);
     if (lab == last_label || y - fm.height() / 2 < last_label_bottom) return;
@@ -631,6 +635,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
     double tw = axis_width(lab) + 4;
     tx.box = QRectF(time_col_ - 8 - tw, y - fm.height() / 2, tw, fm.height());
     tx.role = LadderText::TimeLabel;
+    tx.event = static_cast<std::ptrdiff_t>(inst_first_event);  // shown once the instant is reached
     if (!room_free(tx.box)) return;
     add_text(tx, Style{th_.font(9.5), QColor(0x44, 0x44, 0x44), Qt::transparent, false, 2});
     last_label = lab;
@@ -714,6 +719,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
           t.box = QRectF(cx - tw / 2, yb, tw, fm.lineSpacing() + 4);
           t.box.moveTop(find_free(t.box, line_h_ * 0.25, 4000));
           t.role = LadderText::GapMarker;
+          t.event = static_cast<std::ptrdiff_t>(i);  // shown once the time after it is reached
           Style st{f, th_.black, th_.light, true, 1};
           int ti = add_text(t, st);
           gaps_.push_back({texts_[ti].box.center().y(), dt, ti});
@@ -723,6 +729,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
         }
       }
       instants_.push_back({e.t, y, y});
+      inst_first_event = i;
       for (auto& c : col) c = std::max(c, y);
       mid = std::max(mid, y);
       bottom = std::max(bottom, y);
@@ -1015,6 +1022,7 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
   // Breaks: a zigzag across each lifeline at the marker.
   for (const auto& g : gaps_) {
     if (g.y < vis.top() || g.y > vis.bottom()) continue;
+    if (static_cast<std::size_t>(texts_[g.text].event) >= cursor) continue;
     p.setPen(QPen(th_.grey, 1, Qt::DotLine));
     p.drawLine(QPointF(time_col_, g.y), QPointF(w - 6, g.y));
     for (double x : host_x_) {
@@ -1092,10 +1100,6 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     if (t.box.top() > vis.bottom()) break;
     if (!t.box.intersects(vis)) continue;
     if (t.event >= 0 && static_cast<std::size_t>(t.event) >= cursor) continue;
-    if (t.role == LadderText::TimeLabel || t.role == LadderText::GapMarker) {
-      // Axis labels and gap markers appear with the first event after them.
-      if (cursor < ev.size() && t.box.center().y() > y_of(now) + line_h_) continue;
-    }
     draw_text(p, *it);
   }
 
