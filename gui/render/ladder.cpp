@@ -401,6 +401,9 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     prep_.push_back(pr);
   };
 
+  // Timer names and a signal's action as the event log shows them
+  // (translated in trace_view.cpp's "describe" context).
+  auto timer_name = [](TimerKind k) { return QCoreApplication::translate("tcpsim::render::describe", timer_display_name(k)); };
   for (std::size_t i = first_; i < last_; ++i) {
     const Event& e = ev[i];
     const int host = std::min<int>(e.host, nh - 1);
@@ -440,18 +443,18 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
           for (std::size_t j = i + 1; j < ev.size() && ev[j].t == e.t && !tlp; ++j) tlp = is_tlp(j);
           for (std::size_t j = i; j-- > 0 && ev[j].t == e.t && !tlp;) tlp = is_tlp(j);
           if (tlp) break;
-          text = QCoreApplication::translate("tcpsim::render", "%1 timer fired").arg(timer_display_name(e.timer));
+          text = QCoreApplication::translate("tcpsim::render", "%1 timer fired").arg(timer_name(e.timer));
         } else if (e.timer_op == TimerOp::Arm &&
                    (e.timer == TimerKind::TimeWait || e.timer == TimerKind::FinWait2 ||
                     e.timer == TimerKind::Keepalive || e.timer == TimerKind::Linger)) {
-          text = QCoreApplication::translate("tcpsim::render", "%1 timer %2").arg(timer_display_name(e.timer)).arg(QString::fromStdString(format_duration(e.deadline - e.t)));
+          text = QCoreApplication::translate("tcpsim::render", "%1 timer %2").arg(timer_name(e.timer)).arg(QString::fromStdString(format_duration(e.deadline - e.t)));
         }
         if (!text.isEmpty()) add(i, host, 2, text, {});
         break;
       }
       case EventKind::Signal: {
         QString text = QString("⚡ %1 %2").arg(e.signo == 13 ? QString("SIGPIPE") : QCoreApplication::translate("tcpsim::render", "signal %1").arg(e.signo))
-                           .arg(QString::fromStdString(translate_text(e.text)));
+                           .arg(QCoreApplication::translate("tcpsim::render::describe", e.text.c_str()));
         add(i, host, 3, text.trimmed(), {});
         break;
       }
