@@ -48,6 +48,9 @@ struct Options {
   QCommandLineOption lecture{QStringList{"lecture", "presentation"},
                              "Start in lecture mode: text of 24 px and up, both lifelines in view, "
                              "secondary panes hidden."};
+  QCommandLineOption view{"lecture-view",
+                          "Lecture mode's centre: both (diagrams and timeline), timeline or diagrams "
+                          "(default: both on a wide screen, timeline below 1600 px).", "VIEW"};
   QCommandLineOption hide{"hide-next", "Hide what comes next: the next state and the segments not yet sent."};
   QCommandLineOption time{"time", "Time scale of the packet timeline: compressed, linear or textbook.", "SCALE"};
   QCommandLineOption demo{"demo", "Show the built-in hand-made normal-close trace."};
@@ -56,7 +59,7 @@ struct Options {
     p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
     p.addHelpOption();
     p.addVersionOption();
-    p.addOptions({scn, at, step, shot, size, lang, lecture, hide, time, demo, dir});
+    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir});
     p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
   }
 };
@@ -106,6 +109,14 @@ int main(int argc, char** argv) {
              &o_lang = opts.lang, &o_pres = opts.lecture, &o_demo = opts.demo, &o_dir = opts.dir;
   if (!p.parse(app.arguments())) return fail(p.errorText());
 
+  std::optional<tcpsim::gui::MainWindow::LectureView> lview;
+  if (p.isSet(opts.view)) {
+    const QString v = p.value(opts.view);
+    if (v == "both") lview = tcpsim::gui::MainWindow::LectureView::Both;
+    else if (v == "timeline") lview = tcpsim::gui::MainWindow::LectureView::Timeline;
+    else if (v == "diagrams") lview = tcpsim::gui::MainWindow::LectureView::Diagrams;
+    else return fail(QString("--lecture-view: unknown view '%1' (expected both, timeline or diagrams)").arg(v));
+  }
   std::optional<tcpsim::render::TimeScale> scale;
   if (p.isSet(opts.time)) {
     scale = tcpsim::render::parse_time_scale(p.value(opts.time));
@@ -164,8 +175,11 @@ int main(int argc, char** argv) {
   QString lang_eff = !lang.isEmpty() || headless ? lang : QSettings().value("language", "").toString();
   win.setLanguage(lang_eff == "zh" ? "zh_CN" : lang_eff);
   if (p.isSet(o_pres)) win.setLectureMode(true);
+  if (lview) win.setLectureView(*lview);
   if (p.isSet(opts.hide)) win.setHideNext(true);
-  if (scale) win.setTimeScale(*scale);
+  // A screenshot shows the scale it was asked for (compressed by default),
+  // never one saved by an earlier run.
+  if (scale || headless) win.setTimeScale(scale.value_or(tcpsim::render::TimeScale::Compressed));
   if (p.isSet(o_demo)) {
     win.setTrace(tcpsim::render::demo_normal_close_scenario(), tcpsim::render::demo_normal_close_trace());
   } else if (!file.isEmpty()) {
@@ -191,6 +205,8 @@ int main(int argc, char** argv) {
     else win.setCursor(win.view() ? win.view()->size() : 0, false);
     win.finishAnimations();
     win.resize(w, h);
+    // The lecture view follows the size unless one was asked for.
+    if (p.isSet(o_pres)) win.setLectureView(lview ? *lview : tcpsim::gui::MainWindow::defaultLectureView(w));
     // Lay the window out without showing it on any screen.
     win.setAttribute(Qt::WA_DontShowOnScreen);
     win.show();

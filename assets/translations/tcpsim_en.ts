@@ -962,6 +962,10 @@
         <source>Playback controls</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The run was cut short, so the views end early: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>

@@ -951,6 +951,10 @@
         <source>Playback controls</source>
         <translation>播放控制</translation>
     </message>
+    <message>
+        <source>The run was cut short, so the views end early: %1</source>
+        <translation>运行被提前截断，视图到此为止：%1</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>

@@ -17,6 +17,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QTabBar>
@@ -450,8 +451,8 @@ void MainWindow::retranslate() {
   // Lecture mode: at 24 px the transport fits 1024 px only with its symbols
   // (the words stay in the tooltips and the Playback menu's shortcuts).
   if (theme_.presentation)
-    for (auto [k, sym] : {std::pair{"start", "|◀"}, {"prevstate", "◀◀"}, {"back", "◀"}, {"forward", "▶"},
-                          {"nextstate", "▶▶"}, {"end", "▶|"}})
+    for (auto [k, sym] : {std::pair{"start", "|◀"}, {"prevstate", "◀◀"}, {"back", "◁"}, {"forward", "▷"},
+                          {"nextstate", "▶▶"}, {"end", "▶|"}, {"play", playing_ ? "❚❚" : "▶"}})
       if (auto* b = qobject_cast<QToolButton*>(transport_->widgetForAction(actions_[k]))) b->setText(sym);
   actions_["start"]->setToolTip(tr("Go to the start (Home)"));
   actions_["prevstate"]->setToolTip(tr("Previous state change (Shift+Left)"));
@@ -614,7 +615,13 @@ bool MainWindow::openScenario(const QString& path) {
     showMessage(tr("Could not run %1 (the previous scenario stays loaded):\n%2").arg(path, QString::fromUtf8(e.what())), true);
     return false;
   }
-  showMessage({}, false);
+  // A run limit (issue #17) cut the run: say so above the views, which
+  // still show what happened up to that point.
+  if (!t->meta.stopped_by.empty())
+    showMessage(tr("The run was cut short, so the views end early: %1").arg(QString::fromStdString(t->meta.stopped_by)),
+                false);
+  else
+    showMessage({}, false);
   big_.reset();
   showTrace(s, t);
   // Show which catalogue entry is open.
@@ -705,6 +712,16 @@ void MainWindow::refresh(bool animate) {
   if (!view_) return;
   updateShown();
   const render::TraceView& sv = shown_ ? *shown_ : *view_;
+  // Hiding what comes next hides connections not opened yet from the selector too.
+  if (auto* lv = qobject_cast<QListView*>(conn_select_->view())) {
+    const auto& socks = sv.sockets();
+    for (int i = 0; i < conn_select_->count() && i < static_cast<int>(view_->connections().size()); ++i) {
+      const auto& c = view_->connections()[i];
+      const bool exists = std::find(socks.begin(), socks.end(), c.a) != socks.end() ||
+                          (c.b && std::find(socks.begin(), socks.end(), c.b) != socks.end());
+      lv->setRowHidden(i, hide_next_ && !exists && i != connection_);
+    }
+  }
   auto eps = endpoints();
   const bool diagrams_on = !theme_.presentation || lecture_view_ != LectureView::Timeline;
   for (int i = 0; i < 2; ++i) {
@@ -831,6 +848,8 @@ void MainWindow::togglePlay() {
     play_timer_.stop();
   }
   act_play_->setText(playing_ ? tr("❚❚ Pause") : tr("▶ Play"));
+  if (theme_.presentation)
+    if (auto* b = qobject_cast<QToolButton*>(transport_->widgetForAction(act_play_))) b->setText(playing_ ? "❚❚" : "▶");
 }
 
 // Virtual time is mapped to animation time: each event gets a short beat,
@@ -929,7 +948,7 @@ void MainWindow::setLectureMode(bool on) {
   // the log and the charts come back from the View menu.
   browser_dock_->setVisible(!on);
   bottom_dock_->setVisible(!on);
-  if (!on) lecture_view_ = LectureView::Both;
+  lecture_view_ = on ? defaultLectureView(width()) : LectureView::Both;
   applyTheme();
   applyLectureLayout();
   retranslate();
@@ -945,9 +964,11 @@ void MainWindow::setLectureView(LectureView v) {
 }
 
 // The centre in lecture mode: one idea per view. The charts tab is hidden
-// (the timeline is the view), and the timeline gets at least the width its
-// two lifelines and their labels need; the diagrams share the rest. F6
-// gives the whole width to the timeline or to the diagrams instead.
+// (the timeline is the view). Both: the timeline gets the width its two
+// lifelines and their labels need (560 px, 42 %), the diagrams share the
+// rest — at 1920 px each diagram has ~550 px. Below
+// 1600 px that is not possible, so lecture mode starts on the timeline
+// alone and F6 switches to the two diagrams side by side.
 void MainWindow::applyLectureLayout() {
   const bool lecture = theme_.presentation;
   center_tabs_->tabBar()->setVisible(!lecture);
@@ -965,7 +986,7 @@ void MainWindow::applyLectureLayout() {
   const int W = std::max(center_split_->width(), width() - 20);
   if (lecture) {
     if (lecture_view_ == LectureView::Both) {
-      const int ladder = std::min(W - 2 * 200, std::max(W * 46 / 100, kLectureLadderMin));
+      const int ladder = std::min(W - 2 * 200, std::max(W * 42 / 100, kLectureLadderMin));
       const int side = std::max(200, (W - ladder) / 2);
       center_split_->setSizes({side, ladder, side});
     } else {

@@ -69,6 +69,11 @@ class MainWindow : public QMainWindow {
   void setPresentationMode(bool on) { setLectureMode(on); }
   enum class LectureView { Both, Timeline, Diagrams };
   void setLectureView(LectureView v);
+  // Below 1600 px two RFC diagrams and the timeline cannot all have 24 px
+  // text: lecture mode then starts on the timeline alone (F6: the diagrams).
+  static LectureView defaultLectureView(int window_width) {
+    return window_width >= 1600 ? LectureView::Both : LectureView::Timeline;
+  }
   LectureView lectureView() const { return lecture_view_; }
   // "Hide what comes next" (View menu, H, --hide-next): every pane shows the
   // trace only up to the cursor — no segment not yet sent, no future state,

@@ -114,8 +114,8 @@ struct Window {
     QSettings().clear();
     w.setLanguage(lang);
     EXPECT_TRUE(w.openScenario(scenario(scn))) << w.messageText().toStdString();
-    w.setLectureMode(lecture);
     w.resize(size);
+    w.setLectureMode(lecture);
     w.setAttribute(Qt::WA_DontShowOnScreen);
     w.show();
     QApplication::processEvents();
@@ -158,55 +158,85 @@ TEST_F(LectureTest, BothLifelinesAreInViewAt1024x768And1280x720) {
       QApplication::processEvents();
       const std::string what = std::string(scn) + " at " + std::to_string(size.width()) + "x" +
                                std::to_string(size.height());
-      expect_lifelines_visible(win.w, what.c_str());
-      // The diagrams are shown beside it, each with room to be read.
+      // A projector this small starts on the timeline alone (one idea per view)...
+      EXPECT_EQ(win.w.lectureView(), gui::MainWindow::LectureView::Timeline) << what;
+      expect_lifelines_visible(win.w, (what + ", timeline").c_str());
+      // ...and the lifelines still fit beside the two diagrams.
+      win.w.setLectureView(gui::MainWindow::LectureView::Both);
+      QApplication::processEvents();
+      expect_lifelines_visible(win.w, (what + ", both").c_str());
       EXPECT_TRUE(win.w.diagram(0)->isVisible()) << what;
-      EXPECT_GE(win.w.diagram(0)->width(), 200) << what;
     }
   }
+  Window wide(QSize(1920, 1080), "lost-final-ack", true);
+  EXPECT_EQ(wide.w.lectureView(), gui::MainWindow::LectureView::Both);
+  expect_lifelines_visible(wide.w, "1920x1080, both");
+  EXPECT_GE(wide.w.diagram(0)->width(), 500);
 }
 
-TEST_F(LectureTest, F6GivesTheWholeWidthToTheTimelineThenToTheDiagrams) {
+TEST_F(LectureTest, F6CyclesTimelineDiagramsAndBoth) {
   Window win(QSize(1024, 768), "three-way-handshake", true);
-  win.w.action("lectureview")->trigger();
-  QApplication::processEvents();
   EXPECT_EQ(win.w.lectureView(), gui::MainWindow::LectureView::Timeline);
   EXPECT_FALSE(win.w.diagram(0)->isVisible());
   EXPECT_GT(win.w.ladder()->width(), 900);
-  expect_lifelines_visible(win.w, "timeline only");
   win.w.action("lectureview")->trigger();
   QApplication::processEvents();
+  EXPECT_EQ(win.w.lectureView(), gui::MainWindow::LectureView::Diagrams);
   EXPECT_FALSE(win.w.ladder()->isVisible());
   EXPECT_TRUE(win.w.diagram(0)->isVisible());
   EXPECT_TRUE(win.w.diagram(1)->isVisible());
-  EXPECT_GT(win.w.diagram(0)->width(), 400);
+  EXPECT_GT(win.w.diagram(0)->width(), 450);
+  EXPECT_GT(win.w.diagram(1)->width(), 450);
+  win.w.action("lectureview")->trigger();
+  QApplication::processEvents();
+  EXPECT_EQ(win.w.lectureView(), gui::MainWindow::LectureView::Both);
+  EXPECT_TRUE(win.w.ladder()->isVisible());
+  EXPECT_TRUE(win.w.diagram(0)->isVisible());
 }
 
 // Every widget's text and every text the canvases draw is 24 px or more.
-TEST_F(LectureTest, AllTextIsAtLeast24PixelsInLectureMode) {
-  Window win(QSize(1024, 768), "rst-on-unread-data", true);
-  win.w.toEnd();
-  QApplication::processEvents();
-  for (QWidget* c : win.w.findChildren<QWidget*>()) {
-    if (!c->isVisibleTo(&win.w)) continue;
-    const bool has_text = qobject_cast<QLabel*>(c) || qobject_cast<QToolButton*>(c) || qobject_cast<QComboBox*>(c) ||
-                          qobject_cast<QMenuBar*>(c) || qobject_cast<QTabBar*>(c) || qobject_cast<QStatusBar*>(c);
-    if (!has_text) continue;
-    EXPECT_GE(QFontInfo(c->font()).pixelSize(), 24)
-        << c->metaObject()->className() << " '" << c->objectName().toStdString() << "'";
+void expect_text_at_least_24px(QWidget* canvas, const std::string& what) {
+  auto texts = texts_drawn_by(canvas);
+  EXPECT_FALSE(texts.empty()) << what;
+  int small = 0;
+  for (const auto& t : texts) {
+    if (t.text.trimmed().isEmpty() || t.px >= 23.5) continue;
+    if (++small <= 10) ADD_FAILURE() << what << ": '" << t.text.toStdString() << "' is " << t.px << " px";
   }
-  for (QMenu* m : win.w.menuBar()->findChildren<QMenu*>())
-    EXPECT_GE(QFontInfo(m->font()).pixelSize(), 24) << "menu " << m->title().toStdString();
-  // The timeline's canvas and the two diagrams, as drawn.
-  QWidget* canvases[] = {win.w.ladder()->scrollArea()->widget(), win.w.diagram(0), win.w.diagram(1)};
-  const char* names[] = {"ladder", "client diagram", "server diagram"};
-  for (int i = 0; i < 3; ++i) {
-    auto texts = texts_drawn_by(canvases[i]);
-    EXPECT_FALSE(texts.empty()) << names[i];
-    for (const auto& t : texts) {
-      if (t.text.trimmed().isEmpty()) continue;
-      EXPECT_GE(t.px, 23.5) << names[i] << ": '" << t.text.toStdString() << "' is " << t.px << " px";
+  EXPECT_EQ(small, 0) << what << ": texts under 24 px";
+}
+
+TEST_F(LectureTest, AllTextIsAtLeast24PixelsInLectureMode) {
+  // 1024x768: the timeline view, then the diagrams view (F6); 1920x1080: both.
+  struct Case {
+    QSize size;
+    gui::MainWindow::LectureView view;
+  };
+  for (Case c : {Case{QSize(1024, 768), gui::MainWindow::LectureView::Timeline},
+                 Case{QSize(1024, 768), gui::MainWindow::LectureView::Diagrams},
+                 Case{QSize(1280, 720), gui::MainWindow::LectureView::Diagrams},
+                 Case{QSize(1920, 1080), gui::MainWindow::LectureView::Both}}) {
+    Window win(c.size, "rst-on-unread-data", true);
+    win.w.setLectureView(c.view);
+    win.w.toEnd();
+    QApplication::processEvents();
+    const std::string what = std::to_string(c.size.width()) + "x" + std::to_string(c.size.height()) + " view " +
+                             std::to_string(static_cast<int>(c.view));
+    for (QWidget* w : win.w.findChildren<QWidget*>()) {
+      if (!w->isVisibleTo(&win.w)) continue;
+      const bool has_text = qobject_cast<QLabel*>(w) || qobject_cast<QToolButton*>(w) || qobject_cast<QComboBox*>(w) ||
+                            qobject_cast<QMenuBar*>(w) || qobject_cast<QTabBar*>(w) || qobject_cast<QStatusBar*>(w);
+      if (!has_text) continue;
+      EXPECT_GE(QFontInfo(w->font()).pixelSize(), 24)
+          << what << ": " << w->metaObject()->className() << " '" << w->objectName().toStdString() << "'";
     }
+    for (QMenu* m : win.w.menuBar()->findChildren<QMenu*>())
+      EXPECT_GE(QFontInfo(m->font()).pixelSize(), 24) << "menu " << m->title().toStdString();
+    // The canvases, as drawn.
+    if (win.w.ladder()->isVisible()) expect_text_at_least_24px(win.w.ladder()->scrollArea()->widget(), what + " ladder");
+    for (int i = 0; i < 2; ++i)
+      if (win.w.diagram(i)->isVisible())
+        expect_text_at_least_24px(win.w.diagram(i), what + (i ? " server diagram" : " client diagram"));
   }
 }
 
