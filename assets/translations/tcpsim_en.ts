@@ -1492,6 +1492,10 @@
         <source>: ignored</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the scenario&apos;s fault rule</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>

@@ -1481,6 +1481,10 @@
         <source>: ignored</source>
         <translation>：忽略</translation>
     </message>
+    <message>
+        <source>the scenario's fault rule</source>
+        <translation>场景的故障规则</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>

@@ -266,6 +266,7 @@ std::string timer_label(TimerKind k) {
 // phrase is replaced before the words inside it. Technical tokens (flags,
 // states, sysctl and errno names) stay as they are.
 const char* const kPhrases[] = {
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "the scenario's fault rule"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "tail loss probe: the last segment is sent again before the RTO"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "old segment in TIME_WAIT: ACK it (it cannot reach a new connection)"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent"),
