@@ -129,7 +129,16 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
       if (!line.trimmed().isEmpty()) out << line.trimmed();
       line.clear();
       while (tw(tok.trimmed()) > maxw && tok.size() > 1) {
-        int n = tok.size() - 1;
+        // A glued group ("= -1 ECONNRESET") too wide for the line breaks
+        // at its no-break spaces first; a single word, by characters.
+        int n = tok.lastIndexOf(QChar(0xA0));
+        while (n > 0 && tw(tok.left(n)) > maxw) n = tok.lastIndexOf(QChar(0xA0), n - 1);
+        if (n > 0) {
+          out << tok.left(n);
+          tok = tok.mid(n + 1);
+          continue;
+        }
+        n = tok.size() - 1;
         while (n > 1 && tw(tok.left(n)) > maxw) --n;
         out << tok.left(n);
         tok = tok.mid(n);
@@ -180,7 +189,20 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   int nh = std::max<int>(1, static_cast<int>(v.trace().meta.hosts.size()));
   const double w = std::max<double>(o.width, kMinWidth);
   const double avail = w - time_col_;
-  const double left = time_col_ + avail * 0.3, right = w - avail * 0.3;
+  double left = time_col_ + avail * 0.3, right = w - avail * 0.3;
+  {
+    // The annotation columns are never narrower than the words that must
+    // not be broken: a state's name and a failed call's "= -1 ECONNRESET".
+    const TextWidth bold(th.font(9.5, true));
+    double need = bold("SYN_RECEIVED") + 24;
+    for (std::size_t i = first_; i < last_; ++i)
+      if (ev[i].kind == EventKind::Call && ev[i].err != 0)
+        if (const char* n = errno_name(ev[i].err))
+          need = std::max(need, bold(QString("= %1 %2").arg(ev[i].ret).arg(n)) + 24);
+    need = std::min(need, avail * 0.4);
+    left = std::max(left, time_col_ + need);
+    right = std::min(right, w - need);
+  }
   for (int i = 0; i < nh; ++i)
     host_x_.push_back(nh == 1 ? (left + right) / 2 : left + (right - left) * i / (nh - 1));
   size_ = QSizeF(w, 0);
@@ -342,10 +364,11 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
       for (const auto& l : once.lines) once.width = std::max(once.width, tw(l));
       return once;
     }
-    const int key = static_cast<int>(maxw) * 2 + (font.bold() ? 1 : 0);
+    const int key = static_cast<int>(maxw) * 2 + (font.bold() ? 1 : 0) + font.pixelSize() * 100000;
     auto it = cache.find({text, key});
     if (it != cache.end()) return it->second;
-    auto& tw = font.bold() ? tw_bold : tw_normal;
+    const TextWidth shrunk(font);
+    const TextWidth& tw = font.pixelSize() != f.pixelSize() ? shrunk : font.bold() ? tw_bold : tw_normal;
     Measured m{wrap(text, tw, maxw), 0};
     for (const auto& l : m.lines) m.width = std::max(m.width, tw(l));
     return cache.emplace(std::make_pair(text, key), std::move(m)).first->second;
@@ -358,11 +381,28 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     const Event& e = ev[i];
     bool err = kind == 1 && e.err != 0;
     QFont font = kind == 0 || err ? fb : f;
-    QFontMetricsF fm(font);
     double lo, hi;
     column(host, &lo, &hi);
     const double pad = kind == 0 ? 6 : 3;
     const double maxw = std::max(60.0, hi - lo - 2 * pad);
+    if (kind <= 1) {
+      // A state's name and a call's "= -1 ECONNRESET" are never broken:
+      // in a column too narrow for them they get a smaller font instead.
+      const TextWidth& tw = font.bold() ? tw_bold : tw_normal;
+      QString widest_word;
+      double widest = 0;
+      for (const QString& word : QString(text).replace(QChar(0xA0), ' ').split(' ', Qt::SkipEmptyParts))
+        if (tw(word) > widest) {
+          widest = tw(word);
+          widest_word = word;
+        }
+      const int min_px = std::max(8, font.pixelSize() / 2);
+      while (widest > maxw && font.pixelSize() > min_px) {
+        font.setPixelSize(font.pixelSize() - 1);
+        widest = TextWidth(font)(widest_word);
+      }
+    }
+    QFontMetricsF fm(font);
     pr.text.full = QString(text).replace(QChar(0xA0), ' ');
     const Measured& ms = measure(text, font, maxw);
     pr.text.lines = ms.lines;
@@ -371,7 +411,7 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
       // Where room truly runs out: what matters first (a call's result), the
       // rest elided; the full text stays available for a tooltip.
       QString s = full_first.isEmpty() ? text : full_first;
-      QStringList l = wrap(s, font.bold() ? tw_bold : tw_normal, maxw);
+      QStringList l = wrap(s, TextWidth(font), maxw);
       while (l.size() > kMaxLines) l.removeLast();
       l.last() = fm.elidedText(l.last() + " …", Qt::ElideRight, maxw);
       pr.text.lines = l;

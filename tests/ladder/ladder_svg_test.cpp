@@ -220,6 +220,16 @@ TEST_P(LadderSvg, EverySegmentAndEveryWordVisibleWithoutOverlap) {
         }
       }
 
+      // A "≈ N later" marker crosses no arrow: nothing is in flight across it.
+      for (const auto& t : full.texts()) {
+        if (t.role != LadderText::GapMarker) continue;
+        for (std::size_t k = 0; k < v.arrows().size(); ++k) {
+          const QLineF l = full.arrow_geometry(static_cast<int>(k));
+          EXPECT_FALSE(std::min(l.y1(), l.y2()) < t.box.bottom() && std::max(l.y1(), l.y2()) > t.box.top())
+              << "the marker \"" << t.full.toStdString() << "\" crosses segment " << k;
+        }
+      }
+
       // The SVG. A pile-up's ladder (thousands of segments, hundreds of
       // thousands of px) is measured over its first kSvgSegments segments, to
       // keep the test quick under ASan; the layout above covered all of it.
@@ -326,6 +336,99 @@ TEST_P(LadderSvg, EverySegmentAndEveryWordVisibleWithoutOverlap) {
     }
   }
   install_language("en");
+}
+
+std::shared_ptr<const Trace> run(const std::string& name) {
+  return std::make_shared<const Trace>(run_scenario(load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + name + ".yaml")));
+}
+
+// Issue #12: the handshake shows 5 arrows and normal-close 10, and arrows
+// of equal delay have equal slopes, in every time scale.
+TEST(LadderScales, SimultaneousSegmentsAreSeparateArrowsWithEqualSlopes) {
+  for (const auto& [name, arrows] : {std::pair<std::string, std::size_t>{"three-way-handshake", 5}, {"normal-close", 10}}) {
+    auto trace = run(name);
+    TraceView v(trace);
+    ASSERT_EQ(v.arrows().size(), arrows) << name;
+    for (TimeScale scale : {TimeScale::Compressed, TimeScale::Linear, TimeScale::Textbook}) {
+      SCOPED_TRACE(name + " " + time_scale_name(scale).toStdString());
+      LadderOptions lo;
+      lo.scale = scale;
+      LadderLayout lay(v, default_theme(), lo);
+      std::map<Time, double> dy_of_delay;
+      for (std::size_t k = 0; k < arrows; ++k) {
+        const auto& a = v.arrows()[k];
+        ASSERT_GE(a.deliver, 0);
+        const QLineF l = lay.arrow_geometry(static_cast<int>(k));
+        const Time d = trace->events[a.deliver].t - trace->events[a.send].t;
+        auto [it, fresh] = dy_of_delay.emplace(scale == TimeScale::Textbook ? 0 : d, l.dy());
+        if (!fresh) {
+          EXPECT_NEAR(l.dy(), it->second, 0.5) << "segment " << k;
+        }
+        for (std::size_t j = 0; j < k; ++j) EXPECT_GT(l.y1() - lay.arrow_geometry(static_cast<int>(j)).y1(), 10) << k;
+      }
+    }
+  }
+}
+
+// Linear: every delay a constant slope, so exponential backoff is seen
+// doubling: the distance between the FIN's transmissions follows their times.
+TEST(LadderScales, LinearShowsBackoffDoubling) {
+  auto trace = run("lost-fin-retransmission");
+  TraceView v(trace);
+  LadderOptions lo;
+  lo.scale = TimeScale::Linear;
+  LadderLayout lay(v, default_theme(), lo);
+  std::vector<std::pair<Time, double>> fins;  // (send time, y)
+  for (std::size_t k = 0; k < v.arrows().size(); ++k) {
+    const Event& e = trace->events[v.arrows()[k].send];
+    if (e.seg.flags & kFin) fins.push_back({e.t, lay.arrow_geometry(static_cast<int>(k)).y1()});
+  }
+  ASSERT_GE(fins.size(), 4u);
+  const double px_per_us = (fins.back().second - fins[1].second) / double(fins.back().first - fins[1].first);
+  for (std::size_t i = 2; i < fins.size(); ++i) {
+    const double dt = double(fins[i].first - fins[i - 1].first), dy = fins[i].second - fins[i - 1].second;
+    EXPECT_NEAR(dy, dt * px_per_us, dt * px_per_us * 0.02 + 2) << "transmission " << i;
+  }
+  // And the time labels follow the same scale.
+  std::vector<std::pair<double, double>> axis;
+  for (const auto& t : lay.texts())
+    if (t.role == LadderText::TimeLabel) axis.push_back({t.box.center().y(), axis_value(t.full)});
+  ASSERT_GE(axis.size(), 2u);
+  for (std::size_t i = 1; i < axis.size(); ++i) EXPECT_GT(axis[i].second, axis[i - 1].second);
+}
+
+// so-linger-zero up to 40 ms: the axis reads full times (11.320 ms, not
+// 1.320), increasing.
+TEST(LadderScales, AxisShowsFullTimes) {
+  auto trace = run("so-linger-zero");
+  TraceView v(trace);
+  LadderOptions lo;
+  lo.to = msec(40);
+  LadderLayout lay(v, default_theme(), lo);
+  QStringList labels;
+  for (const auto& t : lay.texts())
+    if (t.role == LadderText::TimeLabel) labels << t.full;
+  EXPECT_TRUE(labels.contains("11.320 ms")) << labels.join(", ").toStdString();
+  EXPECT_FALSE(labels.contains("1.320 ms")) << labels.join(", ").toStdString();
+}
+
+// Where a label had to be shortened, the layout still knows its whole text
+// (for the tooltip); and a call's errno stays whole even in a narrow ladder.
+TEST(LadderScales, NarrowLadderKeepsErrnoAndFullText) {
+  auto trace = run("rst-on-unread-data");
+  TraceView v(trace);
+  Theme th = presentation_theme();
+  LadderOptions lo;
+  lo.width = 480;
+  LadderLayout lay(v, th, lo);
+  bool found = false;
+  for (const auto& t : lay.texts()) {
+    if (!t.full.contains("ECONNRESET")) continue;
+    found = true;
+    EXPECT_TRUE(t.lines.join(' ').contains("ECONNRESET")) << t.lines.join(" | ").toStdString();
+    EXPECT_EQ(lay.text_at(t.box.center(), trace->events.size()), t.full);
+  }
+  EXPECT_TRUE(found);
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, LadderSvg, ::testing::ValuesIn(catalogue()),
