@@ -7,21 +7,33 @@
 #include <QJsonObject>
 #include <QPainter>
 #include <QPainterPath>
+#include <algorithm>
 #include <cmath>
+#include <map>
+
+#include "tcpsim/fsm_table.hpp"
 
 namespace tcpsim::render {
 
 namespace {
 
-QPointF point_along(const QVector<QPointF>& pts, double frac) {
-  if (pts.size() < 2) return pts.isEmpty() ? QPointF() : pts[0];
+QString tr_(const char* s) { return QCoreApplication::translate("tcpsim::render", s); }
+
+double poly_length(const QVector<QPointF>& pts) {
   double total = 0;
   for (int i = 1; i < pts.size(); ++i) total += QLineF(pts[i - 1], pts[i]).length();
-  double want = total * std::clamp(frac, 0.0, 1.0);
+  return total;
+}
+
+// The point at `frac` of the polyline's length, and the direction there.
+QPointF point_along(const QVector<QPointF>& pts, double frac, QPointF* dir = nullptr) {
+  if (pts.size() < 2) return pts.isEmpty() ? QPointF() : pts[0];
+  double want = poly_length(pts) * std::clamp(frac, 0.0, 1.0);
   for (int i = 1; i < pts.size(); ++i) {
     double len = QLineF(pts[i - 1], pts[i]).length();
     if (want <= len || i == pts.size() - 1) {
       double f = len > 0 ? std::min(1.0, want / len) : 0;
+      if (dir) *dir = len > 0 ? (pts[i] - pts[i - 1]) / len : QPointF(1, 0);
       return pts[i - 1] + (pts[i] - pts[i - 1]) * f;
     }
     want -= len;
@@ -40,6 +52,16 @@ QPointF edge_point(const QRectF& r, QPointF to) {
   return c + d * s;
 }
 
+bool segment_hits_rect(QPointF a, QPointF b, const QRectF& r) {
+  if (r.contains(a) || r.contains(b)) return true;
+  const QLineF l(a, b);
+  const QLineF sides[4] = {{r.topLeft(), r.topRight()}, {r.topRight(), r.bottomRight()},
+                           {r.bottomRight(), r.bottomLeft()}, {r.bottomLeft(), r.topLeft()}};
+  for (const auto& s : sides)
+    if (l.intersects(s, nullptr) == QLineF::BoundedIntersection) return true;
+  return false;
+}
+
 void arrow_head(QPainter& p, QPointF from, QPointF to, double size) {
   QLineF l(to, from);
   double a = std::atan2(l.dy(), l.dx());
@@ -54,6 +76,75 @@ void arrow_head(QPainter& p, QPointF from, QPointF to, double size) {
   p.setPen(pen);
   p.drawPolygon(tri);
   p.restore();
+}
+
+bool is_rst_event(const std::string& ev) { return ev == "rcv RST" || ev == "ABORT"; }
+bool is_quiet_abort(const std::string& ev) {
+  return ev == "give up" || ev == "host crashed" || ev == "discard";
+}
+
+// The pieces of the causes the core traces for transitions drawn from the
+// trace (not from the data file), for the translators: the event, the
+// detail after its colon, the action after " / ", and the self-loops.
+[[maybe_unused]] const char* const kCausePieces[] = {
+    QT_TRANSLATE_NOOP("tcpsim::render", "ABORT"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "discard"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "give up"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "host crashed"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "close() with unread data"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "close() with SO_LINGER {on, 0}"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv data after close()"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "accept queue full (tcp_abort_on_overflow=1)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "listener closed before accept()"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "listener closed"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv FIN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "SYN retries exhausted (tcp_syn_retries)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "SYN,ACK retries exhausted (tcp_synack_retries)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "zero-window probes unanswered (tcp_retries2)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "zero-window probes unanswered (tcp_orphan_retries)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmissions exhausted (tcp_retries2)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmissions exhausted (tcp_orphan_retries)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "keepalive: peer not answering (tcp_keepalive_probes)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "state lost"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd RST"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd FIN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd SYN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "snd SYN,ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmit SYN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmit SYN,ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmit FIN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "retransmit data"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv FIN / snd ACK, restart 2MSL"),
+};
+
+QString tr_piece(const QString& s) {
+  return QCoreApplication::translate("tcpsim::render", s.toUtf8().constData());
+}
+
+// The label of an arrow drawn from the trace: the traced cause, which names
+// the event first ("give up: retransmissions exhausted (tcp_retries2)"):
+// event and detail over the action after " / ", each piece translated.
+void set_cause_label(DiagramArrow& d, const std::string& cause) {
+  QString c = QString::fromStdString(cause);
+  int slash = c.lastIndexOf(" / ");
+  if (slash > 0) {
+    d.event = c.left(slash);
+    d.action = c.mid(slash + 3);
+  } else {
+    d.event = c;
+    d.action.clear();
+  }
+  const int colon = d.event.indexOf(": ");
+  d.event_zh = colon > 0 ? tr_piece(d.event.left(colon)) + "：" + tr_piece(d.event.mid(colon + 2))
+                         : tr_piece(d.event);
+  d.action_zh = d.action.isEmpty() ? QString() : tr_piece(d.action);
 }
 }  // namespace
 
@@ -96,6 +187,9 @@ bool DiagramLayout::load_json(const QByteArray& json, QString* error) {
     d.action = a["action"].toString();
     d.event_zh = a["event_zh"].toString(d.event);
     d.action_zh = a["action_zh"].toString(d.action);
+    d.fsm = a["fsm"].toString();
+    d.rst = is_rst_event(d.fsm.toStdString());
+    d.quiet_abort = is_quiet_abort(d.fsm.toStdString());
     for (const auto& p : a["points"].toArray()) {
       auto pa = p.toArray();
       d.pts.push_back(QPointF(pa[0].toDouble(), pa[1].toDouble()));
@@ -161,8 +255,107 @@ DiagramState diagram_state(const TraceView& v, std::uint32_t sock, std::size_t c
       }
     }
   }
+  // Self-loops: retransmitted SYN, SYN,ACK, FIN and data, and TIME_WAIT
+  // restarting 2MSL when the peer's FIN comes again (every TIME_WAIT arm
+  // after the one on entry), counted per state.
+  std::optional<TcpState> st;
+  bool tw_armed = false;
+  const std::size_t end = std::min(cursor, v.size());
+  int latest = -1;
+  auto bump = [&](TcpState in, const char* what) {
+    for (std::size_t i = 0; i < s.loops.size(); ++i)
+      if (s.loops[i].state == in && s.loops[i].what == what) {
+        ++s.loops[i].count;
+        latest = static_cast<int>(i);
+        return;
+      }
+    s.loops.push_back({in, QString(what), tr_piece(what), 1, false});
+    latest = static_cast<int>(s.loops.size()) - 1;
+  };
+  for (std::size_t i = 0; i < end; ++i) {
+    const Event& e = v.event(i);
+    if (e.sock != sock) continue;
+    if (e.kind == EventKind::State) {
+      st = e.to;
+      tw_armed = false;
+      latest = -1;  // a state change is more recent than any loop
+    } else if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.retrans && st) {
+      const auto f = e.seg.flags;
+      if ((f & kSyn) && (f & kAck)) bump(*st, "retransmit SYN,ACK");
+      else if (f & kSyn) bump(*st, "retransmit SYN");
+      else if (f & kFin) bump(*st, "retransmit FIN");
+      else if (e.seg.len > 0) bump(*st, "retransmit data");
+    } else if (e.kind == EventKind::Timer && e.timer == TimerKind::TimeWait &&
+               e.timer_op == TimerOp::Arm && st == TcpState::TimeWait) {
+      if (tw_armed) bump(TcpState::TimeWait, "rcv FIN / snd ACK, restart 2MSL");
+      tw_armed = true;
+    }
+  }
+  if (latest >= 0) s.loops[latest].latest = true;
   return s;
 }
+
+namespace {
+// A route from box `a` to box `b` that crosses no other box: straight if
+// possible, else one bend (either way round). Empty when none is found.
+QVector<QPointF> route_between(const DiagramLayout& l, int a, int b, QPointF off) {
+  QRectF ra = l.box_rect(a), rb = l.box_rect(b);
+  auto clear = [&](const QVector<QPointF>& pts) {
+    for (std::size_t k = 0; k < l.boxes.size(); ++k) {
+      if (static_cast<int>(k) == a || static_cast<int>(k) == b) continue;
+      QRectF r = l.box_rect(static_cast<int>(k)).adjusted(-6, -6, 6, 6);
+      for (int i = 1; i < pts.size(); ++i)
+        if (segment_hits_rect(pts[i - 1], pts[i], r)) return false;
+    }
+    return true;
+  };
+  QVector<QPointF> straight{edge_point(ra, rb.center() + off), edge_point(rb, ra.center() + off)};
+  if (clear(straight)) return straight;
+  // One bend: leave a horizontally, enter b vertically, or the other way.
+  const double sx = rb.center().x() > ra.center().x() ? 1 : -1;
+  const double sy = rb.center().y() > ra.center().y() ? 1 : -1;
+  QVector<QPointF> hv{QPointF(ra.center().x() + sx * ra.width() / 2, ra.center().y() + off.y()),
+                      QPointF(rb.center().x() + off.x(), ra.center().y() + off.y()),
+                      QPointF(rb.center().x() + off.x(), rb.center().y() - sy * rb.height() / 2)};
+  if (clear(hv)) return hv;
+  QVector<QPointF> vh{QPointF(ra.center().x() + off.x(), ra.center().y() + sy * ra.height() / 2),
+                      QPointF(ra.center().x() + off.x(), rb.center().y() + off.y()),
+                      QPointF(rb.center().x() - sx * rb.width() / 2, rb.center().y() + off.y())};
+  if (clear(vh)) return vh;
+  // Two bends through a corridor between the rows or the columns of boxes:
+  // the shortest clear one.
+  std::vector<double> xs, ys;
+  for (const auto& bx : l.boxes) { xs.push_back(bx.c.x()); ys.push_back(bx.c.y()); }
+  auto corridors = [](std::vector<double> v, double box, double max) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    std::vector<double> out;
+    for (std::size_t i = 1; i < v.size(); ++i) out.push_back((v[i - 1] + v[i]) / 2);
+    if (!v.empty()) {
+      out.push_back(std::max(4.0, v.front() - box * 0.75));
+      out.push_back(std::min(max - 4, v.back() + box * 0.75));
+    }
+    return out;
+  };
+  auto length = [](const QVector<QPointF>& p) { return poly_length(p); };
+  QVector<QPointF> best;
+  for (double xc : corridors(xs, l.box.width(), l.canvas.width())) {
+    const double ex = xc < ra.center().x() ? ra.left() : ra.right();
+    const double en = xc < rb.center().x() ? rb.left() : rb.right();
+    QVector<QPointF> p{QPointF(ex, ra.center().y() + off.y()), QPointF(xc, ra.center().y() + off.y()),
+                       QPointF(xc, rb.center().y() + off.y()), QPointF(en, rb.center().y() + off.y())};
+    if (clear(p) && (best.isEmpty() || length(p) < length(best))) best = p;
+  }
+  for (double yc : corridors(ys, l.box.height(), l.canvas.height())) {
+    const double ey = yc < ra.center().y() ? ra.top() : ra.bottom();
+    const double en = yc < rb.center().y() ? rb.top() : rb.bottom();
+    QVector<QPointF> p{QPointF(ra.center().x() + off.x(), ey), QPointF(ra.center().x() + off.x(), yc),
+                       QPointF(rb.center().x() + off.x(), yc), QPointF(rb.center().x() + off.x(), en)};
+    if (clear(p) && (best.isEmpty() || length(p) < length(best))) best = p;
+  }
+  return best;
+}
+}  // namespace
 
 ResolvedPath resolve_path(const DiagramLayout& l, const DiagramState& s) {
   ResolvedPath r;
@@ -171,67 +364,628 @@ ResolvedPath resolve_path(const DiagramLayout& l, const DiagramState& s) {
   if (cur < 0) cur = 0;
   r.boxes.push_back(cur);
   for (const auto& t : s.path) {
+    const std::string ev = fsm_event_of_cause(t.cause);
+    const QString qev = QString::fromStdString(ev);
+    // The arrow of the data file that stands for this event between these
+    // states (from the box we are in first). An arrow without an event
+    // stands for the one row between its two states.
+    auto matches = [&](const DiagramArrow& a) {
+      if (a.from_state != t.from || a.to_state != t.to) return false;
+      // An arrow without an event stands for the ordinary event between its
+      // states, never for an abort.
+      if (a.fsm.isEmpty()) return !is_rst_event(ev) && !is_quiet_abort(ev);
+      return a.fsm == qev;
+    };
     const DiagramArrow* found = nullptr;
     for (const auto& a : l.arrows)
-      if (a.from == l.boxes[cur].id && a.to_state == t.to) { found = &a; break; }
+      if (a.from == l.boxes[cur].id && matches(a)) { found = &a; break; }
     if (!found)
       for (const auto& a : l.arrows)
-        if (a.from_state == t.from && a.to_state == t.to) { found = &a; break; }
+        if (matches(a)) { found = &a; break; }
     if (found) {
       r.arrows.push_back(*found);
       cur = l.box_index(found->to);
     } else {
-      int to = l.nearest_box(t.to, l.boxes[cur].c);
-      if (to < 0) to = cur;
+      // Not drawn in the data file (an abort, a give-up, a crash): routed
+      // around the boxes to the nearest box of the target state it can reach.
+      std::vector<int> cands;
+      for (std::size_t k = 0; k < l.boxes.size(); ++k)
+        if (l.boxes[k].state == t.to && static_cast<int>(k) != cur) cands.push_back(static_cast<int>(k));
+      std::sort(cands.begin(), cands.end(), [&](int x, int y) {
+        return QLineF(l.boxes[x].c, l.boxes[cur].c).length() < QLineF(l.boxes[y].c, l.boxes[cur].c).length();
+      });
       DiagramArrow d;
       d.dynamic = true;
-      d.from = l.boxes[cur].id;
-      d.to = l.boxes[to].id;
       d.from_state = t.from;
       d.to_state = t.to;
-      d.event = d.event_zh = QString::fromStdString(t.cause);
-      QRectF a = l.box_rect(cur), b = l.box_rect(to);
-      if (to == cur) {  // a self-loop: draw it over the box's top right corner
+      d.fsm = qev;
+      d.rst = is_rst_event(ev) || t.cause.find("snd RST") != std::string::npos;
+      d.quiet_abort = !d.rst && is_quiet_abort(ev);
+      set_cause_label(d, t.cause);
+      int to = cands.empty() ? cur : cands.front();
+      for (int c : cands) {
+        auto pts = route_between(l, cur, c, QPointF(10, 10));
+        if (!pts.isEmpty()) { d.pts = pts; to = c; break; }
+      }
+      QRectF a = l.box_rect(cur);
+      if (to == cur) {  // a self-loop over the box's top right corner
         QPointF o = a.topRight();
         d.pts = {o + QPointF(-30, 0), o + QPointF(-30, -30), o + QPointF(20, -30),
                  o + QPointF(20, 10), o + QPointF(0, 10)};
-      } else {
-        // Offset a little from the centre line so it does not hide a data-file arrow.
-        QPointF off(8, 8);
-        d.pts = {edge_point(a, b.center() + off), edge_point(b, a.center() + off)};
+      } else if (d.pts.isEmpty()) {
+        QRectF b = l.box_rect(to);
+        d.pts = {edge_point(a, b.center()), edge_point(b, a.center())};
       }
-      d.label = (d.pts.front() + d.pts.back()) / 2 + QPointF(0, -14);
+      d.from = l.boxes[cur].id;
+      d.to = l.boxes[to].id;
+      d.label = point_along(d.pts, 0.5);
       r.arrows.push_back(d);
       cur = to;
     }
+    r.events.push_back(ev);
     r.boxes.push_back(cur);
   }
   r.current_box = cur;
   return r;
 }
 
+// ---- layout ----
 namespace {
-void draw_label(QPainter& p, const DiagramArrow& a, const Theme& th, const QFont& f, QColor c,
-                bool bold_bg) {
-  QString ev = th.zh() ? a.event_zh : a.event;
-  QString ac = th.zh() ? a.action_zh : a.action;
+
+struct Fonts {
+  double label = 15;    // arrow labels, canvas units
+  double state = 18;    // state names
+  double current = 22;  // the current state's name: the largest text
+  double badge = 13;
+};
+
+QFont make_font(const Theme& th, double px_canvas, bool bold) {
+  QFont f = th.font(10, bold);
+  // Font sizes in canvas units; painted under the canvas transform. Qt
+  // takes integer pixel sizes, so keep a fractional size via point size.
+  f.setPixelSize(std::max(1, int(std::lround(px_canvas))));
+  return f;
+}
+
+// The current state's name is this much larger than every other text.
+constexpr double kCurrentScale = 1.35;
+constexpr double kStateScale = 1.1;
+
+double text_width(const QFontMetricsF& fm, const QString& t) {
+  double w = 0;
+  for (const auto& line : t.split('\n')) w = std::max(w, fm.horizontalAdvance(line));
+  return w;
+}
+int line_count(const QString& t) { return t.isEmpty() ? 0 : int(t.count('\n')) + 1; }
+
+// A state's name in its box: one line, or broken after its first hyphen
+// ("SYN-" over "RECEIVED") when big text needs the room; the current
+// state's carries a marker.
+QString box_name(TcpState st, bool current, bool wrap) {
+  QString n = state_rfc_name(st);
+  if (wrap) {
+    const int h = n.indexOf('-');
+    if (h > 0) n = n.left(h + 1) + "\n" + n.mid(h + 1);
+  }
+  return current ? QString("▶ %1").arg(n) : n;
+}
+
+// The largest label font (canvas units) at which no two boxes, grown to
+// their names, overlap or leave the canvas, whichever box is the current
+// one (so sizes do not jump while stepping). Two boxes clear each other
+// when they are apart either sideways or up and down.
+double max_label_font(const DiagramLayout& l, const Theme& th, bool wrap) {
+  const QFont probe = make_font(th, 100, true);
+  const QFontMetricsF fm(probe);
+  std::vector<double> w, wc, h, hc;  // per font unit: width and height, normal and current
+  for (const auto& b : l.boxes) {
+    w.push_back(text_width(fm, box_name(b.state, false, wrap)) / 100 * kStateScale);
+    wc.push_back(text_width(fm, box_name(b.state, true, wrap)) / 100 * kCurrentScale);
+    const int lines = line_count(box_name(b.state, false, wrap));
+    h.push_back(fm.height() * lines / 100 * kStateScale);
+    hc.push_back(fm.height() * lines / 100 * kCurrentScale);
+  }
+  const double pad = 16, vpad = 10, gap = 12;
+  double cap = 1e9;
+  for (std::size_t i = 0; i < l.boxes.size(); ++i) {
+    const double ex = std::min(l.boxes[i].c.x(), l.canvas.width() - l.boxes[i].c.x());
+    const double ey = std::min(l.boxes[i].c.y(), l.canvas.height() - l.boxes[i].c.y());
+    cap = std::min({cap, (2 * ex - pad) / wc[i], (2 * ey - vpad) / hc[i]});
+    for (std::size_t j = i + 1; j < l.boxes.size(); ++j) {
+      const double dx = std::abs(l.boxes[i].c.x() - l.boxes[j].c.x());
+      const double dy = std::abs(l.boxes[i].c.y() - l.boxes[j].c.y());
+      const double fx = (dx - gap - pad) / (std::max(wc[i] + w[j], w[i] + wc[j]) / 2);
+      const double fy = (dy - gap - vpad) / (std::max(hc[i] + h[j], h[i] + hc[j]) / 2);
+      cap = std::min(cap, std::max(fx, fy));
+    }
+  }
+  return cap;
+}
+
+// Moves the ends of a polyline that fall inside the grown boxes it joins
+// back onto their borders, so that every arrow head stays visible.
+QVector<QPointF> trim_to(const QVector<QPointF>& in, const QRectF& from, const QRectF& to) {
+  QVector<QPointF> pts = in;
+  auto exit_point = [](QPointF a, QPointF b, const QRectF& r) {
+    // a inside r: where a->b leaves r (b if it never does).
+    double t = 1;
+    const QPointF d = b - a;
+    if (d.x() > 1e-9) t = std::min(t, (r.right() - a.x()) / d.x());
+    if (d.x() < -1e-9) t = std::min(t, (r.left() - a.x()) / d.x());
+    if (d.y() > 1e-9) t = std::min(t, (r.bottom() - a.y()) / d.y());
+    if (d.y() < -1e-9) t = std::min(t, (r.top() - a.y()) / d.y());
+    return a + d * std::clamp(t, 0.0, 1.0);
+  };
+  auto inside = [](const QRectF& r, QPointF p) { return r.adjusted(0.5, 0.5, -0.5, -0.5).contains(p); };
+  while (pts.size() > 2 && inside(from, pts[0]) && inside(from, pts[1])) pts.removeFirst();
+  if (pts.size() >= 2 && inside(from, pts[0])) pts[0] = exit_point(pts[0], pts[1], from);
+  while (pts.size() > 2 && inside(to, pts.back()) && inside(to, pts[pts.size() - 2])) pts.removeLast();
+  const int n = pts.size();
+  if (n >= 2 && inside(to, pts[n - 1])) pts[n - 1] = exit_point(pts[n - 1], pts[n - 2], to);
+  return pts;
+}
+
+struct Placer {
+  QRectF canvas;
+  std::vector<QRectF> obstacles;  // boxes and badges
+  std::vector<QRectF> placed;
+  bool free(const QRectF& r) const {
+    if (!canvas.contains(r)) return false;
+    for (const auto& o : obstacles)
+      if (o.intersects(r)) return false;
+    for (const auto& o : placed)
+      if (o.intersects(r)) return false;
+    return true;
+  }
+  // The nearest free spot to r on rings around it (r itself when none).
+  QRectF around(const QRectF& r) const {
+    const double step = std::max(r.height(), 4.0) * 0.7;
+    for (int ring = 1; ring <= 24; ++ring)
+      for (int k = 0; k < 24; ++k) {
+        const double ang = k * M_PI / 12;
+        QRectF c = clamp(r.translated(std::cos(ang) * ring * step, std::sin(ang) * ring * step));
+        if (free(c)) return c;
+      }
+    return r;
+  }
+  QRectF clamp(QRectF r) const {
+    if (r.left() < canvas.left()) r.moveLeft(canvas.left());
+    if (r.right() > canvas.right()) r.moveRight(canvas.right());
+    if (r.top() < canvas.top()) r.moveTop(canvas.top());
+    if (r.bottom() > canvas.bottom()) r.moveBottom(canvas.bottom());
+    return r;
+  }
+};
+
+// Candidate centres for an arrow's label: its data-file spot, then along the
+// arrow on either side.
+std::vector<QPointF> label_candidates(const DiagramArrow& a, QSizeF sz) {
+  std::vector<QPointF> c;
+  if (!a.dynamic) c.push_back(a.label);
+  for (double f : {0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9}) {
+    QPointF dir;
+    QPointF p = point_along(a.pts, f, &dir);
+    QPointF n(-dir.y(), dir.x());
+    // Beside the line: far enough that the label's box clears it.
+    double off = std::abs(n.x()) * (sz.width() / 2 + 6) + std::abs(n.y()) * (sz.height() / 2 + 6);
+    c.push_back(p + n * off);
+    c.push_back(p - n * off);
+  }
+  return c;
+}
+
+struct LabelItem {
+  QString l1, l2;  // event over action ("\n" between wrapped lines; l2 empty: none)
+  QRectF r;
+  bool ok = false;
+  double px = 0;  // font size (canvas units) when not the default
+};
+
+
+// A label as one line of text ("rcv FIN / snd ACK"), for the tests.
+QString flat(const LabelItem& it) {
+  QString a = QString(it.l1).replace('\n', ' ');
+  QString b = QString(it.l2).replace('\n', ' ');
+  return b.isEmpty() ? a : a + " / " + b;
+}
+
+QSizeF label_size(const QFont& f, const QString& l1, const QString& l2) {
+  QFontMetricsF fm(f);
+  double w = std::max(text_width(fm, l1), text_width(fm, l2)) + 8;
+  double h = fm.height() * (line_count(l1) + line_count(l2)) + 2;
+  return {w, h};
+}
+
+// Greedy word wrap so that no line is wider than maxw (a word longer than
+// that stays whole: the placer then reports it).
+QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
+  if (fm.horizontalAdvance(t) <= maxw) return t;
+  QStringList lines;
+  QString cur;
+  for (const auto& w : t.split(' ', Qt::SkipEmptyParts)) {
+    QString next = cur.isEmpty() ? w : cur + " " + w;
+    if (!cur.isEmpty() && fm.horizontalAdvance(next) > maxw) {
+      lines << cur;
+      cur = w;
+    } else {
+      cur = next;
+    }
+  }
+  if (!cur.isEmpty()) lines << cur;
+  return lines.join('\n');
+}
+
+}  // namespace
+
+namespace {
+struct Computed {
+  DiagramGeometry g;
+  ResolvedPath rp;
+  Fonts fonts;
+  QString title;
+  QFont title_font;
+  double title_h = 0;
+  std::vector<QRectF> box_rects;             // per box, grown to fit its name
+  std::vector<QString> box_names;
+  bool wrap_names = false;
+  std::vector<QVector<QPointF>> static_pts;  // data-file arrows, trimmed to the grown boxes
+  int current_box = -1, prev_box = -1;
+  std::vector<LabelItem> static_labels;      // per l.arrows
+  std::vector<LabelItem> path_labels;        // per rp.arrows (first occurrence only)
+  std::vector<bool> path_label_drawn;
+  struct Badge { QRectF r; QString text; bool latest; };
+  std::vector<Badge> badges;                 // visit order and transition numbers
+  std::vector<int> path_is_first;
+  struct LoopDraw { QVector<QPointF> pts; LabelItem lab; bool latest; };
+  std::vector<LoopDraw> loops;
+  QRectF timer_r;
+  QString timer_text;
+  std::map<int, int> first_visit;
+};
+
+Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th) {
+  Computed c;
+  c.g.target = target;
+  // Title line above the canvas.
+  QFont tf = th.font(11, true);
+  if (th.presentation) tf.setPixelSize(std::max(tf.pixelSize(), 24));
+  QString what = s.current ? QString(state_rfc_name(*s.current)) : tr_("not created yet");
+  if (s.orphan && s.current && *s.current != TcpState::Closed) what += "  " + tr_("(orphan: no fd)");
+  QString title = s.title + "  —  " + what;
+  const QFont tf0 = tf;
+  const double room = target.width() - 8;
+  while (tf.pixelSize() > 9 && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
+  if (text_width(QFontMetricsF(tf), title) > room) {
+    // Too narrow for one line: the socket over its state; only the socket's
+    // label is elided when even that does not fit (the state never is).
+    tf = tf0;
+    title = s.title + "\n" + what;
+    while (tf.pixelSize() > 8 && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
+    QFontMetricsF fm(tf);
+    if (fm.horizontalAdvance(s.title) > room) title = fm.elidedText(s.title, Qt::ElideMiddle, room) + "\n" + what;
+  }
+  c.title = title;
+  c.title_font = tf;  // capped below the current state's name once the scale is known
+  c.title_h = QFontMetricsF(tf).height() * (line_count(title) + 0.4);
+
+  QRectF area(target.left(), target.top() + c.title_h, target.width(), target.height() - c.title_h);
+  double sc = std::min(area.width() / l.canvas.width(), area.height() / l.canvas.height());
+  if (sc <= 0) sc = 1e-3;
+  c.g.scale = sc;
+  c.g.origin = QPointF(area.left() + (area.width() - l.canvas.width() * sc) / 2, area.top());
+  {
+    const QFontMetricsF fm(tf);
+    const double tw = text_width(fm, title), h = fm.height() * line_count(title);
+    c.g.texts.push_back({DiagramText::Title,
+                         QRectF(target.center().x() - tw / 2, target.top() + (c.title_h - h) / 2, tw, h),
+                         QString(title).replace('\n', "  —  "), double(tf.pixelSize())});
+  }
+
+  // Text sizes: what the eye needs on the target (12 px, 24 px on a
+  // projector), in canvas units; capped so that the widest state name still
+  // fits between two columns of boxes.
+  const double want_px = th.presentation ? 24.0 : 12.0 * th.scale;
+  double label = want_px / sc;
+  // On a projector, names break after their first hyphen when one line
+  // would cap the text below what was asked for.
+  const double cap1 = max_label_font(l, th, false);
+  c.wrap_names = th.presentation && label > cap1;
+  label = std::min(label, c.wrap_names ? std::max(cap1, max_label_font(l, th, true)) : cap1);
+  label = std::max(label, 9.0);
+  c.fonts.label = label;
+  c.fonts.state = label * kStateScale;
+  c.fonts.current = label * kCurrentScale;
+  c.fonts.badge = label * 0.85;
+  // The title stays below the current state's name.
+  if (s.current && tf.pixelSize() >= c.fonts.current * sc) {
+    tf.setPixelSize(std::max(4, int(std::ceil(c.fonts.current * sc)) - 1));
+    c.title_font = tf;
+    QFontMetricsF tfm(tf);
+    const double tw = text_width(tfm, title), h = tfm.height() * line_count(title);
+    c.g.texts.front().box = QRectF(target.center().x() - tw / 2, target.top() + (c.title_h - h) / 2, tw, h);
+    c.g.texts.front().px = tf.pixelSize();
+  }
+
+  c.rp = resolve_path(l, s);
+  const auto& rp = c.rp;
+
+  // Boxes, grown to their names.
+  for (std::size_t i = 0; i < rp.boxes.size(); ++i)
+    if (!c.first_visit.count(rp.boxes[i])) c.first_visit[rp.boxes[i]] = static_cast<int>(c.first_visit.size());
+  c.current_box = -1;
+  if (s.current) {
+    if (rp.current_box >= 0 && s.progress >= 0.5) c.current_box = rp.current_box;
+    else if (rp.current_box >= 0 && rp.boxes.size() >= 2) c.current_box = rp.boxes[rp.boxes.size() - 2];
+    else if (rp.boxes.empty()) c.current_box = l.first_box(*s.current);
+    else c.current_box = rp.current_box;
+  }
+  Placer pl;
+  pl.canvas = QRectF(QPointF(0, 0), l.canvas);
+  for (std::size_t i = 0; i < l.boxes.size(); ++i) {
+    const bool cur = static_cast<int>(i) == c.current_box;
+    const QString name = box_name(l.boxes[i].state, cur, c.wrap_names);
+    QFont f = make_font(th, cur ? c.fonts.current : c.fonts.state, cur || c.first_visit.count(int(i)));
+    QFontMetricsF fm(f);
+    QRectF r = l.box_rect(static_cast<int>(i));
+    double w = std::max(r.width(), text_width(fm, name) + 16);
+    double h = std::max(r.height(), fm.height() * line_count(name) + 10);
+    r = QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h);
+    r = pl.clamp(r);
+    c.box_rects.push_back(r);
+    c.box_names.push_back(name);
+    pl.obstacles.push_back(r);
+    const double tw = text_width(fm, name), th_ = fm.height() * line_count(name);
+    c.g.texts.push_back({cur ? DiagramText::CurrentState : DiagramText::State,
+                         QRectF(r.center().x() - tw / 2, r.center().y() - th_ / 2, tw, th_),
+                         QString(name).replace('\n', ""), f.pixelSize() * sc});
+  }
+  // Arrows end on the grown boxes' borders.
+  for (const auto& a : l.arrows)
+    c.static_pts.push_back(trim_to(a.pts, c.box_rects[l.box_index(a.from)], c.box_rects[l.box_index(a.to)]));
+  for (auto& a : c.rp.arrows) {
+    const int fi = l.box_index(a.from), ti = l.box_index(a.to);
+    if (fi >= 0 && ti >= 0 && fi != ti) a.pts = trim_to(a.pts, c.box_rects[fi], c.box_rects[ti]);
+  }
+  // Visit-order badges in the boxes' top left corners (obstacles).
+  QFont badge_f = make_font(th, c.fonts.badge, true);
+  const double badge_r = QFontMetricsF(badge_f).height() * 0.6;
+  for (const auto& [bi, order] : c.first_visit) {
+    if (bi == c.current_box) continue;
+    QRectF br = c.box_rects[bi];
+    QString t = QString::number(order + 1);
+    double w = std::max(2 * badge_r, QFontMetricsF(badge_f).horizontalAdvance(t) + badge_r);
+    // Just outside one of the box's corners (top left first), clear of
+    // every name.
+    const double h2 = 2 * badge_r;
+    QRectF rr;
+    for (QPointF at : {QPointF(br.left() - w - 1, br.top() - h2 - 1), QPointF(br.right() + 1, br.top() - h2 - 1),
+                       QPointF(br.left() - w - 1, br.bottom() + 1), QPointF(br.right() + 1, br.bottom() + 1)}) {
+      QRectF cand = pl.clamp(QRectF(at, QSizeF(w, h2)));
+      if (pl.free(cand)) { rr = cand; break; }
+    }
+    if (rr.isNull()) rr = pl.around(pl.clamp(QRectF(br.left() - w - 1, br.top() - h2 - 1, w, h2)));
+    pl.obstacles.push_back(rr);
+    c.badges.push_back({rr, t, false});
+    c.g.texts.push_back({DiagramText::Badge, rr, t, badge_f.pixelSize() * sc});
+  }
+  // Path badges at the arrows' middles (obstacles too).
+  std::map<QString, QStringList> numbers;
+  auto key = [](const DiagramArrow& a) { return a.from + ">" + a.to + a.event + a.fsm; };
+  for (std::size_t i = 0; i < rp.arrows.size(); ++i) numbers[key(rp.arrows[i])] << QString::number(i + 1);
+  c.path_is_first.assign(rp.arrows.size(), 0);
+  for (std::size_t i = 0; i < rp.arrows.size(); ++i) {
+    auto it = numbers.find(key(rp.arrows[i]));
+    if (it == numbers.end() || it->second.isEmpty()) continue;
+    c.path_is_first[i] = 1;
+    QString t = it->second.join(",");
+    it->second.clear();
+    const double w = std::max(2 * badge_r, QFontMetricsF(badge_f).horizontalAdvance(t) + badge_r);
+    auto at_frac = [&](double f) {
+      QPointF at = point_along(rp.arrows[i].pts, f);
+      return pl.clamp(QRectF(at.x() - w / 2, at.y() - badge_r, w, 2 * badge_r));
+    };
+    // On the arrow, near its middle, clear of boxes and other badges.
+    QRectF rr;
+    for (double f : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8})
+      if (pl.free(at_frac(f))) { rr = at_frac(f); break; }
+    if (rr.isNull()) rr = pl.around(at_frac(0.5));
+    pl.obstacles.push_back(rr);
+    c.badges.push_back({rr, t, t.split(',').contains(QString::number(rp.arrows.size()))});
+    c.g.texts.push_back({DiagramText::Badge, rr, t, badge_f.pixelSize() * sc});
+  }
+
+  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, bool must) {
+    LabelItem it;
+    const bool zh = th.zh();
+    it.l1 = zh ? a.event_zh : a.event;
+    it.l2 = zh ? a.action_zh : a.action;
+    if (it.l2 == "x") it.l2.clear();  // RFC 793's "no action"
+    {
+      // At most 60% of the canvas wide: long causes wrap.
+      QFontMetricsF fm(f);
+      it.l1 = wrap_text(it.l1, fm, l.canvas.width() * 0.6);
+      it.l2 = wrap_text(it.l2, fm, l.canvas.width() * 0.6);
+    }
+    QSizeF sz = label_size(f, it.l1, it.l2);
+    std::vector<QRectF> tries;
+    for (QPointF p : label_candidates(a, sz))
+      tries.push_back(pl.clamp(QRectF(p.x() - sz.width() / 2, p.y() - sz.height() / 2, sz.width(), sz.height())));
+    for (const auto& r : tries)
+      if (pl.free(r)) { it.r = r; it.ok = true; break; }
+    if (!it.ok && must && !tries.empty()) {
+      // No free spot beside the arrow: the nearest one around its middle
+      // (or, failing that, the first try: the tests report the overlap).
+      QPointF m = point_along(a.pts, 0.5);
+      it.r = pl.around(pl.clamp(QRectF(m.x() - sz.width() / 2, m.y() - sz.height() / 2, sz.width(), sz.height())));
+      if (!pl.free(it.r)) it.r = tries.front();
+      it.ok = true;
+    }
+    if (it.ok) pl.placed.push_back(it.r);
+    it.px = f.pixelSize();
+    return it;
+  };
+
+  // 1. The timer chip beside the current state.
+  if (c.current_box >= 0 && !s.timers.isEmpty() && s.progress >= 0.5) {
+    QFont f = make_font(th, c.fonts.label, true);
+    QFontMetricsF fm(f);
+    c.timer_text = s.timers.join("  ");
+    QSizeF sz(fm.horizontalAdvance(c.timer_text) + 16, fm.height() + 6);
+    QRectF br = c.box_rects[c.current_box];
+    std::vector<QRectF> tries = {
+        QRectF(br.center().x() - sz.width() / 2, br.bottom() + 6, sz.width(), sz.height()),
+        QRectF(br.center().x() - sz.width() / 2, br.top() - 6 - sz.height(), sz.width(), sz.height()),
+        QRectF(br.right() + 6, br.center().y() - sz.height() / 2, sz.width(), sz.height()),
+        QRectF(br.left() - 6 - sz.width(), br.center().y() - sz.height() / 2, sz.width(), sz.height())};
+    c.timer_r = QRectF();
+    for (auto r : tries) {
+      r = pl.clamp(r);
+      if (pl.free(r)) { c.timer_r = r; break; }
+    }
+    if (c.timer_r.isNull()) c.timer_r = pl.around(pl.clamp(tries[0]));
+    pl.placed.push_back(c.timer_r);
+    c.g.texts.push_back({DiagramText::Timer, c.timer_r, c.timer_text, f.pixelSize() * sc});
+  }
+  // 2. The path's labels, latest first.
+  c.path_labels.resize(rp.arrows.size());
+  for (std::size_t k = rp.arrows.size(); k-- > 0;) {
+    // One label per arrow: the latest transition's, else the first time.
+    const bool again_latest = k + 1 != rp.arrows.size() && key(rp.arrows[k]) == key(rp.arrows.back());
+    if ((!c.path_is_first[k] || again_latest) && k + 1 != rp.arrows.size()) continue;
+    bool latest = k + 1 == rp.arrows.size();
+    // The latest transition's label is always shown: smaller if need be
+    // on a crowded small panel. Earlier ones yield when there is no room
+    // (their numbers stay on the arrows).
+    LabelItem it;
+    for (double shrink : {1.0, 0.85, 0.72, 0.6}) {
+      const bool last_try = shrink < 0.65;
+      it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), latest && last_try);
+      if (it.ok || !latest) break;
+    }
+    c.path_labels[k] = it;
+    if (it.ok)
+      c.g.texts.push_back({latest ? DiagramText::LatestLabel : DiagramText::PathLabel, it.r, flat(it), it.px * sc});
+    else
+      ++c.g.hidden_labels;
+    if (latest) {
+      c.g.highlighted_from = rp.arrows[k].from_state;
+      c.g.highlighted_to = rp.arrows[k].to_state;
+      c.g.highlighted_event = k < rp.events.size() ? rp.events[k] : std::string();
+      c.g.highlighted_label = flat(it);
+      c.g.highlighted_rst = rp.arrows[k].rst;
+      c.g.highlighted_dashed = rp.arrows[k].dynamic || rp.arrows[k].quiet_abort;
+    }
+  }
+  // 3. Self-loops on their states' boxes, with counts.
+  for (const auto& lp : s.loops) {
+    int bi = -1;
+    // The box of that state on the path (the last visit), else the first.
+    for (std::size_t i = rp.boxes.size(); i-- > 0;)
+      if (l.boxes[rp.boxes[i]].state == lp.state) { bi = rp.boxes[i]; break; }
+    if (bi < 0) bi = l.first_box(lp.state);
+    if (bi < 0) continue;
+    QRectF br = c.box_rects[bi];
+    const QString what = th.zh() ? lp.what_zh : lp.what;
+    const double rr = std::max(14.0, br.height() * 0.35);
+    Computed::LoopDraw d;
+    d.latest = lp.latest;
+    QFont f;
+    QString text;
+    // Smaller text before giving up on a crowded small panel.
+    for (double shrink : {1.0, 0.85, 0.72, 0.6}) {
+      f = make_font(th, c.fonts.label * shrink, lp.latest);
+      text = wrap_text(QString("%1 ×%2").arg(what).arg(lp.count), QFontMetricsF(f), l.canvas.width() * 0.45);
+      const QSizeF sz = label_size(f, text, QString());
+      d.lab.l1 = text;
+      d.lab.px = f.pixelSize();
+      // Corners: the loop leaves and re-enters the box around one corner;
+      // its label sits outside that corner.
+      struct Corner { QPointF p; double sx, sy; };
+      const Corner corners[4] = {{br.topRight(), 1, -1}, {br.bottomRight(), 1, 1},
+                                 {br.topLeft(), -1, -1}, {br.bottomLeft(), -1, 1}};
+      for (const auto& cn : corners) {
+        QPointF a = cn.p + QPointF(-cn.sx * rr * 1.2, 0);
+        QPointF b = cn.p + QPointF(0, -cn.sy * rr * 0.6);
+        QPointF o = cn.p + QPointF(cn.sx * rr * 0.8, cn.sy * rr * 1.4);
+        QVector<QPointF> pts{a, QPointF(a.x(), o.y()), QPointF(o.x(), o.y()), QPointF(o.x(), b.y()), b};
+        QPointF lc = QPointF(o.x() + cn.sx * (sz.width() / 2 + 4), o.y() + cn.sy * (sz.height() / 2));
+        for (double slide : {0.0, 1.0, -1.0}) {
+          QRectF r(lc.x() - sz.width() / 2, lc.y() - sz.height() / 2 + slide * sz.height(), sz.width(), sz.height());
+          r = pl.clamp(r);
+          if (pl.free(r)) { d.lab.r = r; d.lab.ok = true; break; }
+        }
+        if (d.lab.ok) { d.pts = pts; break; }
+      }
+      const QPointF a = br.topRight() + QPointF(-rr * 1.2, 0);
+      const QVector<QPointF> top_right{a, a + QPointF(0, -rr * 1.4), br.topRight() + QPointF(rr * 0.8, -rr * 1.4),
+                                       br.topRight() + QPointF(rr * 0.8, rr * 0.6),
+                                       br.topRight() + QPointF(0, rr * 0.6)};
+      const QRectF want = pl.clamp(QRectF(br.right() + rr, br.top() - rr * 1.4 - sz.height(), sz.width(), sz.height()));
+      if (!d.lab.ok) {
+        // No corner has room: the nearest free spot, the loop on the top right.
+        QRectF r = pl.around(want);
+        if (pl.free(r)) {
+          d.pts = top_right;
+          d.lab.r = r;
+          d.lab.ok = true;
+        }
+      }
+      if (d.lab.ok) break;
+      if (shrink < 0.65) {  // reported: the tests see it
+        d.pts = top_right;
+        d.lab.r = want;
+        d.lab.ok = true;
+      }
+    }
+    pl.placed.push_back(d.lab.r);
+    c.g.texts.push_back({DiagramText::Loop, d.lab.r, QString(text).replace('\n', ' '), f.pixelSize() * sc});
+    c.loops.push_back(d);
+  }
+  // 4. The other arrows' labels, where there is room.
+  c.static_labels.resize(l.arrows.size());
+  QFont lf = make_font(th, c.fonts.label, false);
+  for (std::size_t i = 0; i < l.arrows.size(); ++i) {
+    const auto& a = l.arrows[i];
+    bool on_path = false;
+    for (const auto& pa : rp.arrows)
+      if (!pa.dynamic && pa.from == a.from && pa.to == a.to && pa.fsm == a.fsm && pa.event == a.event) on_path = true;
+    if (on_path) continue;
+    DiagramArrow trimmed = a;
+    trimmed.pts = c.static_pts[i];
+    c.static_labels[i] = place_arrow_label(trimmed, lf, false);
+    const auto& it = c.static_labels[i];
+    if (it.ok)
+      c.g.texts.push_back({DiagramText::ArrowLabel, it.r, flat(it),
+                           lf.pixelSize() * sc});
+    else
+      ++c.g.hidden_labels;
+  }
+  // Canvas -> target for the reported boxes.
+  for (auto& t : c.g.texts) {
+    if (t.role == DiagramText::Title) continue;
+    t.box = QRectF(c.g.origin + t.box.topLeft() * sc, t.box.size() * sc);
+  }
+  return c;
+}
+
+void draw_label(QPainter& p, const LabelItem& it, QFont f, QColor c, QColor bg) {
+  if (!it.ok) return;
+  if (it.px > 0) f.setPixelSize(int(it.px));
   p.setFont(f);
   QFontMetricsF fm(f);
-  double w = std::max(fm.horizontalAdvance(ev), fm.horizontalAdvance(ac)) + 6;
-  double h = fm.height();
-  QRectF r1(a.label.x() - w / 2, a.label.y() - h, w, h);
-  QRectF r2(a.label.x() - w / 2, a.label.y() + 1, w, h);
-  if (bold_bg) {
-    p.setPen(Qt::NoPen);
-    p.setBrush(QColor(255, 255, 255, 225));
-    p.drawRect(a.dynamic || ac.isEmpty() ? r1 : r1.united(r2));
-  }
+  p.setPen(Qt::NoPen);
+  p.setBrush(bg);
+  p.drawRect(it.r);
   p.setPen(c);
-  p.drawText(r1, Qt::AlignCenter, ev);
-  if (!a.dynamic && !ac.isEmpty()) {
-    p.drawLine(QPointF(a.label.x() - w / 2 + 4, a.label.y()), QPointF(a.label.x() + w / 2 - 4, a.label.y()));
-    p.drawText(r2, Qt::AlignCenter, ac);
+  if (it.l2.isEmpty()) {
+    p.drawText(it.r, Qt::AlignCenter, it.l1);
+    return;
   }
+  // Event over action, a rule between (RFC 793's "event / action" stacked).
+  const double mid = it.r.top() + 1 + fm.height() * line_count(it.l1);
+  p.drawText(QRectF(it.r.left(), it.r.top(), it.r.width(), mid - it.r.top()), Qt::AlignCenter, it.l1);
+  p.drawLine(QPointF(it.r.left() + 4, mid), QPointF(it.r.right() - 4, mid));
+  p.drawText(QRectF(it.r.left(), mid, it.r.width(), it.r.bottom() - mid), Qt::AlignCenter, it.l2);
 }
 
 void draw_poly(QPainter& p, const QVector<QPointF>& pts, double head) {
@@ -239,151 +993,140 @@ void draw_poly(QPainter& p, const QVector<QPointF>& pts, double head) {
   if (pts.size() >= 2) arrow_head(p, pts[pts.size() - 2], pts.back(), head);
 }
 
-void badge(QPainter& p, QPointF c, const QString& text, QColor bg, const QFont& f, double r) {
+// RST's own mark (not colour alone): two short bars across the line near
+// its start, like a cut.
+void rst_mark(QPainter& p, const QVector<QPointF>& pts, double size) {
+  QPointF dir;
+  QPointF at = point_along(pts, 0.25, &dir);
+  QPointF n(-dir.y(), dir.x());
+  for (double k : {-0.35, 0.35}) {
+    QPointF c = at + dir * (k * size);
+    p.drawLine(c - n * size, c + n * size);
+  }
+}
+
+void badge(QPainter& p, const QRectF& rr, const QString& text, QColor bg, const QFont& f) {
   p.setFont(f);
-  QFontMetricsF fm(f);
-  double w = std::max(2 * r, fm.horizontalAdvance(text) + r);
-  QRectF rr(c.x() - w / 2, c.y() - r, w, 2 * r);
   p.setPen(QPen(Qt::white, 1.5));
   p.setBrush(bg);
-  p.drawRoundedRect(rr, r, r);
+  p.drawRoundedRect(rr, rr.height() / 2, rr.height() / 2);
   p.setPen(Qt::white);
   p.drawText(rr, Qt::AlignCenter, text);
 }
 }  // namespace
 
-void paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
-                         const DiagramState& s, const Theme& th) {
+DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
+                                     const DiagramState& s, const Theme& th) {
+  return compute(target, l, s, th).g;
+}
+
+DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
+                                    const DiagramState& s, const Theme& th) {
+  if (l.boxes.empty()) return {};
+  Computed c = compute(target, l, s, th);
+  const auto& rp = c.rp;
   p.save();
   p.setRenderHint(QPainter::Antialiasing);
   p.setRenderHint(QPainter::TextAntialiasing);
-  // Title line above the canvas.
-  QFont tf = th.font(11, true);
-  QFontMetricsF tfm(tf);
-  double title_h = tfm.height() * 1.6;
-  QString title = s.title;
-  if (s.current)
-    title += QString("  —  %1").arg(state_rfc_name(*s.current));
-  else
-    title += QString("  —  %1").arg(QCoreApplication::translate("tcpsim::render", "not created yet"));
-  if (s.orphan && s.current && *s.current != TcpState::Closed) title += "  " + QCoreApplication::translate("tcpsim::render", "(orphan: no fd)");
-  while (tf.pixelSize() > 8 && QFontMetricsF(tf).horizontalAdvance(title) > target.width() - 8)
-    tf.setPixelSize(tf.pixelSize() - 1);
-  p.setFont(tf);
+  p.setFont(c.title_font);
   p.setPen(th.black);
-  p.drawText(QRectF(target.left(), target.top(), target.width(), title_h),
-             Qt::AlignHCenter | Qt::AlignVCenter, title);
+  p.drawText(QRectF(target.left(), target.top(), target.width(), c.title_h),
+             Qt::AlignHCenter | Qt::AlignVCenter, c.title);
 
-  QRectF area(target.left(), target.top() + title_h, target.width(), target.height() - title_h);
-  double sc = std::min(area.width() / l.canvas.width(), area.height() / l.canvas.height());
-  if (sc <= 0) { p.restore(); return; }
-  p.translate(area.left() + (area.width() - l.canvas.width() * sc) / 2, area.top());
+  const double sc = c.g.scale;
+  p.translate(c.g.origin);
   p.scale(sc, sc);
-  // Sizes below are in canvas units; keep text readable on small widgets.
-  double ts = std::max(1.0, 0.55 / sc);
-  ts = std::min(ts, 1.6);
-  // Presentation mode enlarges text, but never so much that labels collide.
-  double fscale = std::min(th.scale * ts, 1.75);
-  auto font = [&](double px, bool bold) {
-    QFont f = th.font(10, bold);
-    f.setPixelSize(std::max(1, int(std::lround(px * fscale))));
-    return f;
-  };
+  // Line widths: at least ~1.2 px on the target, thicker on a projector.
+  const double unit = 1.0 / sc;
+  const double lw = std::max(1.4, (th.presentation ? 2.2 : 1.3) * unit);
+  const double head = std::max(11.0, 7 * unit) * (th.presentation ? 1.3 : 1.0);
 
-  ResolvedPath rp = resolve_path(l, s);
-  const double lw = th.presentation ? 2.0 : 1.4;
-
-  // 1. Every arrow of the data file, quiet.
-  QFont lf = font(15, false);
-  for (const auto& a : l.arrows) {
-    p.setPen(QPen(QColor(0x9A, 0x9A, 0x9A), lw));
-    draw_poly(p, a.pts, 11);
-    draw_label(p, a, th, lf, QColor(0x77, 0x77, 0x77), true);
+  // 1. Every arrow of the data file, quiet grey; RST arrows thick and marked.
+  const QColor grey(0x8A, 0x8A, 0x8A);
+  for (std::size_t i = 0; i < l.arrows.size(); ++i) {
+    const auto& a = l.arrows[i];
+    QPen pen(grey, a.rst ? lw * 2 : lw);
+    if (a.quiet_abort) pen.setStyle(Qt::DashLine);
+    p.setPen(pen);
+    draw_poly(p, c.static_pts[i], head);
+    if (a.rst) rst_mark(p, c.static_pts[i], head * 0.9);
   }
-  // 2. The path taken: visited arrows, numbered in order; the latest lit.
-  QFont bf = font(14, true);
-  std::map<QString, QStringList> numbers;  // arrow key -> "1", "4"
+  // 2. The path taken: blue, the latest vermillion and thickest.
   for (std::size_t i = 0; i < rp.arrows.size(); ++i) {
     const auto& a = rp.arrows[i];
     bool last = i + 1 == rp.arrows.size();
-    QColor c = last ? th.vermillion : th.blue;
-    QPen pen(c, (last ? 5.0 : 3.5) * (th.presentation ? 1.3 : 1.0));
-    if (a.dynamic) pen.setStyle(Qt::DashLine);
+    QColor col = last ? th.vermillion : th.blue;
+    double w = (last ? 3.2 : 2.2) * lw * (a.rst ? 1.4 : 1.0);
+    QPen pen(col, w);
+    if (a.quiet_abort || (a.dynamic && !a.rst)) pen.setStyle(Qt::DashLine);
+    pen.setCapStyle(Qt::FlatCap);
     p.setPen(pen);
-    draw_poly(p, a.pts, last ? 18 : 15);
-    draw_label(p, a, th, font(15, true), c.darker(120), true);
-    numbers[a.from + ">" + a.to + a.event] << QString::number(i + 1);
+    draw_poly(p, a.pts, head * (last ? 1.5 : 1.25));
+    if (a.rst) rst_mark(p, a.pts, head * 1.2);
   }
-  for (std::size_t i = 0; i < rp.arrows.size(); ++i) {
-    const auto& a = rp.arrows[i];
-    auto& list = numbers[a.from + ">" + a.to + a.event];
-    if (list.isEmpty()) continue;
-    QPointF at = point_along(a.pts, 0.5);
-    badge(p, at, list.join(","), i + 1 == rp.arrows.size() ? th.vermillion : th.blue, bf, 14);
-    list.clear();
+  // Self-loops.
+  for (const auto& d : c.loops) {
+    QColor col = d.latest ? th.vermillion : th.blue;
+    QPen pen(col, (d.latest ? 2.6 : 1.8) * lw, Qt::DashLine);  // retransmissions are dashed
+    p.setPen(pen);
+    draw_poly(p, d.pts, head);
   }
   // Marker travelling along the latest arrow.
   if (!rp.arrows.empty() && s.progress < 1.0) {
     QPointF m = point_along(rp.arrows.back().pts, s.progress);
-    p.setPen(QPen(Qt::black, 2));
+    p.setPen(QPen(Qt::black, lw * 1.5));
     p.setBrush(th.yellow);
-    p.drawEllipse(m, 13, 13);
+    double r = std::max(13.0, 8 * unit);
+    p.drawEllipse(m, r, r);
   }
 
-  // 3. Boxes.
-  std::map<int, int> first_visit;
-  for (std::size_t i = 0; i < rp.boxes.size(); ++i)
-    if (!first_visit.count(rp.boxes[i])) first_visit[rp.boxes[i]] = static_cast<int>(first_visit.size());
+  // 3. Boxes: current saturated orange with a thick black border; visited
+  // light sky blue; others white.
   for (std::size_t i = 0; i < l.boxes.size(); ++i) {
-    QRectF r = l.box_rect(static_cast<int>(i));
-    bool current = static_cast<int>(i) == rp.current_box && s.current && s.progress >= 0.5;
-    bool prev_current = static_cast<int>(i) == (rp.boxes.size() >= 2 ? rp.boxes[rp.boxes.size() - 2] : -1) &&
-                        s.progress < 0.5;
-    if (rp.boxes.empty() && s.current && l.boxes[i].state == *s.current &&
-        static_cast<int>(i) == l.first_box(*s.current))
-      current = true;
-    bool visited = first_visit.count(static_cast<int>(i)) > 0;
-    if (current || prev_current) {
-      p.setPen(QPen(th.black, 5));
-      p.setBrush(th.current_fill);
+    const QRectF& r = c.box_rects[i];
+    const bool cur = static_cast<int>(i) == c.current_box;
+    const bool visited = c.first_visit.count(static_cast<int>(i)) > 0;
+    if (cur) {
+      p.setPen(QPen(th.black, std::max(5.0, 3.5 * unit)));
+      p.setBrush(th.orange);
     } else if (visited) {
-      p.setPen(QPen(th.blue, 2.5));
+      p.setPen(QPen(th.blue, std::max(2.5, 2 * unit)));
       p.setBrush(th.visited_fill);
     } else {
-      p.setPen(QPen(QColor(0x60, 0x60, 0x60), 1.5));
+      p.setPen(QPen(QColor(0x60, 0x60, 0x60), std::max(1.5, 1.2 * unit)));
       p.setBrush(Qt::white);
     }
     p.drawRoundedRect(r, 8, 8);
-    QString name = state_rfc_name(l.boxes[i].state);
-    if (current || prev_current) name = QString("▶ %1").arg(name);
-    QFont bfnt = font(18, current || prev_current || visited);
-    // Shrink the name until it fits its box.
-    while (bfnt.pixelSize() > 6 && QFontMetricsF(bfnt).horizontalAdvance(name) > r.width() - 10)
-      bfnt.setPixelSize(bfnt.pixelSize() - 1);
-    p.setFont(bfnt);
+    p.setFont(make_font(th, cur ? c.fonts.current : c.fonts.state, cur || visited));
     p.setPen(th.black);
-    p.drawText(r, Qt::AlignCenter, name);
-    if (visited && !current) {
-      // Order of first visit, in the box's corner.
-      badge(p, r.topLeft() + QPointF(4, 2), QString::number(first_visit[static_cast<int>(i)] + 1),
-            th.blue, font(12, true), 11);
-    }
-    if (current && !s.timers.isEmpty()) {
-      QFont f = font(15, true);
-      p.setFont(f);
-      QFontMetricsF fm(f);
-      QString tx = s.timers.join("  ");
-      double w = fm.horizontalAdvance(tx) + 16;
-      QRectF tr(r.center().x() - w / 2, r.bottom() + 6, w, fm.height() + 6);
-      if (tr.left() < 0) tr.moveLeft(2);
-      if (tr.right() > l.canvas.width()) tr.moveRight(l.canvas.width() - 2);
-      p.setPen(QPen(th.black, 1.5));
-      p.setBrush(th.yellow);
-      p.drawRoundedRect(tr, 6, 6);
-      p.drawText(tr, Qt::AlignCenter, tx);
-    }
+    p.drawText(r, Qt::AlignCenter, c.box_names[i]);
+  }
+  // Badges: visit order in box corners, transition numbers on the path.
+  QFont bf = make_font(th, c.fonts.badge, true);
+  for (const auto& b : c.badges) badge(p, b.r, b.text, b.latest ? th.vermillion : th.blue, bf);
+  // 4. Labels: others grey, the path dark blue, the latest vermillion-dark.
+  const QColor bg(255, 255, 255, 235);
+  QFont lf = make_font(th, c.fonts.label, false);
+  for (const auto& it : c.static_labels) draw_label(p, it, lf, QColor(0x55, 0x55, 0x55), bg);
+  QFont pf = make_font(th, c.fonts.label, true);
+  for (std::size_t k = 0; k < c.path_labels.size(); ++k) {
+    bool last = k + 1 == c.path_labels.size();
+    draw_label(p, c.path_labels[k], pf, last ? th.vermillion.darker(135) : th.blue.darker(125), bg);
+  }
+  for (const auto& d : c.loops) {
+    QFont f = make_font(th, c.fonts.label, d.latest);
+    draw_label(p, d.lab, f, d.latest ? th.vermillion.darker(135) : th.blue.darker(125), bg);
+  }
+  if (!c.timer_r.isNull()) {
+    QFont f = make_font(th, c.fonts.label, true);
+    p.setFont(f);
+    p.setPen(QPen(th.black, std::max(1.5, unit)));
+    p.setBrush(th.yellow);
+    p.drawRoundedRect(c.timer_r, 6, 6);
+    p.drawText(c.timer_r, Qt::AlignCenter, c.timer_text);
   }
   p.restore();
+  return c.g;
 }
 
 // ---- widget ----
@@ -408,8 +1151,8 @@ QString StateDiagramWidget::highlightedState() const {
 void StateDiagramWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), Qt::white);
-  paint_state_diagram(p, QRectF(rect()).adjusted(4, 2, -4, -4), DiagramLayout::standard(), state_,
-                      theme_);
+  geom_ = paint_state_diagram(p, QRectF(rect()).adjusted(4, 2, -4, -4), DiagramLayout::standard(), state_,
+                              theme_);
 }
 
 }  // namespace tcpsim::render

@@ -1,19 +1,32 @@
 // tcpsim — the state diagram of one endpoint, in the layout of RFC 793
 // Figure 6 / RFC 9293 §3.3.2. Box positions and arrow routes come from
 // assets/diagram/rfc793.json (compiled in as a Qt resource); this file only
-// draws. The path the socket took is tinted and numbered, the current state
-// is highlighted (fill, thick border, bold, a marker), the latest transition
-// is lit with a marker travelling along it, and armed timers count down
-// under the current state.
+// lays out and draws. The path the socket took is tinted and numbered, the
+// current state is highlighted (saturated fill, thick border, the largest
+// text, a marker), the latest transition is lit, events that change no state
+// (retransmissions, TIME_WAIT's answer to a retransmitted FIN) are self-loops
+// with counts, and armed timers count down beside the current state.
+//
+// Every arrow stands for one event of the transition table (FsmRow::event):
+// a transition lights the arrow whose event its traced cause names
+// (fsm_event_of_cause), never a neighbour between the same two states. An
+// ABORT that sent no RST (timer give-up, host crash, discard) is drawn
+// dashed, never on an RST arrow; RST arrows are thick and carry a bar mark.
+//
+// Layout and drawing are split: layout_state_diagram() places every text
+// (no two overlap, none leaves the canvas) and reports the boxes, which the
+// painter draws and tests check.
 #pragma once
 
 #include <QPointF>
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "theme.hpp"
@@ -32,9 +45,14 @@ struct DiagramArrow {
   QString from, to;  // box ids
   TcpState from_state = TcpState::Closed, to_state = TcpState::Closed;
   QString event, action, event_zh, action_zh;
+  // The transition-table event this arrow stands for (fsm_event_name:
+  // "rcv RST", "close()"); empty: any event between its two states.
+  QString fsm;
   QVector<QPointF> pts;
   QPointF label;
-  bool dynamic = false;  // not in the data file: drawn straight, labelled with the cause
+  bool dynamic = false;  // not in the data file: routed around the boxes, labelled with the cause
+  bool rst = false;      // an RST is received or sent on this arrow: thick, marked
+  bool quiet_abort = false;  // a give-up / crash / discard: no segment, dashed
 };
 
 class DiagramLayout {
@@ -54,12 +72,22 @@ class DiagramLayout {
   QRectF box_rect(int i) const;
 };
 
+// An event that changed no state but matters to the lesson, drawn as a
+// self-loop on the state it happened in: "retransmit FIN ×2".
+struct DiagramLoop {
+  TcpState state = TcpState::Closed;
+  QString what, what_zh;   // "retransmit FIN", "rcv FIN / snd ACK, restart 2MSL"
+  int count = 0;
+  bool latest = false;     // the most recent event of the socket among all loops
+};
+
 // What one diagram shows at a cursor: computed from the trace only.
 struct DiagramState {
   QString title;                       // "client/sock  10.0.0.1:49152"
   std::vector<Transition> path;        // transitions so far
   std::optional<TcpState> current;     // nullopt: the socket has no state yet
   QStringList timers;                  // "TIME_WAIT 41.3 s"
+  std::vector<DiagramLoop> loops;      // self-loops so far, by state
   bool orphan = false;
   double progress = 1.0;               // animation of the latest transition, 0..1
 };
@@ -69,12 +97,40 @@ DiagramState diagram_state(const TraceView& v, std::uint32_t sock, std::size_t c
 struct ResolvedPath {
   std::vector<int> boxes;              // box index per step (path.size() + 1 when non-empty)
   std::vector<DiagramArrow> arrows;    // arrow per transition (dynamic ones included)
+  std::vector<std::string> events;     // transition-table event per transition ("give up")
   int current_box = -1;
 };
 ResolvedPath resolve_path(const DiagramLayout& l, const DiagramState& s);
 
-void paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
-                         const DiagramState& s, const Theme& th);
+// One text the diagram draws, in the painter's coordinates of `target`.
+struct DiagramText {
+  enum Role { Title, State, CurrentState, ArrowLabel, PathLabel, LatestLabel, Loop, Timer, Badge };
+  Role role = ArrowLabel;
+  QRectF box;
+  QString text;
+  double px = 0;  // font size in target pixels
+};
+
+// Where everything goes, for a target rectangle (device-independent pixels).
+struct DiagramGeometry {
+  QRectF target;
+  double scale = 1;                    // canvas unit -> target pixel
+  QPointF origin;                      // canvas (0,0) in target coordinates
+  std::vector<DiagramText> texts;      // every text drawn
+  int hidden_labels = 0;               // labels of arrows not taken, left out for lack of room
+  // The highlighted (latest) transition: the event its arrow stands for,
+  // the label drawn on it, and whether it is drawn as an RST arrow.
+  std::string highlighted_event;
+  QString highlighted_label;
+  TcpState highlighted_from = TcpState::Closed, highlighted_to = TcpState::Closed;
+  bool highlighted_rst = false;
+  bool highlighted_dashed = false;
+};
+DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
+                                     const DiagramState& s, const Theme& th);
+
+DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
+                                    const DiagramState& s, const Theme& th);
 
 // A widget showing one diagram; the app feeds it the state at the cursor.
 class StateDiagramWidget : public QWidget {
@@ -87,6 +143,8 @@ class StateDiagramWidget : public QWidget {
   const DiagramState& diagramState() const { return state_; }
   // The highlighted state's name ("FIN_WAIT_2"), empty when none.
   QString highlightedState() const;
+  // The geometry of the last paint (labels, highlighted arrow).
+  const DiagramGeometry& geometry() const { return geom_; }
   QSize sizeHint() const override { return {420, 460}; }
   QSize minimumSizeHint() const override { return {200, 220}; }
 
@@ -96,6 +154,7 @@ class StateDiagramWidget : public QWidget {
  private:
   DiagramState state_;
   Theme theme_;
+  DiagramGeometry geom_;
 };
 
 }  // namespace tcpsim::render

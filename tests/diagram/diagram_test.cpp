@@ -1,0 +1,265 @@
+// The state diagram tells the truth and stays legible (issue #12).
+//
+// For every catalogue scenario, in English and Chinese, the diagram of the
+// endpoint that changed state is laid out at the cursor just after each state
+// change, at the sizes the GUI and the exports use, and checked:
+//  - no two texts overlap and none leaves the panel;
+//  - the highlighted arrow joins the transition's two states, stands for the
+//    event the trace's cause names, is drawn as an RST arrow exactly when an
+//    RST was received or sent, and dashed when the state was dropped silently;
+//  - the current state's name is the largest text.
+//
+// The texts' boxes come from layout_state_diagram(), the function the
+// painter itself draws from, not from parsing the SVG: an SVG <text> carries
+// its anchor but not its extent (that needs the font's metrics again), and
+// the layout's boxes are exactly what is painted, badges and timer chips
+// included.
+#include <gtest/gtest.h>
+
+#include <QGuiApplication>
+#include <QDir>
+#include <QImage>
+#include <QPainter>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <regex>
+
+#include "i18n.hpp"
+#include "state_diagram.hpp"
+#include "tcpsim/fsm_table.hpp"
+#include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
+#include "trace_view.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::render;
+
+namespace {
+
+void ensure_app() {
+  static std::unique_ptr<QGuiApplication> app;
+  if (!app && !QCoreApplication::instance()) {
+    static int argc = 1;
+    static char name[] = "tcpsim_diagram_tests";
+    static char* argv[] = {name, nullptr};
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    app = std::make_unique<QGuiApplication>(argc, argv);
+  }
+}
+
+std::vector<std::string> catalogue() {
+  std::vector<std::string> out;
+  QDir d(TCPSIM_SCENARIOS);
+  for (const auto& f : d.entryList({"*.yaml"}, QDir::Files, QDir::Name))
+    if (f != "index.yaml") out.push_back(d.filePath(f).toStdString());
+  return out;
+}
+
+std::shared_ptr<Trace> run(const std::string& path) {
+  auto t = std::make_shared<Trace>();
+  Scenario sc = load_scenario_file(path);
+  Simulation sim(sc, *t);
+  sim.run();
+  return t;
+}
+
+// The test's own reading of a cause: which event of the transition table it
+// names (written independently of fsm_event_of_cause: a list, longest first).
+std::string named_event(const std::string& cause) {
+  static const char* names[] = {"rcv SYN,ACK", "rcv ACK of SYN", "rcv ACK of FIN", "rcv SYN", "rcv FIN",
+                                "rcv RST", "listen()", "connect()", "close()", "ABORT", "discard",
+                                "give up", "host crashed", "2MSL timeout", "tcp_fin_timeout"};
+  for (const char* n : names)
+    if (cause.rfind(n, 0) == 0) return n;
+  if (cause.rfind("shutdown(", 0) == 0) return "close()";
+  return "";
+}
+
+struct Size {
+  double w, h;
+  bool presentation;
+};
+// The widget's minimum and preferred sizes, a tall and a wide GUI pane, the
+// export's panel, and lecture-mode panes at 1024x768 and 1280x720.
+const Size kSizes[] = {{200, 220, false}, {420, 460, false}, {300, 700, false}, {900, 420, false},
+                       {748, 860, false}, {480, 600, true},  {620, 640, true},  {748, 860, true}};
+
+std::string describe(const DiagramText& t) {
+  return "'" + t.text.toStdString() + "' at (" + std::to_string(int(t.box.x())) + "," +
+         std::to_string(int(t.box.y())) + " " + std::to_string(int(t.box.width())) + "x" +
+         std::to_string(int(t.box.height())) + ")";
+}
+
+// Returns a failure description, empty when the geometry is clean.
+std::string check_geometry(const DiagramGeometry& g) {
+  const QRectF panel = g.target.adjusted(-0.5, -0.5, 0.5, 0.5);
+  for (const auto& t : g.texts)
+    if (!panel.contains(t.box)) return "outside the panel: " + describe(t);
+  for (std::size_t i = 0; i < g.texts.size(); ++i)
+    for (std::size_t j = i + 1; j < g.texts.size(); ++j) {
+      QRectF a = g.texts[i].box.adjusted(0.5, 0.5, -0.5, -0.5);
+      QRectF b = g.texts[j].box.adjusted(0.5, 0.5, -0.5, -0.5);
+      if (a.intersects(b)) return "overlap: " + describe(g.texts[i]) + " and " + describe(g.texts[j]);
+    }
+  double cur = 0, other = 0;
+  for (const auto& t : g.texts)
+    (t.role == DiagramText::CurrentState ? cur : other) =
+        std::max(t.role == DiagramText::CurrentState ? cur : other, t.px);
+  if (cur > 0 && cur <= other)
+    return "the current state's name (" + std::to_string(cur) + " px) is not the largest text (" +
+           std::to_string(other) + " px)";
+  return "";
+}
+
+class CatalogueDiagram : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { ensure_app(); }
+};
+
+TEST_P(CatalogueDiagram, EveryTransitionHighlightsItsTrueArrowAndNoLabelCollides) {
+  auto trace = run(GetParam());
+  TraceView v(trace);
+  const auto& l = DiagramLayout::standard();
+  ASSERT_FALSE(l.boxes.empty());
+  int checked = 0;
+  for (const char* lang : {"en", "zh_CN"}) {
+    install_language(lang);
+    // Pile-ups repeat one life many times: every socket's transitions are
+    // checked at two sizes, the first sockets' at all of them.
+    std::map<std::uint32_t, int> nth_socket;
+    for (std::size_t idx : v.state_changes()) {
+      const Event& e = v.event(idx);
+      const std::size_t cursor = idx + 1;
+      int& n = nth_socket.try_emplace(e.sock, int(nth_socket.size())).first->second;
+      DiagramState ds = diagram_state(v, e.sock, cursor, e.t);
+      ASSERT_FALSE(ds.path.empty());
+      const Transition& tr = ds.path.back();
+      ASSERT_EQ(tr.index, idx);
+      const std::string want = named_event(tr.cause);
+      ASSERT_FALSE(want.empty()) << "the cause names no event of the table: '" << tr.cause << "'";
+      const bool rst = tr.cause.find("RST") != std::string::npos;
+      const bool silent = want == "give up" || want == "host crashed" || want == "discard";
+      for (const Size& sz : kSizes) {
+        if (n >= 3 && !(sz.w == 420 || sz.w == 748)) continue;
+        Theme th = sz.presentation ? presentation_theme() : default_theme();
+        th.lang = lang;
+        const DiagramGeometry g = layout_state_diagram(QRectF(0, 0, sz.w, sz.h), l, ds, th);
+        const std::string where = GetParam() + " [" + lang + " " + std::to_string(int(sz.w)) + "x" +
+                                  std::to_string(int(sz.h)) + (sz.presentation ? " lecture" : "") +
+                                  "] " + state_name(tr.from) + " -> " + state_name(tr.to) + " '" +
+                                  tr.cause + "'";
+        ASSERT_EQ(g.highlighted_event, want) << where;
+        ASSERT_EQ(g.highlighted_from, tr.from) << where;
+        ASSERT_EQ(g.highlighted_to, tr.to) << where;
+        ASSERT_EQ(g.highlighted_rst, rst) << where << ": drawn " << (g.highlighted_rst ? "" : "not ")
+                                          << "as an RST arrow";
+        if (silent) ASSERT_TRUE(g.highlighted_dashed) << where << ": a silent abort must be dashed";
+        const std::string bad = check_geometry(g);
+        ASSERT_EQ(bad, "") << where;
+        ++checked;
+      }
+    }
+  }
+  install_language("en");
+  EXPECT_GT(checked, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, CatalogueDiagram, ::testing::ValuesIn(catalogue()),
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           std::string n = QFileInfo(QString::fromStdString(i.param)).baseName().toStdString();
+                           for (auto& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+// A path handed to the diagram directly, as the trace would record it.
+DiagramState path_state(std::vector<Transition> path) {
+  DiagramState s;
+  s.title = "client/sock";
+  for (std::size_t i = 0; i < path.size(); ++i) path[i].index = i;
+  s.current = path.back().to;
+  s.path = std::move(path);
+  return s;
+}
+
+class DiagramTruth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ensure_app();
+    install_language("en");
+  }
+  const DiagramLayout& l = DiagramLayout::standard();
+  DiagramGeometry layout(const DiagramState& s) {
+    return layout_state_diagram(QRectF(0, 0, 748, 860), l, s, default_theme());
+  }
+  std::vector<Transition> opened() {
+    return {{0, 0, TcpState::Closed, TcpState::SynSent, "connect() / snd SYN"},
+            {0, 1, TcpState::SynSent, TcpState::Established, "rcv SYN,ACK / snd ACK"}};
+  }
+};
+
+TEST_F(DiagramTruth, RtoGiveUpHighlightsADashedNonRstArrow) {
+  auto p = opened();
+  p.push_back({0, 2, TcpState::Established, TcpState::Closed, "give up: retransmissions exhausted (tcp_retries2)"});
+  const auto g = layout(path_state(p));
+  EXPECT_EQ(g.highlighted_event, "give up");
+  EXPECT_FALSE(g.highlighted_rst);
+  EXPECT_TRUE(g.highlighted_dashed);
+  EXPECT_NE(g.highlighted_label.indexOf("tcp_retries2"), -1) << g.highlighted_label.toStdString();
+  EXPECT_EQ(g.highlighted_label.indexOf("RST"), -1) << g.highlighted_label.toStdString();
+  EXPECT_EQ(check_geometry(g), "");
+}
+
+TEST_F(DiagramTruth, HostCrashHighlightsADashedNonRstArrow) {
+  auto p = opened();
+  p.push_back({0, 2, TcpState::Established, TcpState::Closed, "host crashed: state lost"});
+  const auto g = layout(path_state(p));
+  EXPECT_EQ(g.highlighted_event, "host crashed");
+  EXPECT_FALSE(g.highlighted_rst);
+  EXPECT_TRUE(g.highlighted_dashed);
+  EXPECT_NE(g.highlighted_label.indexOf("host crashed"), -1) << g.highlighted_label.toStdString();
+  EXPECT_EQ(g.highlighted_label.indexOf("RST"), -1) << g.highlighted_label.toStdString();
+  EXPECT_EQ(check_geometry(g), "");
+}
+
+TEST_F(DiagramTruth, ReceivedRstLightsTheRfcArrowAndAbortWithRstIsMarked) {
+  auto p = opened();
+  p.push_back({0, 2, TcpState::Established, TcpState::Closed, "rcv RST"});
+  auto g = layout(path_state(p));
+  EXPECT_EQ(g.highlighted_event, "rcv RST");
+  EXPECT_TRUE(g.highlighted_rst);
+  EXPECT_FALSE(g.highlighted_dashed);
+  p.back().cause = "ABORT: close() with unread data / snd RST";
+  g = layout(path_state(p));
+  EXPECT_EQ(g.highlighted_event, "ABORT");
+  EXPECT_TRUE(g.highlighted_rst);
+  EXPECT_NE(g.highlighted_label.indexOf("snd RST"), -1) << g.highlighted_label.toStdString();
+}
+
+TEST_F(DiagramTruth, SynGiveUpIsNotTheCloseArrow) {
+  std::vector<Transition> p = {{0, 0, TcpState::Closed, TcpState::SynSent, "connect() / snd SYN"},
+                               {0, 1, TcpState::SynSent, TcpState::Closed,
+                                "give up: SYN retries exhausted (tcp_syn_retries)"}};
+  const auto g = layout(path_state(p));
+  EXPECT_EQ(g.highlighted_event, "give up");
+  EXPECT_NE(g.highlighted_label.indexOf("tcp_syn_retries"), -1) << g.highlighted_label.toStdString();
+}
+
+TEST_F(DiagramTruth, LectureModeTextIsAtLeast24PxAndTheCurrentStateIsLargest) {
+  auto p = opened();
+  for (Size sz : {Size{620, 700, true}, Size{748, 860, true}}) {
+    const auto g = layout_state_diagram(QRectF(0, 0, sz.w, sz.h), l, path_state(p), presentation_theme());
+    double cur = 0;
+    for (const auto& t : g.texts) {
+      if (t.role == DiagramText::CurrentState) cur = t.px;
+      if (t.role == DiagramText::ArrowLabel || t.role == DiagramText::PathLabel ||
+          t.role == DiagramText::LatestLabel || t.role == DiagramText::State)
+        EXPECT_GE(t.px, 23.5) << describe(t) << " at " << sz.w << "x" << sz.h;
+    }
+    EXPECT_GE(cur, 28.0);
+    EXPECT_EQ(check_geometry(g), "");
+  }
+}
+
+}  // namespace
