@@ -31,6 +31,8 @@ namespace tcpsim::render {
 namespace {
 
 using PaintFn = std::function<void(QPainter&)>;
+// Vertical extents [top, bottom] of text a PDF page break must not cut.
+using KeepTogether = std::vector<std::pair<double, double>>;
 
 double logical_dpi() {
   if (auto* s = QGuiApplication::primaryScreen()) return s->logicalDotsPerInch();
@@ -56,7 +58,7 @@ bool check_writable(const QString& path, std::string* error) {
 // Renders `paint` (which draws into a size.width() x size.height() logical
 // canvas) to the file named by o.path, in the format of its extension.
 bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const QString& title,
-               std::string* error) {
+               std::string* error, const KeepTogether& keep = {}) {
   QString path = QString::fromStdString(o.path);
   QString ext = QFileInfo(path).suffix().toLower();
   if (ext != "svg" && ext != "pdf" && ext != "png") {
@@ -149,14 +151,31 @@ bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const 
   double k = page.width() / size.width();
   if (!paged) k = std::min(k, page.height() / size.height());
   double page_h = page.height() / k;  // logical units per page
-  int pages = paged ? std::max(1, static_cast<int>(std::ceil(size.height() / page_h - 1e-6))) : 1;
-  for (int i = 0; i < pages; ++i) {
+  // Page breaks: every page_h, moved up above a text box the break would
+  // cut in two (as long as the page stays at least half full).
+  std::vector<double> breaks{0};
+  if (paged)
+    while (breaks.back() + page_h < size.height() - 1e-6) {
+      double cut = breaks.back() + page_h;
+      for (bool moved = true; moved;) {
+        moved = false;
+        for (const auto& [top, bottom] : keep)
+          if (top < cut && cut < bottom && top - 1 > breaks.back() + page_h * 0.5) {
+            cut = top - 1;
+            moved = true;
+          }
+      }
+      breaks.push_back(cut);
+    }
+  breaks.push_back(paged ? size.height() : std::max(size.height(), page_h));
+  for (std::size_t i = 0; i + 1 < breaks.size(); ++i) {
     if (i > 0) pdf.newPage();
+    const double y0 = breaks[i], h = breaks[i + 1] - breaks[i];
     p.save();
     p.scale(k, k);
-    p.translate(0, -i * page_h);
-    p.setClipRect(QRectF(0, i * page_h, size.width(), page_h));
-    p.fillRect(QRectF(0, i * page_h, size.width(), page_h), Qt::white);
+    p.translate(0, -y0);
+    p.setClipRect(QRectF(0, y0, size.width(), h));
+    p.fillRect(QRectF(0, y0, size.width(), h), Qt::white);
     paint(p);
     p.restore();
   }
@@ -302,9 +321,11 @@ bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, st
   lo.title = QCoreApplication::translate("tcpsim::render", "Packet timeline: %1").arg(scenario_title(s, o));
   lo.legend = true;
   LadderLayout lay(*v, th, lo);
+  KeepTogether keep;
+  for (const auto& tx : lay.texts()) keep.emplace_back(tx.box.top(), tx.box.bottom());
   return render_to(o, lay.size(),
                    [&](QPainter& p) { lay.paint(p, t.events.size(), v->end_time(), -1, false); },
-                   lo.title, error);
+                   lo.title, error, keep);
 }
 
 bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& which,

@@ -62,6 +62,11 @@ constexpr Phrase kZh[] = {
     {"accept", "accept()"},
     {"shutdown", "shutdown()"},
     {"2MSL timeout", "2MSL 超时"},
+    // the events of the abort rows (core's FsmEvent names, the cause's prefix)
+    {"ABORT", "中止"},
+    {"give up", "放弃"},
+    {"discard", "丢弃"},
+    {"host crashed", "主机崩溃"},
     {"TIME_WAIT timer", "TIME_WAIT 定时器"},
     {"abort", "中止"},
     {"host crashed: state lost", "主机崩溃：状态丢失"},
