@@ -1496,6 +1496,18 @@
         <source>the scenario&apos;s fault rule</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>give up: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>discard: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ABORT: </source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>

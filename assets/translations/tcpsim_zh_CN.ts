@@ -1485,6 +1485,18 @@
         <source>the scenario's fault rule</source>
         <translation>场景的故障规则</translation>
     </message>
+    <message>
+        <source>give up: </source>
+        <translation>放弃：</translation>
+    </message>
+    <message>
+        <source>discard: </source>
+        <translation>丢弃连接：</translation>
+    </message>
+    <message>
+        <source>ABORT: </source>
+        <translation>中止：</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>
