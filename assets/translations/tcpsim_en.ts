@@ -1508,6 +1508,14 @@
         <source>ABORT: </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>epoll loop stopped after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wake-ups</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>

@@ -1497,6 +1497,14 @@
         <source>ABORT: </source>
         <translation>中止：</translation>
     </message>
+    <message>
+        <source>epoll loop stopped after</source>
+        <translation>epoll 循环已停止，唤醒次数</translation>
+    </message>
+    <message>
+        <source>wake-ups</source>
+        <translation>次</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render::describe</name>

@@ -267,6 +267,8 @@ std::string timer_label(TimerKind k) {
 // states, sysctl and errno names) stay as they are.
 const char* const kPhrases[] = {
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "the scenario's fault rule"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "epoll loop stopped after"),
+    QT_TRANSLATE_NOOP("tcpsim::render::cause", "wake-ups"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "tail loss probe: the last segment is sent again before the RTO"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "old segment in TIME_WAIT: ACK it (it cannot reach a new connection)"),
     QT_TRANSLATE_NOOP("tcpsim::render::cause", "other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent"),

@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QHeaderView>
 #include <QLabel>
@@ -42,6 +43,8 @@
 #include "ladder.hpp"
 #include "main_window.hpp"
 #include "state_diagram.hpp"
+#include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
 
 using namespace tcpsim;
 
@@ -449,6 +452,43 @@ TEST_F(LectureTest, ChineseWindowShowsNoEnglishOnlyText) {
     }
     EXPECT_EQ(bad, 0);
   }
+}
+
+// Every catalogue scenario's event log, in Chinese, has no English-only row.
+TEST_F(LectureTest, EveryCatalogueScenarioLogsInChinese) {
+  ASSERT_TRUE(render::install_language("zh_CN"));
+  const QStringList files = QDir(QString(TCPSIM_SOURCE_DIR) + "/scenarios").entryList({"*.yaml"}, QDir::Files, QDir::Name);
+  ASSERT_GT(files.size(), 10);
+  int bad = 0;
+  for (const QString& f : files) {
+    if (f == "index.yaml") continue;  // the catalogue's index, not a scenario
+    Scenario sc;
+    try {
+      sc = load_scenario_file((QString(TCPSIM_SOURCE_DIR) + "/scenarios/" + f).toStdString());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << f.toStdString() << ": " << e.what();
+      continue;
+    }
+    if (gui::estimated_connections(sc) > 5000) continue;  // counts-only: no log
+    auto view = std::make_shared<render::TraceView>(std::make_shared<Trace>(run_scenario(sc)));
+    std::set<QString> allowed = {"fd", "ms", "us", "seq", "ack", "len", "win", "pid", "bytes"};
+    const auto& meta = view->trace().meta;
+    auto allow = [&](const std::string& name) {
+      for (const auto& part : QString::fromStdString(name).split(QRegularExpression("[^A-Za-z0-9_]"))) allowed.insert(part);
+    };
+    for (const auto& h : meta.hosts) allow(h.name);
+    for (const auto& p : meta.processes) allow(p.name);
+    for (const auto& so : meta.sockets) allow(so.label);
+    allow(meta.scenario);
+    for (std::size_t i = 0; i < view->size(); ++i) {
+      const QString row = QString::fromStdString(render::describe_event(*view, view->event(i)));
+      const QString e = english_only(row, allowed);
+      if (!e.isEmpty() && ++bad <= 30)
+        ADD_FAILURE() << f.toStdString() << " event " << i << ": '" << row.toStdString() << "' (English: " << e.toStdString() << ")";
+    }
+  }
+  render::install_language("en");
+  EXPECT_EQ(bad, 0);
 }
 
 // ---- the command line with no display ----
