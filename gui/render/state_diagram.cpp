@@ -600,10 +600,27 @@ QSizeF label_size(const QFont& f, const QString& l1, const QString& l2) {
 // that stays whole: the placer then reports it).
 QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
   if (fm.horizontalAdvance(t) <= maxw) return t;
+  // Break at spaces, and after Chinese punctuation (Chinese has no spaces).
+  QStringList words;
+  QString w;
+  for (QChar ch : t) {
+    if (ch == ' ') {
+      if (!w.isEmpty()) words << w;
+      w.clear();
+    } else {
+      w += ch;
+      if (ch == QChar(0xFF1A) || ch == QChar(0xFF0C)) {  // ： ，
+        words << w + QChar(0x200B);  // zero-width: glued to the next word
+        w.clear();
+      }
+    }
+  }
+  if (!w.isEmpty()) words << w;
   QStringList lines;
   QString cur;
-  for (const auto& w : t.split(' ', Qt::SkipEmptyParts)) {
-    QString next = cur.isEmpty() ? w : cur + " " + w;
+  for (const auto& w : words) {
+    const bool glue = cur.endsWith(QChar(0x200B));
+    QString next = cur.isEmpty() ? w : cur + (glue ? "" : " ") + w;
     if (!cur.isEmpty() && fm.horizontalAdvance(next) > maxw) {
       lines << cur;
       cur = w;
@@ -612,7 +629,7 @@ QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
     }
   }
   if (!cur.isEmpty()) lines << cur;
-  return lines.join('\n');
+  return lines.join('\n').remove(QChar(0x200B));
 }
 
 }  // namespace
@@ -794,17 +811,18 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     c.g.texts.push_back({DiagramText::Badge, rr, t, badge_f.pixelSize() * sc});
   }
 
-  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, bool must) {
+  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, bool must, double wrap = 0.6) {
     LabelItem it;
     const bool zh = th.zh();
     it.l1 = zh ? a.event_zh : a.event;
     it.l2 = zh ? a.action_zh : a.action;
     if (it.l2 == "x") it.l2.clear();  // RFC 793's "no action"
     {
-      // At most 60% of the canvas wide: long causes wrap.
+      // At most 60% of the canvas wide (or what the caller asks): long
+      // causes wrap.
       QFontMetricsF fm(f);
-      it.l1 = wrap_text(it.l1, fm, l.canvas.width() * 0.6);
-      it.l2 = wrap_text(it.l2, fm, l.canvas.width() * 0.6);
+      it.l1 = wrap_text(it.l1, fm, l.canvas.width() * wrap);
+      it.l2 = wrap_text(it.l2, fm, l.canvas.width() * wrap);
     }
     QSizeF sz = label_size(f, it.l1, it.l2);
     std::vector<QRectF> tries;
@@ -857,10 +875,15 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     // on a crowded small panel. Earlier ones yield when there is no room
     // (their numbers stay on the arrows).
     LabelItem it;
+    // A narrower, taller block first, then smaller text.
+    bool done = false;
     for (double shrink : {1.0, 0.85, 0.72, 0.6}) {
-      const bool last_try = shrink < 0.65;
-      it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), latest && last_try);
-      if (it.ok || !latest) break;
+      for (double wrap : {0.6, 0.4, 0.28}) {
+        const bool last_try = shrink < 0.65 && wrap < 0.3;
+        it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), latest && last_try, wrap);
+        if (it.ok || !latest) { done = true; break; }
+      }
+      if (done) break;
     }
     c.path_labels[k] = it;
     if (it.ok)
