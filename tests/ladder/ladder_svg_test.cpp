@@ -425,7 +425,7 @@ TEST(LadderScales, NarrowLadderKeepsErrnoAndFullText) {
   for (const auto& t : lay.texts()) {
     if (!t.full.contains("ECONNRESET")) continue;
     found = true;
-    EXPECT_TRUE(t.lines.join(' ').contains("ECONNRESET")) << t.lines.join(" | ").toStdString();
+    EXPECT_TRUE(t.lines.join(QChar(0x20)).contains("ECONNRESET")) << t.lines.join(" | ").toStdString() << " box " << t.box.width() << " lifeline " << lay.lifeline_x(0);
     EXPECT_EQ(lay.text_at(t.box.center(), trace->events.size()), t.full);
   }
   EXPECT_TRUE(found);
