@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "limits.hpp"
 #include "gif_writer.hpp"
 #include "tcpsim/counts.hpp"
 #include "tcpsim/export.hpp"
@@ -67,6 +68,7 @@ struct ExportArgs {
   int dpi = 96;
   std::string page;
   std::optional<std::uint64_t> seed;
+  RunLimits limits;
 };
 
 // One file (or folder, for --frames) to produce.
@@ -390,7 +392,9 @@ int run_export(const ExportArgs& a) {
 
   RunOptions ro;
   ro.seed = a.seed;
-  Trace trace = run_scenario(*scenario, ro);
+  ro.limits = a.limits;
+  Trace trace = run_bounded(*scenario, ro, a.file);
+  if (!trace.meta.stopped_by.empty()) return kExitLimit;  // a cut run is no figure of the scenario
 
   const std::string title_text = scenario->title.get(lang).empty() ? scenario->name : scenario->title.get(lang);
 
@@ -432,6 +436,27 @@ int run_export(const ExportArgs& a) {
     }
   }
 #endif
+
+  // --frames: one PNG per event in the window, bounded by --frames-max too
+  // (churn-10k would write 4,586 frames, 1.4 GB).
+  if (!a.frames.empty()) {
+    const auto at_or_before = [&](Time t) {
+      return static_cast<std::size_t>(
+          std::upper_bound(trace.events.begin(), trace.events.end(), t,
+                           [](Time x, const Event& e) { return x < e.t; }) -
+          trace.events.begin());
+    };
+    const std::size_t first = std::max<std::size_t>(at_or_before(window.from - 1), 1);
+    const std::size_t last = window.to == kNever ? trace.events.size() : at_or_before(window.to);
+    const std::size_t n = last >= first ? last - first + 1 : 0;
+    if (n > static_cast<std::size_t>(a.frames_max)) {
+      std::fprintf(stderr,
+                   "tcpsim export: --frames: %zu frames (one per event) exceed --frames-max %d: narrow the window "
+                   "with --from/--to, use --animation --slides-per state, or raise --frames-max (at most %d)\n",
+                   n, a.frames_max, kFramesMaxLimit);
+      return kExitBadInput;
+    }
+  }
 
   // Endpoints named by --diagram and --dot must exist in this run.
   for (const auto& o : outs)
@@ -509,11 +534,10 @@ int run_export(const ExportArgs& a) {
 #ifdef TCPSIM_HAVE_RENDER
     else if (o.option == "--frames") {
       ensure_gui();
-      // Render into a fresh folder beside the target, then move the frames in.
-      const std::string tmp = o.path + ".tmp-" + std::to_string(::getpid());
-      if (::mkdir(tmp.c_str(), 0777) != 0) {
-        err = "cannot create '" + tmp + "': " + std::strerror(errno);
-      } else {
+      // Render into a fresh folder beside the target (unpredictable name,
+      // removed on SIGINT/SIGTERM), then move the frames in.
+      const std::string tmp = make_temp_dir_beside(o.path, &err);
+      if (!tmp.empty()) {
         ok = render::export_frames(*scenario, trace, tmp, ropt, &err);
         if (ok && !is_dir(o.path)) {
           if (::rename(tmp.c_str(), o.path.c_str()) != 0) {
@@ -538,6 +562,7 @@ int run_export(const ExportArgs& a) {
           (void)moved;
         }
         if (is_dir(tmp)) remove_tree(tmp);
+        release_temp_dir();
       }
     } else if (o.option == "--slides") {
       ensure_gui();
@@ -620,7 +645,7 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--slides-per", a->slides_per, "--slides/--animation: a page per step (default) or per state");
   sub->add_option("--animation", a->animation, "the same pages as an animated GIF: OUT.gif");
   sub->add_option("--frames-max", a->frames_max,
-                  "--slides/--animation: refuse more pages than this (default 300, at most 5000)");
+                  "--frames/--slides/--animation: refuse more frames or pages than this (default 300, at most 5000)");
   sub->add_option("--time", a->time_scale,
                   "ladder time axis (--ladder, --frames, --slides, --animation): compressed (default), "
                   "linear or textbook");
@@ -651,7 +676,8 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--size", a->size, "PNG size WIDTHxHEIGHT in pixels (e.g. 1600x900)");
   sub->add_option("--dpi", a->dpi, "PNG/SVG resolution (default 96)");
   sub->add_option("--page", a->page, "PDF: split over A4 or Letter pages (default: one page)");
-  sub->add_option("--seed", a->seed, "random seed (default: the scenario's)");
+  add_seed_option(sub, a->seed);
+  add_limit_options(sub, a->limits);
   sub->callback([a]() { exit_status() = run_export(*a); });
 }
 

@@ -72,7 +72,7 @@ Trace run_bounded(const Scenario& sc, const RunOptions& opt, const std::string& 
   t.meta.scenario = sc.name;
   Simulation sim(sc, t, opt);
   sim.run();
-  report_limit(file, sim.summary());
+  if (report_limit(file, sim.summary())) t.meta.stopped_by = sim.summary().limit->message();
   return t;
 }
 

@@ -256,6 +256,7 @@ Trace run_scenario(const Scenario& scenario, RunOptions options) {
   t.meta.scenario = scenario.name;
   Simulation sim(scenario, t, options);
   sim.run();
+  if (sim.summary().limit) t.meta.stopped_by = sim.summary().limit->message();
   return t;
 }
 

@@ -163,6 +163,11 @@ bool write_file_atomically(const std::string& path, bool overwrite,
 // The same for a stream writer.
 bool write_stream_atomically(const std::string& path, bool overwrite,
                              const std::function<void(std::ostream&)>& write, std::string* error);
+// A fresh folder beside `path` (dir/.tcpsim-frames-XXXXXXXXXX, mkdtemp) for
+// numbered frames (frame-0001.png ...); until release_temp_dir(), SIGINT,
+// SIGTERM and SIGHUP remove it and its frames. "" with *error on failure.
+std::string make_temp_dir_beside(const std::string& path, std::string* error);
+void release_temp_dir();
 // Whether `path` could be created: its directory exists and is writable and
 // `path` is not a directory. False with the reason in *error.
 bool check_writable(const std::string& path, std::string* error);

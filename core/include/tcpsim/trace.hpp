@@ -154,6 +154,9 @@ struct TraceMeta {
   std::vector<HostInfo> hosts;
   std::vector<ProcessInfo> processes;  // indexed by pid - 1
   std::vector<SocketInfo> sockets;     // indexed by id - 1
+  // Set when a run limit cut the run short (LimitStop::message()); the
+  // trace's last note says the same. Empty for a run that ended by itself.
+  std::string stopped_by;
   const SocketInfo* socket(std::uint32_t id) const {
     return id >= 1 && id <= sockets.size() ? &sockets[id - 1] : nullptr;
   }

@@ -41,9 +41,39 @@ constexpr std::size_t kPathMax = 4096;
 char g_tmp[kSlots][kPathMax];
 volatile sig_atomic_t g_used[kSlots];
 
+// A temporary folder of numbered frames (frame-0001.png ...): the handler
+// removes what can be in it by name, then the folder. Only async-signal-safe
+// calls: no opendir, no allocation.
+char g_dir[kPathMax];
+volatile sig_atomic_t g_dir_used = 0;
+constexpr int kDirFramesMax = 100000;
+
+void remove_frames_dir() {
+  const std::size_t n = std::strlen(g_dir);
+  if (n + 24 >= kPathMax) return;
+  char path[kPathMax];
+  std::memcpy(path, g_dir, n);
+  for (int k = 1; k <= kDirFramesMax; ++k) {
+    // path = dir + "/frame-%04d.png", formatted by hand
+    char digits[8];
+    int len = 0;
+    for (int v = k; v > 0; v /= 10) digits[len++] = static_cast<char>('0' + v % 10);
+    while (len < 4) digits[len++] = '0';
+    std::size_t p = n;
+    const char* pre = "/frame-";
+    for (const char* c = pre; *c; ++c) path[p++] = *c;
+    while (len > 0) path[p++] = digits[--len];
+    for (const char* c = ".png"; *c; ++c) path[p++] = *c;
+    path[p] = '\0';
+    if (::unlink(path) != 0 && errno == ENOENT && k > 1) break;
+  }
+  ::rmdir(g_dir);
+}
+
 extern "C" void remove_temporaries(int sig) {
   for (int i = 0; i < kSlots; ++i)
     if (g_used[i]) ::unlink(g_tmp[i]);
+  if (g_dir_used) remove_frames_dir();
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -268,6 +298,23 @@ bool write_impl(const std::string& path, bool overwrite,
 }
 
 }  // namespace
+
+std::string make_temp_dir_beside(const std::string& path, std::string* error) {
+  const std::string dir = dir_part(path);
+  std::string tmpl = (dir == "/" ? "/" : dir + "/") + ".tcpsim-frames-XXXXXXXXXX";
+  if (!::mkdtemp(tmpl.data())) {
+    *error = std::string("cannot create a temporary folder in '") + dir + "': " + std::strerror(errno);
+    return {};
+  }
+  install_handlers();
+  if (tmpl.size() < kPathMax) {
+    std::memcpy(g_dir, tmpl.c_str(), tmpl.size() + 1);
+    g_dir_used = 1;
+  }
+  return tmpl;
+}
+
+void release_temp_dir() { g_dir_used = 0; }
 
 bool write_file_atomically(const std::string& path, bool overwrite,
                            const std::function<bool(const std::string&, std::string*)>& write,
