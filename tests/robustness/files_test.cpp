@@ -8,24 +8,15 @@
 #include <filesystem>
 #include <string>
 
+#include "temp_dir.hpp"
 #include "tcpsim/loader.hpp"
 
 using namespace tcpsim;
+using tcpsim::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char tmpl[] = "/tmp/tcpsim-robust-XXXXXX";
-    p = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(p, ec);
-  }
-};
 
 std::string load_error(const std::string& path) {
   try {
