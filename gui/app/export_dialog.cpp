@@ -518,6 +518,7 @@ void ExportDialog::buildUi() {
   form->addRow(tr("Save to:"), out);
 
   error_ = new QLabel(left);
+  error_->setTextFormat(Qt::PlainText);  // messages quote paths: never rich text
   error_->setObjectName("exportError");
   error_->setWordWrap(true);
   error_->setTextInteractionFlags(Qt::TextSelectableByMouse);

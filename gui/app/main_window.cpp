@@ -28,6 +28,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QSettings>
+#include <QTextDocument>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
@@ -129,6 +130,7 @@ void MainWindow::buildUi() {
   message_ = new QLabel(central);
   message_->setObjectName("message");
   message_->setWordWrap(true);
+  message_->setTextFormat(Qt::PlainText);  // it quotes file names and scenario text: never rich text
   message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   message_->hide();
   cl->addWidget(message_);
@@ -684,7 +686,9 @@ void MainWindow::refreshLesson() {
     md += "### " + tr("References") + "\n\n";
     for (const auto& r : scenario_->references) md += "- " + QString::fromStdString(r) + "\n";
   }
-  lesson_->setMarkdown(md);
+  // Markdown, but no HTML: a scenario's text never becomes tags (<img>, <a>).
+  lesson_->document()->setMarkdown(
+      md, QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub | QTextDocument::MarkdownNoHTML));
 }
 
 std::vector<std::uint32_t> MainWindow::endpoints() const {

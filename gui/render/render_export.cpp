@@ -74,7 +74,7 @@ bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const 
     gen.setViewBox(QRectF(QPointF(0, 0), size));
     // QSvgGenerator defaults to 72 dpi, which shrinks text (PLATFORM.md).
     gen.setResolution(static_cast<int>(logical_dpi()));
-    gen.setTitle(title);
+    gen.setTitle(title.toHtmlEscaped());  // QSvgGenerator writes <title> unescaped
     gen.setDescription("tcpsim");
     QPainter p;
     if (!p.begin(&gen)) {
@@ -361,7 +361,7 @@ bool render_chart(const Scenario& s, QChart* chart, const ExportOptions& o, std:
   QSizeF size(1000, 600);
   QGraphicsScene scene;
   scene.addItem(chart);  // the scene owns the chart
-  chart->setTitle(chart->title() + " — " + scenario_title(s, o));
+  chart->setTitle(chart->title() + " — " + scenario_title(s, o).toHtmlEscaped());  // a chart title is rich text
   chart->setGeometry(QRectF(QPointF(0, 0), size));
   scene.setSceneRect(QRectF(QPointF(0, 0), size));
   // Rendering through the scene avoids QChartView (and its hidden render()).

@@ -147,12 +147,18 @@ std::vector<std::string> make_ids(const Diagram& d) {
   return ids;
 }
 
-// Mermaid's lexer ends a message at '#' (entity codes) and ';'.
+// Mermaid's lexer ends a message at '#' (entity codes) and ';'; its labels
+// are HTML, so '<', '>', '&' and quotes become entity codes too (a title
+// "<script>" stays text). A newline is the one tag written: <br/>.
 std::string mermaid_text(const std::string& s) {
   std::string r;
   for (char c : s) {
     if (c == '#') r += "#35;";
     else if (c == ';') r += "#59;";
+    else if (c == '<') r += "#60;";
+    else if (c == '>') r += "#62;";
+    else if (c == '&') r += "#38;";
+    else if (c == '"') r += "#34;";
     else if (c == '\n') r += "<br/>";
     else r += c;
   }
@@ -172,6 +178,10 @@ std::string plantuml_text(const std::string& s) {
       ++i;
     } else if (c == '\\') {
       r += "~\\";
+    } else if (c == '<' || c == '>') {
+      // Creole's HTML-like tags (<b>, <color>, <img:...>) would act: escape.
+      r += '~';
+      r += c;
     } else if (c == '\n') {
       r += "\\n";
     } else {
@@ -196,7 +206,7 @@ void write_mermaid(const Trace& t, std::ostream& out, const DiagramOptions& o) {
   if (!d.title.empty()) out << "    title " << mermaid_text(d.title) << "\n";
   for (std::size_t i = 0; i < d.parts.size(); ++i)
     if (d.parts[i].used)
-      out << "    participant " << ids[i] << " as " << mermaid_text(participant_label(d.parts[i], "<br/>"))
+      out << "    participant " << ids[i] << " as " << mermaid_text(participant_label(d.parts[i], "\n"))
           << "\n";
   std::string all;
   {
