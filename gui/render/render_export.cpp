@@ -203,6 +203,7 @@ bool apply_time_scale(const ExportOptions& o, LadderOptions* lo, std::string* er
     return false;
   }
   lo->scale = *sc;
+  lo->calls_and_timers = o.calls_and_timers;
   return true;
 }
 
@@ -275,7 +276,8 @@ void paint_diagram_legend(QPainter& p, const Theme& th, QRectF r) {
     p.drawText(QRectF(x + 40, y - 10, tw + 4, 20), Qt::AlignVCenter, t);
     x += 40 + tw + 26;
   };
-  item(th.current_fill, th.black, 4, QCoreApplication::translate("tcpsim::render", "▶ current state"));
+  // The same swatch as the diagram's current box (state_diagram.cpp): saturated orange, thick black border.
+  item(th.orange, th.black, 4, QCoreApplication::translate("tcpsim::render", "▶ current state"));
   item(th.visited_fill, th.blue, 2, QCoreApplication::translate("tcpsim::render", "visited (numbered in order)"));
   p.setPen(QPen(th.vermillion, 4));
   p.drawLine(QPointF(x, y), QPointF(x + 34, y));
@@ -483,19 +485,40 @@ std::vector<std::size_t> slide_cursors(const Trace& t, const std::string& per, T
 
 namespace {
 
-// One slide: 1600 x 900 logical px (16:9). A header line (step, time,
-// scenario); the ladder up to the step on the left; the client's and the
-// server's state diagrams side by side on the right; under them the step's
-// event in large type. The ladder is laid out at its natural width and
-// scaled to its panel, so no note is elided for want of room.
-const QSizeF kSlideSize(1600, 900);
-constexpr double kHeaderH = 58, kLadderW = 800, kMargin = 10;
+// One slide: 1024 x 576 logical px (16:9), the size of a 1024-wide
+// projector image, so a font's pixel size here is its size on the wall
+// (24 px is the floor from the back row; nothing below 20 px). The PDF
+// page (960 x 540 pt) and the GIF frame are this canvas scaled.
+//
+//  - a caption band: "Step N of M   t = …" and the scenario's title, and
+//    under it the step's event in full (wrapped, never shrunk below 20 px);
+//  - on the left the ladder in the presentation theme, a window of it
+//    around the step (not the whole history squeezed), with its host
+//    headers kept on top;
+//  - on the right the state diagram of the endpoint this step is about
+//    (the event's socket, else the one that changed state last), large: the
+//    part of the presentation-size diagram around its current state and
+//    the arrow it took, at full size; under it the other endpoint's
+//    diagram, the same way, in a smaller window.
+const QSizeF kSlideSize(1024, 576);
+constexpr double kMargin = 10, kLadderW = 660;
+
+QFont slide_font(const Theme& th, int px, bool bold = false) {
+  QFont f = th.font(10, bold);
+  f.setPixelSize(px);
+  return f;
+}
 
 class SlideDeck {
  public:
   SlideDeck(const Scenario& s, const Trace& t, const ExportOptions& o) : t_(t), o_(o) {
     v_ = make_view(t);
-    th_ = export_theme(o);
+    th_ = presentation_theme();
+    // The ladder's smallest text (9.5 pt) at 20 px rather than 24: two
+    // lifelines, their annotation columns and the arrows' labels then fit
+    // the slide's left 60 %.
+    th_.scale = 20.0 / (9.5 * 96 / 72);
+    th_.lang = QString::fromStdString(o.lang);
     title_ = scenario_title(s, o);
     if (!v_->connections().empty()) {
       socks_.push_back(v_->connections()[0].a);
@@ -507,6 +530,7 @@ class SlideDeck {
     if (!apply_time_scale(o_, &lo, error)) return false;
     lo.from = o_.from;
     lo.to = o_.to;
+    lo.width = kLadderW;
     lay_ = std::make_unique<LadderLayout>(*v_, th_, lo);
     if (DiagramLayout::standard().boxes.empty()) {
       if (error) *error = "the state diagram layout resource is missing";
@@ -524,76 +548,163 @@ class SlideDeck {
     const Time now = v_->time_at(cursor);
     const Event* ev = cursor > 0 ? &t_.events[cursor - 1] : nullptr;
 
-    // Header: "Step 3 of 12    t = 0.012000 s" and the scenario's title.
+    // Caption: "Step 3 of 12   t = 12.000 ms", the title on the right.
     const QString head = QCoreApplication::translate("tcpsim::render", "Step %1 of %2").arg(index + 1).arg(total) +
-                         "    t = " + QString::fromStdString(format_time(now)) + " s";
-    QFont hf = th_.font(14, true);
-    hf.setPixelSize(30);
+                         "   t = " + QString::fromStdString(format_time(now)) + " s";
+    const QFont hf = slide_font(th_, 26, true);
     p.setFont(hf);
     p.setPen(th_.black);
-    const double head_w = QFontMetricsF(hf).horizontalAdvance(head);
-    p.drawText(QRectF(kMargin * 2, 6, head_w + 8, kHeaderH - 12), Qt::AlignLeft | Qt::AlignVCenter, head);
-    QFont tf = th_.font(10);
-    const QRectF tr(kMargin * 2 + head_w + 40, 6, W - head_w - 60 - kMargin * 4, kHeaderH - 12);
-    for (int px = 22; px >= 10; --px) {  // the scenario title, whole
-      tf.setPixelSize(px);
-      if (QFontMetricsF(tf).boundingRect(tr, Qt::TextWordWrap | Qt::AlignRight | Qt::AlignVCenter, title_).height() <=
-          tr.height())
-        break;
-    }
+    const double head_w = QFontMetricsF(hf).horizontalAdvance(head) + 4;
+    const double line1 = QFontMetricsF(hf).height() + 4;
+    p.drawText(QRectF(kMargin, 4, head_w, line1), Qt::AlignLeft | Qt::AlignVCenter, head);
+    const QFont tf = slide_font(th_, 20);
+    const QRectF tr(kMargin + head_w + 24, 4, W - head_w - 24 - 2 * kMargin, line1);
     p.setFont(tf);
     p.setPen(QColor(0x44, 0x44, 0x44));
-    p.drawText(tr, Qt::TextWordWrap | Qt::AlignRight | Qt::AlignVCenter, title_);
-    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
-    p.drawLine(QPointF(kMargin, kHeaderH), QPointF(W - kMargin, kHeaderH));
-
-    // Ladder up to the step, scaled to the panel's width, scrolled so the
-    // step's time sits in the lower part of the panel.
-    const QRectF lr(kMargin, kHeaderH + 6, kLadderW, H - kHeaderH - 6 - kMargin);
-    p.save();
-    p.setClipRect(lr);
-    const double k = std::min(1.0, lr.width() / lay_->size().width());
-    const double visible = lr.height() / k;
-    const double y = lay_->y_of(now);
-    const double off = std::clamp(y - visible * 0.7, 0.0, std::max(0.0, lay_->size().height() - visible));
-    p.translate(lr.left(), lr.top());
-    p.scale(k, k);
-    p.translate(0, -off);
-    lay_->paint(p, cursor, now, -1, true);
-    p.restore();
-    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
-    p.drawLine(QPointF(lr.right() + kMargin / 2, kHeaderH + 6), QPointF(lr.right() + kMargin / 2, H - kMargin));
-
-    // The state diagrams, side by side, as tall as their width needs.
-    const auto& l = DiagramLayout::standard();
-    const double dx = lr.right() + kMargin, dw = W - dx - kMargin;
-    const double n = static_cast<double>(std::max<std::size_t>(1, socks_.size()));
-    const double one_w = dw / n - 4;
-    const double title_h = QFontMetricsF(th_.font(11, true)).height() * 1.6;
-    const double dh = std::min(lr.height() * 0.62, title_h + one_w * l.canvas.height() / l.canvas.width());
-    for (std::size_t i = 0; i < socks_.size(); ++i)
-      paint_state_diagram(p, QRectF(dx + dw / n * i, lr.top(), one_w, dh), l,
-                          diagram_state(*v_, socks_[i], cursor, now), th_);
-
-    // Under them, the step's event, in full, as large as it fits.
+    p.drawText(tr, Qt::AlignRight | Qt::AlignVCenter,
+               QFontMetricsF(tf).elidedText(title_, Qt::ElideRight, tr.width()));
+    // The step's event, whole, wrapped (22 px, 20 px when it needs more than two lines).
     QString what;
     if (ev) what = QString::fromStdString(localize_label(describe_event(*v_, *ev), o_.lang));
-    const QRectF er(dx + 6, lr.top() + dh + 12, dw - 12, lr.bottom() - (lr.top() + dh + 12));
-    p.setPen(QPen(th_.vermillion, 3));
-    p.drawLine(QPointF(er.left() - 4, er.top()), QPointF(er.left() - 4, er.top() + 40));
-    QFont ef = th_.font(12);
-    for (int px = 32; px >= 10; --px) {
-      ef.setPixelSize(px);
-      if (QFontMetricsF(ef).boundingRect(er.adjusted(8, 0, 0, 0), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what)
-              .height() <= er.height())
-        break;
+    const QRectF wr0(kMargin + 12, 4 + line1, W - 2 * kMargin - 12, 200);
+    QFont ef = slide_font(th_, 22, true);
+    QRectF wb = QFontMetricsF(ef).boundingRect(wr0, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
+    if (wb.height() > QFontMetricsF(ef).lineSpacing() * 2.5) {
+      ef.setPixelSize(20);
+      wb = QFontMetricsF(ef).boundingRect(wr0, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
     }
+    const double cap_bottom = wr0.top() + std::max(wb.height(), QFontMetricsF(ef).height()) + 6;
+    p.setPen(QPen(th_.vermillion, 4));
+    p.drawLine(QPointF(kMargin + 2, wr0.top() + 2), QPointF(kMargin + 2, cap_bottom - 6));
     p.setFont(ef);
     p.setPen(QColor(0x11, 0x11, 0x11));
-    p.drawText(er.adjusted(8, 0, 0, 0), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
+    p.drawText(QRectF(wr0.left(), wr0.top(), wr0.width(), cap_bottom - wr0.top()),
+               Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
+    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
+    p.drawLine(QPointF(kMargin, cap_bottom), QPointF(W - kMargin, cap_bottom));
+
+    // Ladder: its header band on top, the body scrolled so the step sits at
+    // 45 % of the panel (the events of its instant below it). Laid out for the panel's width: drawn at full size.
+    const QRectF lr(kMargin, cap_bottom + 4, kLadderW, H - cap_bottom - 4 - kMargin / 2);
+    const double k = std::min(1.0, lr.width() / lay_->size().width());
+    const double hh = lay_->header_height();
+    {
+      const double visible = lr.height() / k - hh;
+      const double y = lay_->y_of(now);
+      const double off = std::clamp(y - hh - visible * 0.45, 0.0, std::max(0.0, lay_->size().height() - hh - visible));
+      p.save();
+      p.setClipRect(QRectF(lr.left(), lr.top() + hh * k, lr.width(), lr.height() - hh * k));
+      p.translate(lr.left(), lr.top());
+      p.scale(k, k);
+      p.translate(0, -off);
+      lay_->paint(p, cursor, now, -1, true);
+      p.restore();
+      p.save();
+      p.setClipRect(QRectF(lr.left(), lr.top(), lr.width(), hh * k));
+      p.translate(lr.left(), lr.top());
+      p.scale(k, k);
+      p.fillRect(QRectF(0, 0, lay_->size().width(), hh), Qt::white);
+      lay_->paint_header(p, now, true);
+      p.restore();
+    }
+    p.setPen(QPen(QColor(0xBB, 0xBB, 0xBB), 1));
+    p.drawLine(QPointF(lr.right() + kMargin / 2, lr.top()), QPointF(lr.right() + kMargin / 2, H - kMargin));
+
+    // Diagrams: the endpoint this step is about, large; the other below.
+    std::vector<std::uint32_t> order = socks_;
+    const std::uint32_t focus = focus_socket(cursor);
+    std::stable_partition(order.begin(), order.end(), [&](std::uint32_t s) { return s == focus; });
+    const double dx = lr.right() + kMargin, dw = W - dx - kMargin;
+    const double top = lr.top(), avail = H - kMargin / 2 - top;
+    const double big = order.size() > 1 ? std::round(avail * 0.6) : avail;
+    for (std::size_t i = 0; i < order.size() && i < 2; ++i) {
+      const QRectF card = i == 0 ? QRectF(dx, top, dw, big - 4) : QRectF(dx, top + big + 4, dw, avail - big - 4);
+      paint_card(p, card, order[i], cursor, now);
+    }
   }
 
  private:
+  // The socket the step is about: the event's own socket when it is one
+  // of the two ends, else the end that changed state most recently.
+  std::uint32_t focus_socket(std::size_t cursor) const {
+    if (socks_.empty()) return 0;
+    if (cursor > 0) {
+      const Event& e = t_.events[cursor - 1];
+      for (auto s : socks_)
+        if (e.sock == s) return s;
+    }
+    for (std::size_t i = cursor; i-- > 0;) {
+      const Event& e = t_.events[i];
+      if (e.kind == EventKind::State)
+        for (auto s : socks_)
+          if (e.sock == s) return s;
+    }
+    return socks_[0];
+  }
+
+  // One endpoint's diagram in `card`: its title line (socket and state,
+  // 22 px), then a window on the presentation-size diagram (24 px text)
+  // centred on the current state and the latest arrow's label, drawn at
+  // full size (down to 5/6 when the two need it), framed.
+  void paint_card(QPainter& p, const QRectF& card, std::uint32_t sock, std::size_t cursor, Time now) const {
+    const auto& l = DiagramLayout::standard();
+    DiagramState ds = diagram_state(*v_, sock, cursor, now);
+    const QString state = ds.current ? QString(state_rfc_name(*ds.current))
+                                     : QCoreApplication::translate("tcpsim::render", "not created yet");
+    QFont cf = slide_font(th_, 20, true);
+    QFontMetricsF cfm(cf);
+    const QString who = QString::fromStdString(v_->socket_label(sock));
+    const double head_h = cfm.height() + 4;
+    p.setFont(cf);
+    p.setPen(th_.black);
+    // The state is never elided; a long socket label is, in its middle.
+    p.drawText(QRectF(card.left(), card.top(), card.width(), head_h), Qt::AlignLeft | Qt::AlignVCenter,
+               cfm.elidedText(who, Qt::ElideMiddle, card.width() - cfm.horizontalAdvance(": " + state) - 4) +
+                   ": " + state);
+    const QRectF win(card.left(), card.top() + head_h, card.width(), card.height() - head_h);
+    if (win.height() < 40) return;
+    // The diagram as the GUI's lecture mode lays it out at 1024 x 768.
+    const QRectF virt(0, 0, 560, 720);
+    ds.title = who;
+    DiagramGeometry g = layout_state_diagram(virt, l, ds, th_);
+    QRectF focus;
+    QRectF drawn(g.origin, l.canvas * g.scale);
+    for (const auto& tx : g.texts) {
+      if (tx.role == DiagramText::CurrentState) focus = tx.box;
+      if (tx.role != DiagramText::Title) drawn = drawn.united(tx.box);
+    }
+    QRectF with_label = focus;
+    for (const auto& tx : g.texts)
+      if (tx.role == DiagramText::LatestLabel) with_label = with_label.isNull() ? tx.box : with_label.united(tx.box);
+    if (focus.isNull()) focus = with_label;
+    if (focus.isNull()) focus = QRectF(virt.center(), QSizeF(1, 1));
+    const QRectF area = with_label.adjusted(-24, -24, 24, 24);
+    double s = std::min({1.0, win.width() / area.width(), win.height() / area.height()});
+    QRectF c = area;
+    if (s < 5.0 / 6) {  // too far apart: the current state at full size
+      s = 1.0;
+      c = focus.adjusted(-24, -24, 24, 24);
+    }
+    const QPointF centre = c.center();
+    // The window, in diagram coordinates, kept inside the diagram's canvas.
+    QSizeF ws(win.width() / s, win.height() / s);
+    const QRectF canvas = drawn.adjusted(-6, -6, 6, 6);
+    QRectF view(centre.x() - ws.width() / 2, centre.y() - ws.height() / 2, ws.width(), ws.height());
+    if (ws.width() < canvas.width()) view.moveLeft(std::clamp(view.left(), canvas.left(), canvas.right() - ws.width()));
+    if (ws.height() < canvas.height()) view.moveTop(std::clamp(view.top(), canvas.top(), canvas.bottom() - ws.height()));
+    p.save();
+    p.setClipRect(win);
+    p.fillRect(win, Qt::white);
+    p.translate(win.topLeft());
+    p.scale(s, s);
+    p.translate(-view.topLeft());
+    paint_state_diagram(p, virt, l, ds, th_);
+    p.restore();
+    p.setPen(QPen(QColor(0x99, 0x99, 0x99), 1.5));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(win.adjusted(0.75, 0.75, -0.75, -0.75), 6, 6);
+  }
+
   const Trace& t_;
   ExportOptions o_;
   std::shared_ptr<const TraceView> v_;
@@ -602,7 +713,6 @@ class SlideDeck {
   std::unique_ptr<LadderLayout> lay_;
   std::vector<std::uint32_t> socks_;
 };
-
 }  // namespace
 
 bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
