@@ -122,6 +122,9 @@ bool is_quiet_abort(const std::string& ev) {
     QT_TRANSLATE_NOOP("tcpsim::render", "retransmit FIN"),
     QT_TRANSLATE_NOOP("tcpsim::render", "retransmit data"),
     QT_TRANSLATE_NOOP("tcpsim::render", "rcv FIN / snd ACK, restart 2MSL"),
+    // The title's state part (tr_() is not seen by lupdate).
+    QT_TRANSLATE_NOOP("tcpsim::render", "not created yet"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "(orphan: no fd)"),
 };
 
 QString tr_piece(const QString& s) {
@@ -474,16 +477,17 @@ QString box_name(TcpState st, bool current, bool wrap) {
 // their names, overlap or leave the canvas, whichever box is the current
 // one (so sizes do not jump while stepping). Two boxes clear each other
 // when they are apart either sideways or up and down.
-double max_label_font(const DiagramLayout& l, const Theme& th, bool wrap) {
+double max_label_font(const DiagramLayout& l, const Theme& th, bool wrap, double state_scale = kStateScale,
+                      double current_scale = kCurrentScale) {
   const QFont probe = make_font(th, 100, true);
   const QFontMetricsF fm(probe);
   std::vector<double> w, wc, h, hc;  // per font unit: width and height, normal and current
   for (const auto& b : l.boxes) {
-    w.push_back(text_width(fm, box_name(b.state, false, wrap)) / 100 * kStateScale);
-    wc.push_back(text_width(fm, box_name(b.state, true, wrap)) / 100 * kCurrentScale);
+    w.push_back(text_width(fm, box_name(b.state, false, wrap)) / 100 * state_scale);
+    wc.push_back(text_width(fm, box_name(b.state, true, wrap)) / 100 * current_scale);
     const int lines = line_count(box_name(b.state, false, wrap));
-    h.push_back(fm.height() * lines / 100 * kStateScale);
-    hc.push_back(fm.height() * lines / 100 * kCurrentScale);
+    h.push_back(fm.height() * lines / 100 * state_scale);
+    hc.push_back(fm.height() * lines / 100 * current_scale);
   }
   const double pad = 16, vpad = 10, gap = 12;
   double cap = 1e9;
@@ -529,8 +533,14 @@ struct Placer {
   QRectF canvas;
   std::vector<QRectF> obstacles;  // boxes and badges
   std::vector<QRectF> placed;
+  // Lines no text may cover: the path taken and the self-loops (a label
+  // over its own arrow hides what it names).
+  std::vector<QVector<QPointF>> lines;
   bool free(const QRectF& r) const {
     if (!canvas.contains(r)) return false;
+    for (const auto& ln : lines)
+      for (int i = 1; i < ln.size(); ++i)
+        if (segment_hits_rect(ln[i - 1], ln[i], r)) return false;
     for (const auto& o : obstacles)
       if (o.intersects(r)) return false;
     for (const auto& o : placed)
@@ -547,6 +557,21 @@ struct Placer {
         if (free(c)) return c;
       }
     return r;
+  }
+  // The free spot for r's size nearest to r's place on a fine grid over the
+  // whole canvas; null when there is none.
+  QRectF nearest_free(const QRectF& r) const {
+    const QPointF want = r.center();
+    QRectF best;
+    double bd = 1e18;
+    const double step = 8;
+    for (double y = canvas.top(); y + r.height() <= canvas.bottom(); y += step)
+      for (double x = canvas.left(); x + r.width() <= canvas.right(); x += step) {
+        const QRectF cand(x, y, r.width(), r.height());
+        const double d = QLineF(cand.center(), want).length();
+        if (d < bd && free(cand)) { bd = d; best = cand; }
+      }
+    return best;
   }
   QRectF clamp(QRectF r) const {
     if (r.left() < canvas.left()) r.moveLeft(canvas.left());
@@ -609,7 +634,9 @@ QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
       w.clear();
     } else {
       w += ch;
-      if (ch == QChar(0xFF1A) || ch == QChar(0xFF0C)) {  // ： ，
+      // After any Chinese character or mark (： ， included), never
+      // right after an opening bracket （.
+      if (ch == QChar(0xFF1A) || ch == QChar(0xFF0C) || (ch.unicode() >= 0x2E80 && ch != QChar(0xFF08))) {
         words << w + QChar(0x200B);  // zero-width: glued to the next word
         w.clear();
       }
@@ -657,10 +684,13 @@ struct Computed {
   std::vector<LoopDraw> loops;
   QRectF timer_r;
   QString timer_text;
+  double need_caption = 0;  // target px a caption band needs (first pass)
+  bool caption = false;     // the latest label is in the caption band
   std::map<int, int> first_visit;
 };
 
-Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th) {
+Computed compute_pass(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
+                      double caption_h) {
   Computed c;
   c.g.target = target;
   // Title line above the canvas.
@@ -671,13 +701,17 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
   QString title = s.title + "  —  " + what;
   const QFont tf0 = tf;
   const double room = target.width() - 8;
-  while (tf.pixelSize() > 9 && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
+  // On a projector the title, too, keeps 24 px: it goes onto two lines
+  // rather than shrink below.
+  const int min_title = th.presentation ? 24 : 9;
+  while (tf.pixelSize() > min_title && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
   if (text_width(QFontMetricsF(tf), title) > room) {
     // Too narrow for one line: the socket over its state; only the socket's
     // label is elided when even that does not fit (the state never is).
     tf = tf0;
     title = s.title + "\n" + what;
-    while (tf.pixelSize() > 8 && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
+    const int min_two = th.presentation ? 24 : 8;
+    while (tf.pixelSize() > min_two && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
     QFontMetricsF fm(tf);
     if (fm.horizontalAdvance(s.title) > room) title = fm.elidedText(s.title, Qt::ElideMiddle, room) + "\n" + what;
   }
@@ -685,7 +719,7 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
   c.title_font = tf;  // capped below the current state's name once the scale is known
   c.title_h = QFontMetricsF(tf).height() * (line_count(title) + 0.4);
 
-  QRectF area(target.left(), target.top() + c.title_h, target.width(), target.height() - c.title_h);
+  QRectF area(target.left(), target.top() + c.title_h, target.width(), target.height() - c.title_h - caption_h);
   double sc = std::min(area.width() / l.canvas.width(), area.height() / l.canvas.height());
   if (sc <= 0) sc = 1e-3;
   c.g.scale = sc;
@@ -703,16 +737,38 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
   // fits between two columns of boxes.
   const double want_px = th.presentation ? 24.0 : 12.0 * th.scale;
   double label = want_px / sc;
-  // On a projector, names break after their first hyphen when one line
-  // would cap the text below what was asked for.
-  const double cap1 = max_label_font(l, th, false);
-  c.wrap_names = th.presentation && label > cap1;
-  label = std::min(label, c.wrap_names ? std::max(cap1, max_label_font(l, th, true)) : cap1);
+  double state_scale = kStateScale, current_scale = kCurrentScale;
+  if (th.presentation) {
+    // A projector: 24 px is the floor for every text, never shrunk below
+    // (integer canvas units, rounded up). Room is made by breaking names
+    // after their hyphen, then by state names no larger than the labels
+    // and a current state only a little larger, never by smaller text:
+    // labels of arrows not taken give way instead.
+    label = std::ceil(want_px / sc - 1e-6);
+    struct Try { bool wrap; double st, cur; };
+    const Try tries[] = {{false, kStateScale, kCurrentScale}, {true, kStateScale, kCurrentScale},
+                         {true, 1.0, 1.25}, {true, 1.0, 1.15}};
+    c.wrap_names = true;
+    state_scale = 1.0;
+    current_scale = 1.15;
+    for (const Try& t : tries)
+      if (max_label_font(l, th, t.wrap, t.st, t.cur) >= label) {
+        c.wrap_names = t.wrap;
+        state_scale = t.st;
+        current_scale = t.cur;
+        break;
+      }
+  } else {
+    // On a screen, text shrinks (down to 9 canvas units) rather than let
+    // state names collide.
+    label = std::min(label, max_label_font(l, th, false));
+  }
   label = std::max(label, 9.0);
   c.fonts.label = label;
-  c.fonts.state = label * kStateScale;
-  c.fonts.current = label * kCurrentScale;
-  c.fonts.badge = label * 0.85;
+  c.fonts.state = label * state_scale;
+  c.fonts.current = label * current_scale;
+  // Step numbers: as large as the labels on a projector (24 px).
+  c.fonts.badge = th.presentation ? label : label * 0.85;
   // The title stays below the current state's name.
   if (s.current && tf.pixelSize() >= c.fonts.current * sc) {
     tf.setPixelSize(std::max(4, int(std::ceil(c.fonts.current * sc)) - 1));
@@ -768,6 +824,9 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
   const double badge_r = QFontMetricsF(badge_f).height() * 0.6;
   for (const auto& [bi, order] : c.first_visit) {
     if (bi == c.current_box) continue;
+    // On a projector the numbers on the path's arrows tell the order; the
+    // boxes' visit numbers would only crowd it.
+    if (th.presentation) continue;
     QRectF br = c.box_rects[bi];
     QString t = QString::number(order + 1);
     double w = std::max(2 * badge_r, QFontMetricsF(badge_f).horizontalAdvance(t) + badge_r);
@@ -811,7 +870,12 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     c.g.texts.push_back({DiagramText::Badge, rr, t, badge_f.pixelSize() * sc});
   }
 
-  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, bool must, double wrap = 0.6) {
+  // From here on texts keep off the path's lines (the badges sit on them).
+  for (const auto& a : rp.arrows) pl.lines.push_back(a.pts);
+
+  // must: 0 only beside the arrow; 1 also the nearest free spot anywhere;
+  // 2 that spot even over a line of the path; 3 somewhere in any case.
+  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, int must, double wrap = 0.6) {
     LabelItem it;
     const bool zh = th.zh();
     it.l1 = zh ? a.event_zh : a.event;
@@ -830,13 +894,23 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
       tries.push_back(pl.clamp(QRectF(p.x() - sz.width() / 2, p.y() - sz.height() / 2, sz.width(), sz.height())));
     for (const auto& r : tries)
       if (pl.free(r)) { it.r = r; it.ok = true; break; }
-    if (!it.ok && must && !tries.empty()) {
-      // No free spot beside the arrow: the nearest one around its middle
+    if (!it.ok && must > 0 && !tries.empty()) {
+      // No free spot beside the arrow: the nearest one to its middle
       // (or, failing that, the first try: the tests report the overlap).
-      QPointF m = point_along(a.pts, 0.5);
-      it.r = pl.around(pl.clamp(QRectF(m.x() - sz.width() / 2, m.y() - sz.height() / 2, sz.width(), sz.height())));
-      if (!pl.free(it.r)) it.r = tries.front();
-      it.ok = true;
+      const QPointF m = point_along(a.pts, 0.5);
+      const QRectF want(m.x() - sz.width() / 2, m.y() - sz.height() / 2, sz.width(), sz.height());
+      QRectF r = pl.nearest_free(want);
+      if (r.isNull() && must >= 2) {
+        const auto lines = pl.lines;
+        pl.lines.clear();
+        r = pl.nearest_free(want);
+        pl.lines = lines;
+      }
+      if (r.isNull() && must >= 3) r = tries.front();
+      if (!r.isNull()) {
+        it.r = r;
+        it.ok = true;
+      }
     }
     if (it.ok) pl.placed.push_back(it.r);
     it.px = f.pixelSize();
@@ -876,14 +950,53 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     // (their numbers stay on the arrows).
     LabelItem it;
     // A narrower, taller block first, then smaller text.
+    // On a projector the text never gets smaller than 24 px: only
+    // narrower blocks are tried.
     bool done = false;
-    for (double shrink : {1.0, 0.85, 0.72, 0.6}) {
-      for (double wrap : {0.6, 0.4, 0.28}) {
-        const bool last_try = shrink < 0.65 && wrap < 0.3;
-        it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), latest && last_try, wrap);
-        if (it.ok || !latest) { done = true; break; }
+    const std::vector<double> shrinks =
+        th.presentation ? std::vector<double>{1.0} : std::vector<double>{1.0, 0.85, 0.72, 0.6};
+    const std::vector<double> wraps =
+        th.presentation ? std::vector<double>{0.6, 0.45, 0.32, 0.22} : std::vector<double>{0.6, 0.4, 0.28};
+    for (double shrink : shrinks) {
+      for (double wrap : wraps) {
+        const bool last_try = shrink == shrinks.back() && wrap == wraps.back();
+        it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), 0, wrap);
+        // The latest label must show: then anywhere free, over a line of
+        // the path if need be, the widest block first.
+        // On a projector a label that finds no room near its arrow goes
+        // into a caption band under the diagram instead (see below).
+        const int max_must = th.presentation ? 1 : 3;
+        for (int must = 1; latest && last_try && !it.ok && must <= max_must; ++must)
+          for (double w : wraps) {
+            it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), must, w);
+            if (it.ok) break;
+          }
+        if (it.ok || (!latest && wrap == wraps.back())) { done = true; break; }
       }
       if (done) break;
+    }
+    if (latest && !it.ok && th.presentation) {
+      // The caption band under the canvas: the label at 24 px as wide as
+      // the panel. The first pass only measures it; the caller lays out
+      // again with the band reserved.
+      QFont f = make_font(th, c.fonts.label, true);
+      const double band_w = (target.width() - 12) / sc;  // canvas units
+      it.l1 = th.zh() ? rp.arrows[k].event_zh : rp.arrows[k].event;
+      it.l2 = th.zh() ? rp.arrows[k].action_zh : rp.arrows[k].action;
+      if (it.l2 == "x") it.l2.clear();
+      QFontMetricsF fm(f);
+      it.l1 = wrap_text(it.l1, fm, band_w - 10);
+      it.l2 = wrap_text(it.l2, fm, band_w - 10);
+      const QSizeF sz = label_size(f, it.l1, it.l2);
+      it.px = f.pixelSize();
+      const double needed = sz.height() * sc + 8;
+      if (caption_h >= needed - 0.5) {
+        it.r = QRectF(l.canvas.width() / 2 - sz.width() / 2, l.canvas.height() + 4 / sc, sz.width(), sz.height());
+        it.ok = true;
+        c.caption = true;
+      } else {
+        c.need_caption = needed;
+      }
     }
     c.path_labels[k] = it;
     if (it.ok)
@@ -914,10 +1027,16 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     d.latest = lp.latest;
     QFont f;
     QString text;
-    // Smaller text before giving up on a crowded small panel.
-    for (double shrink : {1.0, 0.85, 0.72, 0.6}) {
+    // Smaller text before giving up on a crowded small panel; on a
+    // projector a narrower block instead (24 px is the floor).
+    struct Fit { double shrink, wrap; };
+    const std::vector<Fit> fits = th.presentation
+        ? std::vector<Fit>{{1.0, 0.45}, {1.0, 0.32}, {1.0, 0.22}}
+        : std::vector<Fit>{{1.0, 0.45}, {0.85, 0.45}, {0.72, 0.45}, {0.6, 0.45}};
+    for (const Fit& fit : fits) {
+      const double shrink = fit.shrink;
       f = make_font(th, c.fonts.label * shrink, lp.latest);
-      text = wrap_text(QString("%1 ×%2").arg(what).arg(lp.count), QFontMetricsF(f), l.canvas.width() * 0.45);
+      text = wrap_text(QString("%1 ×%2").arg(what).arg(lp.count), QFontMetricsF(f), l.canvas.width() * fit.wrap);
       const QSizeF sz = label_size(f, text, QString());
       d.lab.l1 = text;
       d.lab.px = f.pixelSize();
@@ -954,13 +1073,14 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
         }
       }
       if (d.lab.ok) break;
-      if (shrink < 0.65) {  // reported: the tests see it
+      if (&fit == &fits.back()) {  // reported: the tests see it
         d.pts = top_right;
         d.lab.r = want;
         d.lab.ok = true;
       }
     }
     pl.placed.push_back(d.lab.r);
+    pl.lines.push_back(d.pts);
     c.g.texts.push_back({DiagramText::Loop, d.lab.r, QString(text).replace('\n', ' '), f.pixelSize() * sc});
     c.loops.push_back(d);
   }
@@ -975,7 +1095,7 @@ Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramStat
     if (on_path) continue;
     DiagramArrow trimmed = a;
     trimmed.pts = c.static_pts[i];
-    c.static_labels[i] = place_arrow_label(trimmed, lf, false);
+    c.static_labels[i] = place_arrow_label(trimmed, lf, 0);
     const auto& it = c.static_labels[i];
     if (it.ok)
       c.g.texts.push_back({DiagramText::ArrowLabel, it.r, flat(it),
@@ -1037,6 +1157,21 @@ void badge(QPainter& p, const QRectF& rr, const QString& text, QColor bg, const 
   p.drawText(rr, Qt::AlignCenter, text);
 }
 }  // namespace
+
+// A projector's panel may have no room near the latest arrow for its label
+// at 24 px: the diagram is then laid out again with a caption band under it.
+static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th) {
+  Computed c = compute_pass(target, l, s, th, 0);
+  if (c.need_caption > 0) {
+    double h = c.need_caption;
+    for (int i = 0; i < 3; ++i) {  // the band's text wraps at the new scale
+      c = compute_pass(target, l, s, th, h);
+      if (c.caption || c.need_caption <= 0) break;
+      h = std::max(h + 10, c.need_caption);
+    }
+  }
+  return c;
+}
 
 DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
                                      const DiagramState& s, const Theme& th) {
