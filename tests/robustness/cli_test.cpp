@@ -128,3 +128,37 @@ TEST(HostileCli, ControlCharactersNeverReachTheTerminal) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err.find("secrethash"), std::string::npos) << r.err;
 }
+
+TEST(HostileCli, ScenarioTextIsEscapedForEveryExportFormat) {
+  const std::string dir = temp_dir("escape");
+  std::string yaml = tcpsim::testing::read_file(kScenarios + "/three-way-handshake.yaml");
+  // Replace the title block (title: {en:..., zh:...} or title: text) with a hostile one.
+  const auto t0 = yaml.find("title:");
+  const auto t1 = yaml.find("\nsummary:");
+  ASSERT_NE(t0, std::string::npos);
+  ASSERT_NE(t1, std::string::npos);
+  yaml.replace(t0, t1 - t0, "title: \"Evil <script>alert(1)</script> & 'x' ]]> <img:http://example/a.png> @enduml\"");
+  write_file(dir + "/evil.yaml", yaml);
+  std::vector<std::string> args = {"export", dir + "/evil.yaml", "--mermaid", dir + "/e.mmd", "--plantuml",
+                                   dir + "/e.puml", "--dot", dir + "/e.dot"};
+#ifdef TCPSIM_TEST_HAVE_RENDER
+  args.insert(args.end(), {"--ladder", dir + "/e.svg", "--diagram", "client:" + dir + "/d.svg"});
+#endif
+  auto r = tcpsim_run(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string mmd = tcpsim::testing::read_file(dir + "/e.mmd");
+  EXPECT_EQ(mmd.find("<script"), std::string::npos) << mmd;
+  EXPECT_NE(mmd.find("#60;script#62;"), std::string::npos) << mmd;
+  const std::string puml = tcpsim::testing::read_file(dir + "/e.puml");
+  EXPECT_EQ(puml.find(" <img"), std::string::npos) << puml;
+  EXPECT_NE(puml.find("~<img"), std::string::npos) << puml;
+  EXPECT_EQ(run_tool({"dot", "-Tsvg", "-o", "/dev/null", dir + "/e.dot"}).status, 0);
+#ifdef TCPSIM_TEST_HAVE_RENDER
+  for (const char* f : {"/e.svg", "/d.svg"}) {
+    const std::string svg = tcpsim::testing::read_file(dir + f);
+    EXPECT_EQ(svg.find("<script"), std::string::npos) << f;
+    auto x = run_tool({"xmllint", "--noout", dir + f});
+    EXPECT_EQ(x.status, 0) << f << ": " << x.err;
+  }
+#endif
+}
