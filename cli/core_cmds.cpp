@@ -175,12 +175,11 @@ void cmd_replay(const std::string& file, double max_gap, const std::string& lang
     }
     last = e.t;
     const bool st = e.kind == EventKind::State;
-    // Causes, notes, faults and drop reasons in the reader's language; the
-    // tcpdump-like segment lines and the calls stay as the tools print them.
-    std::string line = format_text(e, t.meta);
-    if (st || e.kind == EventKind::Note || e.kind == EventKind::Fault ||
-        (e.kind == EventKind::Segment && e.seg_op == SegOp::Drop))
-      line = localize_label(line, zh ? "zh_CN" : "en");
+    // Every line in the reader's language: causes, notes, faults, drop
+    // reasons, tcpsim's words around a segment or a call; tcpdump's segment
+    // format, calls and names stay as the tools print them (localize_label
+    // keeps them).
+    const std::string line = localize_label(format_text(e, t.meta), zh ? "zh_CN" : "en");
     std::printf("%s%s%s\n", st ? bold : (e.kind == EventKind::Note ? dim : ""), line.c_str(),
                 (st || e.kind == EventKind::Note) ? off : "");
   }

@@ -955,6 +955,14 @@
         <source>The run was cut short, so the views end early: %1</source>
         <translation>运行被提前截断，视图到此为止：%1</translation>
     </message>
+    <message>
+        <source>Show calls and timers</source>
+        <translation>显示系统调用和定时器</translation>
+    </message>
+    <message>
+        <source>Successful system calls and timers on the packet timeline (a textbook figure leaves them out; failed calls, states, drops and notes are always shown)</source>
+        <translation>在报文时序图上显示成功的系统调用和定时器（教科书式的图会省略它们；失败的调用、状态、丢弃和注释始终显示）</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>
@@ -1120,11 +1128,11 @@
     </message>
     <message>
         <source>close() with unread data</source>
-        <translation>有未读数据时调用 close()</translation>
+        <translation>close() 时仍有未读数据</translation>
     </message>
     <message>
         <source>close() with SO_LINGER {on, 0}</source>
-        <translation>在 SO_LINGER {on, 0} 下调用 close()</translation>
+        <translation>close() 且 SO_LINGER {on, 0}</translation>
     </message>
     <message>
         <source>rcv data after close()</source>
@@ -1136,7 +1144,7 @@
     </message>
     <message>
         <source>listener closed before accept()</source>
-        <translation>监听套接字在 accept() 之前关闭</translation>
+        <translation>accept() 之前监听套接字已关闭</translation>
     </message>
     <message>
         <source>listener closed</source>
@@ -1234,276 +1242,13 @@
         <source>rcv FIN / snd ACK, restart 2MSL</source>
         <translation>收 FIN / 发 ACK，重启 2MSL</translation>
     </message>
-</context>
-<context>
-    <name>tcpsim::render::cause</name>
     <message>
-        <source>retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL</source>
-        <translation>TIME_WAIT 中收到重传的 FIN：再次确认，重启 2MSL 计时</translation>
+        <source>not created yet</source>
+        <translation>尚未创建</translation>
     </message>
     <message>
-        <source>SYN on a synchronized connection: challenge ACK</source>
-        <translation>已同步的连接收到 SYN：挑战 ACK</translation>
-    </message>
-    <message>
-        <source>no TIME_WAIT: tcp_max_tw_buckets reached</source>
-        <translation>不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限</translation>
-    </message>
-    <message>
-        <source>keepalive: peer not answering</source>
-        <translation>保活：对端无应答</translation>
-    </message>
-    <message>
-        <source>listener closed before accept()</source>
-        <translation>监听套接字在 accept() 之前关闭</translation>
-    </message>
-    <message>
-        <source>close() with SO_LINGER {on, 0}</source>
-        <translation>在 SO_LINGER {on, 0} 下调用 close()</translation>
-    </message>
-    <message>
-        <source>close() with unread data</source>
-        <translation>有未读数据时调用 close()</translation>
-    </message>
-    <message>
-        <source>no socket for this segment</source>
-        <translation>没有套接字接收此报文段</translation>
-    </message>
-    <message>
-        <source>retransmissions exhausted</source>
-        <translation>重传次数用尽</translation>
-    </message>
-    <message>
-        <source>SYN,ACK retries exhausted</source>
-        <translation>SYN,ACK 重试次数用尽</translation>
-    </message>
-    <message>
-        <source>SYN retries exhausted</source>
-        <translation>SYN 重试次数用尽</translation>
-    </message>
-    <message>
-        <source>host crashed: state lost</source>
-        <translation>主机崩溃：状态丢失</translation>
-    </message>
-    <message>
-        <source>TIME-WAIT assassination</source>
-        <translation>TIME-WAIT 暗杀</translation>
-    </message>
-    <message>
-        <source>accept queue full</source>
-        <translation>accept 队列已满</translation>
-    </message>
-    <message>
-        <source>SYN dropped</source>
-        <translation>SYN 被丢弃</translation>
-    </message>
-    <message>
-        <source>data after close()</source>
-        <translation>close() 之后到达的数据</translation>
-    </message>
-    <message>
-        <source>listener closed</source>
-        <translation>监听套接字已关闭</translation>
-    </message>
-    <message>
-        <source>host crashed</source>
-        <translation>主机崩溃</translation>
-    </message>
-    <message>
-        <source>2MSL timeout</source>
-        <translation>2MSL 超时</translation>
-    </message>
-    <message>
-        <source>active open</source>
-        <translation>主动打开</translation>
-    </message>
-    <message>
-        <source>passive open</source>
-        <translation>被动打开</translation>
-    </message>
-    <message>
-        <source>ACK of FIN</source>
-        <translation>对 FIN 的 ACK</translation>
-    </message>
-    <message>
-        <source>ACK of SYN</source>
-        <translation>对 SYN 的 ACK</translation>
-    </message>
-    <message>
-        <source>restart 2MSL</source>
-        <translation>重启 2MSL 计时</translation>
-    </message>
-    <message>
-        <source>fault rule</source>
-        <translation>故障规则</translation>
-    </message>
-    <message>
-        <source>keepalive probe</source>
-        <translation>保活探测</translation>
-    </message>
-    <message>
-        <source>no route to</source>
-        <translation>没有路由到</translation>
-    </message>
-    <message>
-        <source>no link between</source>
-        <translation>没有链路连接</translation>
-    </message>
-    <message>
-        <source>dropped</source>
-        <translation>丢弃</translation>
-    </message>
-    <message>
-        <source>timeout</source>
-        <translation>超时</translation>
-    </message>
-    <message>
-        <source>rcv </source>
-        <translation>收到 </translation>
-    </message>
-    <message>
-        <source>snd </source>
-        <translation>发送 </translation>
-    </message>
-    <message>
-        <source>tail loss probe: the last segment is sent again before the RTO</source>
-        <translation>尾部丢失探测（TLP）：在 RTO 到期前重发最后一个报文段</translation>
-    </message>
-    <message>
-        <source>old segment in TIME_WAIT: ACK it (it cannot reach a new connection)</source>
-        <translation>TIME_WAIT 中收到旧报文段：确认它（它到不了新连接）</translation>
-    </message>
-    <message>
-        <source>other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent</source>
-        <translation>还有其他描述符（dup() 或 fork 出的子进程）引用该套接字：不发送 FIN</translation>
-    </message>
-    <message>
-        <source>segment not acceptable (outside the receive window): ACK and drop</source>
-        <translation>报文段不可接受（在接收窗口外）：回 ACK 并丢弃</translation>
-    </message>
-    <message>
-        <source>in-window RST with unexpected sequence number: challenge ACK</source>
-        <translation>窗口内 RST 的序列号不符：挑战 ACK</translation>
-    </message>
-    <message>
-        <source>SO_RCVBUF is recorded but the model keeps the host's receive buffer</source>
-        <translation>记录了 SO_RCVBUF，但模型使用主机的接收缓冲区</translation>
-    </message>
-    <message>
-        <source>a concurrent loop without count or every would never end: stopped</source>
-        <translation>没有 count 或 every 的并发循环永不结束：已停止</translation>
-    </message>
-    <message>
-        <source>send() failed with EPIPE; this thread stops (on_error: stop)</source>
-        <translation>send() 因 EPIPE 失败；此线程停止（on_error: stop）</translation>
-    </message>
-    <message>
-        <source>ACK for data not yet sent: ACK and drop</source>
-        <translation>确认了尚未发送的数据：回 ACK 并丢弃</translation>
-    </message>
-    <message>
-        <source>FIN out of order: waits for the missing data</source>
-        <translation>FIN 乱序：等待缺失的数据</translation>
-    </message>
-    <message>
-        <source>out-of-window RST in TIME_WAIT: ignored</source>
-        <translation>TIME_WAIT 中窗口外的 RST：忽略</translation>
-    </message>
-    <message>
-        <source>segment without SYN or RST in SYN_SENT</source>
-        <translation>SYN_SENT 中既无 SYN 也无 RST 的报文段</translation>
-    </message>
-    <message>
-        <source>segment without SYN to a listening socket</source>
-        <translation>发往监听套接字的非 SYN 报文段</translation>
-    </message>
-    <message>
-        <source>RST with unacceptable ACK in SYN_SENT</source>
-        <translation>SYN_SENT 中 ACK 不可接受的 RST</translation>
-    </message>
-    <message>
-        <source>RST to a listening socket: ignored</source>
-        <translation>发往监听套接字的 RST：忽略</translation>
-    </message>
-    <message>
-        <source>RST for no socket: discarded</source>
-        <translation>没有对应套接字的 RST：丢弃</translation>
-    </message>
-    <message>
-        <source>RST outside the receive window</source>
-        <translation>接收窗口外的 RST</translation>
-    </message>
-    <message>
-        <source>RST without ACK in SYN_SENT</source>
-        <translation>SYN_SENT 中不带 ACK 的 RST</translation>
-    </message>
-    <message>
-        <source>RST ignored in TIME_WAIT</source>
-        <translation>TIME_WAIT 中忽略 RST</translation>
-    </message>
-    <message>
-        <source>out-of-order segment queued</source>
-        <translation>乱序报文段已排队</translation>
-    </message>
-    <message>
-        <source>handshake ACK dropped</source>
-        <translation>握手 ACK 被丢弃</translation>
-    </message>
-    <message>
-        <source>segment without ACK</source>
-        <translation>不带 ACK 的报文段</translation>
-    </message>
-    <message>
-        <source>zero-window probe</source>
-        <translation>零窗口探测</translation>
-    </message>
-    <message>
-        <source>segment held back</source>
-        <translation>报文段被延迟</translation>
-    </message>
-    <message>
-        <source>by a fault rule</source>
-        <translation>（故障规则）</translation>
-    </message>
-    <message>
-        <source>this thread stops</source>
-        <translation>此线程停止</translation>
-    </message>
-    <message>
-        <source>RST in reply: </source>
-        <translation>回复 RST：</translation>
-    </message>
-    <message>
-        <source>: dropped</source>
-        <translation>：丢弃</translation>
-    </message>
-    <message>
-        <source>: ignored</source>
-        <translation>：忽略</translation>
-    </message>
-    <message>
-        <source>the scenario's fault rule</source>
-        <translation>场景的故障规则</translation>
-    </message>
-    <message>
-        <source>give up: </source>
-        <translation>放弃：</translation>
-    </message>
-    <message>
-        <source>discard: </source>
-        <translation>丢弃连接：</translation>
-    </message>
-    <message>
-        <source>ABORT: </source>
-        <translation>中止：</translation>
-    </message>
-    <message>
-        <source>epoll loop stopped after</source>
-        <translation>epoll 循环已停止，唤醒次数</translation>
-    </message>
-    <message>
-        <source>wake-ups</source>
-        <translation>次</translation>
+        <source>(orphan: no fd)</source>
+        <translation>（孤儿：无 fd）</translation>
     </message>
 </context>
 <context>
@@ -1595,6 +1340,10 @@
     <message>
         <source>fault: %1</source>
         <translation>故障：%1</translation>
+    </message>
+    <message>
+        <source>ignored</source>
+        <translation>忽略</translation>
     </message>
 </context>
 </TS>

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "i18n.hpp"
+#include "tcpsim/export.hpp"  // localize_label
+
 namespace tcpsim::render {
 
 namespace {
@@ -261,95 +264,25 @@ std::string timer_label(TimerKind k) {
   }
 }
 
-// Phrases of the core's causes and reasons ("rcv FIN / snd ACK",
-// "retransmissions exhausted (tcp_retries2)"), longest first so that a
-// phrase is replaced before the words inside it. Technical tokens (flags,
-// states, sysctl and errno names) stay as they are.
-const char* const kPhrases[] = {
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "the scenario's fault rule"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "epoll loop stopped after"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "wake-ups"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "tail loss probe: the last segment is sent again before the RTO"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "old segment in TIME_WAIT: ACK it (it cannot reach a new connection)"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment not acceptable (outside the receive window): ACK and drop"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "in-window RST with unexpected sequence number: challenge ACK"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SO_RCVBUF is recorded but the model keeps the host's receive buffer"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "a concurrent loop without count or every would never end: stopped"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "send() failed with EPIPE; this thread stops (on_error: stop)"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK for data not yet sent: ACK and drop"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "FIN out of order: waits for the missing data"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "out-of-window RST in TIME_WAIT: ignored"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without SYN or RST in SYN_SENT"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without SYN to a listening socket"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST with unacceptable ACK in SYN_SENT"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST to a listening socket: ignored"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST for no socket: discarded"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST outside the receive window"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST without ACK in SYN_SENT"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST ignored in TIME_WAIT"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "out-of-order segment queued"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "handshake ACK dropped"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment without ACK"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "zero-window probe"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "segment held back"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "by a fault rule"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "this thread stops"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "RST in reply: "),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", ": dropped"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", ": ignored"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN on a synchronized connection: challenge ACK"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no TIME_WAIT: tcp_max_tw_buckets reached"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "keepalive: peer not answering"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "listener closed before accept()"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "close() with SO_LINGER {on, 0}"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "close() with unread data"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no socket for this segment"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "retransmissions exhausted"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN,ACK retries exhausted"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN retries exhausted"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "host crashed: state lost"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "TIME-WAIT assassination"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "accept queue full"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "SYN dropped"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "data after close()"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "listener closed"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "host crashed"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "2MSL timeout"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "give up: "),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "discard: "),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ABORT: "),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "active open"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "passive open"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK of FIN"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "ACK of SYN"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "restart 2MSL"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "fault rule"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "keepalive probe"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no route to"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "no link between"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "dropped"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "timeout"),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "rcv "),
-    QT_TRANSLATE_NOOP("tcpsim::render::cause", "snd "),
+// Words of the ladder that are looked up in this context elsewhere
+// (ladder.cpp: a signal's action), listed here so lupdate sees them.
+[[maybe_unused]] const char* const kMoreWords[] = {
+    QT_TRANSLATE_NOOP("tcpsim::render::describe", "ignored"),
 };
+
+bool chinese() { return current_language().startsWith("zh"); }
+
+// "(text)" in the log's language: a Chinese line uses full-width brackets.
+std::string in_parens(const std::string& s) { return chinese() ? "（" + s + "）" : " (" + s + ")"; }
 }  // namespace
 
+// The core's causes, notes, faults and drop reasons are English; their
+// Chinese is the core's own table (core/src/export/labels_zh.cpp,
+// localize_label), the one the text exports, replay and slide captions use,
+// so the GUI, the ladder and every export say the same thing in the same words.
 std::string translate_text(const std::string& english) {
-  if (english.empty()) return english;
-  QString s = QString::fromStdString(english);
-  bool any = false;
-  for (const char* ph : kPhrases) {
-    const QString zh = QCoreApplication::translate("tcpsim::render::cause", ph);
-    const QString en = QString::fromUtf8(ph);
-    if (zh == en) continue;
-    if (s.contains(en)) {
-      s.replace(en, zh);
-      any = true;
-    }
-  }
-  return any ? s.toStdString() : english;
+  if (english.empty() || !chinese()) return english;
+  return localize_label(english, "zh_CN");
 }
 
 std::string call_text(const Event& e) {
@@ -378,13 +311,13 @@ std::string describe_event(const TraceView& v, const Event& e) {
                           {seg_op_label(e.seg_op), endpoint_string(e.seg.src_ip, e.seg.sport),
                            endpoint_string(e.seg.dst_ip, e.seg.dport), v.segment_label(e),
                            std::to_string(e.seg.win)});
-      if (e.retrans) s += " " + tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "(retransmission)"));
-      if (!e.text.empty()) s += " (" + translate_text(e.text) + ")";
+      if (e.retrans) s += (chinese() ? "" : " ") + tr_(QT_TRANSLATE_NOOP("tcpsim::render::describe", "(retransmission)"));
+      if (!e.text.empty()) s += in_parens(translate_text(e.text));
       return s;
     }
     case EventKind::State: {
       std::string s = v.socket_label(e.sock) + " " + state_name(e.from) + " -> " + state_name(e.to);
-      if (!e.text.empty()) s += " (" + translate_text(e.text) + ")";
+      if (!e.text.empty()) s += in_parens(translate_text(e.text));
       return s;
     }
     case EventKind::Timer: {
@@ -397,14 +330,23 @@ std::string describe_event(const TraceView& v, const Event& e) {
     case EventKind::Call: return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1: %2"), {proc, call_text(e)});
     case EventKind::Signal:
       return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1: signal %2"), {proc, std::to_string(e.signo)}) +
-             (e.signo == 13 ? " (SIGPIPE)" : "") + (e.text.empty() ? "" : ", " + translate_text(e.text));
+             (e.signo == 13 ? in_parens("SIGPIPE") : "") +
+             (e.text.empty() ? "" : (chinese() ? "，" : ", ") + tr_(e.text.c_str()));
     case EventKind::Process:
+      // The detail says why ("killed by SIGPIPE", "send() failed with EPIPE").
       return proc + " " + proc_op_label(e.proc_op) +
              (e.proc_op == ProcOp::Exit
                   ? fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", " status %1"), {std::to_string(e.status)})
-                  : "");
-    case EventKind::Fault:
-      return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "fault: %1"), {translate_text(e.text)});
+                  : "") +
+             (e.text.empty() ? "" : in_parens(translate_text(e.text)));
+    case EventKind::Fault: {
+      // A link fault's detail names only the link ("all links"): say what
+      // happened to it, as the text exports do.
+      std::string what = e.text;
+      if (e.call == "link_down" || e.call == "link_up")
+        what = std::string(e.call == "link_down" ? "link down" : "link up") + ": " + e.text;
+      return fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "fault: %1"), {translate_text(what)});
+    }
     case EventKind::Note: return translate_text(e.text);
   }
   return e.text;

@@ -85,11 +85,17 @@ TEST(Dot, NormalCloseInChineseMatchesGolden) {
 TEST(Labels, ChineseKeepsTechnicalTokensAndCallNames) {
   EXPECT_EQ(localize_label("rcv FIN / snd ACK", "zh_CN"), "收到 FIN / 发送 ACK");
   EXPECT_EQ(localize_label("rcv SYN,ACK", "zh_CN"), "收到 SYN,ACK");
-  EXPECT_EQ(localize_label("S seq=0 len=0 (retransmission) (lost)", "zh_CN"), "S seq=0 len=0 （重传） （丢失）");
+  EXPECT_EQ(localize_label("S seq=0 len=0 (retransmission) (lost)", "zh_CN"), "S seq=0 len=0（重传）（丢失）");
   // a call keeps its name, a word inside another word is not a phrase
   EXPECT_EQ(localize_label("send(fd=3, 100 bytes)", "zh_CN"), "send(fd=3, 100 bytes)");
   EXPECT_EQ(localize_label("sender", "zh_CN"), "sender");
   EXPECT_EQ(localize_label("rcv FIN", "en"), "rcv FIN");
+  // Chinese joined without spaces, full-width punctuation after a translated
+  // phrase; a file name keeps its words ("lost" in lost-final-ack.yaml).
+  EXPECT_EQ(localize_label("rcv ACK of SYN", "zh_CN"), "收到对 SYN 的 ACK");
+  EXPECT_EQ(localize_label("give up: retransmissions exhausted (tcp_retries2)", "zh_CN"), "放弃：重传已达上限（tcp_retries2）");
+  EXPECT_EQ(localize_label("the scenario's fault rule (lost-final-ack.yaml:49)", "zh_CN"),
+            "场景的故障规则（lost-final-ack.yaml:49）");
 }
 
 TEST(Mermaid, HasOneArrowPerTransmissionAndOneNotePerStateChange) {

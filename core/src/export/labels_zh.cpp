@@ -30,7 +30,7 @@ struct Phrase {
 
 // Keep sorted by meaning; the lookup sorts by length itself.
 constexpr Phrase kZh[] = {
-    // RFC 793 Figure 6 labels (DOT edges)
+    // ---- RFC 793 Figure 6 labels (DOT edges) ----
     {"passive OPEN", "被动打开"},
     {"active OPEN", "主动打开"},
     {"create TCB", "创建 TCB"},
@@ -39,107 +39,156 @@ constexpr Phrase kZh[] = {
     {"SEND", "发送数据"},
     {"timeout = 2MSL", "超时 = 2MSL"},
     {"rcv FIN + ACK of FIN", "收到 FIN 及对 FIN 的 ACK"},
-    // segment arrival and sending
+    // ---- the FSM's events and actions (core/src/tcp/tcp_fsm.cpp) ----
     {"rcv SYN,ACK", "收到 SYN,ACK"},
     {"rcv ACK of SYN", "收到对 SYN 的 ACK"},
     {"rcv ACK of FIN", "收到对 FIN 的 ACK"},
+    {"ACK of SYN", "对 SYN 的 ACK"},
+    {"ACK of FIN", "对 FIN 的 ACK"},
     {"rcv SYN", "收到 SYN"},
     {"rcv FIN", "收到 FIN"},
     {"rcv RST", "收到 RST"},
     {"rcv ACK", "收到 ACK"},
+    {"rcv", "收到"},
     {"rcv data after close()", "close() 之后收到数据"},
     {"snd SYN,ACK", "发送 SYN,ACK"},
     {"snd SYN", "发送 SYN"},
     {"snd FIN", "发送 FIN"},
     {"snd ACK", "发送 ACK"},
     {"snd RST", "发送 RST"},
-    {"restart 2MSL", "重新计时 2MSL"},
+    {"snd", "发送"},
+    {"restart 2MSL", "重新开始 2MSL 计时"},
     {"(TIME-WAIT assassination, tcp_rfc1337=0)", "（TIME-WAIT 暗杀，tcp_rfc1337=0）"},
-    // causes of state changes; a bare call name is written as the call
+    {"TIME-WAIT assassination", "TIME-WAIT 暗杀"},
+    // a bare call name is written as the call
     {"listen", "listen()"},
     {"connect", "connect()"},
     {"close", "close()"},
     {"accept", "accept()"},
     {"shutdown", "shutdown()"},
+    {"shutdown() in SYN_SENT", "在 SYN_SENT 中调用 shutdown()"},
     {"2MSL timeout", "2MSL 超时"},
-    // the events of the abort rows (core's FsmEvent names, the cause's prefix)
+    // the events of the abort rows, each traced cause's prefix ("give up: ...")
+    {"ABORT: ", "中止："},
+    {"give up: ", "放弃："},
+    {"discard: ", "丢弃："},
+    {"host crashed: state lost", "主机崩溃：状态丢失"},
     {"ABORT", "中止"},
     {"give up", "放弃"},
     {"discard", "丢弃"},
     {"host crashed", "主机崩溃"},
-    {"TIME_WAIT timer", "TIME_WAIT 定时器"},
+    {"state lost", "状态丢失"},
     {"abort", "中止"},
-    {"host crashed: state lost", "主机崩溃：状态丢失"},
     {"host crash", "主机崩溃"},
-    {"new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)", "同一四元组的新 SYN（RFC 1122 §4.2.2.13）"},
-    {"TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)", "TIME_WAIT 套接字被新连接复用（tcp_tw_reuse=1）"},
-    {"accept queue full (tcp_abort_on_overflow=1)", "accept 队列已满（tcp_abort_on_overflow=1）"},
-    {"no TIME_WAIT: tcp_max_tw_buckets reached", "不进入 TIME_WAIT：已达 tcp_max_tw_buckets"},
-    {"shutdown() in SYN_SENT", "在 SYN_SENT 中调用 shutdown()"},
-    {"SYN retries exhausted (tcp_syn_retries)", "SYN 重传次数用尽（tcp_syn_retries）"},
-    {"SYN,ACK retries exhausted (tcp_synack_retries)", "SYN,ACK 重传次数用尽（tcp_synack_retries）"},
-    {"retransmissions exhausted (tcp_retries2)", "重传超时放弃（tcp_retries2）"},
-    {"retransmissions exhausted (tcp_orphan_retries)", "重传次数用尽（tcp_orphan_retries）"},
-    {"retransmissions exhausted", "重传放弃"},
-    {"zero-window probes unanswered (tcp_orphan_retries)", "零窗口探测无应答（tcp_orphan_retries）"},
-    {"close() with SO_LINGER {on, 0}", "以 SO_LINGER {on, 0} 调用 close()"},
-    {"close() with unread data", "有未读数据时调用 close()"},
-    {"keepalive: peer not answering (tcp_keepalive_probes)", "保活：对端无应答（tcp_keepalive_probes）"},
+    {"TIME_WAIT timer", "TIME_WAIT 定时器"},
+    // ---- aborts, give-ups and discards (tcp_timers.cpp, tcp_close_policy.cpp, host.cpp) ----
+    {"SYN retries exhausted", "SYN 重传次数用尽"},
+    {"SYN,ACK retries exhausted", "SYN,ACK 重传次数用尽"},
+    {"retransmissions exhausted", "重传已达上限"},
+    {"zero-window probes unanswered", "零窗口探测无应答"},
+    {"keepalive: peer not answering", "保活：对端无应答"},
     {"listener closed before accept()", "accept() 之前监听套接字已关闭"},
     {"listener closed", "监听套接字已关闭"},
+    {"close() with SO_LINGER {on, 0}", "在 SO_LINGER {on, 0} 下调用 close()"},
+    {"close() with unread data", "有未读数据时调用 close()"},
+    {"new SYN for the same 4-tuple", "同一四元组的新 SYN"},
+    {"TIME_WAIT socket reused for a new connection", "TIME_WAIT 套接字被新连接复用"},
+    {"accept queue full", "全连接队列已满"},
+    {"; no TIME_WAIT: tcp_max_tw_buckets reached", "；不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限"},
+    {"no TIME_WAIT: tcp_max_tw_buckets reached", "不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限"},
     {"RTO give-up", "重传超时放弃"},
     {"keepalive give-up", "保活放弃"},
     {"SYN give-up", "SYN 重传放弃"},
     {"orphan FIN_WAIT_2 timeout", "孤儿 FIN_WAIT_2 超时"},
     {"timeout", "超时"},
-    // segments
+    // ---- notes of segment arrival (tcp_segment_arrives.cpp, host.cpp) ----
+    {"RST to a listening socket: ignored", "发往监听套接字的 RST：忽略"},
+    {"segment without SYN to a listening socket: dropped", "发往监听套接字的非 SYN 报文段：丢弃"},
+    {"SYN dropped: accept queue full", "SYN 被丢弃：全连接队列已满"},
+    {"waiting, backlog", "个在等待，积压上限"},
+    {"RST with unacceptable ACK in SYN_SENT: dropped", "SYN_SENT 中 ACK 不可接受的 RST：丢弃"},
+    {"RST without ACK in SYN_SENT: dropped", "SYN_SENT 中不带 ACK 的 RST：丢弃"},
+    {"segment without SYN or RST in SYN_SENT: dropped", "SYN_SENT 中既无 SYN 也无 RST 的报文段：丢弃"},
+    {"RST ignored in TIME_WAIT (tcp_rfc1337=1, RFC 1337 fix TW1)", "TIME_WAIT 中忽略 RST（tcp_rfc1337=1，RFC 1337 修正 TW1）"},
+    {"RST ignored in TIME_WAIT", "TIME_WAIT 中忽略 RST"},
+    {"RFC 1337 fix TW1", "RFC 1337 修正 TW1"},
+    {"out-of-window RST in TIME_WAIT: ignored", "TIME_WAIT 中窗口外的 RST：忽略"},
+    {"retransmitted FIN in TIME_WAIT: ACK it again, restart 2MSL",
+     "TIME_WAIT 中收到重传的 FIN：再次回 ACK，重新开始 2MSL 计时"},
+    {"old segment in TIME_WAIT: ACK it (it cannot reach a new connection)",
+     "TIME_WAIT 中收到旧报文段：回 ACK（它到不了新连接）"},
+    {"ACK for data not yet sent: ACK and drop", "确认了尚未发送的数据：回 ACK 并丢弃"},
+    {"out-of-order segment queued", "乱序报文段已排队"},
+    {"segment not acceptable (outside the receive window): ACK and drop", "报文段不可接受（在接收窗口外）：回 ACK 并丢弃"},
+    {"RST outside the receive window: dropped", "接收窗口外的 RST：丢弃"},
+    {"in-window RST with unexpected sequence number: challenge ACK", "窗口内序号不符的 RST：挑战 ACK"},
+    {"SYN on a synchronized connection: challenge ACK", "已同步连接上的 SYN：挑战 ACK"},
+    {"segment without ACK: dropped", "不带 ACK 的报文段：丢弃"},
+    {"accept queue full: handshake ACK dropped", "全连接队列已满：握手 ACK 被丢弃"},
+    {"FIN out of order: waits for the missing data", "乱序的 FIN：等待缺失的数据"},
+    {"RST for no socket: discarded", "无对应套接字的 RST：丢弃"},
+    // an RST sent in reply, and why (send_reset_reply)
+    {"RST in reply: ", "回复 RST："},
+    {"ACK to a listening socket with no such connection", "监听套接字收到 ACK，但没有这个连接"},
+    {"unacceptable ACK in SYN_SENT", "SYN_SENT 中收到不可接受的 ACK"},
+    {"unacceptable ACK in SYN_RECEIVED", "SYN_RECEIVED 中收到不可接受的 ACK"},
+    {"data arrived after close(): the application can never read it", "close() 之后到达的数据：应用程序永远读不到"},
+    {"socket is CLOSED", "套接字已是 CLOSED"},
+    {"data for an orphaned FIN_WAIT_2 socket", "发往孤儿 FIN_WAIT_2 套接字的数据"},
+    {"no socket for this segment", "没有套接字接收此报文段"},
+    // ---- timers' notes (tcp_timers.cpp) ----
+    {"tail loss probe: the last segment is sent again before the RTO", "尾部丢失探测（TLP）：在 RTO 到期前重发最后一个报文段"},
+    {"tail loss probe", "尾部丢失探测"},
+    {"keepalive probe", "保活探测"},
+    {"zero-window probe", "零窗口探测"},
+    // ---- the processes' notes (socket_api.cpp, tcp_fsm.cpp) ----
+    {"closed, but", "已关闭，但还有"},
+    {"other descriptor(s) (dup() or a forked child) still refer to the socket: no FIN is sent",
+     "个其他描述符（dup() 或 fork() 出的子进程）仍引用该套接字：不发送 FIN"},
+    {"failed with", "失败，错误为"},
+    {"; this thread stops (on_error: stop)", "；此线程按 on_error 的设置停止"},
+    {"this thread stops", "此线程停止"},
+    {"SO_RCVBUF is recorded but the model keeps the host's receive buffer", "已记录 SO_RCVBUF，但模型使用主机的接收缓冲区"},
+    {"a concurrent loop without count or every would never end: stopped", "并发循环既无次数也无间隔，永远不会结束：已停止"},
+    {"epoll loop stopped after", "epoll 循环在"},
+    {"wake-ups", "次唤醒后停止"},
+    {"event '", "事件“"},
+    {"' has no transition in state", "”没有转换，状态"},
+    {"killed by SIGPIPE", "被 SIGPIPE 杀死"},
+    {"blocked", "阻塞"},
+    {"failed", "失败"},
+    {"ignored", "忽略"},
+    {": ignored", "：忽略"},
+    {": dropped", "：丢弃"},
+    // ---- the network: drop reasons and faults (network.cpp) ----
     {"(retransmission)", "（重传）"},
     {"retransmission", "重传"},
     {"(lost)", "（丢失）"},
     {"lost", "丢失"},
+    {"dropped:", "丢弃："},
     {"dropped", "已丢弃"},
     {"fault:", "故障："},
+    {"fault", "故障"},
+    {"note:", "注："},
     {"the scenario's fault rule", "场景的故障规则"},
     {"segment held back", "报文段被故障规则延迟"},
-    {"by a fault rule", ""},
+    {" by a fault rule", ""},
+    {"by a fault rule", "（故障规则）"},
+    {"fault rule", "故障规则"},
     {"random loss on the link", "链路随机丢包"},
     {"link down", "链路断开"},
     {"link up", "链路恢复"},
+    {"link_down", "链路断开"},
+    {"link_up", "链路恢复"},
     {"loses power: all TCP state is gone", "断电：所有 TCP 状态丢失"},
     {"is back, with no connections", "已恢复，没有任何连接"},
     {"all links", "所有链路"},
-    {"no route to", "无路由到"},
-    {"no link between", "无链路连接"},
+    {"no route to", "无路由到达"},
+    {"no link between", "没有链路连接"},
+    {"and", "与"},
     {"is down", "已宕机"},
     {"host", "主机"},
-    {"tail loss probe: the last segment is sent again before the RTO (RFC 8985)",
-     "尾部丢失探测：在 RTO 之前重发最后一个报文段（RFC 8985）"},
-    {"tail loss probe", "尾部丢失探测"},
-    {"keepalive probe", "保活探测"},
-    {"zero-window probe", "零窗口探测"},
-    {"out-of-order segment queued", "乱序报文段已排队"},
-    {"FIN out of order: waits for the missing data", "乱序的 FIN：等待缺失的数据"},
-    {"RST for no socket: discarded", "无对应套接字的 RST：丢弃"},
-    {"RST ignored in TIME_WAIT (tcp_rfc1337=1, RFC 1337 fix TW1)", "TIME_WAIT 中忽略 RST（tcp_rfc1337=1，RFC 1337 修正 TW1）"},
-    {"RST in reply:", "回复 RST："},
-    {"RST outside the receive window: dropped", "接收窗口外的 RST：丢弃"},
-    {"RST to a listening socket: ignored", "发往监听套接字的 RST：忽略"},
-    {"RST with unacceptable ACK in SYN_SENT: dropped", "SYN_SENT 中 ACK 不可接受的 RST：丢弃"},
-    {"RST without ACK in SYN_SENT: dropped", "SYN_SENT 中不带 ACK 的 RST：丢弃"},
-    {"ACK for data not yet sent: ACK and drop", "确认了尚未发送的数据：回 ACK 并丢弃"},
-    {"SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)", "已同步连接上的 SYN：挑战 ACK（RFC 5961 §4.2）"},
-    {"in-window RST with unexpected sequence number: challenge ACK (RFC 5961)", "窗口内序号不符的 RST：挑战 ACK（RFC 5961）"},
-    {"accept queue full: handshake ACK dropped (tcp_abort_on_overflow=0)", "accept 队列已满：握手 ACK 被丢弃（tcp_abort_on_overflow=0）"},
-    {"out-of-window RST in TIME_WAIT: ignored", "TIME_WAIT 中窗口外的 RST：忽略"},
-    {"segment not acceptable (outside the receive window): ACK and drop", "报文段不可接受（在接收窗口外）：回 ACK 并丢弃"},
-    {"segment without ACK: dropped", "不带 ACK 的报文段：丢弃"},
-    {"segment without SYN or RST in SYN_SENT: dropped", "SYN_SENT 中既无 SYN 也无 RST 的报文段：丢弃"},
-    {"segment without SYN to a listening socket: dropped", "发往监听套接字的非 SYN 报文段：丢弃"},
-    {"SO_RCVBUF is recorded but the model keeps the host's receive buffer", "SO_RCVBUF 已记录，但模型使用主机的接收缓冲区"},
-    {"send() failed with EPIPE; this thread stops (on_error: stop)", "send() 以 EPIPE 失败；该线程停止（on_error: stop）"},
-    {"a concurrent loop without count or every would never end: stopped", "没有 count 或 every 的并发循环永不结束：已停止"},
-    {"ignored", "忽略"},
-    // DOT legend and event descriptions (slide captions)
+    // ---- DOT legend, replay and event descriptions (slide captions) ----
     {"transitions in order", "次状态转换，按顺序"},
     {"transition in order", "次状态转换，按顺序"},
     {"double border: first state", "双边框：初始状态"},
@@ -161,6 +210,9 @@ constexpr Phrase kZh[] = {
     {"DROP", "丢弃"},
     {"signal", "信号"},
     {"started", "启动"},
+    {"start", "启动"},
+    {"exit", "退出"},
+    {"forked from", "fork() 自"},
     {"exited", "退出"},
     {"status", "状态码"},
     {"killed", "被杀死"},
@@ -173,6 +225,15 @@ constexpr Phrase kZh[] = {
 
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+// Whether text[k] belongs to the same word as its neighbours: a hyphen or a
+// dot between letters joins them (a file name "lost-final-ack.yaml" is not
+// the word "lost").
+bool joined(const std::string& t, std::size_t k) {
+  if (k >= t.size()) return false;
+  if (word_char(t[k])) return true;
+  return (t[k] == '-' || t[k] == '.') && k > 0 && k + 1 < t.size() && word_char(t[k - 1]) && word_char(t[k + 1]);
+}
+
 const std::vector<Phrase>& by_length() {
   static const std::vector<Phrase> v = [] {
     std::vector<Phrase> p(std::begin(kZh), std::end(kZh));
@@ -183,33 +244,116 @@ const std::vector<Phrase>& by_length() {
   return v;
 }
 
+// A character of the output: its UTF-8 bytes and whether a phrase of the
+// table wrote it (only those are joined Chinese-style below).
+struct Ch {
+  std::string s;
+  bool zh = false;
+};
+
+std::size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+void append(std::vector<Ch>& out, const std::string& s, bool zh) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = std::min(utf8_len(static_cast<unsigned char>(s[i])), s.size() - i);
+    out.push_back({s.substr(i, n), zh});
+    i += n;
+  }
+}
+
+// A Chinese character or full-width punctuation (U+3000..U+9FFF, U+FF00..U+FFEF)
+// or the curly quotes around a quoted name.
+bool cjk(const Ch& c) {
+  if (c.s.size() != 3) return false;
+  const unsigned cp = ((c.s[0] & 0x0F) << 12) | ((c.s[1] & 0x3F) << 6) | (c.s[2] & 0x3F);
+  return (cp >= 0x3000 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFFEF) || cp == 0x201C || cp == 0x201D;
+}
+
+// Chinese needs no space between Chinese words and writes its punctuation
+// full width: "收到 对 SYN 的 ACK" -> "收到对 SYN 的 ACK", "放弃: X (tcp_retries2)"
+// -> "放弃：X（tcp_retries2）". Only where a translated phrase is a neighbour:
+// the rest of the text (names, calls, numbers) is left as it was written.
+std::string join_chinese(std::vector<Ch> c) {
+  auto zh_at = [&](std::size_t i) { return i < c.size() && cjk(c[i]) && c[i].zh; };
+  // ASCII ':' ';' ',' right after a translated phrase: full width.
+  for (std::size_t i = 1; i < c.size(); ++i) {
+    if (!zh_at(i - 1)) continue;
+    const char* fw = c[i].s == ":" ? "：" : c[i].s == ";" ? "；" : c[i].s == "," ? "，" : nullptr;
+    if (!fw || (i + 1 < c.size() && c[i + 1].s != " ")) continue;
+    c[i] = {fw, true};
+    if (i + 1 < c.size()) c[i + 1].s.clear();  // the space after it
+  }
+  // "(...)" after a translated phrase, or holding one, is a Chinese
+  // parenthesis; a call's parentheses ("close()", "recv(fd=3)") are not.
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (c[i].s != "(") continue;
+    if (i > 0 && c[i - 1].s.size() == 1 && word_char(c[i - 1].s[0])) continue;
+    std::size_t j = i + 1;
+    int depth = 1;
+    bool inner_zh = false;
+    for (; j < c.size(); ++j) {
+      if (c[j].s == "(") ++depth;
+      if (c[j].s == ")" && --depth == 0) break;
+      inner_zh |= zh_at(j);
+    }
+    if (j >= c.size()) continue;
+    std::size_t before = i;
+    while (before > 0 && c[before - 1].s.empty()) --before;
+    const bool space = before > 0 && c[before - 1].s == " ";
+    const std::size_t prev = space ? before - 1 : before;
+    const bool after_zh = prev > 0 && c[prev - 1].zh;
+    if (!after_zh && !inner_zh) continue;
+    c[i] = {"（", true};
+    c[j] = {"）", true};
+  }
+  // One space between two Chinese characters, one of them translated, or
+  // before a translated "（": none (full-width punctuation has its own room).
+  std::string out;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (c[i].s == " " && i > 0 && i + 1 < c.size()) {
+      std::size_t l = i, r = i + 1;
+      while (l > 0 && c[l - 1].s.empty()) --l;
+      while (r < c.size() && c[r].s.empty()) ++r;
+      if (l > 0 && r < c.size() && cjk(c[l - 1]) && cjk(c[r]) && (c[l - 1].zh || c[r].zh)) continue;
+      if (r < c.size() && c[r].zh && c[r].s == "（") continue;  // "收到 RST（…）"
+    }
+    out += c[i].s;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string localize_label(const std::string& text, const std::string& lang) {
   if (lang.rfind("zh", 0) != 0) return text;
   const auto& table = by_length();
-  std::string out;
+  std::vector<Ch> out;
   out.reserve(text.size() * 2);
+  bool any = false;
   std::size_t i = 0;
   while (i < text.size()) {
     bool hit = false;
     // A phrase starts at a word boundary and ends at one.
-    if (i == 0 || !word_char(text[i - 1]) || !word_char(text[i])) {
+    if (i == 0 || !joined(text, i - 1) || !word_char(text[i])) {
       for (const auto& p : table) {
         const std::size_t n = std::strlen(p.en);
         if (text.compare(i, n, p.en) != 0) continue;
-        if (i + n < text.size() && word_char(text[i + n]) && word_char(p.en[n - 1])) continue;
+        if (joined(text, i + n) && word_char(p.en[n - 1])) continue;
         // A word followed by '(' is a call name (send(fd=3, ...)): kept.
         if (i + n < text.size() && text[i + n] == '(' && word_char(p.en[n - 1])) continue;
-        out += p.zh;
+        append(out, p.zh, true);
         i += n;
-        hit = true;
+        hit = any = true;
         break;
       }
     }
-    if (!hit) out += text[i++];
+    if (!hit) {
+      const std::size_t n = std::min(utf8_len(static_cast<unsigned char>(text[i])), text.size() - i);
+      append(out, text.substr(i, n), false);
+      i += n;
+    }
   }
-  return out;
+  return any ? join_chinese(std::move(out)) : text;
 }
 
 }  // namespace tcpsim
