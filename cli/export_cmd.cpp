@@ -56,6 +56,7 @@ struct ExportArgs {
   std::string slides_per = "step";
   int frames_max = 300;
   std::string time_scale = "compressed";
+  bool no_calls = false;
   std::string capture_at;
   std::string pcap, mermaid, plantuml, dot, jsonl, csv;
   std::string from, to;
@@ -478,6 +479,7 @@ int run_export(const ExportArgs& a) {
   ropt.page = a.page;
   ropt.lang = lang;
   ropt.time_scale = a.time_scale;
+  ropt.calls_and_timers = !a.no_calls;
   bool gui_ready = false;
   auto ensure_gui = [&]() {
     if (gui_ready) return;
@@ -649,6 +651,9 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--time", a->time_scale,
                   "ladder time axis (--ladder, --frames, --slides, --animation): compressed (default), "
                   "linear or textbook");
+  sub->add_flag("--no-calls", a->no_calls,
+                "ladders (--ladder, --frames, --slides, --animation) without successful calls and timers: "
+                "arrows, states and flags, as in a textbook figure (failed calls, drops and notes stay)");
   sub->add_option("--pcap", a->pcap, "capture for Wireshark/tshark: OUT.pcap");
   sub->add_option("--capture-at", a->capture_at,
                   "--pcap: the host whose interface is captured, as tcpdump there would see it (default: "

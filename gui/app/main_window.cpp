@@ -95,6 +95,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QSettings st;
   speed_ = st.value("speed", 1.0).toDouble();
   if (auto sc = render::parse_time_scale(st.value("timeScale", "compressed").toString())) ladder_->setTimeScale(*sc);
+  {
+    const bool calls = st.value("callsAndTimers", true).toBool();
+    ladder_->setCallsAndTimers(calls);
+    actions_["calls_timers"]->setChecked(calls);
+  }
   if (!restoreGeometry(st.value("geometry").toByteArray())) {
     // First start: most of the screen (a projector at 1024x768 included),
     // not the widgets' cramped size hint, which squeezes the lesson pane
@@ -341,6 +346,15 @@ void MainWindow::buildMenus() {
     connect(a, &QAction::triggered, this, [this, v] { setTimeScale(v); });
     actions_[key] = a;
   }
+  // Textbook figures leave successful calls and timers out (failed calls,
+  // states, drops and notes stay); saved like the time scale.
+  add("calls_timers", [this] {
+    const bool on = actions_["calls_timers"]->isChecked();
+    ladder_->setCallsAndTimers(on);
+    QSettings().setValue("callsAndTimers", on);
+  });
+  actions_["calls_timers"]->setCheckable(true);
+  actions_["calls_timers"]->setChecked(true);
   add("fullscreen", [this] { isFullScreen() ? showNormal() : showFullScreen(); }, QKeySequence(Qt::Key_F11));
   add("zoomin", [this] { ladder_->zoom(1.25); }, QKeySequence::ZoomIn);
   add("zoomout", [this] { ladder_->zoom(0.8); }, QKeySequence::ZoomOut);
@@ -375,6 +389,7 @@ void MainWindow::buildMenus() {
   view->addAction(actions_["hidenext"]);
   auto* scales = menus_["scale"] = view->addMenu(QString());
   for (auto k : {"scale_compressed", "scale_linear", "scale_textbook"}) scales->addAction(actions_[k]);
+  view->addAction(actions_["calls_timers"]);
   view->addSeparator();
   view->addAction(actions_["fullscreen"]);
   view->addAction(actions_["zoomin"]);
@@ -436,6 +451,10 @@ void MainWindow::retranslate() {
     scale_box_->setCurrentIndex(scale_box_->findData(cur));
     for (auto* a : scale_group_->actions()) a->setChecked(a->data().toInt() == cur);
   }
+  actions_["calls_timers"]->setText(tr("Show calls and timers"));
+  actions_["calls_timers"]->setToolTip(
+      tr("Successful system calls and timers on the packet timeline (a textbook figure leaves them out; "
+         "failed calls, states, drops and notes are always shown)"));
   actions_["fullscreen"]->setText(tr("&Full screen"));
   actions_["zoomin"]->setText(tr("Zoom timeline in"));
   actions_["zoomout"]->setText(tr("Zoom timeline out"));

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QHelpEvent>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QScrollArea>
@@ -12,6 +13,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <array>
 #include <set>
 
@@ -140,6 +142,16 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
         }
         n = tok.size() - 1;
         while (n > 1 && tw(tok.left(n)) > maxw) --n;
+        // A long word ("10.0.0.1:45232)") breaks after punctuation where it
+        // can: after , : ( = > first, then . / -, within the line's second half.
+        [&] {
+          for (const char* marks : {",:(=>", "./-"})
+            for (int k = n; k > n / 2; --k)
+              if (tok[k - 1].unicode() > 0 && tok[k - 1].unicode() < 128 && std::strchr(marks, tok[k - 1].toLatin1())) {
+                n = k;
+                return;
+              }
+        }();
         out << tok.left(n);
         tok = tok.mid(n);
       }
@@ -246,6 +258,40 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     header_bottom = std::max(header_bottom, t.box.bottom());
   }
   header_h_ = header_bottom + line_h_ * 0.6;
+
+  // The cursor chip ("▶ 3.000 s") lives in the header band, where no text
+  // is: left of the first header (above the time axis), else between two
+  // headers or right of the last; a row of its own below them when none of
+  // these gaps is wide enough. Sized for the widest time of the window.
+  {
+    const QFont chipf = th.font(9.5, true);
+    const TextWidth cw(chipf);
+    const double chip_w = std::max({cw("▶ " + axis_time(t_end)), cw("▶ 888.888 ms"), cw("▶ 88.888 s")}) + 14;
+    const double chip_h = QFontMetricsF(chipf).height() + 2;
+    double top = title_h_ + 8, bot = header_bottom;
+    std::vector<std::pair<double, double>> taken;  // x extents of the headers
+    for (const auto& hb : header_boxes_) taken.push_back({texts_[hb.first].box.left(), texts_[hb.first].box.right()});
+    std::sort(taken.begin(), taken.end());
+    std::vector<std::pair<double, double>> gaps;
+    double x = 4;
+    for (const auto& [l, r] : taken) {
+      gaps.push_back({x, l - 8});
+      x = std::max(x, r + 8);
+    }
+    gaps.push_back({x, w - 4});
+    bool placed = false;
+    if (bot - top >= chip_h)
+      for (const auto& [l, r] : gaps)
+        if (r - l >= chip_w) {
+          chip_slot_ = QRectF(l, top + (bot - top - chip_h) / 2, r - l, chip_h);
+          placed = true;
+          break;
+        }
+    if (!placed) {
+      chip_slot_ = QRectF(4, header_bottom + 4, w - 8, chip_h);
+      header_h_ = chip_slot_.bottom() + line_h_ * 0.6;
+    }
+  }
 
   prepare(host_x_);
 
@@ -384,18 +430,33 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     double lo, hi;
     column(host, &lo, &hi);
     const double pad = kind == 0 ? 6 : 3;
-    const double maxw = std::max(60.0, hi - lo - 2 * pad);
+    double maxw = std::max(60.0, hi - lo - 2 * pad);
     if (kind <= 1) {
-      // A state's name and a call's "= -1 ECONNRESET" are never broken:
-      // in a column too narrow for them they get a smaller font instead.
+      // Words never broken: outside lecture mode every word of a state tag
+      // or a call (in a column too narrow for one, the font gets smaller);
+      // in lecture mode, which keeps its 24 px and wraps instead, the
+      // state's name and a failed call's errno (the glued "= -1 ECONNRESET"
+      // breaks before the errno at most; other long words break after
+      // punctuation).
       const TextWidth& tw = font.bold() ? tw_bold : tw_normal;
+      QStringList words = QString(text).replace(QChar(0xA0), ' ').split(' ', Qt::SkipEmptyParts);
+      if (th_.presentation && !words.isEmpty()) words = kind == 0 || err ? QStringList{words.last()} : QStringList{};
       QString widest_word;
       double widest = 0;
-      for (const QString& word : QString(text).replace(QChar(0xA0), ' ').split(' ', Qt::SkipEmptyParts))
+      for (const QString& word : words)
         if (tw(word) > widest) {
           widest = tw(word);
           widest_word = word;
         }
+      if (widest > maxw && th_.presentation && (host == 0 || host == nh - 1)) {
+        // An outer column may widen over the time axis (first host) or to
+        // the page's edge (last host), where no arrow runs; the layout keeps
+        // the box off every other text.
+        const double room = host == 0 && nh > 1 ? hi - 2 - 2 * pad : w - 2 - lo - 2 * pad;
+        maxw = std::max(maxw, std::min(widest, room));
+      }
+      // Still too narrow: a smaller font, down to half, rather than a name
+      // or an errno broken in two.
       const int min_px = std::max(8, font.pixelSize() / 2);
       while (widest > maxw && font.pixelSize() > min_px) {
         font.setPixelSize(font.pixelSize() - 1);
@@ -628,6 +689,7 @@ double LadderLayout::find_free(QRectF r, double step, double limit) const {
 
 int LadderLayout::add_text(LadderText t, const Style& st) {
   int i = static_cast<int>(texts_.size());
+  t.font_px = st.font.pixelSize();
   for (long c = static_cast<long>(std::floor(t.box.top() / kCell)); c <= static_cast<long>(std::floor(t.box.bottom() / kCell)); ++c)
     grid_[c].push_back(i);
   texts_.push_back(std::move(t));
@@ -1048,7 +1110,6 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
   p.setRenderHint(QPainter::Antialiasing);
   p.setRenderHint(QPainter::TextAntialiasing);
   QFont f = th_.font(9.5);
-  QFont fb = th_.font(9.5, true);
   QFontMetricsF fm(f);
   const double lw = th_.presentation ? 2.6 : 1.6;
   const double w = size_.width();
@@ -1174,23 +1235,56 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     }
   }
 
-  // Cursor line; its chip at the right end, clear of the time axis.
+  // Cursor line across the body; its time chip in the header band, where it
+  // covers no text (the line itself runs under labels' white boxes only
+  // where they are transparent to it: it is drawn last but thin and dashed).
   if (show_cursor && cursor < ev.size() + 1) {
-    double y = y_of(now);
-    if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);
+    const double y = cursor_y(cursor, now);
     p.setPen(QPen(th_.vermillion, lw + 0.8, Qt::DashLine));
     p.drawLine(QPointF(time_col_, y), QPointF(w - 2, y));
-    QString t = "▶ " + axis_time(now);
-    p.setFont(fb);
-    QFontMetricsF bfm(fb);
-    double tw = bfm.horizontalAdvance(t) + 14;
-    QRectF r(w - 4 - tw, y - bfm.height() - 3, tw, bfm.height() + 2);
-    p.setPen(Qt::NoPen);
-    p.setBrush(th_.vermillion);
-    p.drawRoundedRect(r, 3, 3);
-    p.setPen(Qt::white);
-    p.drawText(r, Qt::AlignCenter, t);
+    if (cursor_chip_rect(now).intersects(vis)) draw_chip(p, now);
   }
+  p.restore();
+}
+
+double LadderLayout::cursor_y(std::size_t cursor, Time now) const {
+  double y = y_of(now);
+  if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);
+  return y;
+}
+
+QRectF LadderLayout::cursor_chip_rect(Time now) const {
+  const TextWidth cw(th_.font(9.5, true));
+  const double tw = std::min(cw("▶ " + axis_time(now)) + 14, chip_slot_.width());
+  return QRectF(chip_slot_.left(), chip_slot_.top(), tw, chip_slot_.height());
+}
+
+void LadderLayout::draw_chip(QPainter& p, Time now) const {
+  const QRectF r = cursor_chip_rect(now);
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setPen(Qt::NoPen);
+  p.setBrush(th_.vermillion);
+  p.drawRoundedRect(r, 3, 3);
+  p.setFont(th_.font(9.5, true));
+  p.setPen(Qt::white);
+  p.drawText(r, Qt::AlignCenter, "▶ " + axis_time(now));
+  p.restore();
+}
+
+void LadderLayout::paint_header(QPainter& p, Time now, bool show_cursor) const {
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setRenderHint(QPainter::TextAntialiasing);
+  p.fillRect(QRectF(0, 0, size_.width(), header_h_), Qt::white);
+  const double lw = th_.presentation ? 2.6 : 1.6;
+  for (const auto& hb : header_boxes_) {
+    p.setPen(QPen(QColor(0x55, 0x55, 0x55), lw + 0.6));
+    p.drawLine(QPointF(hb.second, texts_[hb.first].box.bottom()), QPointF(hb.second, header_h_));
+  }
+  for (std::size_t i = 0; i < texts_.size(); ++i)
+    if (texts_[i].role == LadderText::Header || texts_[i].role == LadderText::Title) draw_text(p, i);
+  if (show_cursor) draw_chip(p, now);
   p.restore();
 }
 
@@ -1232,13 +1326,37 @@ QString LadderLayout::text_at(QPointF pt, std::size_t cursor) const {
 }
 
 // ---- widget ----
+// The body: the layout below its header band (canvas y = layout y - header).
 class LadderWidget::Canvas : public QWidget {
  public:
   explicit Canvas(LadderWidget* w) : QWidget(w), w_(w) { setMouseTracking(false); }
+  void paintEvent(QPaintEvent* e) override {
+    QPainter p(this);
+    p.fillRect(e->rect(), Qt::white);
+    if (!w_->layout_) return;
+    // Clip to what is asked and visible, so the layout culls the rest.
+    QRect vis(-pos(), w_->scroll_->viewport()->size());
+    p.setClipRect(e->rect() & vis);
+    p.translate(0, -w_->layout_->header_height());
+    w_->layout_->paint(p, w_->cursor_, w_->now_, w_->selected_, true);
+  }
+  LadderWidget* w_;
+};
+
+// The sticky header: the layout's header band, always at the top of the
+// ladder, following the body's horizontal scroll.
+class LadderWidget::Strip : public QWidget {
+ public:
+  explicit Strip(LadderWidget* w) : QWidget(w), w_(w) {
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  }
   void paintEvent(QPaintEvent*) override {
     QPainter p(this);
     p.fillRect(rect(), Qt::white);
-    if (w_->layout_) w_->layout_->paint(p, w_->cursor_, w_->now_, w_->selected_, true);
+    if (!w_->layout_) return;
+    p.translate(w_->headerOffsetX(), 0);
+    w_->layout_->paint_header(p, w_->now_, true);
   }
   LadderWidget* w_;
 };
@@ -1246,14 +1364,30 @@ class LadderWidget::Canvas : public QWidget {
 LadderWidget::LadderWidget(QWidget* parent) : QWidget(parent) {
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
+  lay->setSpacing(0);
+  header_ = new Strip(this);
+  header_->setFixedHeight(0);
+  lay->addWidget(header_);
   scroll_ = new QScrollArea(this);
   scroll_->setWidgetResizable(false);
   scroll_->setBackgroundRole(QPalette::Base);
+  scroll_->setFrameShape(QFrame::NoFrame);
   canvas_ = new Canvas(this);
   scroll_->setWidget(canvas_);
   lay->addWidget(scroll_);
   canvas_->installEventFilter(this);
   scroll_->viewport()->installEventFilter(this);
+  connect(scroll_->horizontalScrollBar(), &QScrollBar::valueChanged, header_, qOverload<>(&QWidget::update));
+}
+
+QWidget* LadderWidget::header() const { return header_; }
+
+double LadderWidget::headerOffsetX() const {
+  return scroll_->viewport()->mapTo(this, QPoint(0, 0)).x() - header_->x() - scroll_->horizontalScrollBar()->value();
+}
+
+QRectF LadderWidget::headerToWidget(const QRectF& r) const {
+  return r.translated(headerOffsetX() + header_->x(), header_->y());
 }
 
 void LadderWidget::setView(std::shared_ptr<const TraceView> v) {
@@ -1271,23 +1405,35 @@ void LadderWidget::setTimeScale(TimeScale s) {
   scale_ = s;
   relayout();
 }
+void LadderWidget::setCallsAndTimers(bool on) {
+  if (on == calls_and_timers_) return;
+  calls_and_timers_ = on;
+  relayout();
+  ensureCursorVisible();
+}
 void LadderWidget::relayout() {
   if (!view_) {
     layout_.reset();
+    header_->setFixedHeight(0);
     return;
   }
   LadderOptions o;
   o.scale = scale_;
   o.px_per_ms = px_per_ms_;
+  o.calls_and_timers = calls_and_timers_;
   o.width = std::max(double(kMinWidth), double(scroll_->viewport()->width()));
   layout_ = std::make_unique<LadderLayout>(*view_, theme_, o);
-  canvas_->resize(layout_->size().toSize());
+  const double hh = layout_->header_height();
+  header_->setFixedHeight(static_cast<int>(std::ceil(hh)));
+  canvas_->resize(QSizeF(layout_->size().width(), std::max(1.0, layout_->size().height() - hh)).toSize());
   canvas_->update();
+  header_->update();
 }
 void LadderWidget::setCursor(std::size_t cursor, Time now) {
   cursor_ = cursor;
   now_ = now;
   canvas_->update();
+  header_->update();
   ensureCursorVisible();
 }
 void LadderWidget::setSelectedArrow(int a) {
@@ -1302,7 +1448,8 @@ void LadderWidget::zoom(double factor) {
 int LadderWidget::drawnArrows() const { return layout_ ? layout_->drawn_arrows(cursor_) : 0; }
 void LadderWidget::ensureCursorVisible() {
   if (!layout_) return;
-  int y = static_cast<int>(layout_->y_of(now_));
+  // The cursor line (below the last event shown), not just its instant.
+  int y = static_cast<int>(layout_->cursor_y(cursor_, now_) - layout_->header_height());
   scroll_->ensureVisible(canvas_->width() / 2, y, 10, scroll_->viewport()->height() / 3);
 }
 
@@ -1314,7 +1461,7 @@ bool LadderWidget::eventFilter(QObject* o, QEvent* e) {
   if (o == canvas_ && e->type() == QEvent::ToolTip && layout_) {
     // The whole text of a label (a shortened one in particular).
     auto* he = static_cast<QHelpEvent*>(e);
-    QString t = layout_->text_at(he->pos(), cursor_);
+    QString t = layout_->text_at(QPointF(he->pos()) + QPointF(0, layout_->header_height()), cursor_);
     if (t.isEmpty()) QToolTip::hideText();
     else QToolTip::showText(he->globalPos(), t, canvas_);
     return true;
@@ -1346,7 +1493,7 @@ bool LadderWidget::eventFilter(QObject* o, QEvent* e) {
     } else if (e->type() == QEvent::MouseButtonRelease && o == canvas_) {
       auto* me = static_cast<QMouseEvent*>(e);
       if (!dragging_ && layout_) {
-        int a = layout_->arrow_at(me->position(), cursor_, now_);
+        int a = layout_->arrow_at(me->position() + QPointF(0, layout_->header_height()), cursor_, now_);
         if (a >= 0) {
           selected_ = a;
           canvas_->update();

@@ -51,7 +51,8 @@ struct LadderOptions {
   QString title;               // drawn above the header when set (exports)
   bool legend = false;         // draw the legend at the bottom (exports)
   // Successful calls and timer annotations (Textbook figures often leave
-  // them out). Failed calls, states, drops and notes are always shown.
+  // them out: GUI View > Show calls and timers, `tcpsim export --no-calls`).
+  // Failed calls, states, drops and notes are always shown.
   bool calls_and_timers = true;
 };
 
@@ -63,6 +64,7 @@ struct LadderText {
   bool elided = false;    // true when `lines` do not hold all of `full`
   std::ptrdiff_t event = -1;  // event it belongs to (-1: header, axis, legend)
   int role = 0;           // LadderText::Role
+  int font_px = 0;        // the font's pixel size it is drawn with
   enum Role { Annotation, SegmentLabel, DropReason, TimeLabel, GapMarker, Header, Title, Legend, RstBadge };
 };
 
@@ -74,9 +76,23 @@ class LadderLayout {
   double y_of(Time t) const;
   double lifeline_x(int host) const;
   // Paint events [0, cursor) with the cursor line at `now` (cursor == size():
-  // the whole trace, no cursor line when show_cursor is false).
+  // the whole trace, no cursor line when show_cursor is false). The cursor's
+  // time chip ("▶ 3.000 s") sits in the header band (cursor_chip_rect).
   void paint(QPainter& p, std::size_t cursor, Time now, int selected_arrow,
              bool show_cursor) const;
+  // The band above the body: [0, header_height()) holds the title, the host
+  // headers and the cursor chip, and nothing of the body. The GUI keeps it
+  // on screen while the body scrolls (LadderWidget's sticky header):
+  // paint_header draws the band alone (background, headers, the lifelines'
+  // start, the chip when show_cursor).
+  double header_height() const { return header_h_; }
+  void paint_header(QPainter& p, Time now, bool show_cursor) const;
+  // Where the cursor chip for `now` is drawn: in the header band, beside the
+  // host headers, where no text is (a row of its own when there is no room).
+  QRectF cursor_chip_rect(Time now) const;
+  // The y of the cursor line: below the last event shown (at `now`'s place
+  // on the time axis when that is lower).
+  double cursor_y(std::size_t cursor, Time now) const;
   // Arrow under a point (drawn ones only), -1 if none.
   int arrow_at(QPointF pt, std::size_t cursor, Time now) const;
   // Arrows drawn at this cursor (sent before it, inside the window).
@@ -138,6 +154,7 @@ class LadderLayout {
   void build_legend(double y);
   QColor arrow_colour(const SegArrow& a, bool rst) const;
   void draw_text(QPainter& p, std::size_t i) const;
+  void draw_chip(QPainter& p, Time now) const;
 
   std::vector<Prepared> prep_;           // annotations, in event order
   std::vector<int> prep_label_;          // per arrow: index into prep_ of its label (-1)
@@ -166,6 +183,7 @@ class LadderLayout {
   double max_span_ = 0;    // the tallest arrow (send to end), for culling
   double max_text_h_ = 0;  // the tallest text box, for culling
   double body_bottom_ = 0;
+  QRectF chip_slot_;       // room for the cursor chip in the header band
 };
 
 // The scrollable, zoomable ladder for the app.
@@ -179,10 +197,21 @@ class LadderWidget : public QWidget {
   void setTheme(const Theme& t);
   void setTimeScale(TimeScale s);
   TimeScale timeScale() const { return scale_; }
+  // Successful calls and timers on the ladder (LadderOptions::calls_and_timers).
+  void setCallsAndTimers(bool on);
+  bool callsAndTimers() const { return calls_and_timers_; }
   void zoom(double factor);
   int drawnArrows() const;
   int selectedArrow() const { return selected_; }
   QScrollArea* scrollArea() const { return scroll_; }
+  // The sticky header above the scrolled body: the host boxes and the cursor
+  // chip stay in view however far the ladder is scrolled. The body (the
+  // scroll area's widget) shows the layout from header_height() down, so
+  // canvas y = layout y - header_height().
+  QWidget* header() const;
+  const LadderLayout* layout() const { return layout_.get(); }
+  // A layout rectangle of the header band in this widget's coordinates.
+  QRectF headerToWidget(const QRectF& layout_rect) const;
   void ensureCursorVisible();
 
  Q_SIGNALS:
@@ -193,20 +222,25 @@ class LadderWidget : public QWidget {
 
  private:
   void relayout();
+  double headerOffsetX() const;
   class Canvas;
+  class Strip;
   Canvas* canvas_;
+  Strip* header_;
   QScrollArea* scroll_;
   std::shared_ptr<const TraceView> view_;
   std::unique_ptr<LadderLayout> layout_;
   Theme theme_;
   double px_per_ms_ = 28;
   TimeScale scale_ = TimeScale::Compressed;
+  bool calls_and_timers_ = true;
   std::size_t cursor_ = 0;
   Time now_ = 0;
   int selected_ = -1;
   QPoint drag_start_;
   bool dragging_ = false;
   friend class Canvas;
+  friend class Strip;
 };
 
 }  // namespace tcpsim::render

@@ -25,6 +25,7 @@ struct ExportOptions {
   std::string lang = "en";   // "en" or "zh_CN"
   std::string title;         // defaults to the scenario title
   std::string time_scale = "compressed";  // ladder (and slides): compressed | linear | textbook
+  bool calls_and_timers = true;  // ladder (and slides): successful calls and timers (export --no-calls: false)
 };
 
 // Must be called once before any export when no QApplication exists; sets
