@@ -645,7 +645,7 @@ class SlideDeck {
   // One endpoint's diagram in `card`: its title line (socket and state,
   // 22 px), then a window on the presentation-size diagram (24 px text)
   // centred on the current state and the latest arrow's label, drawn at
-  // full size (down to 5/6 when the two need it), framed.
+  // full size (down to 0.82, 20 px, when the two need it), framed.
   void paint_card(QPainter& p, const QRectF& card, std::uint32_t sock, std::size_t cursor, Time now) const {
     const auto& l = DiagramLayout::standard();
     DiagramState ds = diagram_state(*v_, sock, cursor, now);
@@ -678,18 +678,23 @@ class SlideDeck {
       if (tx.role == DiagramText::LatestLabel) with_label = with_label.isNull() ? tx.box : with_label.united(tx.box);
     if (focus.isNull()) focus = with_label;
     if (focus.isNull()) focus = QRectF(virt.center(), QSizeF(1, 1));
-    const QRectF area = with_label.adjusted(-24, -24, 24, 24);
+    const QRectF area = with_label.adjusted(-8, -8, 8, 8);
     double s = std::min({1.0, win.width() / area.width(), win.height() / area.height()});
-    QRectF c = area;
-    if (s < 5.0 / 6) {  // too far apart: the current state at full size
-      s = 1.0;
-      c = focus.adjusted(-24, -24, 24, 24);
-    }
-    const QPointF centre = c.center();
-    // The window, in diagram coordinates, kept inside the diagram's canvas.
+    // Too far apart to show both at 0.82 size or more: full size, centred
+    // between them, then moved so the current state is whole (the arrow's
+    // label shows as much as the window holds).
+    const bool apart = s < 0.82;  // 24 px text stays >= 20 px
+    if (apart) s = 1.0;
+    const QPointF centre = area.center();
+    // The window, in diagram coordinates, kept inside the drawn diagram.
     QSizeF ws(win.width() / s, win.height() / s);
     const QRectF canvas = drawn.adjusted(-6, -6, 6, 6);
     QRectF view(centre.x() - ws.width() / 2, centre.y() - ws.height() / 2, ws.width(), ws.height());
+    if (apart) {
+      const QRectF f = focus.adjusted(-12, -12, 12, 12);
+      if (f.width() <= ws.width()) view.moveLeft(std::clamp(view.left(), f.right() - ws.width(), f.left()));
+      if (f.height() <= ws.height()) view.moveTop(std::clamp(view.top(), f.bottom() - ws.height(), f.top()));
+    }
     if (ws.width() < canvas.width()) view.moveLeft(std::clamp(view.left(), canvas.left(), canvas.right() - ws.width()));
     if (ws.height() < canvas.height()) view.moveTop(std::clamp(view.top(), canvas.top(), canvas.bottom() - ws.height()));
     p.save();
@@ -761,10 +766,11 @@ bool render_slide_frames(const Scenario& s, const Trace& t, const std::vector<st
   }
   SlideDeck deck(s, t, o);
   if (!deck.init(error)) return false;
-  const int w = o.width > 0 ? o.width : static_cast<int>(kSlideSize.width());
+  // 1600 x 900 by default (render_export.hpp): the 1024 x 576 slide scaled.
+  const int w = o.width > 0 ? o.width : 1600;
   const int h = o.height > 0 ? o.height
                 : o.width > 0 ? static_cast<int>(std::lround(w * kSlideSize.height() / kSlideSize.width()))
-                              : static_cast<int>(kSlideSize.height());
+                              : 900;
   QImage img(w, h, QImage::Format_RGBA8888);
   for (std::size_t i = 0; i < cursors.size(); ++i) {
     img.fill(Qt::white);
