@@ -2,7 +2,7 @@
 // The PDF's pages are 960 x 540 pt, one per step or per state change; a page
 // rendered 1024 px wide (as a projector shows it) is a drawing, not a blank
 // page: the ladder fills the left part and the current state's orange box
-// (the diagram's highlight) is on the right.
+// (the diagram's highlight) is on the right; no word is under 20 px.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -140,6 +140,41 @@ TEST_F(SlidesTest, ProjectedPageShowsLadderAndCurrentState) {
       EXPECT_GT(diag_orange * (img.w / 3) * img.h, 120 * 40) << "no current-state box on the right";
       (void)ladder_orange;
     }
+  }
+}
+
+// Every word of every page, projected 1024 px wide, is at least 20 px tall
+// (its box in the PDF's text layer, pdftotext -bbox: a font's box is about
+// 1.16 times its pixel size, so a 20 px font is a ~23 px box). The old
+// slides drew diagram labels at 8-10 px.
+TEST_F(SlidesTest, EveryWordIsAtLeast20PxWhenProjected1024Wide) {
+  if (!have_tool("pdftotext")) GTEST_SKIP() << "pdftotext not installed";
+  struct Case { std::string file, lang, per; };
+  const std::vector<Case> cases{{"three-way-handshake", "en", "step"},
+                                {"rst-on-unread-data", "zh_CN", "step"},
+                                {"lost-final-ack", "en", "state"},
+                                {"so-linger-zero", "zh_CN", "state"}};
+  const std::regex word(R"re(<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>)re");
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file + " " + c.lang + " per " + c.per);
+    const std::string pdf = dir_ + "/" + c.file + "-" + c.lang + ".pdf", html = pdf + ".html";
+    export_slides({kScenarios + "/" + c.file + ".yaml", "--lang", c.lang, "--slides-per", c.per}, pdf);
+    std::string size;
+    ASSERT_GT(pdf_pages(pdf, &size), 1);
+    ASSERT_EQ(size, "960 x 540");
+    RunResult r = run_tool({"pdftotext", "-bbox", pdf, html});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string text = read_file(html);
+    int words = 0;
+    double smallest = 1e9;
+    std::string which;
+    for (std::sregex_iterator it(text.begin(), text.end(), word), end; it != end; ++it) {
+      const double h = (std::stod((*it)[4]) - std::stod((*it)[2])) * 1024.0 / 960.0;
+      ++words;
+      if (h < smallest) { smallest = h; which = (*it)[5]; }
+    }
+    EXPECT_GT(words, 50);
+    EXPECT_GE(smallest, 20.0 * 1.1) << "smallest word '" << which << "' is " << smallest << " px tall";
   }
 }
 
