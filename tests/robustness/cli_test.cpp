@@ -1,7 +1,13 @@
 // The command line on hostile input (issue #17): nothing hangs, nothing
 // aborts, every refusal names what is wrong and exits non-zero.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include <string>
 
@@ -162,3 +168,37 @@ TEST(HostileCli, ScenarioTextIsEscapedForEveryExportFormat) {
   }
 #endif
 }
+
+#ifdef TCPSIM_TEST_HAVE_RENDER
+TEST(HostileCli, SigintMidExportLeavesNoTemporaryBehind) {
+  const std::string dir = temp_dir("sigint");
+  const std::string out = dir + "/frames";
+  for (int sig : {SIGINT, SIGTERM}) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+      ::execl(kExe.c_str(), kExe.c_str(), "export", (kScenarios + "/time-wait-pileup.yaml").c_str(), "--frames",
+              out.c_str(), "--frames-max", "5000", "--to", "1s", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Wait until frames are being written into the temporary folder, then interrupt.
+    bool writing = false;
+    for (int i = 0; i < 600 && !writing; ++i) {
+      ::usleep(50000);
+      for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().rfind(".tcpsim-frames-", 0) == 0 &&
+            std::filesystem::exists(e.path() / "frame-0003.png"))
+          writing = true;
+    }
+    ASSERT_TRUE(writing) << "no frames appeared in 30 s";
+    ::kill(pid, sig);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << status;
+    std::size_t left = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++left;
+    EXPECT_EQ(left, 0u) << "files or folders left in " << dir;
+  }
+}
+#endif
