@@ -557,16 +557,27 @@ class SlideDeck {
     const double head_w = QFontMetricsF(hf).horizontalAdvance(head) + 4;
     const double line1 = QFontMetricsF(hf).height() + 4;
     p.drawText(QRectF(kMargin, 4, head_w, line1), Qt::AlignLeft | Qt::AlignVCenter, head);
+    // The scenario's title, whole: beside the step when it fits, else on
+    // lines of its own under it (20 px, wrapped).
     const QFont tf = slide_font(th_, 20);
+    const QFontMetricsF tfm(tf);
     const QRectF tr(kMargin + head_w + 24, 4, W - head_w - 24 - 2 * kMargin, line1);
+    double y = 4 + line1;
     p.setFont(tf);
     p.setPen(QColor(0x44, 0x44, 0x44));
-    p.drawText(tr, Qt::AlignRight | Qt::AlignVCenter,
-               QFontMetricsF(tf).elidedText(title_, Qt::ElideRight, tr.width()));
+    if (tfm.horizontalAdvance(title_) <= tr.width()) {
+      p.drawText(tr, Qt::AlignRight | Qt::AlignVCenter, title_);
+    } else {
+      const QRectF tr2(kMargin + 12, y, W - 2 * kMargin - 12, 200);
+      const QRectF tb = tfm.boundingRect(tr2, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, title_);
+      p.drawText(QRectF(tr2.topLeft(), QSizeF(tr2.width(), tb.height())), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop,
+                 title_);
+      y += tb.height() + 2;
+    }
     // The step's event, whole, wrapped (22 px, 20 px when it needs more than two lines).
     QString what;
     if (ev) what = QString::fromStdString(localize_label(describe_event(*v_, *ev), o_.lang));
-    const QRectF wr0(kMargin + 12, 4 + line1, W - 2 * kMargin - 12, 200);
+    const QRectF wr0(kMargin + 12, y, W - 2 * kMargin - 12, 200);
     QFont ef = slide_font(th_, 22, true);
     QRectF wb = QFontMetricsF(ef).boundingRect(wr0, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, what);
     if (wb.height() > QFontMetricsF(ef).lineSpacing() * 2.5) {
