@@ -57,12 +57,15 @@ bool export_frames(const Scenario& s, const Trace& t, const std::string& dir,
 // key); per "state", one per state change. Empty for an unknown `per`.
 std::vector<std::size_t> slide_cursors(const Trace& t, const std::string& per, Time from, Time to);
 // A PDF with one 16:9 page (960 x 540 pt, PowerPoint's widescreen) per
-// cursor: both state diagrams and the ladder up to that cursor, captioned
-// with the step number, its time and the event.
+// cursor, drawn for a 1024 x 576 projector image in the presentation theme
+// (no text under 20 px there): a caption (step number, time, title, the
+// event), the ladder windowed around the cursor, and each end's state
+// diagram as a window on its current state and latest arrow (the end the
+// step is about larger).
 bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
                    const ExportOptions& o, std::string* error);
 // The same pages as RGBA images (width x height from o.width/o.height,
-// default 1600 x 900), handed to `sink` one by one (a GIF encoder), so
+// default 1600 x 900: the 1024 x 576 slide scaled), handed to `sink` one by one (a GIF encoder), so
 // memory stays one frame whatever the count. rgba: width*height*4 bytes,
 // rows top to bottom. The sink returns false (with *error) to stop.
 using FrameSink = std::function<bool(int width, int height, const std::uint8_t* rgba, std::string* error)>;
