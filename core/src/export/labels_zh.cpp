@@ -86,7 +86,7 @@ constexpr Phrase kZh[] = {
     {"SYN,ACK retries exhausted", "SYN,ACK 重传次数用尽"},
     {"retransmissions exhausted", "重传已达上限"},
     {"zero-window probes unanswered", "零窗口探测无应答"},
-    {"keepalive: peer not answering", "保活：对端无应答"},
+    {"keepalive: peer not answering", "保活探测无应答"},
     {"listener closed before accept()", "accept() 之前监听套接字已关闭"},
     {"listener closed", "监听套接字已关闭"},
     {"close() with SO_LINGER {on, 0}", "在 SO_LINGER {on, 0} 下调用 close()"},
@@ -316,6 +316,8 @@ std::string join_chinese(std::vector<Ch> c) {
       while (r < c.size() && c[r].s.empty()) ++r;
       if (l > 0 && r < c.size() && cjk(c[l - 1]) && cjk(c[r]) && (c[l - 1].zh || c[r].zh)) continue;
       if (r < c.size() && c[r].zh && c[r].s == "（") continue;  // "收到 RST（…）"
+      const std::string& left = l > 0 ? c[l - 1].s : c[i].s;
+      if (l > 0 && c[l - 1].zh && (left == "：" || left == "，" || left == "；")) continue;  // "故障：server …"
     }
     out += c[i].s;
   }
