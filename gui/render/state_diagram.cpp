@@ -631,6 +631,8 @@ QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
   for (QChar ch : t) {
     if (ch == ' ') {
       if (!w.isEmpty()) words << w;
+      // A space after a Chinese character stays a space ("对 SYN").
+      else if (!words.isEmpty() && words.back().endsWith(QChar(0x200B))) words.back().chop(1);
       w.clear();
     } else {
       w += ch;
@@ -984,6 +986,9 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
       it.l1 = th.zh() ? rp.arrows[k].event_zh : rp.arrows[k].event;
       it.l2 = th.zh() ? rp.arrows[k].action_zh : rp.arrows[k].action;
       if (it.l2 == "x") it.l2.clear();
+      // Away from its arrow, the label names the step number on it: "③".
+      const int step = static_cast<int>(k) + 1;
+      it.l1 = (step <= 20 ? QString(QChar(0x2460 + step - 1)) : QString("(%1)").arg(step)) + " " + it.l1;
       QFontMetricsF fm(f);
       it.l1 = wrap_text(it.l1, fm, band_w - 10);
       it.l2 = wrap_text(it.l2, fm, band_w - 10);
@@ -1228,6 +1233,16 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
     QPen pen(col, (d.latest ? 2.6 : 1.8) * lw, Qt::DashLine);  // retransmissions are dashed
     p.setPen(pen);
     draw_poly(p, d.pts, head);
+    // A label that found room only away from its loop: a dotted leader
+    // from the label to the loop's outer corner says whose it is.
+    if (d.lab.ok && d.pts.size() >= 3) {
+      const QPointF o = d.pts[2];
+      const QRectF near = d.lab.r.adjusted(-30, -30, 30, 30);
+      if (!near.contains(o)) {
+        p.setPen(QPen(col, lw, Qt::DotLine));
+        p.drawLine(edge_point(d.lab.r, o), o);
+      }
+    }
   }
   // Marker travelling along the latest arrow.
   if (!rp.arrows.empty() && s.progress < 1.0) {

@@ -7,7 +7,8 @@
 //  - the highlighted arrow joins the transition's two states, stands for the
 //    event the trace's cause names, is drawn as an RST arrow exactly when an
 //    RST was received or sent, and dashed when the state was dropped silently;
-//  - the current state's name is the largest text.
+//  - the current state's name is the largest text; in lecture mode no text
+//    (labels, step numbers, title) is under 24 px.
 //
 // The texts' boxes come from layout_state_diagram(), the function the
 // painter itself draws from, not from parsing the SVG: an SVG <text> carries
@@ -37,14 +38,16 @@ using namespace tcpsim::render;
 
 namespace {
 
+// The application lives until the process ends: destroying it among the
+// static destructors (after Qt's own) crashed the binary on exit (rc 139,
+// which ctest counts as a failure).
 void ensure_app() {
-  static std::unique_ptr<QGuiApplication> app;
-  if (!app && !QCoreApplication::instance()) {
+  if (!QCoreApplication::instance()) {
     static int argc = 1;
     static char name[] = "tcpsim_diagram_tests";
     static char* argv[] = {name, nullptr};
     qputenv("QT_QPA_PLATFORM", "offscreen");
-    app = std::make_unique<QGuiApplication>(argc, argv);
+    new QGuiApplication(argc, argv);  // never deleted, on purpose
   }
 }
 
@@ -157,6 +160,10 @@ TEST_P(CatalogueDiagram, EveryTransitionHighlightsItsTrueArrowAndNoLabelCollides
         if (silent) ASSERT_TRUE(g.highlighted_dashed) << where << ": a silent abort must be dashed";
         const std::string bad = check_geometry(g);
         ASSERT_EQ(bad, "") << where;
+        // A projector: no text under 24 px, step numbers and the title
+        // included (rounding to whole canvas units may lose half a pixel).
+        if (sz.presentation)
+          for (const auto& t : g.texts) ASSERT_GE(t.px, 23.5) << where << ": " << describe(t);
         ++checked;
       }
     }
