@@ -1319,7 +1319,7 @@
     </message>
     <message>
         <source>%1 %2 timer %3</source>
-        <translation>%1 的 %2 定时器%3</translation>
+        <translation>%1 的%2定时器%3</translation>
     </message>
     <message>
         <source>, fires at %1</source>

@@ -321,8 +321,13 @@ std::string describe_event(const TraceView& v, const Event& e) {
       return s;
     }
     case EventKind::Timer: {
+      // Chinese sets a Latin name apart with spaces, not a Chinese one
+      // ("的 TIME_WAIT 定时器", "的保活定时器"): the translation has none.
+      std::string name = timer_label(e.timer);
+      if (chinese() && std::all_of(name.begin(), name.end(), [](char c) { return (c & 0x80) == 0; }))
+        name = " " + name + " ";
       std::string s = fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", "%1 %2 timer %3"),
-                          {v.socket_label(e.sock), timer_label(e.timer), timer_op_label(e.timer_op)});
+                          {v.socket_label(e.sock), name, timer_op_label(e.timer_op)});
       if (e.timer_op == TimerOp::Arm)
         s += fmt(QT_TRANSLATE_NOOP("tcpsim::render::describe", ", fires at %1"), {format_time(e.deadline)});
       return s;
