@@ -152,6 +152,17 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
                 return;
               }
         }();
+        // Inside a word (a letter on each side), the broken part ends in a
+        // hyphen, as typesetters do, so "retransmis-/sion" reads as one word.
+        const auto letter = [](QChar c) { return c.isLetter() && !is_cjk(c); };
+        if (n > 1 && n < tok.size() && letter(tok[n - 1]) && letter(tok[n])) {
+          while (n > 2 && tw(tok.left(n) + '-') > maxw) --n;
+          if (letter(tok[n - 1]) && letter(tok[n])) {
+            out << tok.left(n) + '-';
+            tok = tok.mid(n);
+            continue;
+          }
+        }
         out << tok.left(n);
         tok = tok.mid(n);
       }
