@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "catalogue.hpp"
 #include "ladder.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/simulation.hpp"
@@ -29,23 +30,8 @@ using namespace tcpsim::render;
 
 namespace {
 
-std::vector<std::string> scenarios() {
-  std::vector<std::string> v;
-  if (DIR* d = ::opendir(TCPSIM_SCENARIOS)) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml" && n != "index.yaml") v.push_back(n.substr(0, n.size() - 5));
-    }
-    ::closedir(d);
-  }
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
 std::shared_ptr<const TraceView> view_of(const std::string& name) {
-  auto t = std::make_shared<const Trace>(
-      run_scenario(load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + name + ".yaml")));
-  return std::make_shared<TraceView>(t);
+  return std::make_shared<TraceView>(tcpsim::testing::catalogue_trace(name));
 }
 
 std::string str(const QRectF& r) {
@@ -145,7 +131,7 @@ TEST(LadderLecture, StickyHeaderFollowsHorizontalScroll) {
 // GUI) and on the canvas. Every catalogue scenario, both themes, the widths
 // of the GUI's ladder from its minimum to a full-HD window, every scale.
 TEST(LadderLecture, CursorChipCoversNoText) {
-  for (const auto& name : scenarios()) {
+  for (const auto& name : tcpsim::testing::catalogue_names()) {
     auto v = view_of(name);
     if (v->size() > 20000) continue;  // the pile-ups: layout cost, nothing different in the header
     for (bool lecture : {true, false})
@@ -209,7 +195,7 @@ TEST(LadderLecture, LostFinalAckChipAt3sIsInTheHeader) {
 // 1280 px). (Narrower, two state columns of 24 px text and the arrows
 // between them do not fit: a state name there still gets a smaller font.)
 TEST(LadderLecture, LectureTextIsNeverShrunkAndErrnoStaysWhole) {
-  for (const auto& name : scenarios()) {
+  for (const auto& name : tcpsim::testing::catalogue_names()) {
     auto v = view_of(name);
     if (v->size() > 20000) continue;
     for (double width : {760.0, 780.0, 1000.0, 1260.0}) {

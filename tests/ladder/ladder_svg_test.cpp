@@ -33,6 +33,7 @@
 #include <memory>
 
 #include "i18n.hpp"
+#include "catalogue.hpp"
 #include "ladder.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/simulation.hpp"
@@ -43,19 +44,6 @@ using namespace tcpsim;
 using namespace tcpsim::render;
 
 namespace {
-
-std::vector<std::string> catalogue() {
-  std::vector<std::string> v;
-  if (DIR* d = ::opendir(TCPSIM_SCENARIOS)) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml" && n != "index.yaml") v.push_back(n.substr(0, n.size() - 5));
-    }
-    ::closedir(d);
-  }
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 class QtEnv : public ::testing::Environment {
  public:
@@ -338,9 +326,7 @@ TEST_P(LadderSvg, EverySegmentAndEveryWordVisibleWithoutOverlap) {
   install_language("en");
 }
 
-std::shared_ptr<const Trace> run(const std::string& name) {
-  return std::make_shared<const Trace>(run_scenario(load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + name + ".yaml")));
-}
+std::shared_ptr<const Trace> run(const std::string& name) { return tcpsim::testing::catalogue_trace(name); }
 
 // Issue #12: the handshake shows 5 arrows and normal-close 10, and arrows
 // of equal delay have equal slopes, in every time scale.
@@ -431,7 +417,7 @@ TEST(LadderScales, NarrowLadderKeepsErrnoAndFullText) {
   EXPECT_TRUE(found);
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalogue, LadderSvg, ::testing::ValuesIn(catalogue()),
+INSTANTIATE_TEST_SUITE_P(Catalogue, LadderSvg, ::testing::ValuesIn(tcpsim::testing::catalogue_names()),
                          [](const ::testing::TestParamInfo<std::string>& i) {
                            std::string n = i.param;
                            std::replace(n.begin(), n.end(), '-', '_');
