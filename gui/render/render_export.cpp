@@ -525,7 +525,12 @@ class SlideDeck {
       if (v_->connections()[0].b) socks_.push_back(v_->connections()[0].b);
     }
   }
-  bool init(std::string* error) {
+  // False with *error when there is no step to show or the options are bad.
+  bool init(const std::vector<std::size_t>& cursors, std::string* error) {
+    if (cursors.empty()) {
+      if (error) *error = "no step to show in this time window";
+      return false;
+    }
     LadderOptions lo;
     if (!apply_time_scale(o_, &lo, error)) return false;
     lo.from = o_.from;
@@ -734,12 +739,8 @@ class SlideDeck {
 bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
                    const ExportOptions& o, std::string* error) {
   apply_language(o);
-  if (cursors.empty()) {
-    if (error) *error = "no step to show in this time window";
-    return false;
-  }
   SlideDeck deck(s, t, o);
-  if (!deck.init(error)) return false;
+  if (!deck.init(cursors, error)) return false;
   const QString path = QString::fromStdString(o.path);
   if (!check_writable(path, error)) return false;
   QPdfWriter pdf(path);
@@ -771,12 +772,8 @@ bool export_slides(const Scenario& s, const Trace& t, const std::vector<std::siz
 bool render_slide_frames(const Scenario& s, const Trace& t, const std::vector<std::size_t>& cursors,
                          const ExportOptions& o, const FrameSink& sink, std::string* error) {
   apply_language(o);
-  if (cursors.empty()) {
-    if (error) *error = "no step to show in this time window";
-    return false;
-  }
   SlideDeck deck(s, t, o);
-  if (!deck.init(error)) return false;
+  if (!deck.init(cursors, error)) return false;
   // 1600 x 900 by default (render_export.hpp): the 1024 x 576 slide scaled.
   const int w = o.width > 0 ? o.width : 1600;
   const int h = o.height > 0 ? o.height
