@@ -70,41 +70,6 @@ RelativeSeq::Rel RelativeSeq::add(const Segment& s) {
   return r;
 }
 
-namespace {
-std::string dir_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-}  // namespace
-
-bool check_writable(const std::string& path, std::string* error) {
-  if (path.empty()) {
-    *error = "empty file name";
-    return false;
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    *error = "'" + path + "' is a directory";
-    return false;
-  }
-  const std::string dir = dir_of(path);
-  if (::stat(dir.c_str(), &st) != 0) {
-    *error = "cannot write '" + path + "': directory '" + dir + "' does not exist";
-    return false;
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    *error = "cannot write '" + path + "': '" + dir + "' is not a directory";
-    return false;
-  }
-  if (::access(dir.c_str(), W_OK) != 0) {
-    *error = "cannot write '" + path + "': directory '" + dir + "' is not writable";
-    return false;
-  }
-  return true;
-}
-
-// write_file_atomically and write_stream_atomically: safe_write.cpp.
+// check_writable, write_file_atomically, write_stream_atomically: safe_write.cpp.
 
 }  // namespace tcpsim

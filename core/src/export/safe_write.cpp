@@ -299,6 +299,32 @@ bool write_impl(const std::string& path, bool overwrite,
 
 }  // namespace
 
+bool check_writable(const std::string& path, std::string* error) {
+  if (path.empty()) {
+    *error = "empty file name";
+    return false;
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    *error = "'" + path + "' is a directory";
+    return false;
+  }
+  const std::string dir = dir_part(path);
+  if (::stat(dir.c_str(), &st) != 0) {
+    *error = "cannot write '" + path + "': directory '" + dir + "' does not exist";
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *error = "cannot write '" + path + "': '" + dir + "' is not a directory";
+    return false;
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    *error = "cannot write '" + path + "': directory '" + dir + "' is not writable";
+    return false;
+  }
+  return true;
+}
+
 std::string make_temp_dir_beside(const std::string& path, std::string* error) {
   const std::string dir = dir_part(path);
   std::string tmpl = (dir == "/" ? "/" : dir + "/") + ".tcpsim-frames-XXXXXXXXXX";
