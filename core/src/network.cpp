@@ -58,7 +58,9 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
     // The rule's place in its file, by file name only: the same label on
     // every machine, and short enough for a ladder diagram.
     std::string where;
-    if (fs.loc.line) {
+    if (!fs.label.empty()) {
+      where = " (" + fs.label + ")";
+    } else if (fs.loc.line) {
       const auto slash = fs.loc.file.rfind('/');
       where = " (" + (slash == std::string::npos ? fs.loc.file : fs.loc.file.substr(slash + 1)) + ":" +
               std::to_string(fs.loc.line) + ")";

@@ -111,6 +111,10 @@ struct FaultSpec {
   Time at = 0;                    // LinkDown/Up, Crash, Reboot
   std::string host;               // Crash, Reboot
   std::string link_a, link_b;     // LinkDown/Up ("" = every link)
+  // `label:` names the rule in the trace instead of its file and line (a
+  // branch made in the lab (docs/lab.md) labels its fault with the action's
+  // text, so the branch and the scenario file saved from it trace alike).
+  std::string label;
   Loc loc;
 };
 

@@ -443,12 +443,18 @@ void ScenarioReader::read_links(const MapIn& top) {
 // ---- faults ----
 void ScenarioReader::read_faults(const YNode* n) {
   static const std::vector<std::string> kFaultKeys = {"drop", "delay",  "duplicate", "link",
-                                                      "crash", "reboot", "at",        "between"};
+                                                      "crash", "reboot", "at",        "between",
+                                                      "label"};
   std::vector<std::pair<const FaultSpec*, const YNode*>> reboots;
   for (const YNode* item : get_list(c_, n, "faults")) {
     MapIn m(c_, item, "fault", kFaultKeys);
     FaultSpec f;
     f.loc = c_.loc(item);
+    if (auto x = m.get("label")) {
+      f.label = get_string(c_, x, "label");
+      if (f.label.empty() || f.label.size() > 200)
+        c_.fail(x, "'label' must be between 1 and 200 characters, got " + std::to_string(f.label.size()));
+    }
     const YNode* kind_key = nullptr;
     for (const char* k : {"drop", "delay", "duplicate", "link", "crash", "reboot"}) {
       if (!m.key(k)) continue;
