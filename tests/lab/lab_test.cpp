@@ -1,0 +1,2 @@
+// tcpsim: lab tests (issue #13).
+#include <gtest/gtest.h>

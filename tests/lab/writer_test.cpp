@@ -1,0 +1,2 @@
+// tcpsim: writer tests (issue #13).
+#include <gtest/gtest.h>
