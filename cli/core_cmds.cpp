@@ -14,6 +14,7 @@
 #include "tcpsim/check.hpp"
 #include "tcpsim/export.hpp"
 #include "tcpsim/loader.hpp"
+#include "tcpsim/paths.hpp"
 #include "tcpsim/simulation.hpp"
 
 namespace tcpsim::cli {
@@ -33,7 +34,8 @@ struct DurationValidator : public CLI::Validator {
 
 std::string default_catalogue() {
   if (::access("scenarios", R_OK) == 0) return "scenarios";
-  return std::string(TCPSIM_SOURCE_DIR) + "/scenarios";
+  // Installed (the .deb): <prefix>/share/tcpsim/scenarios; else the source tree's.
+  return catalogue_dir(std::string(TCPSIM_SOURCE_DIR) + "/scenarios");
 }
 
 long peak_rss_kib() {
