@@ -50,6 +50,7 @@
 #include "export_dialog.hpp"
 #include "i18n.hpp"
 #include "inspector.hpp"
+#include "quiz.hpp"
 #include "ladder.hpp"
 #include "render_export.hpp"
 #include "state_diagram.hpp"
@@ -121,6 +122,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     for (auto* d : diagrams_) d->setProgress(v.toDouble());
   });
   setCatalogueDir(TCPSIM_SCENARIOS_DIR);
+  quiz_ = new Quiz(this);
   retranslate();
 }
 
@@ -693,6 +695,11 @@ void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
 
 void MainWindow::refreshLesson() {
   if (!lesson_) return;
+  if (quiz_ && quiz_->active()) {  // the lesson tells what comes next
+    lesson_->setPlainText(Quiz::lessonHiddenText());
+    quiz_->checkTrace();
+    return;
+  }
   if (!scenario_) {
     lesson_->setMarkdown(tr("Pick a scenario from the list, open a file (File → Open) or drop one here."));
     return;
@@ -1028,6 +1035,12 @@ void MainWindow::setHideNext(bool on) {
   updateShown();
   refresh(false);
 }
+
+void MainWindow::setQuizMode(bool on) {
+  if (playing_) togglePlay();
+  quiz_->setActive(on);
+}
+bool MainWindow::quizMode() const { return quiz_ && quiz_->active(); }
 
 // With "hide what comes next" every pane gets a trace cut at the cursor:
 // nothing after it can be drawn, listed or counted, whatever a view does

@@ -43,6 +43,7 @@ std::uint64_t estimated_connections(const Scenario& s);
 
 class EventLogModel;
 class ExportDialog;
+class Quiz;
 class Inspector;
 enum class ExportKind;
 
@@ -80,6 +81,11 @@ class MainWindow : public QMainWindow {
   // no future log row, inspector value or chart point.
   void setHideNext(bool on);
   bool hideNext() const { return hide_next_; }
+  // View → Quiz (Q, --quiz; gui/app/quiz.hpp): the student picks each next
+  // state or segment before it is shown. Leaving restores the views.
+  void setQuizMode(bool on);
+  bool quizMode() const;
+  Quiz* quiz() const { return quiz_; }
   // The packet timeline's time scale (View → Time scale, toolbar); saved.
   void setTimeScale(render::TimeScale s);
   render::TimeScale timeScale() const;
@@ -237,6 +243,10 @@ class MainWindow : public QMainWindow {
   QSplitter* center_split_ = nullptr;
   std::map<QString, QAction*> actions_;
   std::map<QString, QMenu*> menus_;
+  // The quiz drives the cursor and hides the docks, the transport and the
+  // lesson through the members above.
+  Quiz* quiz_ = nullptr;
+  friend class Quiz;
 };
 
 }  // namespace tcpsim::gui
