@@ -3,8 +3,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tcpsim/scenario.hpp"
+#include "tcpsim/simulation.hpp"
 
 namespace CLI {
 class App;
@@ -29,5 +31,18 @@ std::optional<Scenario> load_or_report(const std::string& path);
 void add_core_commands(CLI::App& app);    // run, check, list, replay (cli/core_cmds.cpp)
 void add_export_command(CLI::App& app);   // export (cli/export_cmd.cpp)
 void add_kernel_commands(CLI::App& app);  // kernel-run, kernel-diff (cli/kernel_cmd.cpp)
+void add_lab_commands(CLI::App& app);     // diff (cli/lab_cmd.cpp)
+
+// run --inject ACTION... --save-scenario OUT.yaml [--force] (cli/lab_cmd.cpp).
+struct LabRunOptions {
+  std::vector<std::string> inject;
+  std::string save;
+  bool force = false;
+};
+LabRunOptions& lab_run_options();
+void add_inject_options(CLI::App* run);
+// The scenario `run` should run: `sc` with every --inject written in (and
+// saved if --save-scenario). nullopt, with exit_status() set, on an error.
+std::optional<Scenario> prepare_injected_run(const std::string& file, Scenario sc, const RunOptions& opt);
 
 }  // namespace tcpsim::cli

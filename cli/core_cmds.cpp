@@ -81,6 +81,8 @@ void cmd_run(const std::string& file, const std::string& format, std::optional<s
   opt.limits = g_limits;
   opt.seed = seed;
   if (!until.empty()) opt.until = *parse_duration(until);
+  sc = prepare_injected_run(file, std::move(*sc), opt);  // --inject, --save-scenario (lab_cmd.cpp)
+  if (!sc) return;
   const auto t0 = std::chrono::steady_clock::now();
   if (format == "summary") {
     NullSink sink;
@@ -209,6 +211,7 @@ void add_core_commands(CLI::App& app) {
     c->add_option("--until", until, "Stop at this virtual time (e.g. 30s)")->check(duration);
     c->add_flag("--tcb", tcb, "jsonl: include the TCB snapshot in each socket event");
     add_limit_options(c, g_limits);
+    add_inject_options(c);
     c->callback([] { cmd_run(file, format, seed, until, tcb); });
   }
   // check

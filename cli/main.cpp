@@ -1,5 +1,5 @@
 // tcpsim — command-line front end: run, check, list, replay, export,
-// kernel-run, kernel-diff. `tcpsim SUBCOMMAND --help` documents each.
+// kernel-run, kernel-diff, diff. `tcpsim SUBCOMMAND --help` documents each.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
   add_core_commands(app);
   add_export_command(app);
   add_kernel_commands(app);
+  add_lab_commands(app);
   if (unknown_subcommand(app, argc, argv)) return kExitBadInput;
   try {
     app.parse(argc, argv);

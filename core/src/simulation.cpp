@@ -105,6 +105,8 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
 }
 
 std::string LimitStop::message() const {
+  if (limit == "cancelled")
+    return "stopped: cancelled at t=" + format_time(t) + " s, after " + std::to_string(event) + " events";
   return "stopped: the " + limit + " limit (" + value + ") was reached at t=" + format_time(t) +
          " s, after " + std::to_string(event) + " events" + (detail.empty() ? "" : " (" + detail + ")") +
          "; raise it with " + option;
@@ -157,6 +159,10 @@ bool Sim::step() {
     q.pop();
   }
   if (q.empty()) return false;
+  if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) {
+    hit_limit("cancelled", "", "", "");
+    return false;
+  }
   if (summary.events >= std::min(opt.max_events, opt.limits.events)) {
     hit_limit("events", "--max-events", std::to_string(std::min(opt.max_events, opt.limits.events)), "");
     return false;

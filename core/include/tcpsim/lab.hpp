@@ -77,7 +77,8 @@ struct Action {
   bool operator==(const Action& o) const;
 };
 
-// Parses one action; throws ActionError naming the column. Strict: the same
+// Parses one action; throws ActionError naming the column (what() reads
+// "column 12: expected ..."). Strict: the same
 // duration and number rules as scenario files (docs/lab.md).
 Action parse_action(const std::string& text);
 // The canonical text of an action: parse_action(action_text(a)) == a.
@@ -111,6 +112,20 @@ Divergence first_divergence(const Trace& a, const Trace& b);
 //   "server sends R. instead of F."   "TIME_WAIT of client/sock: 60 s | 240 s"
 // Both traces' sides in order a | b. lang "en" or "zh_CN".
 std::vector<std::string> describe_differences(const Trace& a, const Trace& b, const std::string& lang = "en");
+
+// An alignment of two lists of lines (a longest common subsequence after
+// the common head and tail): one row per line, a and b the line's index on
+// each side, -1 where that side has none. Rows with both indexes are equal
+// lines. A middle part with more than `max_cells` (n+1)*(m+1) cells is not
+// aligned but listed as one block (a's lines, then b's), so big traces stay
+// bounded in time and memory.
+struct DiffRow {
+  long a = -1, b = -1;
+};
+std::vector<DiffRow> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b,
+                                std::size_t max_cells = std::size_t{1} << 22);
+// The JSONL line of an event without its index (what first_divergence compares).
+std::string event_line_without_index(const Event& e, const TraceMeta& m);
 
 struct Branch {
   std::string name;              // shown on its tab; default: the action's text

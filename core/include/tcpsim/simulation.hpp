@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +56,10 @@ struct RunOptions {
   RunLimits limits;
   // Kept for callers that bound only events (tests, counts): min'd with limits.events.
   std::uint64_t max_events = 200'000'000;
+  // Set to true (from another thread) to stop the run at the next event, as
+  // a limit does (RunSummary::limit->limit == "cancelled"): the GUI cancels
+  // a long branch with it. Must outlive the run.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Sockets per state on one host (the CLOSE_WAIT / TIME_WAIT pile-ups).
