@@ -1,7 +1,7 @@
 // tcpsim-gui — the GUI, and its headless screenshot mode:
 //   tcpsim-gui [FILE]
 //   tcpsim-gui --scenario FILE (--at TIME | --step N) --screenshot OUT.png [--size WxH] [--lang zh_CN]
-//              [--lecture] [--hide-next] [--time compressed|linear|textbook]
+//              [--lecture] [--hide-next] [--time compressed|linear|textbook] [--quiz [--quiz-answer N]]
 //   tcpsim-gui --help | --version        (no display needed)
 #include <QApplication>
 #include <QCommandLineParser>
@@ -18,6 +18,7 @@
 #include "i18n.hpp"
 #include "ladder.hpp"
 #include "main_window.hpp"
+#include "quiz.hpp"
 
 namespace {
 int fail(const QString& msg) {
@@ -52,6 +53,10 @@ struct Options {
                           "Lecture mode's centre: both (diagrams and timeline), timeline or diagrams "
                           "(default: both on a wide screen, timeline below 1600 px).", "VIEW"};
   QCommandLineOption hide{"hide-next", "Hide what comes next: the next state and the segments not yet sent."};
+  QCommandLineOption quiz{"quiz", "Start in quiz mode (View > Quiz): from the cursor, the next state or segment "
+                                  "is hidden until answered."};
+  QCommandLineOption quiz_answer{"quiz-answer", "Headless, with --quiz: answer the first question with choice N "
+                                                "(1 to 4) and show the revealed answer.", "N"};
   QCommandLineOption time{"time", "Time scale of the packet timeline: compressed, linear or textbook.", "SCALE"};
   QCommandLineOption demo{"demo", "Show the built-in hand-made normal-close trace."};
   QCommandLineOption dir{"catalogue", "Folder of scenarios for the browser.", "DIR"};
@@ -59,7 +64,7 @@ struct Options {
     p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
     p.addHelpOption();
     p.addVersionOption();
-    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir});
+    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer});
     p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
   }
 };
@@ -137,6 +142,14 @@ int main(int argc, char** argv) {
   if (!headless && (p.isSet(o_at) || p.isSet(o_step) || p.isSet(o_size)))
     return fail("--at, --step and --size need --screenshot OUT.png");
   if (p.isSet(o_at) && p.isSet(o_step)) return fail("give either --at or --step, not both");
+  int quiz_answer = 0;
+  if (p.isSet(opts.quiz_answer)) {
+    bool ok = false;
+    quiz_answer = p.value(opts.quiz_answer).toInt(&ok);
+    if (!ok || quiz_answer < 1 || quiz_answer > 4)
+      return fail(QString("--quiz-answer: expected a choice from 1 to 4, got '%1'").arg(p.value(opts.quiz_answer)));
+    if (!p.isSet(opts.quiz) || !headless) return fail("--quiz-answer needs --quiz and --screenshot OUT.png");
+  }
   int w = 1600, h = 1000;
   {
     QStringList wh = p.value(o_size).split('x');
@@ -191,6 +204,7 @@ int main(int argc, char** argv) {
     if (!last.isEmpty() && QFileInfo(last).isFile()) win.openScenario(last);
   }
 
+  if (!headless && p.isSet(opts.quiz)) win.setQuizMode(true);
   if (headless) {
     // A cursor beyond the trace is an error that names the valid range.
     const std::size_t n = win.view() ? win.view()->size() : 0;
@@ -203,6 +217,16 @@ int main(int argc, char** argv) {
     if (step >= 0) win.setCursor(static_cast<std::size_t>(step), false);
     else if (at) win.setCursorTime(*at);
     else win.setCursor(win.view() ? win.view()->size() : 0, false);
+    if (p.isSet(opts.quiz)) {
+      // The quiz starts at the first question from this cursor (from the
+      // start when the cursor is at the end).
+      win.setQuizMode(true);
+      if (quiz_answer > 0) {
+        if (!win.quiz()->question() || quiz_answer > win.quiz()->optionCount())
+          return fail(QString("--quiz-answer %1: the question has %2 choices").arg(quiz_answer).arg(win.quiz()->optionCount()));
+        win.quiz()->answer(quiz_answer - 1);
+      }
+    }
     win.finishAnimations();
     win.resize(w, h);
     // The lecture view follows the size unless one was asked for.

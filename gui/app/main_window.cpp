@@ -1005,7 +1005,7 @@ void MainWindow::applyLectureLayout() {
   if (speed_act_) speed_act_->setVisible(!lecture);
   if (scale_label_act_) scale_label_act_->setVisible(!lecture);
   // The scrubber gives its room to the time label (the keys move the cursor).
-  if (scrubber_act_) scrubber_act_->setVisible(!lecture);
+  if (scrubber_act_) scrubber_act_->setVisible(!lecture && !quizMode());  // its length hints at what is to come
   time_label_->setMinimumWidth(lecture ? 0 : 220);
   if (lecture && !big_) center_tabs_->setCurrentIndex(0);
   const bool timeline = !lecture || lecture_view_ != LectureView::Diagrams;

@@ -277,7 +277,7 @@ std::vector<QuizQuestion> quiz_questions(const render::TraceView& v, const std::
 
 namespace {
 constexpr int kQuizPx = 24;     // the floor for text read from the back row
-constexpr int kOptionPx = 28;   // the choices: the largest text of the panel
+constexpr int kBigPx = 28;      // the score and the verdict
 const char* kGreen = "#009E73";  // Okabe–Ito bluish green: right (also ✓)
 const char* kRed = "#D55E00";    // vermillion: the wrong choice (also ✗)
 }  // namespace
@@ -306,15 +306,32 @@ Quiz::Quiz(MainWindow* w) : QWidget(w->centralWidget()), w_(w) {
     options_[i] = new QPushButton(this);
     options_[i]->setObjectName(QString("quizOption%1").arg(i + 1));
     options_[i]->setFocusPolicy(Qt::TabFocus);
+    // Four choices share the width at 1024 px: never wider than their share.
+    options_[i]->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    options_[i]->setMinimumWidth(120);
     connect(options_[i], &QPushButton::clicked, this, [this, i] { answer(i); });
     row->addWidget(options_[i], 1);
   }
   v->addLayout(row);
+  // The verdict, the keys to press and the buttons share one row.
+  auto* mid = new QHBoxLayout;
   verdict_ = new QLabel(this);
   verdict_->setObjectName("quizVerdict");
-  verdict_->setWordWrap(true);
   verdict_->setTextFormat(Qt::PlainText);
-  v->addWidget(verdict_);
+  verdict_->setWordWrap(true);
+  hint_ = new QLabel(this);
+  hint_->setObjectName("quizHint");
+  hint_->setWordWrap(true);
+  restart_btn_ = new QPushButton(this);
+  leave_btn_ = new QPushButton(this);
+  for (auto* b : {restart_btn_, leave_btn_}) b->setFocusPolicy(Qt::TabFocus);
+  connect(restart_btn_, &QPushButton::clicked, this, &Quiz::restart);
+  connect(leave_btn_, &QPushButton::clicked, this, [this] { w_->setQuizMode(false); });
+  mid->addWidget(verdict_, 3);
+  mid->addWidget(hint_, 2);
+  mid->addWidget(restart_btn_);
+  mid->addWidget(leave_btn_);
+  v->addLayout(mid);
   explain_ = new QLabel;
   explain_->setObjectName("quizExplanation");
   explain_->setWordWrap(true);
@@ -329,17 +346,6 @@ Quiz::Quiz(MainWindow* w) : QWidget(w->centralWidget()), w_(w) {
   explain_area_->viewport()->setAutoFillBackground(false);
   explain_area_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   v->addWidget(explain_area_, 1);
-  auto* bottom = new QHBoxLayout;
-  hint_ = new QLabel(this);
-  hint_->setWordWrap(true);
-  restart_btn_ = new QPushButton(this);
-  leave_btn_ = new QPushButton(this);
-  connect(restart_btn_, &QPushButton::clicked, this, &Quiz::restart);
-  connect(leave_btn_, &QPushButton::clicked, this, [this] { w_->setQuizMode(false); });
-  bottom->addWidget(hint_, 1);
-  bottom->addWidget(restart_btn_);
-  bottom->addWidget(leave_btn_);
-  v->addLayout(bottom);
   if (auto* lay = qobject_cast<QVBoxLayout*>(w->centralWidget()->layout())) lay->addWidget(this, 0);
   hide();
 
@@ -385,21 +391,24 @@ void Quiz::setShortcutsEnabled(bool on) {
 }
 
 void Quiz::applyFonts() {
+  // Every text of the panel is set explicitly: 24 px whatever the window's
+  // mode (the panel is made for a projector), the verdict and score bold.
   QFont f = QApplication::font();
   f.setPixelSize(kQuizPx);
   setFont(f);
+  for (QWidget* x : std::initializer_list<QWidget*>{question_, explain_, hint_, restart_btn_, leave_btn_}) x->setFont(f);
   QFont b = f;
   b.setBold(true);
   title_->setFont(b);
-  QFont sc = b;
-  sc.setPixelSize(kOptionPx);
-  score_->setFont(sc);
-  verdict_->setFont(sc);
-  for (auto* o : options_) o->setFont(sc);
-  explain_->setFont(f);
-  // Room for about five lines of explanation at 768 px; more scrolls.
-  explain_area_->setMinimumHeight(QFontMetrics(f).lineSpacing() * 2);
-  explain_area_->setMaximumHeight(QFontMetrics(f).lineSpacing() * 5 + 6);
+  for (auto* o : options_) o->setFont(b);
+  QFont big = b;
+  big.setPixelSize(kBigPx);
+  score_->setFont(big);
+  verdict_->setFont(big);
+  // About five lines of explanation at 1024x768; more scroll.
+  const int line = QFontMetrics(f).lineSpacing();
+  explain_area_->setMinimumHeight(line * 5 + 4);
+  explain_area_->setMaximumHeight(line * 6 + 4);
 }
 
 QString Quiz::lessonHiddenText() {
@@ -554,7 +563,7 @@ void Quiz::showQuestion() {
     b->setVisible(used);
     b->setEnabled(true);
     b->setStyleSheet({});
-    if (used) b->setText(QString("%1 · %2   %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
+    if (used) b->setText(QString("%1·%2  %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
   }
   verdict_->clear();
   verdict_->hide();
@@ -591,7 +600,7 @@ void Quiz::showReveal() {
     if (i >= static_cast<int>(q.options.size())) continue;
     const bool right = q.options[i] == q.answer;
     const QString mark = right ? "✓ " : i == chosen_ ? "✗ " : "";
-    b->setText(mark + QString("%1 · %2   %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
+    b->setText(mark + QString("%1·%2  %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
     b->setEnabled(right || i == chosen_);
     b->setStyleSheet(right ? QString("QPushButton{background:%1;color:white;border:3px solid black}").arg(kGreen)
                      : i == chosen_ ? QString("QPushButton{background:%1;color:white;border:3px dashed black}").arg(kRed)
@@ -599,7 +608,7 @@ void Quiz::showReveal() {
   }
   const bool ok = chosen_ >= 0 && q.options[chosen_] == q.answer;
   verdict_->setText(ok ? tr("✓ Right: %1").arg(ans)
-                       : tr("✗ Not this time: it is %1 (you chose %2)").arg(ans, QString::fromStdString(q.options[chosen_])));
+                       : tr("✗ It is %1, not %2").arg(ans, QString::fromStdString(q.options[chosen_])));
   verdict_->setStyleSheet(QString("QLabel{color:%1}").arg(ok ? "#00664A" : "#A33F00"));
   verdict_->show();
 
@@ -613,7 +622,8 @@ void Quiz::showReveal() {
                    .arg(from, ans, QString::fromStdString(render::translate_text(q.row)));
     else
       lines << tr("Why: %1 → %2, a change the transition table has no row for.").arg(from, ans);
-    lines << tr("Cause in the trace (%1 s): %2").arg(at, QString::fromStdString(render::translate_text(q.cause)));
+    if (q.cause != q.row)  // "give up: SYN retries exhausted (tcp_syn_retries)" says more than "give up"
+      lines << tr("Cause in the trace (%1 s): %2").arg(at, QString::fromStdString(render::translate_text(q.cause)));
     if (q.sent >= 0)
       lines << tr("The step sent %1.").arg(QString::fromStdString(v.segment_label(v.event(q.sent))));
   } else {
@@ -640,7 +650,7 @@ void Quiz::showReveal() {
   explain_->setText(lines.join('\n'));
   explain_area_->show();
   restart_btn_->hide();
-  hint_->setText(tr("Enter or Space: next question · Esc: leave the quiz"));
+  hint_->setText(tr("Enter / Space: next"));
   score_->setText(scoreText());
 }
 
