@@ -182,6 +182,34 @@ TEST(SynSentTest, SynRetriesEndInEtimedoutWithMeasuredTiming) {
   EXPECT_EQ(c->t, sec(19));  // measured 19.7 s; model: last RTO of 8 s after 11 s
 }
 
+// §10: connect() gives up by TIME (tcp_model_timeout(tcp_syn_retries, 1 s)
+// since the first SYN), not only by count: measured on Linux 6.18,
+// tcp_syn_retries = 2 -> SYNs at 0..5 s, ETIMEDOUT at 7 s (a count of
+// 2 + 4 retransmissions would send one more SYN at 7 s and fail at 11 s);
+// tcp_syn_retries = 1 -> SYNs at 0, 1, 2 s, ETIMEDOUT at 3 s.
+TEST(SynSentTest, ConnectGivesUpByTimeSinceTheFirstSyn) {
+  const Scenario sc = test::load_yaml(R"(  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+)", "faults:\n  - drop: {from: client, flags: S, count: 0}\n");
+  struct Case { int retries; std::vector<Time> syns; Time fail; };
+  for (const Case& c : {Case{2, {0, sec(1), sec(2), sec(3), sec(4), sec(5)}, sec(7)},
+                        Case{1, {0, sec(1), sec(2)}, sec(3)}}) {
+    Scenario s2 = sc;
+    s2.hosts[0].sysctls.tcp_syn_retries = c.retries;
+    const Trace tr = run_scenario(s2);
+    std::vector<Time> syn;
+    for (const auto& e : tr.events)
+      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.seg.flags == kSyn) syn.push_back(e.t);
+    EXPECT_EQ(syn, c.syns) << "tcp_syn_retries = " << c.retries;
+    const Event* r = callResult(tr, "client", "connect");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(errnoOf(r), "ETIMEDOUT");
+    EXPECT_EQ(r->t, c.fail) << "tcp_syn_retries = " << c.retries;
+  }
+}
+
 // §3: the orphaned FIN_WAIT_2 expires after tcp_fin_timeout, silently.
 TEST(FinWait2Test, OrphanExpiresAfterTcpFinTimeout) {
   const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:

@@ -169,6 +169,17 @@ Time Sim::syn_backoff(const Sock& s, int k) const {
   return std::min<Time>(y.rto_initial << shift, y.rto_max);
 }
 
+// tcp_model_timeout(): how long `boundary` retransmissions take when the
+// RTO starts at `base` and doubles, linear once it reaches TCP_RTO_MAX.
+namespace {
+Time model_timeout(int boundary, Time base, Time rto_max) {
+  int thresh = 0;
+  while ((base << (thresh + 1)) <= rto_max) ++thresh;  // ilog2(TCP_RTO_MAX / base)
+  if (boundary <= thresh) return ((Time{2} << boundary) - 1) * base;
+  return ((Time{2} << thresh) - 1) * base + static_cast<Time>(boundary - thresh) * rto_max;
+}
+}  // namespace
+
 // retransmits_timed_out() / tcp_model_timeout(): Linux gives up on a
 // connection by time, not by count: when the time since the first RTO
 // retransmission reaches what `boundary` doubling retransmissions from
@@ -176,17 +187,23 @@ Time Sim::syn_backoff(const Sock& s, int k) const {
 // (boundary 15 -> 924.6 s; orphan boundary 2 -> 1.4 s).
 Time Sim::give_up_after(const Sock& s, int boundary) const {
   const Sysctls& y = hosts[s.host].sys;
-  const Time base = y.rto_min;
-  int thresh = 0;
-  while ((base << (thresh + 1)) <= y.rto_max) ++thresh;  // ilog2(TCP_RTO_MAX / base)
-  if (boundary <= thresh) return ((Time{2} << boundary) - 1) * base;
-  return ((Time{2} << thresh) - 1) * base + static_cast<Time>(boundary - thresh) * y.rto_max;
+  return model_timeout(boundary, y.rto_min, y.rto_max);
 }
 
 void Sim::on_retransmit_timer(Sock& s) {
   const int limit = max_retries(s);
   if (s.state == TcpState::SynSent) {
-    if (s.retransmits >= limit) {
+    // tcp_write_timeout() in SYN_SENT: connect() gives up by time as well as
+    // by count: once tcp_model_timeout(tcp_syn_retries, TCP_TIMEOUT_INIT) has
+    // passed since the first SYN (retrans_stamp, set by tcp_connect()).
+    // Measured on Linux 6.18 (docs/kernel-facts.md): tcp_syn_retries=2 gives
+    // SYNs at 0, 1, 2, 3, 4, 5 s and ETIMEDOUT at 7 s; tcp_syn_retries=1,
+    // SYNs at 0, 1, 2 s and ETIMEDOUT at 3 s. The count
+    // (tcp_syn_retries + tcp_syn_linear_timeouts) still caps it.
+    const Sysctls& y = sys(s);
+    const bool timed_out =
+        s.retransmits > 0 && now - s.rto_stamp >= model_timeout(y.tcp_syn_retries, y.rto_initial, y.rto_max);
+    if (s.retransmits >= limit || timed_out) {
       // connect() fails with ETIMEDOUT; nothing is sent.
       tcp_abort(s, "SYN retries exhausted (tcp_syn_retries)", false, ETIMEDOUT, FsmEvent::GiveUp);
       return;

@@ -156,6 +156,7 @@ void Sim::act_snd_syn(Sock& s) {
   s.snd_nxt = s.iss + 1;
   s.snd_max = s.iss + 1;
   s.rto = sys(s).rto_initial;
+  s.rto_stamp = now;  // tcp_connect(): retrans_stamp, the connect give-up clock
   send_segment(s, make_segment(s, kSyn, s.iss, 0), false);
   arm(s, TimerKind::Retransmit, now + syn_backoff(s, 1));
 }
@@ -171,6 +172,7 @@ void Sim::act_snd_synack(Sock& s) {
   }
   s.rto = sys(s).rto_initial;
   s.retransmits = 0;
+  s.rto_stamp = 0;
   send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), again);
   arm(s, TimerKind::Retransmit, now + sys(s).rto_initial);
 }
