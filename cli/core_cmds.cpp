@@ -100,15 +100,12 @@ void cmd_run(const std::string& file, const std::string& format, std::optional<s
   report_limit(file, sim.summary());
 }
 
-void cmd_check(const std::vector<std::string>& files, bool quiet) {
+void cmd_check(const std::vector<std::string>& args, bool quiet) {
   int failed = 0, bad = 0, passed = 0;
+  // `tcpsim check scenarios/*.yaml` also names the catalogue's index.
+  const std::vector<std::string> files = scenario_file_args(args, quiet);
+  if (files.empty()) return;
   for (const auto& f : files) {
-    // `tcpsim check scenarios/*.yaml` also names the catalogue's index.
-    const std::string base = f.substr(f.find_last_of('/') == std::string::npos ? 0 : f.find_last_of('/') + 1);
-    if (base == "index.yaml") {
-      if (!quiet) std::printf("%s: the catalogue index, not a scenario (skipped)\n", f.c_str());
-      continue;
-    }
     auto sc = load_or_report(f);
     if (!sc) {
       ++bad;

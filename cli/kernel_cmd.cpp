@@ -75,7 +75,11 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
   opt.diff.check_timing = !a.no_timing;
   opt.force = a.force;
   std::vector<Scenario> scenarios;
-  for (const auto& f : a.files) {
+  // `kernel-diff scenarios/*.yaml` (the README's command) also names the
+  // catalogue's index: skipped as `check` skips it.
+  const std::vector<std::string> files = scenario_file_args(a.files, a.quiet);
+  if (files.empty()) return;
+  for (const auto& f : files) {
     auto sc = load_or_report(f);
     if (!sc) return;  // bad input: nothing is run
     scenarios.push_back(std::move(*sc));

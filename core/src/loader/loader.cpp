@@ -1058,6 +1058,11 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
   bool any_known = false;
   for (const auto& [k, v] : root->pairs)
     for (const auto& known : top_level_keys()) any_known = any_known || k->value == known;
+  // The catalogue's generated index (scenarios/index.yaml) lists scenarios
+  // under `scenarios:`; given where a scenario is expected, say what it is.
+  if (!any_known && root->pairs.size() == 1 && root->pairs[0].first->value == "scenarios")
+    c_.fail(root, "this is the catalogue index (a list of the scenario files, scripts/gen-index.sh), "
+                  "not a scenario; give one of the files it lists, such as normal-close.yaml");
   if (!any_known)
     c_.fail(root, "this is not a scenario file: none of its top-level keys is one tcpsim knows (title:, "
                   "hosts:, processes:, ...)");
