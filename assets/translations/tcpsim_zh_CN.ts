@@ -578,14 +578,369 @@
     </message>
 </context>
 <context>
+    <name>tcpsim::gui::Lab</name>
+    <message>
+        <source>Save branch as</source>
+        <translation>将分支另存为</translation>
+    </message>
+    <message>
+        <source>Scenarios (*.yaml *.yml)</source>
+        <translation>场景 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>The original run keeps its name; make a branch first (right-click a segment or a socket).</source>
+        <translation>原始运行的名称不能修改；请先创建分支（右键单击报文段或套接字）。</translation>
+    </message>
+    <message>
+        <source>Rename branch</source>
+        <translation>重命名分支</translation>
+    </message>
+    <message>
+        <source>Name of the branch:</source>
+        <translation>分支名称：</translation>
+    </message>
+    <message>
+        <source>The original is a scenario file already; Save branch as… saves a branch.</source>
+        <translation>原始运行本身就是场景文件；“将分支另存为…”用于保存分支。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Act on the left endpoint: %1</source>
+        <translation>作用于左侧端点：%1</translation>
+    </message>
+    <message>
+        <source>Act on the right endpoint: %1</source>
+        <translation>作用于右侧端点：%1</translation>
+    </message>
+    <message>
+        <source>Compare with parent needs a branch: right-click a segment or a socket and choose an action, or use Lab → Compare profiles.</source>
+        <translation>“与父运行比较”需要一个分支：右键单击报文段或套接字并选择一个操作，或使用“实验 → 比较配置”。</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation>原始运行</translation>
+    </message>
+    <message>
+        <source>Only a branch can be renamed.</source>
+        <translation>只能重命名分支。</translation>
+    </message>
+    <message>
+        <source>A branch needs a name; it keeps “%1”.</source>
+        <translation>分支必须有名称；保留“%1”。</translation>
+    </message>
+    <message>
+        <source>The original run cannot be closed; open another scenario instead.</source>
+        <translation>原始运行不能关闭；请改为打开另一个场景。</translation>
+    </message>
+    <message>
+        <source>Closed the branch “%1” and the %2 branch(es) made from it.</source>
+        <translation>已关闭分支“%1”以及由它创建的 %2 个分支。</translation>
+    </message>
+    <message>
+        <source>Closed the branch “%1”.</source>
+        <translation>已关闭分支“%1”。</translation>
+    </message>
+    <message>
+        <source>Only a branch can be saved as a scenario.</source>
+        <translation>只有分支可以保存为场景。</translation>
+    </message>
+    <message>
+        <source>No file name given.</source>
+        <translation>未给出文件名。</translation>
+    </message>
+    <message>
+        <source>The branch “%1” cannot be written as a scenario file: %2</source>
+        <translation>分支“%1”无法写成场景文件：%2</translation>
+    </message>
+    <message>
+        <source>Could not save the branch “%1”: %2</source>
+        <translation>无法保存分支“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Saved the branch “%1” as %2: it opens, runs and checks like any other scenario (File → Open).</source>
+        <translation>已将分支“%1”保存为 %2：它可以像其他场景一样打开、运行和检查（文件 → 打开）。</translation>
+    </message>
+    <message>
+        <source>segment %1 from %2 at %3</source>
+        <translation>%2 在 %3 发送的报文段 %1</translation>
+    </message>
+    <message>
+        <source>socket %1</source>
+        <translation>套接字 %1</translation>
+    </message>
+    <message>
+        <source>Acts on: %1</source>
+        <translation>作用对象：%1</translation>
+    </message>
+    <message>
+        <source>Open a scenario first.</source>
+        <translation>请先打开一个场景。</translation>
+    </message>
+    <message>
+        <source>No segment is selected: click a segment's arrow in the packet timeline (or step the cursor to a segment's event), then choose the action again.</source>
+        <translation>未选中报文段：请在报文时序图中单击报文段的箭头（或把游标移到报文段的事件上），然后重新选择操作。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a delay: give a time above zero such as 200ms or 1.5s.</source>
+        <translation>“%1”不是有效的延迟：请给出大于零的时间，例如 200ms 或 1.5s。</translation>
+    </message>
+    <message>
+        <source>No socket is selected: right-click a state diagram, a lifeline's header or the inspector, or choose the endpoint in the Lab menu (Ctrl+1, Ctrl+2).</source>
+        <translation>未选中套接字：请右键单击状态图、生命线标题或检查器，或在“实验”菜单中选择端点（Ctrl+1、Ctrl+2）。</translation>
+    </message>
+    <message>
+        <source>The socket is not in this run.</source>
+        <translation>该套接字不在此运行中。</translation>
+    </message>
+    <message>
+        <source>The socket %1 has no process and name to act on.</source>
+        <translation>套接字 %1 没有可操作的进程和名称。</translation>
+    </message>
+    <message>
+        <source>Unknown action.</source>
+        <translation>未知操作。</translation>
+    </message>
+    <message>
+        <source>A branch is running: wait for it, or cancel it.</source>
+        <translation>一个分支正在运行：请等待它完成，或取消它。</translation>
+    </message>
+    <message>
+        <source>A big workload keeps no trace, so there is nothing to act on; the lab needs a scenario under the big-workload threshold.</source>
+        <translation>大型负载不保留轨迹，因此没有可操作的对象；实验需要低于大型负载阈值的场景。</translation>
+    </message>
+    <message>
+        <source>Delay the segment</source>
+        <translation>延迟报文段</translation>
+    </message>
+    <message>
+        <source>Delay it by (e.g. 200ms, 1.5s):</source>
+        <translation>延迟时间（例如 200ms、1.5s）：</translation>
+    </message>
+    <message>
+        <source>send()</source>
+        <translation>send()</translation>
+    </message>
+    <message>
+        <source>Number of bytes to send:</source>
+        <translation>要发送的字节数：</translation>
+    </message>
+    <message>
+        <source>Take the link down</source>
+        <translation>断开链路</translation>
+    </message>
+    <message>
+        <source>Down for (e.g. 500ms, 5s):</source>
+        <translation>断开时长（例如 500ms、5s）：</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Cannot do “%1”: column %2: %3</source>
+        <translation>无法执行“%1”：第 %2 列：%3</translation>
+    </message>
+    <message>
+        <source>Cannot do “%1”: %2</source>
+        <translation>无法执行“%1”：%2</translation>
+    </message>
+    <message>
+        <source>Running the branch “%1”…</source>
+        <translation>正在运行分支“%1”…</translation>
+    </message>
+    <message>
+        <source>The branch “%1” could not run: %2</source>
+        <translation>分支“%1”无法运行：%2</translation>
+    </message>
+    <message>
+        <source>Cancelled: no branch was made.</source>
+        <translation>已取消：没有创建分支。</translation>
+    </message>
+    <message>
+        <source>The run “%1” was closed while its branch ran; the branch was discarded.</source>
+        <translation>分支运行期间运行“%1”已被关闭；该分支已丢弃。</translation>
+    </message>
+    <message>
+        <source>action: %1</source>
+        <translation>操作：%1</translation>
+    </message>
+    <message>
+        <source>Branch “%1”: the runs part at event %2 (t = %3); the two are side by side below. F7 switches the comparison, Ctrl+W closes the branch.</source>
+        <translation>分支“%1”：两次运行在事件 %2（t = %3）处分开；下方并排显示两者。F7 切换比较视图，Ctrl+W 关闭分支。</translation>
+    </message>
+    <message>
+        <source>Open a scenario first (a big workload keeps no trace to compare).</source>
+        <translation>请先打开一个场景（大型负载不保留可比较的轨迹）。</translation>
+    </message>
+    <message>
+        <source>Running the scenario under linux and rfc9293…</source>
+        <translation>正在以 linux 和 rfc9293 配置运行场景…</translation>
+    </message>
+    <message>
+        <source>The profiles could not be compared: %1</source>
+        <translation>无法比较这两种配置：%1</translation>
+    </message>
+    <message>
+        <source>every host under the linux profile</source>
+        <translation>所有主机使用 linux 配置</translation>
+    </message>
+    <message>
+        <source>every host under the rfc9293 profile</source>
+        <translation>所有主机使用 rfc9293 配置</translation>
+    </message>
+    <message>
+        <source>linux and rfc9293 give the same run here, event for event.</source>
+        <translation>在此场景中 linux 与 rfc9293 的运行逐个事件完全相同。</translation>
+    </message>
+    <message>
+        <source>linux | rfc9293: the runs part at event %1 (t = %2); the differences are listed below.</source>
+        <translation>linux | rfc9293：两次运行在事件 %1（t = %2）处分开；差异列在下方。</translation>
+    </message>
+    <message>
+        <source>Nothing to act on here</source>
+        <translation>此处没有可操作的对象</translation>
+    </message>
+    <message>
+        <source>La&amp;b</source>
+        <translation>实验(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Drop this segment</source>
+        <translation>丢弃此报文段(&amp;D)</translation>
+    </message>
+    <message>
+        <source>De&amp;lay this segment by…</source>
+        <translation>延迟此报文段(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate this segment</source>
+        <translation>复制此报文段(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Select the ne&amp;xt segment</source>
+        <translation>选择下一个报文段(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Select the pre&amp;vious segment</source>
+        <translation>选择上一个报文段(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;close() the socket</source>
+        <translation>对套接字调用 close()(&amp;C)</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_&amp;WR)</source>
+        <translation>shutdown(SHUT_WR)(&amp;W)</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_WR): no more sending; a FIN goes out</source>
+        <translation>shutdown(SHUT_WR)：不再发送；发出 FIN</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_&amp;RD)</source>
+        <translation>shutdown(SHUT_RD)(&amp;R)</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_RD): no more receiving</source>
+        <translation>shutdown(SHUT_RD)：不再接收</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_RD&amp;WR)</source>
+        <translation>shutdown(SHUT_RDWR)(&amp;W)</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_RDWR): both directions</source>
+        <translation>shutdown(SHUT_RDWR)：两个方向</translation>
+    </message>
+    <message>
+        <source>&amp;send() N bytes…</source>
+        <translation>用 send() 发送 N 字节(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>SO_LINGER 0 and close() (&amp;abort: RST)</source>
+        <translation>SO_LINGER 0 后 close()（中止：RST）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Exit the process</source>
+        <translation>退出进程(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Crash the &amp;host (power off)</source>
+        <translation>让主机崩溃（断电）(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Take the lin&amp;k down for…</source>
+        <translation>断开链路一段时间(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Act on the left endpoint</source>
+        <translation>作用于左侧端点</translation>
+    </message>
+    <message>
+        <source>Act on the right endpoint</source>
+        <translation>作用于右侧端点</translation>
+    </message>
+    <message>
+        <source>Actions at the cursor…</source>
+        <translation>游标处的操作…</translation>
+    </message>
+    <message>
+        <source>The context menu of the selected segment and endpoint</source>
+        <translation>选中报文段和端点的上下文菜单</translation>
+    </message>
+    <message>
+        <source>Compare &amp;profiles (linux | rfc9293)</source>
+        <translation>比较配置（linux | rfc9293）(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Compare with &amp;parent</source>
+        <translation>与父运行比较(&amp;P)</translation>
+    </message>
+    <message>
+        <source>The branch and the run it was made from, side by side</source>
+        <translation>并排显示分支及其来源运行</translation>
+    </message>
+    <message>
+        <source>Next run</source>
+        <translation>下一个运行</translation>
+    </message>
+    <message>
+        <source>Previous run</source>
+        <translation>上一个运行</translation>
+    </message>
+    <message>
+        <source>&amp;Rename branch…</source>
+        <translation>重命名分支(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Close &amp;branch</source>
+        <translation>关闭分支(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Save &amp;branch as…</source>
+        <translation>将分支另存为(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Write the current branch as a scenario file</source>
+        <translation>把当前分支写成场景文件</translation>
+    </message>
+    <message>
+        <source>The original run and its branches: F2 renames, Ctrl+W closes, Ctrl+PgDown / Ctrl+PgUp switch</source>
+        <translation>原始运行及其分支：F2 重命名，Ctrl+W 关闭，Ctrl+PgDown / Ctrl+PgUp 切换</translation>
+    </message>
+</context>
+<context>
     <name>tcpsim::gui::MainWindow</name>
     <message>
         <source>About tcpsim</source>
         <translation>关于 tcpsim</translation>
-    </message>
-    <message>
-        <source>tcpsim %1 — a TCP state-machine simulator for teaching and for understanding production incidents.</source>
-        <translation>tcpsim %1 —— 用于教学和理解线上故障的 TCP 状态机模拟器。</translation>
     </message>
     <message>
         <source>tcpsim — %1</source>
@@ -963,6 +1318,141 @@
         <source>Successful system calls and timers on the packet timeline (a textbook figure leaves them out; failed calls, states, drops and notes are always shown)</source>
         <translation>在报文时序图上显示成功的系统调用和定时器（教科书式的图会省略它们；失败的调用、状态、丢弃和注释始终显示）</translation>
     </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;tcpsim %1&lt;/b&gt; — a TCP state-machine simulator for teaching and for understanding production incidents.&lt;/p&gt;&lt;p&gt;Built from git commit &lt;tt&gt;%2&lt;/tt&gt;.&lt;br&gt;Licence: %3 (see /usr/share/doc/tcpsim/copyright or LICENSE in the source).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;tcpsim %1&lt;/b&gt; — 一个用于教学和理解生产事故的 TCP 状态机模拟器。&lt;/p&gt;&lt;p&gt;构建自 git 提交 &lt;tt&gt;%2&lt;/tt&gt;。&lt;br&gt;许可证：%3（见 /usr/share/doc/tcpsim/copyright 或源码中的 LICENSE）。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::gui::Quiz</name>
+    <message>
+        <source>The lesson is hidden during the quiz, since it tells what happens next. Each answer shows the paragraph of the lesson that explains it.</source>
+        <translation>测验期间课程内容被隐藏，因为它会透露接下来发生的事。每次作答后会显示解释该答案的课程段落。</translation>
+    </message>
+    <message>
+        <source>&amp;Quiz</source>
+        <translation>测验(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Guess each next state or segment before it is shown, with a score (Q)</source>
+        <translation>在显示之前猜出每个下一状态或报文段，并计分（Q）</translation>
+    </message>
+    <message>
+        <source>Quiz</source>
+        <translation>测验</translation>
+    </message>
+    <message>
+        <source>Restart (R)</source>
+        <translation>重新开始（R）</translation>
+    </message>
+    <message>
+        <source>Leave (Esc)</source>
+        <translation>退出测验（Esc）</translation>
+    </message>
+    <message>
+        <source>Score %1 / %2</source>
+        <translation>得分 %1 / %2</translation>
+    </message>
+    <message>
+        <source>data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>The quiz needs the trace, which a big workload does not keep.</source>
+        <translation>测验需要轨迹，而大型负载不保留轨迹。</translation>
+    </message>
+    <message>
+        <source>Open a scenario first.</source>
+        <translation>请先打开一个场景。</translation>
+    </message>
+    <message>
+        <source>no state yet</source>
+        <translation>尚无状态</translation>
+    </message>
+    <message>
+        <source>Question %1: %2 is in %3. Which state comes next?</source>
+        <translation>第 %1 题：%2 处于 %3。下一个状态是什么？</translation>
+    </message>
+    <message>
+        <source>Question %1: %2 is in %3 and its application calls %4. Which state comes next?</source>
+        <translation>第 %1 题：%2 处于 %3，其应用程序调用 %4。下一个状态是什么？</translation>
+    </message>
+    <message>
+        <source>Question %1: %2 (in %3) sends a segment. Which flags does it carry?</source>
+        <translation>第 %1 题：%2（处于 %3）发送一个报文段。它带有哪些标志？</translation>
+    </message>
+    <message>
+        <source>Question %1: %2 (in %3) calls %4 and sends a segment. Which flags does it carry?</source>
+        <translation>第 %1 题：%2（处于 %3）调用 %4 并发送一个报文段。它带有哪些标志？</translation>
+    </message>
+    <message>
+        <source>Answer with 1–4 or A–D (or a click).</source>
+        <translation>用 1–4 或 A–D 作答（或点击）。</translation>
+    </message>
+    <message>
+        <source>✓ Right: %1</source>
+        <translation>✓ 答对了：%1</translation>
+    </message>
+    <message>
+        <source>Why: the transition-table row %1 → %2 is “%3”.</source>
+        <translation>原因：状态转换表中 %1 → %2 这一行是“%3”。</translation>
+    </message>
+    <message>
+        <source>Why: %1 → %2, a change the transition table has no row for.</source>
+        <translation>原因：%1 → %2，状态转换表中没有对应的行。</translation>
+    </message>
+    <message>
+        <source>Cause in the trace (%1 s): %2</source>
+        <translation>轨迹中的原因（%1 秒）：%2</translation>
+    </message>
+    <message>
+        <source>The step sent %1.</source>
+        <translation>这一步发送了 %1。</translation>
+    </message>
+    <message>
+        <source>Why: %1 sends %2 and stays in %3: no row of the transition table is taken.</source>
+        <translation>原因：%1 发送 %2 并停留在 %3：没有经过状态转换表中的任何一行。</translation>
+    </message>
+    <message>
+        <source>It is a retransmission: nothing acknowledged the first one in time.</source>
+        <translation>这是一次重传：第一次发送没有及时得到确认。</translation>
+    </message>
+    <message>
+        <source>In the trace: %1</source>
+        <translation>轨迹中：%1</translation>
+    </message>
+    <message>
+        <source>From the lesson: %1</source>
+        <translation>课程内容：%1</translation>
+    </message>
+    <message>
+        <source>No question: nothing changes state after this point.</source>
+        <translation>没有题目：此后没有任何状态变化。</translation>
+    </message>
+    <message>
+        <source>Quiz over: %1 / %2 right (%3 %).</source>
+        <translation>测验结束：答对 %1 / %2（%3%）。</translation>
+    </message>
+    <message>
+        <source>Every answer was right.</source>
+        <translation>全部答对。</translation>
+    </message>
+    <message>
+        <source>Missed question %1: %2</source>
+        <translation>答错第 %1 题：%2</translation>
+    </message>
+    <message>
+        <source>R: restart · Esc: leave the quiz</source>
+        <translation>R：重新开始 · Esc：退出测验</translation>
+    </message>
+    <message>
+        <source>✗ It is %1, not %2</source>
+        <translation>✗ 应为 %1，而不是 %2</translation>
+    </message>
+    <message>
+        <source>Enter / Space: next</source>
+        <translation>回车 / 空格：下一题</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>
@@ -1249,6 +1739,37 @@
     <message>
         <source>(orphan: no fd)</source>
         <translation>（孤儿：无 fd）</translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::CompareView</name>
+    <message>
+        <source>◀ %1</source>
+        <translation>◀ %1</translation>
+    </message>
+    <message>
+        <source>%1 ▶</source>
+        <translation>%1 ▶</translation>
+    </message>
+    <message>
+        <source>No difference: the two runs are the same, event for event.</source>
+        <translation>没有差异：两次运行逐个事件完全相同。</translation>
+    </message>
+    <message>
+        <source>◆ first difference: event %1 at %2 — %3</source>
+        <translation>◆ 第一处差异：事件 %1，时间 %2 —— %3</translation>
+    </message>
+    <message>
+        <source>◆ first difference: event %1 — this run has ended (it has %2 events)</source>
+        <translation>◆ 第一处差异：事件 %1 —— 此运行已结束（共 %2 个事件）</translation>
+    </message>
+    <message>
+        <source>Differences: none</source>
+        <translation>差异：无</translation>
+    </message>
+    <message>
+        <source>Differences (left | right):</source>
+        <translation>差异（左 | 右）：</translation>
     </message>
 </context>
 <context>

@@ -1,2 +1,364 @@
-// tcpsim-gui: quiz tests (issue #13). Filled in by the quiz work.
+// tcpsim-gui: quiz mode (issue #13 point 5). The quiz is driven through the
+// real window with key presses (QTest, offscreen): before each answer no pane
+// may show the step asked about; right and wrong answers move the score; the
+// revealed answer names the transition-table row; the end shows a summary
+// that restarts; leaving restores the window. The questions' answers are
+// checked against the trace itself for catalogue scenarios.
 #include <gtest/gtest.h>
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QDockWidget>
+#include <QLabel>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTableView>
+#include <QTest>
+#include <QTextBrowser>
+#include <memory>
+
+#include "gui_app.hpp"
+#include "inspector.hpp"
+#include "ladder.hpp"
+#include "main_window.hpp"
+#include "quiz.hpp"
+#include "state_diagram.hpp"
+#include "tcpsim/fsm_table.hpp"
+
+using namespace tcpsim;
+using gui::Quiz;
+using gui::QuizQuestion;
+
+namespace {
+
+class QuizTest : public ::testing::Test {
+ protected:
+  void SetUp() override { test::ensure_app(); }
+
+  std::unique_ptr<gui::MainWindow> open(const char* scenario, const QString& lang = "en") {
+    auto w = std::make_unique<gui::MainWindow>();
+    w->setLanguage(lang);
+    EXPECT_TRUE(w->openScenario(QString(TCPSIM_SCENARIOS) + "/" + scenario)) << w->messageText().toStdString();
+    w->resize(1024, 768);
+    w->show();
+    // Window shortcuts (the quiz's keys) need the window to be the active one.
+    QApplication::setActiveWindow(w.get());
+    w->activateWindow();
+    EXPECT_TRUE(QTest::qWaitForWindowActive(w.get()));
+    return w;
+  }
+  static void press(gui::MainWindow& w, Qt::Key k) {
+    QTest::keyClick(&w, k);
+    QApplication::processEvents();
+  }
+  static Qt::Key digit(int i) { return static_cast<Qt::Key>(Qt::Key_1 + i); }
+  static Qt::Key letter(int i) { return static_cast<Qt::Key>(Qt::Key_A + i); }
+  static int index_of(const QuizQuestion& q, const std::string& s) {
+    for (std::size_t i = 0; i < q.options.size(); ++i)
+      if (q.options[i] == s) return static_cast<int>(i);
+    return -1;
+  }
+  static int wrong_index(const QuizQuestion& q) {
+    for (std::size_t i = 0; i < q.options.size(); ++i)
+      if (q.options[i] != q.answer) return static_cast<int>(i);
+    return -1;
+  }
+  static QTextBrowser* lesson(gui::MainWindow& w) {
+    for (auto* b : w.findChildren<QTextBrowser*>())
+      if (!w.quiz()->isAncestorOf(b)) return b;
+    return nullptr;
+  }
+  static QDockWidget* dock(gui::MainWindow& w, const char* name) { return w.findChild<QDockWidget*>(name); }
+
+  // Nothing the window shows may give the question's answer away: every
+  // pane holds exactly the events before the question's cursor.
+  static void expect_answer_hidden(gui::MainWindow& w, const QuizQuestion& q) {
+    SCOPED_TRACE("question at event " + std::to_string(q.event) + " answer " + q.answer);
+    const render::TraceView& full = *w.view();
+    ASSERT_EQ(w.quiz()->phase(), Quiz::Phase::Asking);
+    EXPECT_EQ(w.cursor(), q.ask);
+    EXPECT_TRUE(w.hideNext());
+    ASSERT_NE(w.shownView(), nullptr);
+    EXPECT_EQ(w.shownView()->size(), q.ask) << "the panes get the trace cut at the question";
+    // Event log: only the rows before the question.
+    EXPECT_EQ(w.log()->model()->rowCount(), static_cast<int>(q.ask));
+    // Timeline: no text of the step asked about or later, no arrow not yet sent.
+    for (const auto& t : w.ladder()->layout()->texts())
+      EXPECT_LT(t.event, static_cast<std::ptrdiff_t>(q.ask)) << t.full.toStdString();
+    int sends = 0;
+    for (std::size_t i = 0; i < q.ask; ++i)
+      sends += full.event(i).kind == EventKind::Segment && full.event(i).seg_op == SegOp::Send;
+    EXPECT_EQ(w.ladder()->drawnArrows(), sends);
+    // Diagrams and inspector: the asked socket is still in its state before the step.
+    const auto before = full.state_at(q.sock, q.ask);
+    const QString label = QString::fromStdString(full.socket_label(q.sock));
+    bool diagram_found = false;
+    for (int i = 0; i < 2; ++i) {
+      const auto& ds = w.diagram(i)->diagramState();
+      if (!ds.title.startsWith(label)) continue;
+      diagram_found = true;
+      EXPECT_EQ(ds.current, before);
+      EXPECT_EQ(ds.path.size(), full.transitions(q.sock, q.ask).size());
+      if (q.kind == QuizQuestion::State && ds.current) EXPECT_NE(state_name(*ds.current), q.answer);
+    }
+    if (before) EXPECT_TRUE(diagram_found) << label.toStdString();
+    if (before) EXPECT_EQ(w.inspector()->value(label, "state").toStdString(), state_name(*before));
+    // The lesson tells the story: hidden; the panel shows no verdict yet.
+    ASSERT_NE(lesson(w), nullptr);
+    EXPECT_EQ(lesson(w)->toPlainText(), Quiz::lessonHiddenText());
+    EXPECT_TRUE(dock(w, "browserDock")->isHidden());
+    EXPECT_EQ(w.quiz()->explanationText().trimmed(), QString());
+    // The status bar's time label does not count the events still to come.
+    for (auto* l : w.findChildren<QLabel*>())
+      if (l->text().startsWith("t = ")) EXPECT_FALSE(l->text().contains(" / ")) << l->text().toStdString();
+    // The choices hold the answer.
+    EXPECT_GE(index_of(q, q.answer), 0);
+  }
+};
+
+TEST_F(QuizTest, NextStateIsHiddenEverywhereUntilAnsweredThenShown) {
+  auto w = open("normal-close.yaml");
+  press(*w, Qt::Key_Q);  // View → Quiz
+  ASSERT_TRUE(w->quizMode());
+  int n = 0;
+  while (w->quiz()->phase() == Quiz::Phase::Asking) {
+    const QuizQuestion q = *w->quiz()->question();
+    expect_answer_hidden(*w, q);
+    press(*w, digit(index_of(q, q.answer)));
+    ASSERT_EQ(w->quiz()->phase(), Quiz::Phase::Revealed);
+    // Revealed: the views show the step.
+    EXPECT_EQ(w->cursor(), q.reveal);
+    EXPECT_EQ(w->shownView()->size(), q.reveal);
+    if (q.kind == QuizQuestion::State) {
+      const auto now = w->view()->state_at(q.sock, w->cursor());
+      ASSERT_TRUE(now);
+      EXPECT_EQ(state_name(*now), q.answer);
+      EXPECT_EQ(w->inspector()->value(QString::fromStdString(w->view()->socket_label(q.sock)), "state").toStdString(),
+                q.answer);
+    }
+    press(*w, (++n % 2) ? Qt::Key_Return : Qt::Key_Space);
+  }
+  EXPECT_GT(n, 8) << "a normal close has a handshake, data and four state changes a side";
+  EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Summary);
+  EXPECT_EQ(w->quiz()->right(), n);
+}
+
+TEST_F(QuizTest, RightAndWrongAnswersByKeysMoveTheScoreAndTheExplanationNamesTheRow) {
+  auto w = open("normal-close.yaml");
+  w->setQuizMode(true);
+  EXPECT_EQ(w->quiz()->scoreText(), "Score 0 / 0");
+  // Right, with a digit.
+  QuizQuestion q = *w->quiz()->question();
+  press(*w, digit(index_of(q, q.answer)));
+  EXPECT_EQ(w->quiz()->scoreText(), "Score 1 / 1");
+  EXPECT_TRUE(w->quiz()->explanationText().contains("✓"));
+  if (q.kind == QuizQuestion::State) {
+    ASSERT_FALSE(q.row.empty());
+    EXPECT_TRUE(w->quiz()->explanationText().contains(QString::fromStdString(q.row)))
+        << w->quiz()->explanationText().toStdString();
+  }
+  press(*w, Qt::Key_Return);
+  // Wrong, with a letter; keep going until a state question is answered wrong.
+  int asked = 1, right = 1;
+  bool wrong_state = false;
+  while (!wrong_state && w->quiz()->phase() == Quiz::Phase::Asking) {
+    q = *w->quiz()->question();
+    const int k = wrong_index(q);
+    ASSERT_GE(k, 0) << "every question has a wrong choice";
+    press(*w, letter(k));
+    ++asked;
+    EXPECT_EQ(w->quiz()->scoreText(), QString("Score %1 / %2").arg(right).arg(asked));
+    const QString ex = w->quiz()->explanationText();
+    EXPECT_TRUE(ex.contains("✗")) << ex.toStdString();
+    EXPECT_TRUE(ex.contains(QString::fromStdString(q.answer))) << ex.toStdString();
+    EXPECT_TRUE(w->quiz()->optionButton(k)->text().startsWith("✗"));
+    EXPECT_TRUE(w->quiz()->optionButton(index_of(q, q.answer))->text().startsWith("✓"));
+    if (q.kind == QuizQuestion::State) {
+      wrong_state = true;
+      EXPECT_TRUE(ex.contains(QString::fromStdString(q.row))) << ex.toStdString();
+      EXPECT_TRUE(ex.contains("From the lesson:")) << ex.toStdString();
+    }
+    // A key that is not a choice, or a second answer, changes nothing.
+    press(*w, digit(0));
+    EXPECT_EQ(w->quiz()->asked(), asked);
+    press(*w, Qt::Key_Space);
+  }
+  EXPECT_TRUE(wrong_state);
+  // The score shows all along, in the panel.
+  EXPECT_TRUE(w->quiz()->isVisible());
+}
+
+TEST_F(QuizTest, ExplanationQuotesTheRowAndTheLessonParagraphAboutTheState) {
+  auto w = open("lost-final-ack.yaml");
+  w->setQuizMode(true);
+  bool saw_time_wait = false;
+  while (w->quiz()->phase() == Quiz::Phase::Asking) {
+    const QuizQuestion q = *w->quiz()->question();
+    press(*w, digit(index_of(q, q.answer)));
+    if (q.kind == QuizQuestion::State && q.answer == "TIME_WAIT" && !saw_time_wait) {
+      saw_time_wait = true;
+      const QString ex = w->quiz()->explanationText();
+      EXPECT_TRUE(ex.contains("rcv FIN / snd ACK")) << ex.toStdString();
+      const QString para =
+          gui::quiz_lesson_paragraph(w->scenario()->lesson.get("en"), {"TIME_WAIT", "TIME-WAIT"});
+      EXPECT_TRUE(para.contains("TIME_WAIT"));
+      EXPECT_TRUE(ex.contains(para)) << ex.toStdString();
+    }
+    press(*w, Qt::Key_Return);
+  }
+  EXPECT_TRUE(saw_time_wait);
+}
+
+TEST_F(QuizTest, SummaryAtTheEndRestartsWithR) {
+  auto w = open("three-way-handshake.yaml");
+  w->setQuizMode(true);
+  const std::size_t first = w->quiz()->question()->ask;
+  int asked = 0, right = 0;
+  while (w->quiz()->phase() == Quiz::Phase::Asking) {
+    const QuizQuestion q = *w->quiz()->question();
+    const bool ok = asked % 3 != 1;
+    press(*w, digit(ok ? index_of(q, q.answer) : wrong_index(q)));
+    ++asked;
+    right += ok;
+    press(*w, Qt::Key_Return);
+  }
+  ASSERT_EQ(w->quiz()->phase(), Quiz::Phase::Summary);
+  EXPECT_TRUE(w->quiz()->questionText().contains(QString("%1 / %2").arg(right).arg(asked)))
+      << w->quiz()->questionText().toStdString();
+  EXPECT_EQ(w->quiz()->scoreText(), QString("Score %1 / %2").arg(right).arg(asked));
+  if (right < asked) EXPECT_TRUE(w->quiz()->explanationText().contains("Missed question 2"));
+  // Enter does not restart by accident; R does.
+  press(*w, Qt::Key_Return);
+  EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Summary);
+  press(*w, Qt::Key_R);
+  EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Asking);
+  EXPECT_EQ(w->quiz()->scoreText(), "Score 0 / 0");
+  EXPECT_EQ(w->cursor(), first);
+}
+
+TEST_F(QuizTest, LeavingRestoresTheViews) {
+  for (bool hide_before : {false, true}) {
+    auto w = open("rst-on-unread-data.yaml");
+    w->setHideNext(hide_before);
+    w->setCursor(3, false);
+    const QString lesson_before = lesson(*w)->toPlainText();
+    ASSERT_FALSE(lesson_before.isEmpty());
+    press(*w, Qt::Key_Q);
+    ASSERT_TRUE(w->quizMode());
+    EXPECT_FALSE(w->action("forward")->isEnabled());
+    EXPECT_FALSE(w->action("play")->isEnabled());
+    press(*w, Qt::Key_1);
+    press(*w, Qt::Key_Escape);
+    EXPECT_FALSE(w->quizMode());
+    EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Off);
+    EXPECT_FALSE(w->quiz()->isVisible());
+    EXPECT_EQ(w->hideNext(), hide_before);
+    if (!hide_before) EXPECT_EQ(w->shownView(), w->view()) << "the whole trace again";
+    EXPECT_FALSE(dock(*w, "browserDock")->isHidden());
+    EXPECT_FALSE(dock(*w, "bottomDock")->isHidden());
+    EXPECT_EQ(lesson(*w)->toPlainText(), lesson_before);
+    for (auto k : {"start", "prevstate", "back", "play", "forward", "nextstate", "end", "hidenext"})
+      EXPECT_TRUE(w->action(k)->isEnabled()) << k;
+    // The transport works again (Space plays, → steps), and the quiz keys do nothing.
+    const std::size_t c = w->cursor();
+    press(*w, Qt::Key_Right);
+    EXPECT_EQ(w->cursor(), c + 1);
+    press(*w, Qt::Key_2);
+    EXPECT_EQ(w->quiz()->asked(), 1) << "unchanged since the quiz was left";
+  }
+}
+
+// The quiz's right answers are the trace's state changes of the two shown
+// endpoints, in order, and every segment they send is asked about once
+// (as a state change's segment or as a flags question).
+TEST_F(QuizTest, CorrectAnswersAreTheTracesStateChanges) {
+  for (const char* name : {"normal-close.yaml", "lost-final-ack.yaml", "rst-on-unread-data.yaml",
+                           "simultaneous-close.yaml"}) {
+    SCOPED_TRACE(name);
+    auto w = open(name);
+    const render::TraceView& v = *w->view();
+    w->setQuizMode(true);
+    ASSERT_TRUE(w->quiz()->question());
+    // The endpoints are the first connection's (the one the window shows).
+    ASSERT_FALSE(v.connections().empty());
+    const std::vector<std::uint32_t> socks = {v.connections()[0].a, v.connections()[0].b};
+    std::vector<std::string> want_states, want_flags;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const Event& e = v.event(i);
+      if (e.sock != socks[0] && e.sock != socks[1]) continue;
+      if (e.kind == EventKind::State) want_states.push_back(std::string(v.socket_label(e.sock)) + ">" + state_name(e.to));
+      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send) want_flags.push_back(flags_string(e.seg.flags));
+    }
+    std::vector<std::string> got_states, got_flags;
+    int asked = 0;
+    while (w->quiz()->phase() == Quiz::Phase::Asking) {
+      const QuizQuestion q = *w->quiz()->question();
+      EXPECT_GE(q.options.size(), 2u);
+      EXPECT_LE(q.options.size(), 4u);
+      if (q.kind == QuizQuestion::State) {
+        got_states.push_back(v.socket_label(q.sock) + ">" + q.answer);
+        EXPECT_TRUE(fsm_has_row(*q.from, *parse_state(q.answer))) << q.answer;
+        if (q.sent >= 0) got_flags.push_back(flags_string(v.event(q.sent).seg.flags));
+      } else {
+        got_flags.push_back(q.answer);
+        EXPECT_EQ(q.answer, flags_string(v.event(q.event).seg.flags));
+      }
+      press(*w, letter(index_of(q, q.answer)));
+      ++asked;
+      press(*w, Qt::Key_Return);
+    }
+    EXPECT_EQ(got_states, want_states);
+    EXPECT_EQ(got_flags, want_flags);
+    EXPECT_EQ(w->quiz()->right(), asked);
+    // The pure function gives the same questions.
+    EXPECT_EQ(gui::quiz_questions(v, socks).size(), static_cast<std::size_t>(asked));
+  }
+}
+
+TEST(QuizChoices, StateChoicesAreTheStatesTheTableReachesPaddedWithClassicMistakes) {
+  for (int f = 0; f < kNumTcpStates; ++f) {
+    const auto from = static_cast<TcpState>(f);
+    std::vector<std::string> successors;
+    for (const auto& r : fsm_rows())
+      if (r.from == from && std::find(successors.begin(), successors.end(), state_name(r.to)) == successors.end())
+        successors.push_back(state_name(r.to));
+    for (const auto& r : fsm_rows()) {
+      if (r.from != from) continue;
+      const auto opts = gui::quiz_state_options(from, r.to);
+      EXPECT_GE(opts.size(), 3u) << state_name(from);
+      EXPECT_LE(opts.size(), 4u);
+      EXPECT_NE(std::find(opts.begin(), opts.end(), state_name(r.to)), opts.end());
+      EXPECT_EQ(std::find(opts.begin(), opts.end(), state_name(from)), opts.end()) << "the step changes the state";
+      if (successors.size() <= 4)
+        for (const auto& s : successors) EXPECT_NE(std::find(opts.begin(), opts.end(), s), opts.end()) << s;
+    }
+  }
+  const auto fl = gui::quiz_flag_options(TcpState::Established, "FP.");
+  EXPECT_NE(std::find(fl.begin(), fl.end(), "FP."), fl.end());
+  EXPECT_EQ(fl.size(), 4u);
+}
+
+TEST(QuizLesson, PicksTheParagraphNamingTheStateElseTheFirst) {
+  const std::string lesson = "First **one**.\n\nThen `TIME_WAIT` lasts\n2MSL.\n\n在 TIME_WAIT\n中等待。";
+  EXPECT_EQ(gui::quiz_lesson_paragraph(lesson, {"TIME_WAIT"}), "Then TIME_WAIT lasts 2MSL.");
+  EXPECT_EQ(gui::quiz_lesson_paragraph(lesson, {"LAST_ACK"}), "First one.");
+  EXPECT_EQ(gui::quiz_lesson_paragraph("在 TIME_WAIT\n中等待。", {"X"}), "在 TIME_WAIT中等待。");
+}
+
+TEST_F(QuizTest, ChineseQuizSpeaksChinese) {
+  auto w = open("normal-close.yaml", "zh_CN");
+  w->setQuizMode(true);
+  const QRegularExpression han("\\p{Han}");
+  EXPECT_TRUE(w->quiz()->questionText().contains(han)) << w->quiz()->questionText().toStdString();
+  EXPECT_TRUE(w->quiz()->scoreText().contains(han)) << w->quiz()->scoreText().toStdString();
+  const QuizQuestion q = *w->quiz()->question();
+  press(*w, digit(wrong_index(q)));
+  EXPECT_TRUE(w->quiz()->explanationText().contains(han));
+  for (auto* b : w->quiz()->findChildren<QPushButton*>())
+    if (b->isVisible() && !b->objectName().startsWith("quizOption")) EXPECT_TRUE(b->text().contains(han)) << b->text().toStdString();
+  for (auto* l : w->quiz()->findChildren<QLabel*>())
+    if (l->isVisible() && !l->text().isEmpty()) EXPECT_TRUE(l->text().contains(han)) << l->text().toStdString();
+  w->setLanguage("en");
+}
+
+}  // namespace
