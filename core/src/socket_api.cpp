@@ -281,6 +281,9 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       // tcp_sendmsg: wait for the connection; a dead one reports sk_err, else EPIPE.
       if (s->state != TcpState::Established && s->state != TcpState::CloseWait) {
         if (s->state == TcpState::SynSent || s->state == TcpState::SynReceived) {
+          // sk_stream_wait_connect() with a zero timeout (O_NONBLOCK): -EAGAIN
+          // while the handshake is in progress (measured, docs/kernel-facts.md §8).
+          if (s->nonblock) return fail(t, st, "send", args, EAGAIN, s);
           block_on(t, s);
           return StepResult::Wait;
         }
