@@ -17,6 +17,7 @@
 #include "demo_trace.hpp"
 #include "i18n.hpp"
 #include "ladder.hpp"
+#include "lab_controller.hpp"
 #include "main_window.hpp"
 #include "quiz.hpp"
 
@@ -60,11 +61,16 @@ struct Options {
   QCommandLineOption time{"time", "Time scale of the packet timeline: compressed, linear or textbook.", "SCALE"};
   QCommandLineOption demo{"demo", "Show the built-in hand-made normal-close trace."};
   QCommandLineOption dir{"catalogue", "Folder of scenarios for the browser.", "DIR"};
+  QCommandLineOption inject{"inject", "Lab: make a branch with this action (the grammar of tcpsim run --inject, "
+                                      "e.g. \"drop 3rd . from client\"); repeated, each branches the last. The "
+                                      "branch is shown beside the run it was made from.", "ACTION"};
+  QCommandLineOption profiles{"compare-profiles", "Lab: run the scenario under linux and rfc9293 and show the two "
+                                                  "side by side with their differences."};
   Options() {
     p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
     p.addHelpOption();
     p.addVersionOption();
-    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer});
+    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer, inject, profiles});
     p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
   }
 };
@@ -203,6 +209,13 @@ int main(int argc, char** argv) {
     QString last = QSettings().value("lastScenario").toString();
     if (!last.isEmpty() && QFileInfo(last).isFile()) win.openScenario(last);
   }
+  // The lab (issue #13): branches made from the command line, for
+  // reproducible screenshots. A refused action is an error naming it.
+  if ((p.isSet(opts.inject) || p.isSet(opts.profiles)) && !win.view())
+    return fail("--inject and --compare-profiles need a scenario (--scenario FILE)");
+  if (p.isSet(opts.profiles) && !win.lab()->compareProfiles()) return fail("--compare-profiles: " + win.messageText());
+  for (const QString& a : p.values(opts.inject))
+    if (!win.lab()->applyActionText(a)) return fail(QString("--inject \"%1\": %2").arg(a, win.messageText()));
 
   if (!headless && p.isSet(opts.quiz)) win.setQuizMode(true);
   if (headless) {

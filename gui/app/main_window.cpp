@@ -51,6 +51,7 @@
 #include "i18n.hpp"
 #include "inspector.hpp"
 #include "quiz.hpp"
+#include "lab_controller.hpp"
 #include "ladder.hpp"
 #include "render_export.hpp"
 #include "state_diagram.hpp"
@@ -122,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     for (auto* d : diagrams_) d->setProgress(v.toDouble());
   });
   setCatalogueDir(TCPSIM_SCENARIOS_DIR);
+  lab_ = new Lab(this);
   quiz_ = new Quiz(this);
   retranslate();
 }
@@ -419,6 +421,7 @@ void MainWindow::retranslate() {
   menus_["play"]->setTitle(tr("&Playback"));
   menus_["lang"]->setTitle(tr("&Language"));
   menus_["help"]->setTitle(tr("&Help"));
+  if (lab_) lab_->retranslate();
   // Menus are windows of their own: they do not inherit the lecture font.
   for (QMenu* m : menuBar()->findChildren<QMenu*>()) m->setFont(font());
 
@@ -691,6 +694,7 @@ void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
   refreshCharts();
   retranslate();
   setCursor(0, false);
+  Q_EMIT traceShown();
 }
 
 void MainWindow::refreshLesson() {
@@ -801,10 +805,12 @@ void MainWindow::refresh(bool animate) {
                                     : tr("At the start: nothing has happened yet."));
   if (big_) {
     for (auto* d : diagrams_) d->hide();
+    Q_EMIT cursorMoved();
     return;
   }
   for (auto* cv : charts_)
     if (cv && cv->chart()) render::set_chart_cursor(cv->chart(), now_);
+  Q_EMIT cursorMoved();
 }
 
 void MainWindow::refreshCharts() {

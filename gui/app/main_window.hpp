@@ -44,6 +44,7 @@ std::uint64_t estimated_connections(const Scenario& s);
 class EventLogModel;
 class ExportDialog;
 class Quiz;
+class Lab;
 class Inspector;
 enum class ExportKind;
 
@@ -103,6 +104,17 @@ class MainWindow : public QMainWindow {
   QTableView* log() const { return log_; }
   Inspector* inspector() const { return inspector_; }
   QString messageText() const;
+  // The message area above the views (load errors, the lab's refusals).
+  void showMessage(const QString& text, bool error);
+  // The lab (issue #13): actions at the cursor, branches, comparison.
+  Lab* lab() const { return lab_; }
+  QSplitter* centerSplit() const { return center_split_; }
+  QMenu* menu(const QString& key) const {
+    auto it = menus_.find(key);
+    return it == menus_.end() ? nullptr : it->second;
+  }
+  int connectionIndex() const { return connection_; }
+  int selectedArrow() const { return arrow_; }
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
   bool presentationMode() const { return theme_.presentation; }
@@ -143,6 +155,12 @@ class MainWindow : public QMainWindow {
                     bool progress = true);
   void finishAnimations();
 
+ Q_SIGNALS:
+  // After the views were refreshed at the cursor (step, scrub, language, theme).
+  void cursorMoved();
+  // A new trace is shown (a scenario opened, setTrace).
+  void traceShown();
+
  public Q_SLOTS:
   void stepForward();
   void stepBack();
@@ -168,7 +186,6 @@ class MainWindow : public QMainWindow {
   void refreshCharts();
   void refreshLesson();
   void refreshCatalogue();
-  void showMessage(const QString& text, bool error);
   void playTick();
   std::vector<std::uint32_t> endpoints() const;
   void applyTheme();
@@ -247,6 +264,7 @@ class MainWindow : public QMainWindow {
   // lesson through the members above.
   Quiz* quiz_ = nullptr;
   friend class Quiz;
+  Lab* lab_ = nullptr;
 };
 
 }  // namespace tcpsim::gui

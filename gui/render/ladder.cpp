@@ -844,6 +844,11 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
           y = std::max(prev.top + h, bottom + line_h_ * 0.25);
         }
       }
+      if (o_.align) {
+        // A shared time axis: never above where the other run has this instant.
+        auto at = o_.align->find(e.t);
+        if (at != o_.align->end()) y = std::max(y, at->second);
+      }
       instants_.push_back({e.t, y, y});
       inst_first_event = i;
       for (auto& c : col) c = std::max(c, y);
@@ -1032,6 +1037,19 @@ double LadderLayout::y_of(Time t) const {
   const Instant& b = *it;
   double f = double(t - a.t) / double(std::max<Time>(1, b.t - a.t));
   return a.bottom + (b.top - a.bottom) * f;
+}
+
+std::vector<std::pair<Time, double>> LadderLayout::instant_tops() const {
+  std::vector<std::pair<Time, double>> out;
+  out.reserve(instants_.size());
+  for (const auto& in : instants_) out.emplace_back(in.t, in.top);
+  return out;
+}
+
+double LadderLayout::event_y(std::size_t i) const {
+  if (i < first_) return header_h_ + line_h_ * 0.5;
+  if (i >= last_ || i - first_ >= event_y_.size()) return body_bottom_ - line_h_;
+  return event_y_[i - first_];
 }
 
 double LadderLayout::lifeline_x(int host) const {
@@ -1349,6 +1367,15 @@ class LadderWidget::Canvas : public QWidget {
     QRect vis(-pos(), w_->scroll_->viewport()->size());
     p.setClipRect(e->rect() & vis);
     p.translate(0, -w_->layout_->header_height());
+    if (w_->marker_ >= 0) {
+      // Under everything: a band at the marked row, a solid bar at each edge.
+      const QRectF band = w_->markerRect().translated(0, w_->layout_->header_height());
+      QColor fill = w_->theme_.vermillion;
+      fill.setAlpha(48);
+      p.fillRect(band, fill);
+      p.fillRect(QRectF(band.left(), band.top(), 6, band.height()), w_->theme_.vermillion);
+      p.fillRect(QRectF(band.right() - 6, band.top(), 6, band.height()), w_->theme_.vermillion);
+    }
     w_->layout_->paint(p, w_->cursor_, w_->now_, w_->selected_, true);
   }
   LadderWidget* w_;
@@ -1433,12 +1460,28 @@ void LadderWidget::relayout() {
   o.px_per_ms = px_per_ms_;
   o.calls_and_timers = calls_and_timers_;
   o.width = std::max(double(kMinWidth), double(scroll_->viewport()->width()));
+  o.align = align_;
   layout_ = std::make_unique<LadderLayout>(*view_, theme_, o);
   const double hh = layout_->header_height();
   header_->setFixedHeight(static_cast<int>(std::ceil(hh)));
   canvas_->resize(QSizeF(layout_->size().width(), std::max(1.0, layout_->size().height() - hh)).toSize());
   canvas_->update();
   header_->update();
+  Q_EMIT laidOut();
+}
+void LadderWidget::setTimeAlignment(std::shared_ptr<const std::map<Time, double>> align) {
+  align_ = std::move(align);
+  relayout();
+}
+void LadderWidget::setMarker(std::ptrdiff_t event) {
+  marker_ = event;
+  canvas_->update();
+}
+QRectF LadderWidget::markerRect() const {
+  if (!layout_ || marker_ < 0) return {};
+  const double y = layout_->event_y(static_cast<std::size_t>(marker_)) - layout_->header_height();
+  const double h = QFontMetricsF(theme_.font(9.5)).lineSpacing() * 1.6;
+  return QRectF(0, y - h / 2, layout_->size().width(), h);
 }
 void LadderWidget::setCursor(std::size_t cursor, Time now) {
   cursor_ = cursor;

@@ -54,6 +54,11 @@ struct LadderOptions {
   // them out: GUI View > Show calls and timers, `tcpsim export --no-calls`).
   // Failed calls, states, drops and notes are always shown.
   bool calls_and_timers = true;
+  // A time axis shared with another ladder (the lab's comparison, issue #13):
+  // the instant at time t starts no higher than (*align)[t], so two runs
+  // laid out with the same map line up wherever they have an instant in
+  // common. Null: this ladder's own axis.
+  std::shared_ptr<const std::map<Time, double>> align;
 };
 
 // One text box the layout placed (for tooltips and the geometry tests).
@@ -107,6 +112,12 @@ class LadderLayout {
   const std::vector<LadderText>& texts() const { return texts_; }
   QLineF arrow_geometry(int arrow) const;
   double time_column_width() const { return time_col_; }
+  // The top of every instant (time, y), in time order: what a shared time
+  // axis aligns (LadderOptions::align).
+  std::vector<std::pair<Time, double>> instant_tops() const;
+  // The y of event i (a segment's send or end, an annotation's row); events
+  // outside the window: the top or the bottom of the body.
+  double event_y(std::size_t i) const;
 
  private:
   struct Gap {  // a "≈ N later" marker (Compressed)
@@ -204,6 +215,15 @@ class LadderWidget : public QWidget {
   int drawnArrows() const;
   int selectedArrow() const { return selected_; }
   QScrollArea* scrollArea() const { return scroll_; }
+  // A shared time axis (LadderOptions::align); null: the ladder's own.
+  void setTimeAlignment(std::shared_ptr<const std::map<Time, double>> align);
+  // A marked event (the lab's first difference between two runs): a
+  // vermillion band across the body at its row, drawn under everything, with
+  // a bar at each edge (shape, not colour alone). -1: none.
+  void setMarker(std::ptrdiff_t event);
+  std::ptrdiff_t marker() const { return marker_; }
+  // The marked event's row in the body's coordinates (scroll area widget).
+  QRectF markerRect() const;
   // The sticky header above the scrolled body: the host boxes and the cursor
   // chip stay in view however far the ladder is scrolled. The body (the
   // scroll area's widget) shows the layout from header_height() down, so
@@ -216,6 +236,8 @@ class LadderWidget : public QWidget {
 
  Q_SIGNALS:
   void arrowClicked(int arrow);
+  // After every new layout (view, theme, scale, zoom, width, alignment).
+  void laidOut();
 
  protected:
   bool eventFilter(QObject* o, QEvent* e) override;
@@ -237,6 +259,8 @@ class LadderWidget : public QWidget {
   std::size_t cursor_ = 0;
   Time now_ = 0;
   int selected_ = -1;
+  std::ptrdiff_t marker_ = -1;
+  std::shared_ptr<const std::map<Time, double>> align_;
   QPoint drag_start_;
   bool dragging_ = false;
   friend class Canvas;
