@@ -16,16 +16,18 @@
 
 #include "kernel_diff.hpp"
 #include "kernel_run.hpp"
+#include "tcpsim/check.hpp"
 #include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::kernel;
 
 namespace {
 
-std::vector<std::string> catalogue() {
+std::vector<std::string> yaml_files(const char* dir) {
   std::vector<std::string> files;
-  if (DIR* d = opendir(TCPSIM_SCENARIOS)) {
+  if (DIR* d = opendir(dir)) {
     while (dirent* e = readdir(d)) {
       std::string n = e->d_name;
       // index.yaml is the catalogue's index, not a scenario.
@@ -37,6 +39,8 @@ std::vector<std::string> catalogue() {
   std::sort(files.begin(), files.end());
   return files;
 }
+
+std::vector<std::string> catalogue() { return yaml_files(TCPSIM_SCENARIOS); }
 
 struct Known {
   std::string scenario, where, kernel_text, cause;
@@ -144,3 +148,34 @@ TEST(KernelKnownDivergences, EachNamesAScenarioOfTheCatalogue) {
     EXPECT_NE(std::find(files.begin(), files.end(), k.scenario + ".yaml"), files.end())
         << k.scenario << " (known_divergences.txt) is not in scenarios/";
 }
+
+// Kernel facts (issue #14): one small scenario per Linux behaviour the model
+// was fixed to follow (tests/kernel/facts/*.yaml, each citing its section
+// of docs/kernel-facts.md). The model must meet the file's expectations
+// everywhere; on a machine that can run the kernel, the kernel must match the
+// model exactly: no known divergence is allowed for a fact.
+class KernelFacts : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KernelFacts, TheModelMeetsTheFactAndTheKernelMatchesIt) {
+  const std::string path = std::string(TCPSIM_KERNEL_FACTS) + "/" + GetParam();
+  Scenario sc = load_scenario_file(path);
+  ASSERT_FALSE(sc.expect.empty()) << path << " states no expectation";
+  const auto failures = check_expectations(sc, run_scenario(sc));
+  EXPECT_TRUE(failures.empty()) << format_failures(failures);
+  if (!unavailable().empty()) GTEST_SKIP() << "model checked; cannot run on the kernel here: " << unavailable();
+  ScenarioDiff d = diff_scenario(sc);
+  if (d.outcome == ScenarioDiff::Outcome::Diverged && d.diff.category.rfind("timing", 0) == 0) {
+    std::cout << "  first run diverged in timing, running once more: " << d.summary << "\n";
+    d = diff_scenario(sc);
+  }
+  std::cout << "  " << d.summary << "\n";
+  EXPECT_EQ(d.outcome, ScenarioDiff::Outcome::Match) << d.reason << "\n" << d.summary << "\n" << d.diff.side_by_side;
+}
+
+INSTANTIATE_TEST_SUITE_P(Facts, KernelFacts, ::testing::ValuesIn(yaml_files(TCPSIM_KERNEL_FACTS)),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param.substr(0, info.param.size() - 5);
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
