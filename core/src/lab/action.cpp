@@ -147,7 +147,9 @@ class Parser {
       if (peek() && peek()->s == "between") {
         ++pos_;
         a.link_a = need("a host name after 'between'").s;
-        a.link_b = need("a second host name after 'between " + a.link_a + "'").s;
+        const Tok& b = need("a second host name after 'between " + a.link_a + "'");
+        if (b.s == "for") throw ActionError(b.col, "expected a second host name after 'between " + a.link_a + "', got 'for'");
+        a.link_b = b.s;
         if (a.link_a == a.link_b) throw ActionError(toks_[pos_ - 1].col, "a link joins two different hosts");
       }
       keyword("for", a.link_a.empty() ? "'between HOST HOST' or 'for DURATION'" : "'for DURATION'");
@@ -341,22 +343,21 @@ std::string action_text(const Action& a) {
   return "";
 }
 
-// Whether the send event `e` reached the scripted segment faults in
-// network.cpp's transmit(): a segment with no route or no link is dropped
-// before them, and one an earlier fault rule drops never reaches a later
-// rule, so neither counts towards a later rule's nth. (The faults of a
-// branch are appended after the scenario's own.)
-bool lab_counts_for_faults(const Trace& t, std::size_t send_index) {
+// Whether the send event at `send_index` reached the scripted segment
+// faults in network.cpp's transmit(): a segment with no route or no link is
+// dropped before them, and one an earlier fault rule drops never reaches a
+// later rule. Returns the drop event that stopped it, or nullptr.
+const Event* lab_dropped_before_faults(const Trace& t, std::size_t send_index) {
   const Event& s = t.events[send_index];
   for (std::size_t j = send_index + 1; j < t.events.size() && t.events[j].t == s.t; ++j) {
     const Event& d = t.events[j];
     if (d.kind != EventKind::Segment || d.seg_op != SegOp::Drop || d.seg_id != s.seg_id) continue;
     if (d.text.rfind("no route", 0) == 0 || d.text.rfind("no link", 0) == 0 ||
         d.text.rfind("the scenario's fault rule", 0) == 0)
-      return false;
+      return &d;
     break;
   }
-  return true;
+  return nullptr;
 }
 
 Action segment_action(const Trace& trace, std::size_t event_index, ActionKind kind, Time by) {
@@ -380,21 +381,18 @@ Action segment_action(const Trace& trace, std::size_t event_index, ActionKind ki
     if (!found) throw ActionError(0, "the segment of event " + std::to_string(event_index) + " was never sent");
   }
   const Event& s = trace.events[si];
-  if (!lab_counts_for_faults(trace, si))
-    throw ActionError(0, "this segment is dropped before any fault rule sees it (no route, no link, or an earlier rule)");
   Action a;
   a.kind = kind;
   a.from = s.host < trace.meta.hosts.size() ? trace.meta.hosts[s.host].name : "";
   a.flags = flags_string(s.seg.flags);
   a.by = by;
-  // nth: as transmit() counts matches: every transmission (retransmissions
-  // included) from that host with exactly these flags, at the fault check.
+  // nth: every transmission (retransmissions included) from that host with
+  // exactly these flags, as transmit() counts them. apply_action() turns it
+  // into the rule's own count, which skips what earlier rules drop.
   int n = 1;
   for (std::size_t j = 0; j < si; ++j) {
     const Event& x = trace.events[j];
-    if (x.kind == EventKind::Segment && x.seg_op == SegOp::Send && x.host == s.host && x.seg.flags == s.seg.flags &&
-        lab_counts_for_faults(trace, j))
-      ++n;
+    if (x.kind == EventKind::Segment && x.seg_op == SegOp::Send && x.host == s.host && x.seg.flags == s.seg.flags) ++n;
   }
   a.nth = n;
   return a;

@@ -24,7 +24,7 @@ namespace tcpsim {
 
 std::string lab_duration_text(Time d);
 std::string lab_ordinal_text(int n);
-bool lab_counts_for_faults(const Trace& t, std::size_t send_index);
+const Event* lab_dropped_before_faults(const Trace& t, std::size_t send_index);
 std::string lab_did_you_mean(const std::string& word, const std::vector<std::string>& words);
 
 namespace {
@@ -316,12 +316,32 @@ Scenario apply_action(const Scenario& base, const Trace& base_trace, const Actio
       if (!fl) throw ActionError(0, "'" + visible_text(a.flags) + "' are not flags in tcpdump notation");
       if (a.nth < 1) throw ActionError(0, "segments are counted from the 1st");
       if (a.kind == ActionKind::Delay && a.by <= 0) throw ActionError(0, "a delay must be longer than 0 s");
+      // The action counts every transmission from the start of the run; the
+      // rule, appended after the scenario's own, counts only those that reach
+      // it (transmit() checks rules in order and stops at a drop). Before the
+      // target the branch runs as the parent, so the parent's trace tells.
+      int seen = 0, skipped = 0;
+      for (std::size_t i = 0; i < base_trace.events.size(); ++i) {
+        const Event& e = base_trace.events[i];
+        if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send || e.seg.flags != *fl ||
+            e.host >= base_trace.meta.hosts.size() || base_trace.meta.hosts[e.host].name != a.from)
+          continue;
+        const Event* gone = lab_dropped_before_faults(base_trace, i);
+        if (++seen < a.nth) {
+          skipped += gone ? 1 : 0;
+          continue;
+        }
+        if (gone)
+          throw ActionError(0, "the " + lab_ordinal_text(a.nth) + " " + a.flags + " from " + a.from +
+                                   " is already dropped before a rule of the lab sees it (" + gone->text + ")");
+        break;
+      }
       FaultSpec f;
       f.kind = a.kind == ActionKind::Drop ? FaultKind::Drop : a.kind == ActionKind::Delay ? FaultKind::Delay
                                                                                           : FaultKind::Duplicate;
       f.match.from = a.from;
       f.match.flags = *fl;
-      f.match.nth = a.nth;
+      f.match.nth = a.nth - skipped;
       f.match.count = 1;
       f.delay = a.by;
       f.label = label;
@@ -390,7 +410,7 @@ std::string why_nothing(const Trace& parent, const Action& a) {
     for (std::size_t i = 0; i < parent.events.size(); ++i) {
       const Event& e = parent.events[i];
       if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && fl && e.seg.flags == *fl &&
-          e.host < parent.meta.hosts.size() && parent.meta.hosts[e.host].name == a.from && lab_counts_for_faults(parent, i))
+          e.host < parent.meta.hosts.size() && parent.meta.hosts[e.host].name == a.from)
         ++sent;
     }
     if (sent < a.nth) {
