@@ -7,6 +7,9 @@
 //                          heap bytes per connection at the peak)
 //   BM_ConnectionsHeld/N   N connections held open (a CLOSE_WAIT pile-up):
 //                          heap bytes per socket
+//   BM_BranchCatalogueScenario/<name>  the lab (issue #13): parse an action,
+//                          write it into a catalogue scenario, run the branch
+//                          with its full trace, find the first divergence
 //   BM_Workload/<name>     a whole bench/workloads/<name>.yaml run with no
 //                          events kept (as `tcpsim run --format summary`);
 //                          churn-10k and pileup-10k by default, others with
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "tcpsim/lab.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/simulation.hpp"
 
@@ -164,6 +168,31 @@ void BM_ConnectionLife(benchmark::State& state) {
   state.counters["heap_peak_bytes"] = static_cast<double>(heap);
 }
 BENCHMARK(BM_ConnectionLife);
+
+// Branching a catalogue scenario (issue #13, target < 200 ms): what the GUI
+// does when an action is chosen at the cursor, minus drawing. The parent's
+// trace is computed once, outside the loop, as the GUI already holds it.
+void BM_BranchCatalogueScenario(benchmark::State& state, const std::string& name, const std::string& text) {
+  const Scenario sc = load_scenario_file(std::string(TCPSIM_WORKLOADS) + "/../../scenarios/" + name + ".yaml");
+  const Trace parent = run_scenario(sc);
+  std::size_t index = 0;
+  for (auto _ : state) {
+    const Action a = parse_action(text);
+    const Scenario branch = apply_action(sc, parent, a);
+    const Trace t = run_scenario(branch);
+    const Divergence d = first_divergence(parent, t);
+    if (d.identical) state.SkipWithError("the branch changed nothing");
+    index = d.index;
+    benchmark::DoNotOptimize(index);
+  }
+  state.counters["divergence_index"] = static_cast<double>(index);
+}
+BENCHMARK_CAPTURE(BM_BranchCatalogueScenario, lost_final_ack, std::string("lost-final-ack"),
+                  std::string("drop 2nd F. from server"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BranchCatalogueScenario, rst_on_unread_data, std::string("rst-on-unread-data"),
+                  std::string("50ms: server close conn"))
+    ->Unit(benchmark::kMillisecond);
 
 // N connections that stay open (the server never closes): heap bytes per
 // socket at the peak, everything included (sockets, fd tables, timers in the
