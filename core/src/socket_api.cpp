@@ -447,7 +447,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         case SockOpt::ReuseAddr: s->reuseaddr = st.on; break;
         case SockOpt::KeepAlive:
           s->keepalive = st.on;
-          if (st.on && s->state == TcpState::Established && !s->timers[static_cast<int>(TimerKind::Keepalive)])
+          // tcp_set_keepalive(): armed in any state but CLOSE and LISTEN; a
+          // socket still connecting gets it when it is established.
+          if (st.on && !s->listening && s->state != TcpState::Closed && s->state != TcpState::SynSent &&
+              s->state != TcpState::TimeWait && !s->timers[static_cast<int>(TimerKind::Keepalive)])
             arm(*s, TimerKind::Keepalive, now + h.sys.tcp_keepalive_time);
           if (!st.on) cancel(*s, TimerKind::Keepalive);
           break;

@@ -117,10 +117,11 @@ void Sim::on_leave_state(Sock& s, TcpState from) {
       --hosts[s.host].tw_count;
       cancel(s, TimerKind::TimeWait);
       break;
-    case TcpState::Established:
-      cancel(s, TimerKind::Keepalive);
-      break;
     default:
+      // The keepalive timer outlives ESTABLISHED: Linux probes in
+      // CLOSE_WAIT, FIN_WAIT_2 and the other synchronized states too
+      // (tcp_keepalive_timer() stops only in CLOSE and SYN_SENT); entering
+      // TIME_WAIT or CLOSED cancels it.
       break;
   }
 }
@@ -295,18 +296,32 @@ void Sim::on_delack_timer(Sock& s) {
 }
 
 // ---- keepalive (RFC 1122 §4.2.3.6, tcp_keepalive_timer) ----
+// Linux runs it in every state but CLOSE and SYN_SENT (and LISTEN, where it
+// is the SYN-ACK timer), so a leaked CLOSE_WAIT socket with SO_KEEPALIVE
+// probes its peer and an RST from a peer that forgot the connection closes it
+// (measured, docs/kernel-facts.md §20). The orphaned FIN_WAIT_2 is left to
+// the tcp_fin_timeout timer (Linux uses this timer for both).
 void Sim::on_keepalive_timer(Sock& s) {
   const Sysctls& y = sys(s);
-  if (s.state != TcpState::Established && s.state != TcpState::CloseWait &&
-      s.state != TcpState::FinWait2)
+  if (!s.keepalive || s.listening || s.state == TcpState::Closed || s.state == TcpState::SynSent ||
+      s.state == TcpState::TimeWait || (s.state == TcpState::FinWait2 && s.orphan))
     return;
+  // "It is alive without keepalive": data or a FIN still unacknowledged, or
+  // data waiting to be sent, has its own timers.
+  if (s.snd_una != s.snd_max || s.written > s.sent) {
+    arm(s, TimerKind::Keepalive, now + y.tcp_keepalive_time);
+    return;
+  }
   const Time idle = now - s.last_rcv;
   if (s.probes == 0 && idle < y.tcp_keepalive_time) {
     arm(s, TimerKind::Keepalive, s.last_rcv + y.tcp_keepalive_time);
     return;
   }
   if (s.probes >= y.tcp_keepalive_probes) {
-    tcp_abort(s, "keepalive: peer not answering (tcp_keepalive_probes)", false, ETIMEDOUT, FsmEvent::GiveUp);
+    // tcp_send_active_reset() then tcp_write_err(): an RST (seq = SND.NXT,
+    // with ACK) goes out, and the socket fails with ETIMEDOUT (measured:
+    // two unanswered probes, then [R.] at the third interval).
+    tcp_abort(s, "keepalive: peer not answering (tcp_keepalive_probes)", true, ETIMEDOUT, FsmEvent::GiveUp);
     return;
   }
   // A probe is an ACK carrying the last acknowledged sequence number minus
