@@ -1418,10 +1418,6 @@
         <translation>这是一次重传：第一次发送没有及时得到确认。</translation>
     </message>
     <message>
-        <source>In the trace: %1</source>
-        <translation>轨迹中：%1</translation>
-    </message>
-    <message>
         <source>From the lesson: %1</source>
         <translation>课程内容：%1</translation>
     </message>
@@ -1452,6 +1448,14 @@
     <message>
         <source>Enter / Space: next</source>
         <translation>回车 / 空格：下一题</translation>
+    </message>
+    <message>
+        <source>%1 received %2</source>
+        <translation>%1 收到 %2</translation>
+    </message>
+    <message>
+        <source>In the trace (%1 s): %2</source>
+        <translation>轨迹中（%1 秒）：%2</translation>
     </message>
 </context>
 <context>

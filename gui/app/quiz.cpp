@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSlider>
 #include <QTextBrowser>
@@ -104,6 +105,7 @@ QuizQuestion state_question(const render::TraceView& v, std::size_t j, std::size
     const Event& p = v.event(k);
     if (p.t != e.t) break;
     if (p.kind == EventKind::Timer && p.sock == e.sock) continue;
+    if (p.kind == EventKind::Segment && p.seg_op == SegOp::Drop && p.sock == e.sock) continue;  // lost on the way out
     if (p.kind == EventKind::Segment && p.seg_op == SegOp::Send && p.sock == e.sock) {
       q.sent = static_cast<std::ptrdiff_t>(k);
       if (k >= from) q.ask = k;
@@ -241,9 +243,14 @@ std::optional<QuizQuestion> next_quiz_question(const render::TraceView& v, const
     if (e.kind == EventKind::State) return state_question(v, i, from);
     if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send) continue;
     // A send that is part of a state change (traced just before it, with
-    // only the socket's timers between) is that change's question.
+    // only the socket's timers, or the segment's own drop, between) is that
+    // change's question.
+    auto between = [&](const Event& x) {
+      return x.t == e.t && x.sock == e.sock &&
+             (x.kind == EventKind::Timer || (x.kind == EventKind::Segment && x.seg_op == SegOp::Drop && x.seg_id == e.seg_id));
+    };
     std::size_t j = i + 1;
-    while (j < v.size() && v.event(j).t == e.t && v.event(j).kind == EventKind::Timer && v.event(j).sock == e.sock) ++j;
+    while (j < v.size() && between(v.event(j))) ++j;
     if (j < v.size() && v.event(j).t == e.t && v.event(j).kind == EventKind::State && v.event(j).sock == e.sock)
       return state_question(v, j, from);
     QuizQuestion q;
@@ -321,14 +328,13 @@ Quiz::Quiz(MainWindow* w) : QWidget(w->centralWidget()), w_(w) {
   verdict_->setWordWrap(true);
   hint_ = new QLabel(this);
   hint_->setObjectName("quizHint");
-  hint_->setWordWrap(true);
   restart_btn_ = new QPushButton(this);
   leave_btn_ = new QPushButton(this);
   for (auto* b : {restart_btn_, leave_btn_}) b->setFocusPolicy(Qt::TabFocus);
   connect(restart_btn_, &QPushButton::clicked, this, &Quiz::restart);
   connect(leave_btn_, &QPushButton::clicked, this, [this] { w_->setQuizMode(false); });
-  mid->addWidget(verdict_, 3);
-  mid->addWidget(hint_, 2);
+  mid->addWidget(verdict_, 1);
+  mid->addWidget(hint_, 0);
   mid->addWidget(restart_btn_);
   mid->addWidget(leave_btn_);
   v->addLayout(mid);
@@ -382,8 +388,32 @@ Quiz::Quiz(MainWindow* w) : QWidget(w->centralWidget()), w_(w) {
     if (phase_ == Phase::Summary) restart();
   });
   key({QKeySequence(Qt::Key_Escape)}, [this] { w_->setQuizMode(false); });
+  // ↑ / ↓ scroll a long explanation (the lesson's paragraph) line by line.
+  for (int dir : {-1, 1})
+    key({QKeySequence(dir < 0 ? Qt::Key_Up : Qt::Key_Down)}, [this, dir] {
+      if (auto* sb = explain_area_->verticalScrollBar()) sb->setValue(sb->value() + dir * explain_->fontMetrics().lineSpacing());
+    });
   applyFonts();
   retranslate();
+}
+
+// Bold when the choice fits its share of the width, regular (still 24 px)
+// when not: "3·C  F.  (FIN+ACK)" holds in a quarter of 1024 px either way.
+void Quiz::fitOptions() {
+  for (auto* b : options_) {
+    QFont f = b->font();
+    f.setPixelSize(kQuizPx);
+    f.setBold(true);
+    const int room = b->width() - 14;
+    if (room > 0 && QFontMetrics(f).horizontalAdvance(b->text()) > room) f.setBold(false);
+    b->setFont(f);
+    b->setToolTip(b->text());
+  }
+}
+
+void Quiz::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  fitOptions();
 }
 
 void Quiz::setShortcutsEnabled(bool on) {
@@ -455,7 +485,7 @@ QString Quiz::optionText(const std::string& o) const {
   if (o.find('R') != std::string::npos) words << "RST";
   if (o.find('P') != std::string::npos) words << tr("data");
   if (o.find('.') != std::string::npos) words << "ACK";
-  return QString::fromStdString(o) + "  (" + words.join('+') + ")";
+  return QString::fromStdString(o) + " (" + words.join('+') + ")";
 }
 
 void Quiz::setActive(bool on) {
@@ -563,8 +593,9 @@ void Quiz::showQuestion() {
     b->setVisible(used);
     b->setEnabled(true);
     b->setStyleSheet({});
-    if (used) b->setText(QString("%1·%2  %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
+    if (used) b->setText(QString("%1·%2 %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
   }
+  fitOptions();
   verdict_->clear();
   verdict_->hide();
   explain_->clear();
@@ -600,15 +631,16 @@ void Quiz::showReveal() {
     if (i >= static_cast<int>(q.options.size())) continue;
     const bool right = q.options[i] == q.answer;
     const QString mark = right ? "✓ " : i == chosen_ ? "✗ " : "";
-    b->setText(mark + QString("%1·%2  %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
+    b->setText(mark + QString("%1·%2 %3").arg(i + 1).arg(QChar('A' + i)).arg(optionText(q.options[i])));
     b->setEnabled(right || i == chosen_);
     b->setStyleSheet(right ? QString("QPushButton{background:%1;color:white;border:3px solid black}").arg(kGreen)
                      : i == chosen_ ? QString("QPushButton{background:%1;color:white;border:3px dashed black}").arg(kRed)
                                     : QString());
   }
+  fitOptions();
   const bool ok = chosen_ >= 0 && q.options[chosen_] == q.answer;
-  verdict_->setText(ok ? tr("✓ Right: %1").arg(ans)
-                       : tr("✗ It is %1, not %2").arg(ans, QString::fromStdString(q.options[chosen_])));
+  verdict_->setText(ok ? tr("✓ Right: %1").arg(optionText(q.answer))
+                       : tr("✗ It is %1, not %2").arg(optionText(q.answer), optionText(q.options[chosen_])));
   verdict_->setStyleSheet(QString("QLabel{color:%1}").arg(ok ? "#00664A" : "#A33F00"));
   verdict_->show();
 
@@ -632,8 +664,15 @@ void Quiz::showReveal() {
                  .arg(who, QString::fromStdString(v.segment_label(e)), st);
     if (e.retrans) lines << tr("It is a retransmission: nothing acknowledged the first one in time.");
   }
-  if (q.trigger >= 0)
-    lines << tr("In the trace: %1").arg(QString::fromStdString(render::describe_event(v, v.event(q.trigger))));
+  if (q.trigger >= 0) {
+    const Event& t = v.event(q.trigger);
+    // A delivery in the student's words: who received which segment.
+    const QString what = t.kind == EventKind::Segment && t.seg_op == SegOp::Deliver
+                             ? tr("%1 received %2").arg(QString::fromStdString(v.host_name(t.host)),
+                                                        QString::fromStdString(v.segment_label(t)))
+                             : QString::fromStdString(render::describe_event(v, t));
+    lines << tr("In the trace (%1 s): %2").arg(QString::fromStdString(format_time(t.t)), what);
+  }
   if (const Scenario* s = w_->scenario()) {
     QStringList keys;
     if (q.kind == QuizQuestion::State) {
@@ -642,6 +681,8 @@ void Quiz::showReveal() {
       if (e.seg.flags & kRst) keys << "RST";
       if (e.seg.flags & kSyn) keys << "SYN";
       if (e.seg.flags & kFin) keys << "FIN";
+      // Then the sender's state (the paragraph about TIME_WAIT explains its ACK), then any ACK.
+      if (q.from && *q.from != TcpState::Established) keys << state_name(*q.from) << state_rfc_name(*q.from);
       keys << "ACK";
     }
     const QString para = quiz_lesson_paragraph(s->lesson.get(w_->language().toStdString()), keys);

@@ -118,6 +118,7 @@ class Quiz : public QWidget {
 
  protected:
   void changeEvent(QEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
 
  private:
   void retranslate();
@@ -127,6 +128,7 @@ class Quiz : public QWidget {
   void showSummary();
   void setShortcutsEnabled(bool on);
   void applyFonts();
+  void fitOptions();
   QString socketName(std::uint32_t sock) const;
   QString optionText(const std::string& o) const;
   void onEnter();
