@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "tcpsim/version.hpp"
 #include "tcpsim/loader.hpp"
 
 namespace tcpsim::cli {
@@ -109,7 +110,7 @@ void suggest_options(CLI::App& app, int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace tcpsim::cli;
   CLI::App app{"tcpsim: a TCP state-machine simulator faithful to Linux"};
-  app.set_version_flag("--version", std::string("tcpsim ") + TCPSIM_VERSION);
+  app.set_version_flag("--version", tcpsim::version_line("tcpsim"));
   app.require_subcommand(1, 1);
   app.fallthrough(false);
   add_core_commands(app);

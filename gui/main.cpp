@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "demo_trace.hpp"
+#include "tcpsim/version.hpp"
 #include "i18n.hpp"
 #include "ladder.hpp"
 #include "lab_controller.hpp"
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
     if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") {
       QCoreApplication core(argc, argv);
       QCoreApplication::setApplicationName("tcpsim-gui");
-      QCoreApplication::setApplicationVersion(TCPSIM_VERSION_STRING);
+      QCoreApplication::setApplicationVersion(QString::fromStdString(tcpsim::version_line("").substr(1)));
       Options o;
       o.p.process(core);  // exits 0 after the help or version text, 1 on a bad option
       return 0;
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName("tcpsim");
   QApplication::setApplicationName(headless ? "tcpsim-gui-headless" : "tcpsim-gui");
-  QApplication::setApplicationVersion(TCPSIM_VERSION_STRING);
+  QApplication::setApplicationVersion(QString::fromStdString(tcpsim::version_line("").substr(1)));
 
   Options opts;
   QCommandLineParser& p = opts.p;

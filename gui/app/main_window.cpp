@@ -1,5 +1,8 @@
 #include "main_window.hpp"
 
+#include "tcpsim/paths.hpp"
+#include "tcpsim/version.hpp"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -122,7 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(anim_, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
     for (auto* d : diagrams_) d->setProgress(v.toDouble());
   });
-  setCatalogueDir(TCPSIM_SCENARIOS_DIR);
+  setCatalogueDir(QString::fromStdString(catalogue_dir(TCPSIM_SCENARIOS_DIR)));
   lab_ = new Lab(this);
   quiz_ = new Quiz(this);
   retranslate();
@@ -363,9 +366,7 @@ void MainWindow::buildMenus() {
   add("zoomin", [this] { ladder_->zoom(1.25); }, QKeySequence::ZoomIn);
   add("zoomout", [this] { ladder_->zoom(0.8); }, QKeySequence::ZoomOut);
   add("about", [this] {
-    QMessageBox::about(this, tr("About tcpsim"),
-                       tr("tcpsim %1 — a TCP state-machine simulator for teaching and for understanding "
-                          "production incidents.").arg(TCPSIM_VERSION_STRING));
+    QMessageBox::about(this, tr("About tcpsim"), aboutText());
   });
   lang_group_ = new QActionGroup(this);
   for (auto [key, code] : {std::pair{"lang_system", ""}, {"lang_en", "en"}, {"lang_zh", "zh_CN"}}) {
@@ -579,6 +580,14 @@ void MainWindow::showMessage(const QString& text, bool error) {
   message_->setStyleSheet(error ? "QLabel{background:#FDE3D0;color:#7A2E00;border:2px solid #D55E00;padding:6px;font-weight:bold}"
                                 : "QLabel{background:#E3F1FB;border:1px solid #0072B2;padding:6px}");
   message_->show();
+}
+
+QString MainWindow::aboutText() const {
+  return tr("<p><b>tcpsim %1</b> — a TCP state-machine simulator for teaching and for understanding production "
+            "incidents.</p><p>Built from git commit <tt>%2</tt>.<br>Licence: %3 (see /usr/share/doc/tcpsim/copyright "
+            "or LICENSE in the source).</p>")
+      .arg(QString::fromUtf8(tcpsim::version()), QString::fromUtf8(tcpsim::git_commit()),
+           QString::fromUtf8(tcpsim::licence()));
 }
 
 QString MainWindow::messageText() const { return message_->isVisible() || !message_->text().isEmpty() ? message_->text() : QString(); }

@@ -115,6 +115,8 @@ class MainWindow : public QMainWindow {
   }
   int connectionIndex() const { return connection_; }
   int selectedArrow() const { return arrow_; }
+  // The About box's text: version, git commit, licence (tcpsim/version.hpp).
+  QString aboutText() const;
   QTreeWidget* catalogue() const { return catalogue_; }
   QString language() const { return lang_; }
   bool presentationMode() const { return theme_.presentation; }

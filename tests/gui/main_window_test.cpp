@@ -19,6 +19,7 @@
 #include "state_diagram.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/simulation.hpp"
+#include "tcpsim/version.hpp"
 
 using namespace tcpsim;
 
@@ -203,3 +204,16 @@ TEST_F(MainWindowTest, CatalogueScenarioNormalCloseRunsAndEndsClosed) {
 }
 
 }  // namespace
+
+// Help -> About (issue #18): the version, the git commit the build was made
+// from, and the licence, the same as `tcpsim --version` says.
+TEST_F(MainWindowTest, AboutBoxNamesTheVersionTheCommitAndTheLicence) {
+  gui::MainWindow w;
+  const QString about = w.aboutText();
+  EXPECT_TRUE(about.contains(QString::fromUtf8(tcpsim::version()))) << about.toStdString();
+  const QString commit = QString::fromUtf8(tcpsim::git_commit());
+  EXPECT_TRUE(commit == "unknown" || QRegularExpression("^[0-9a-f]{7,40}(-dirty)?$").match(commit).hasMatch())
+      << commit.toStdString();
+  EXPECT_TRUE(about.contains(commit)) << about.toStdString();
+  EXPECT_TRUE(about.contains("MIT")) << about.toStdString();
+}
