@@ -262,6 +262,36 @@ TEST(WriterText, MultiLineLessonsAreWrittenAsBlocksAndKeepEveryNewline) {
   }
 }
 
+// Random texts from the pieces block and quoted scalars trip on: spaces at
+// line ends and starts, blank lines, tabs, quotes, YAML indicators, Chinese.
+TEST(WriterText, RandomTextsRoundTripExactly) {
+  static const char* const kPieces[] = {"a", "Z", " ", "  ", "\n", "\n\n", "\t", "\"", "'", "\\", ": ", "#",
+                                        " #", "- ", "? ", "|", ">", "---", "...", "&x", "*x", "!", "%", "@",
+                                        "{", "}", "[", "]", ",", "中", "文", "：", "yes", "null", "017", "~"};
+  std::uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  Scenario s = base();
+  for (int i = 0; i < 250; ++i) {
+    std::string t;
+    const int n = static_cast<int>(next() % 12);
+    for (int k = 0; k < n; ++k) t += kPieces[next() % (sizeof kPieces / sizeof kPieces[0])];
+    s.title.en = "t" + t;
+    s.lesson = {t, t + "\n"};
+    s.summary.en = t;
+    Scenario r;
+    ASSERT_NO_THROW(r = reload(s)) << "[" << t << "]\n" << scenario_to_yaml(s);
+    ASSERT_EQ(r.title.en, s.title.en);
+    ASSERT_EQ(r.lesson.en, s.lesson.en) << scenario_to_yaml(s);
+    ASSERT_EQ(r.lesson.zh, s.lesson.zh) << scenario_to_yaml(s);
+    ASSERT_EQ(r.summary.en, s.summary.en);
+  }
+}
+
 TEST(WriterText, HeaderCommentIsCommentedOutAndDoesNotChangeTheScenario) {
   Scenario s = base();
   const std::string text = scenario_to_yaml(s, "branch of normal-close.yaml\ndrop: 1st F. from server\n\x1b[2J");
