@@ -549,6 +549,22 @@ TEST(Profiles, ServerNeverClosesShowsTheOrphanedFinWait2Timeout) {
       << ::testing::PrintToString(lines);
 }
 
+TEST(Describe, ProcessesExitsAndSignalsDiffer) {
+  const Scenario sc = load("normal-close");
+  const Trace base = run_scenario(sc);
+  const Branch b = make_branch(sc, base, {}, parse_action("50ms: client exit 7"));
+  const auto lines = describe_differences(base, b.trace);
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l == "client: still running at the end | exits with status 7 at 0.050000 s";
+  })) << ::testing::PrintToString(lines);
+  const Trace killed = run_scenario(load("write-after-peer-gone"));
+  const Trace ignored = run_scenario(load("write-after-peer-gone-sigpipe-ignored"));
+  const auto sig = describe_differences(killed, ignored);
+  EXPECT_TRUE(std::any_of(sig.begin(), sig.end(), [](const std::string& l) {
+    return contains(l, "signals SIGPIPE (killed) | SIGPIPE (ignored)");
+  })) << ::testing::PrintToString(sig);
+}
+
 TEST(DiffLines, AlignsOnTheLongestCommonSubsequenceAndStaysBounded) {
   const std::vector<std::string> a = {"x", "a", "b", "c", "y"}, b = {"x", "a", "c", "d", "y"};
   const auto rows = diff_lines(a, b);
