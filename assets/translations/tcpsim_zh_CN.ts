@@ -1457,6 +1457,10 @@
         <source>In the trace (%1 s): %2</source>
         <translation>轨迹中（%1 秒）：%2</translation>
     </message>
+    <message>
+        <source>%1 → %2 (you chose %3)</source>
+        <translation>%1 → %2（你选了 %3）</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::render</name>

@@ -86,6 +86,22 @@ std::ptrdiff_t trigger_of(const render::TraceView& v, std::size_t ask, std::size
   return call_after(v, event, sock);
 }
 
+// The socket's own notes and timer changes just before the step, at the same
+// instant, belong to the answer: "retransmitted FIN in TIME_WAIT: ACK it
+// again, restart 2MSL" says what the socket will send. The question comes
+// before them (and after the trigger: a delivery, a timer firing).
+std::size_t ask_before(const render::TraceView& v, std::size_t i, std::uint32_t sock, std::size_t from) {
+  const Time t = v.event(i).t;
+  std::size_t k = i;
+  while (k > from) {
+    const Event& p = v.event(k - 1);
+    if (p.t != t || p.sock != sock) break;
+    if (p.kind != EventKind::Note && !(p.kind == EventKind::Timer && p.timer_op != TimerOp::Fire)) break;
+    --k;
+  }
+  return k;
+}
+
 QuizQuestion state_question(const render::TraceView& v, std::size_t j, std::size_t from) {
   const Event& e = v.event(j);
   QuizQuestion q;
@@ -112,6 +128,7 @@ QuizQuestion state_question(const render::TraceView& v, std::size_t j, std::size
     }
     break;
   }
+  q.ask = ask_before(v, q.ask, e.sock, from);
   q.given = call_of_cause(e.text);
   q.trigger = trigger_of(v, q.ask, j, e.sock);
   if (q.trigger >= 0 && v.event(q.trigger).kind == EventKind::Call && !q.given.empty()) q.trigger = -1;
@@ -255,7 +272,7 @@ std::optional<QuizQuestion> next_quiz_question(const render::TraceView& v, const
       return state_question(v, j, from);
     QuizQuestion q;
     q.kind = QuizQuestion::Flags;
-    q.ask = i;
+    q.ask = ask_before(v, i, e.sock, from);
     q.event = i;
     q.reveal = i + 1;
     q.sock = e.sock;
@@ -265,7 +282,7 @@ std::optional<QuizQuestion> next_quiz_question(const render::TraceView& v, const
     q.sent = static_cast<std::ptrdiff_t>(i);
     const std::ptrdiff_t c = call_after(v, i, e.sock);
     if (c >= 0) q.given = v.event(c).call + "(" + v.event(c).args + ")";
-    q.trigger = trigger_of(v, i, i, e.sock);
+    q.trigger = trigger_of(v, q.ask, i, e.sock);
     if (q.trigger == c) q.trigger = -1;
     return q;
   }
@@ -613,7 +630,8 @@ void Quiz::answer(int i) {
   const bool ok = q_->options[i] == q_->answer;
   if (ok) ++right_;
   else
-    missed_.push_back({asked_, socketName(q_->sock) + " → " + QString::fromStdString(q_->answer)});
+    missed_.push_back({asked_, tr("%1 → %2 (you chose %3)")
+                                   .arg(socketName(q_->sock), optionText(q_->answer), optionText(q_->options[i]))});
   phase_ = Phase::Revealed;
   // Reveal: the cursor moves past the answer, so every view shows it.
   w_->setCursor(q_->reveal, true);
@@ -696,6 +714,7 @@ void Quiz::showReveal() {
 }
 
 void Quiz::showSummary() {
+  if (phase_ != Phase::Summary && w_->view()) w_->setCursor(w_->view()->size(), false);  // the rest of the run
   phase_ = Phase::Summary;
   q_.reset();
   for (auto* b : options_) b->hide();

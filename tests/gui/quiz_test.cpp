@@ -15,6 +15,7 @@
 #include <QTableView>
 #include <QTest>
 #include <QTextBrowser>
+#include <cstdlib>
 #include <memory>
 
 #include "gui_app.hpp"
@@ -111,6 +112,10 @@ class QuizTest : public ::testing::Test {
     // The status bar's time label does not count the events still to come.
     for (auto* l : w.findChildren<QLabel*>())
       if (l->text().startsWith("t = ")) EXPECT_FALSE(l->text().contains(" / ")) << l->text().toStdString();
+    // The socket's own notes at that instant explain the step ("ACK it
+    // again"): none is shown before the answer.
+    for (std::size_t k = q.ask; k-- > 0 && full.event(k).t == full.event(q.event).t;)
+      EXPECT_FALSE(full.event(k).kind == EventKind::Note && full.event(k).sock == q.sock) << full.event(k).text;
     // The choices hold the answer.
     EXPECT_GE(index_of(q, q.answer), 0);
   }
@@ -191,10 +196,17 @@ TEST_F(QuizTest, RightAndWrongAnswersByKeysMoveTheScoreAndTheExplanationNamesThe
 TEST_F(QuizTest, ExplanationQuotesTheRowAndTheLessonParagraphAboutTheState) {
   auto w = open("lost-final-ack.yaml");
   w->setQuizMode(true);
-  bool saw_time_wait = false;
+  bool saw_time_wait = false, saw_time_wait_ack = false;
   while (w->quiz()->phase() == Quiz::Phase::Asking) {
     const QuizQuestion q = *w->quiz()->question();
+    expect_answer_hidden(*w, q);
     press(*w, digit(index_of(q, q.answer)));
+    if (q.kind == QuizQuestion::Flags && q.from == TcpState::TimeWait) {
+      // The ACK from TIME_WAIT: the note that says so comes with the answer.
+      saw_time_wait_ack = true;
+      EXPECT_EQ(q.answer, ".");
+      EXPECT_TRUE(w->quiz()->explanationText().contains("received F.")) << w->quiz()->explanationText().toStdString();
+    }
     if (q.kind == QuizQuestion::State && q.answer == "TIME_WAIT" && !saw_time_wait) {
       saw_time_wait = true;
       const QString ex = w->quiz()->explanationText();
@@ -207,10 +219,14 @@ TEST_F(QuizTest, ExplanationQuotesTheRowAndTheLessonParagraphAboutTheState) {
     press(*w, Qt::Key_Return);
   }
   EXPECT_TRUE(saw_time_wait);
+  EXPECT_TRUE(saw_time_wait_ack);
 }
 
 TEST_F(QuizTest, SummaryAtTheEndRestartsWithR) {
-  auto w = open("three-way-handshake.yaml");
+  // TCPSIM_QUIZ_SUMMARY_SHOT=out.png saves the summary (TCPSIM_QUIZ_SUMMARY_LANG=zh_CN in Chinese).
+  const char* shot = std::getenv("TCPSIM_QUIZ_SUMMARY_SHOT");
+  const char* lang = std::getenv("TCPSIM_QUIZ_SUMMARY_LANG");
+  auto w = open("three-way-handshake.yaml", lang ? lang : "en");
   w->setQuizMode(true);
   const std::size_t first = w->quiz()->question()->ask;
   int asked = 0, right = 0;
@@ -223,10 +239,18 @@ TEST_F(QuizTest, SummaryAtTheEndRestartsWithR) {
     press(*w, Qt::Key_Return);
   }
   ASSERT_EQ(w->quiz()->phase(), Quiz::Phase::Summary);
+  if (shot) EXPECT_TRUE(w->grab().save(shot));
+  if (lang) {
+    w->setLanguage("en");
+    return;
+  }
   EXPECT_TRUE(w->quiz()->questionText().contains(QString("%1 / %2").arg(right).arg(asked)))
       << w->quiz()->questionText().toStdString();
   EXPECT_EQ(w->quiz()->scoreText(), QString("Score %1 / %2").arg(right).arg(asked));
   if (right < asked) EXPECT_TRUE(w->quiz()->explanationText().contains("Missed question 2"));
+  // The summary shows the rest of the run.
+  EXPECT_EQ(w->cursor(), w->view()->size());
+  EXPECT_EQ(w->shownView()->size(), w->view()->size());
   // Enter does not restart by accident; R does.
   press(*w, Qt::Key_Return);
   EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Summary);
