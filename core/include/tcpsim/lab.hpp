@@ -59,7 +59,9 @@ const char* action_kind_name(ActionKind k);  // "drop", "close", "link down", ..
 struct Action {
   ActionKind kind = ActionKind::Drop;
   // Segment actions: the nth segment sent by `from` with exactly `flags`
-  // (tcpdump notation, "F."), counted from the start of the run.
+  // (tcpdump notation, "F."), counted from the start of the run over every
+  // transmission, retransmissions included (as network.cpp's transmit()
+  // counts them; apply_action() turns it into the rule's own count).
   std::string from;
   std::string flags;
   int nth = 1;
@@ -85,14 +87,20 @@ Action parse_action(const std::string& text);
 std::string action_text(const Action& a);
 
 // The action on the segment of trace event `event_index` (a segment send,
-// deliver or drop event): works out from/flags/nth from the trace. Throws
-// ActionError when the event is not a segment.
+// deliver or drop event): works out from/flags/nth from the trace (nth = 1 +
+// the earlier sends from that host with exactly those flags). Throws
+// ActionError when the event is not a segment. A segment the scenario's own
+// rules drop gets an action too; apply_action() then refuses it (a later
+// rule never sees it).
 Action segment_action(const Trace& trace, std::size_t event_index, ActionKind kind, Time by = 0);
 
 // The scenario with the action written in (see above). Throws ActionError
-// when it cannot be: unknown process, socket, host or link; a socket the
-// process does not hold at that time according to `base_trace`; a time
-// outside the run.
+// (col 0, the reason in words) when it cannot be: unknown process, socket,
+// host or link; a socket the process does not hold at that time according
+// to `base_trace`; a socket bound inside a loop (a step there would run in
+// every iteration) or a process forked in a loop; a process that has not
+// started or has ended; a time after the end of the run; a segment the
+// scenario's own rules already drop. docs/lab.md lists the messages.
 Scenario apply_action(const Scenario& base, const Trace& base_trace, const Action& a);
 
 // The same scenario with every host under `profile`.
@@ -135,8 +143,12 @@ struct Branch {
   Divergence from_parent;        // against the trace it was branched from
 };
 
-// Applies `a` to `parent_scenario`, runs it and compares with parent_trace.
-// Throws ActionError(0, "... changes nothing ...") when the run is identical.
+// Applies `a` to `parent_scenario`, runs it (with `opt`: limits, cancel)
+// and compares with parent_trace. Throws ActionError(0, "<action> changes
+// nothing: <why>") when the run is identical, and ActionError when a call
+// written in acted on another socket than the one named (checked in the
+// branch's trace). A run stopped by a limit or cancelled is returned as is
+// (Branch::trace.meta.stopped_by says so).
 Branch make_branch(const Scenario& parent_scenario, const Trace& parent_trace,
                    std::vector<Action> parent_actions, const Action& a, const RunOptions& opt = {});
 
