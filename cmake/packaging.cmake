@@ -41,16 +41,16 @@ else()
   install(FILES ${CMAKE_BINARY_DIR}/man/tcpsim.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 install(FILES ${TCPSIM_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES ${CMAKE_BINARY_DIR}/packaging/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR}
-        RENAME changelog.Debian.gz)
+# A native package (version without a Debian revision): changelog.gz.
+install(FILES ${CMAKE_BINARY_DIR}/packaging/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "tcpsim")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "the tcpsim developers <tcpsim@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "TCP state-machine simulator faithful to Linux, for teaching")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "TCP state-machine simulator faithful to Linux, for teaching
- tcpsim runs scripted scenarios (hosts, links, processes calling the socket
+# The synopsis is CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the long text only.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "tcpsim runs scripted scenarios (hosts, links, processes calling the socket
  API, faults) through a deterministic model of Linux TCP and shows every state
  change, segment, timer and call. tcpsim-gui draws both endpoints' state
  diagrams and the packet timeline, stepped forward and back, in English and

@@ -22,7 +22,7 @@ for f in /usr/bin/tcpsim /usr/bin/tcpsim-gui /usr/share/tcpsim/scenarios/normal-
   /usr/share/applications/tcpsim-gui.desktop /usr/share/icons/hicolor/scalable/apps/tcpsim.svg \
   /usr/share/man/man1/tcpsim.1.gz /usr/share/man/man1/tcpsim-gui.1.gz \
   /usr/share/bash-completion/completions/tcpsim /usr/share/bash-completion/completions/tcpsim-gui \
-  /usr/share/doc/tcpsim/copyright /usr/share/doc/tcpsim/changelog.Debian.gz; do
+  /usr/share/doc/tcpsim/copyright /usr/share/doc/tcpsim/changelog.gz; do
   grep -qx "$f" "$work/files" || fail "the package lacks $f"
 done
 n_yaml=$(grep -c '^/usr/share/tcpsim/scenarios/.*\.yaml$' "$work/files")
@@ -31,7 +31,7 @@ n_src=$(ls "$src"/scenarios/*.yaml | wc -l)
 dpkg-deb -f "$deb" Depends | grep -q 'libqt6widgets6' || fail "Depends lacks Qt: $(dpkg-deb -f "$deb" Depends)"
 
 # lintian: no errors (warnings are printed, not fatal).
-lintian --no-tag-display-limit "$deb" | tee "$work/lintian" || true
+lintian --tag-display-limit 0 "$deb" | tee "$work/lintian" || true
 if grep -q '^E:' "$work/lintian"; then fail "lintian reports errors"; fi
 echo "lintian: $(grep -c '^W:' "$work/lintian" || true) warnings, no errors"
 
