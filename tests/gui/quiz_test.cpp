@@ -8,6 +8,7 @@
 
 #include <QAbstractItemModel>
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
@@ -17,6 +18,7 @@
 #include <QTextBrowser>
 #include <cstdlib>
 #include <memory>
+#include <set>
 
 #include "gui_app.hpp"
 #include "inspector.hpp"
@@ -25,6 +27,8 @@
 #include "quiz.hpp"
 #include "state_diagram.hpp"
 #include "tcpsim/fsm_table.hpp"
+#include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
 
 using namespace tcpsim;
 using gui::Quiz;
@@ -337,6 +341,59 @@ TEST_F(QuizTest, CorrectAnswersAreTheTracesStateChanges) {
     // The pure function gives the same questions.
     EXPECT_EQ(gui::quiz_questions(v, socks).size(), static_cast<std::size_t>(asked));
   }
+}
+
+// Without the window, for every catalogue scenario and every connection:
+// the questions' answers are the endpoints' state changes in order, every
+// segment they send is asked once, each question is asked before its step
+// and revealed just after it, and its choices are 2 to 4 distinct ones
+// holding the answer.
+TEST(QuizQuestions, EveryCatalogueScenarioAsksEachStateChangeAndSegmentOnce) {
+  const QStringList files = QDir(TCPSIM_SCENARIOS).entryList({"*.yaml"}, QDir::Files, QDir::Name);
+  int scenarios = 0;
+  for (const QString& f : files) {
+    if (f == "index.yaml") continue;
+    SCOPED_TRACE(f.toStdString());
+    const Scenario sc = load_scenario_file((QString(TCPSIM_SCENARIOS) + "/" + f).toStdString());
+    if (gui::estimated_connections(sc) > 5000) continue;  // counts-only in the GUI: no quiz
+    const render::TraceView v(std::make_shared<Trace>(run_scenario(sc)));
+    ++scenarios;
+    for (const auto& c : v.connections()) {
+      const std::vector<std::uint32_t> socks = {c.a, c.b};
+      std::vector<std::string> want_states, got_states;
+      std::vector<std::size_t> want_sends, got_sends;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const Event& e = v.event(i);
+        if (!e.sock || (e.sock != c.a && e.sock != c.b)) continue;
+        if (e.kind == EventKind::State) want_states.push_back(v.socket_label(e.sock) + ">" + state_name(e.to));
+        if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send) want_sends.push_back(i);
+      }
+      std::size_t last_reveal = 0;
+      for (const auto& q : gui::quiz_questions(v, socks)) {
+        EXPECT_GE(q.ask, last_reveal);
+        EXPECT_LE(q.ask, q.event);
+        EXPECT_EQ(q.reveal, q.event + 1);
+        last_reveal = q.reveal;
+        EXPECT_GE(q.options.size(), 2u);
+        EXPECT_LE(q.options.size(), 4u);
+        std::set<std::string> distinct(q.options.begin(), q.options.end());
+        EXPECT_EQ(distinct.size(), q.options.size());
+        EXPECT_EQ(distinct.count(q.answer), 1u);
+        if (q.kind == QuizQuestion::State) {
+          got_states.push_back(v.socket_label(q.sock) + ">" + q.answer);
+          EXPECT_EQ(q.answer, state_name(v.event(q.event).to));
+          EXPECT_FALSE(q.row.empty()) << "every traced change is a row of the table: " << q.cause;
+          if (q.sent >= 0) got_sends.push_back(static_cast<std::size_t>(q.sent));
+        } else {
+          EXPECT_EQ(q.answer, flags_string(v.event(q.event).seg.flags));
+          got_sends.push_back(q.event);
+        }
+      }
+      EXPECT_EQ(got_states, want_states);
+      EXPECT_EQ(got_sends, want_sends);
+    }
+  }
+  EXPECT_GT(scenarios, 20);
 }
 
 TEST(QuizChoices, StateChoicesAreTheStatesTheTableReachesPaddedWithClassicMistakes) {
