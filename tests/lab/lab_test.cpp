@@ -649,6 +649,7 @@ TEST(SavedBranch, EveryCatalogueScenarioAndSeveralInjectionPointsReproduceTheBra
         ++refused;
         continue;
       }
+      ASSERT_EQ(b.from_parent.index, first_difference(base, b.trace)) << f << ": " << text;
       const std::string yaml = scenario_to_yaml(b.scenario, "branch: " + text);
       const Scenario back = load_scenario_string(yaml, f);
       const Trace again = run_scenario(back);
