@@ -201,6 +201,7 @@ struct Thread {
   std::vector<Frame> frames;
   std::vector<std::pair<std::uint16_t, std::int32_t>> bind;  // name id -> fd
   Time wake_at = 0;
+  Time deadline = 0;             // a blocking call's timeout (epoll_wait), 0 = none
   Time call_start = 0;           // blocking call began
   std::uint64_t progress = 0;    // Recv: bytes so far; Epoll: wake-ups so far
   std::uint32_t wait_sock = 0;   // socket it is blocked on

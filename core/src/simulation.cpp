@@ -204,6 +204,9 @@ bool Sim::step() {
     case QWake: {
       Thread& t = threads[it.a - 1];
       if (t.state == ThreadState::Sleeping && t.wake_at == it.t) make_runnable(t.id);
+      // A blocking call with a timeout (epoll_wait): stop waiting on the
+      // socket and run the step again, which sees the deadline has passed.
+      if (t.state == ThreadState::Blocked && t.deadline != 0 && t.deadline == it.t) make_runnable(t.id);
       break;
     }
     case QFault:

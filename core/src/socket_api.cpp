@@ -572,9 +572,36 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const bool report = ready != 0 && (!ep.edge || ready != t.last_mask);
       if (!report) {
         if (ep.edge) t.last_mask = ready;
+        if (ep.timeout > 0) {
+          // epoll_wait(..., timeout): nothing ready when the timeout expires
+          // returns 0, and the loop calls it again; each return counts as a
+          // wake-up (max_wakeups), as in the kernel runner.
+          if (t.deadline != 0 && now >= t.deadline) {
+            t.deadline = 0;
+            ++t.progress;
+            trace_call(t, st, "epoll_wait",
+                       fdarg(fd) + ", timeout " + format_duration(ep.timeout) + ", wake-up " +
+                           std::to_string(t.progress),
+                       0, 0, s);
+            if (ep.max_wakeups > 0 && t.progress >= static_cast<std::uint64_t>(ep.max_wakeups)) {
+              trace_note(p.host, s,
+                         p.name + ": epoll loop stopped after " + std::to_string(t.progress) +
+                             " wake-ups (max_wakeups)");
+              return StepResult::Done;
+            }
+            t.call_start = now;
+          }
+          block_on(t, s);
+          if (t.deadline == 0) {
+            t.deadline = now + ep.timeout;
+            schedule(t.deadline, QWake, t.id + 1);
+          }
+          return StepResult::Wait;
+        }
         block_on(t, s);
         return StepResult::Wait;
       }
+      t.deadline = 0;
       t.last_mask = ready;
       ++t.progress;
       trace_call(t, st, "epoll_wait",
