@@ -112,7 +112,7 @@ TEST_P(WriterRoundTrip, ReloadedScenarioTracesChecksAndWritesTheSame) {
   const std::string path = GetParam();
   const Scenario original = load_scenario_file(path);
   const std::string text = scenario_to_yaml(original);
-  // Loaded under the same path: the trace names the scenario by its file.
+  // Loaded under the same path, as the file it came from (diagram titles use the name).
   Scenario reloaded;
   ASSERT_NO_THROW(reloaded = load_scenario_string(text, path)) << text;
 
@@ -492,7 +492,7 @@ TEST(WriterCli, WrittenFilesPassTcpsimCheckAndRunToTheSameJsonl) {
   for (const char* name : {"normal-close", "lost-final-ack", "fork-cloexec-exec", "epoll-close-wait-spin"}) {
     SCOPED_TRACE(name);
     const std::string orig = kScenarios + "/" + name + ".yaml";
-    // The same file name: the trace names the scenario by it.
+    // The same file name, as if it replaced the original.
     const std::string out = (dir / (std::string(name) + ".yaml")).string();
     {
       std::ofstream f(out, std::ios::binary);
