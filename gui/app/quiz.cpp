@@ -530,7 +530,9 @@ void Quiz::setActive(bool on) {
       if (auto* a = w_->action(k)) a->setEnabled(false);
     // The scrubber's length is the number of events still to come: a hint.
     if (w_->scrubber_act_) w_->scrubber_act_->setVisible(false);
-    w_->refreshLesson();
+    // A changed action resets its tool button's text: lecture mode's symbols
+    // come back from retranslate() (which also hides the lesson).
+    w_->retranslate();
     show();
     setShortcutsEnabled(true);
     trace_ = w_->trace();
@@ -549,7 +551,7 @@ void Quiz::setActive(bool on) {
     w_->bottom_dock_->setVisible(saved_bottom_);
     w_->applyLectureLayout();  // the scrubber as the mode has it
     w_->setHideNext(saved_hide_next_);
-    w_->refreshLesson();
+    w_->retranslate();
   }
 }
 

@@ -16,6 +16,8 @@
 #include <QTableView>
 #include <QTest>
 #include <QTextBrowser>
+#include <QToolBar>
+#include <QToolButton>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -294,6 +296,27 @@ TEST_F(QuizTest, LeavingRestoresTheViews) {
     press(*w, Qt::Key_2);
     EXPECT_EQ(w->quiz()->asked(), 1) << "unchanged since the quiz was left";
   }
+}
+
+// On a projector: lecture mode's transport keeps its symbols (a disabled
+// action resets its button's text), and the panel's text is 24 px or more.
+TEST_F(QuizTest, LectureModeKeepsItsLayoutAndThePanelIsReadable) {
+  auto w = open("normal-close.yaml");
+  w->setLectureMode(true);
+  w->setQuizMode(true);
+  auto* fwd = qobject_cast<QToolButton*>(w->transportBar()->widgetForAction(w->action("forward")));
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(fwd->text(), "▷");
+  EXPECT_FALSE(fwd->isEnabled());
+  const QuizQuestion q = *w->quiz()->question();
+  press(*w, digit(index_of(q, q.answer)));
+  for (auto* x : w->quiz()->findChildren<QWidget*>())
+    if (x->isVisible() && (qobject_cast<QLabel*>(x) || qobject_cast<QPushButton*>(x)))
+      EXPECT_GE(x->font().pixelSize(), 24) << x->objectName().toStdString();
+  press(*w, Qt::Key_Escape);
+  EXPECT_EQ(fwd->text(), "▷");
+  EXPECT_TRUE(fwd->isEnabled());
+  w->setLectureMode(false);
 }
 
 // The quiz's right answers are the trace's state changes of the two shown
