@@ -2,8 +2,8 @@
 // saved from the lab must load, run and check like any other scenario and
 // reproduce the branch's trace byte for byte.
 //
-// - WriterRoundTrip/<file>: every catalogue scenario and every valid
-//   scenario under tests/data: load -> write -> load -> run gives the same
+// - WriterRoundTrip/<file>: every catalogue scenario, every valid scenario
+//   under tests/data and fuzz/corpus/full-format.yaml: load -> write -> load -> run gives the same
 //   JSONL trace byte for byte, the same check results, and writing the
 //   reloaded scenario gives the same text (the writer is idempotent).
 // - WriterCoverage: the round-tripped files together use every step kind,
@@ -57,6 +57,10 @@ std::vector<std::string> round_trip_files() {
     } catch (const LoadError&) {
     }
   }
+  // The fuzzer's seed that spells every key of the format (link: rather
+  // than links:, 5%, CLOSE-WAIT, 2min, ...).
+  const std::string full = std::string(TCPSIM_SOURCE_DIR) + "/fuzz/corpus/full-format.yaml";
+  if (fs::exists(full)) out.push_back(full);
   std::sort(out.begin(), out.end());
   return out;
 }
