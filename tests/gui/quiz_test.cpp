@@ -298,6 +298,23 @@ TEST_F(QuizTest, LeavingRestoresTheViews) {
   }
 }
 
+// A click answers too; opening another scenario starts the quiz again on it.
+TEST_F(QuizTest, ClickAnswersAndAnotherScenarioRestartsTheQuiz) {
+  auto w = open("normal-close.yaml");
+  w->setQuizMode(true);
+  const QuizQuestion q = *w->quiz()->question();
+  QTest::mouseClick(w->quiz()->optionButton(index_of(q, q.answer)), Qt::LeftButton);
+  EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Revealed);
+  EXPECT_EQ(w->quiz()->scoreText(), "Score 1 / 1");
+  ASSERT_TRUE(w->openScenario(QString(TCPSIM_SCENARIOS) + "/rst-on-unread-data.yaml"));
+  QApplication::processEvents();
+  EXPECT_TRUE(w->quizMode());
+  EXPECT_EQ(w->quiz()->phase(), Quiz::Phase::Asking);
+  EXPECT_EQ(w->quiz()->scoreText(), "Score 0 / 0");
+  ASSERT_TRUE(w->quiz()->question());
+  expect_answer_hidden(*w, *w->quiz()->question());
+}
+
 // On a projector: lecture mode's transport keeps its symbols (a disabled
 // action resets its button's text), and the panel's text is 24 px or more.
 TEST_F(QuizTest, LectureModeKeepsItsLayoutAndThePanelIsReadable) {
