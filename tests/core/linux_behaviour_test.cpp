@@ -239,6 +239,39 @@ TEST(SynSentTest, NonBlockingSendDuringTheHandshakeFailsWithEagain) {
   EXPECT_EQ(errnoOf(r), "EAGAIN");
 }
 
+// §2: the ACK of a FIN received in ESTABLISHED waits for ato: 40 ms once data
+// has arrived (TCP_ATO_MIN), but only a timer tick (4 ms) on a connection that
+// never carried data, where Linux's ato is still 0.
+TEST(DelayedAckTest, FinAckWaitsFortyMsAfterDataButOnlyATickWithout) {
+  for (const bool data : {false, true}) {
+    std::string client = R"(  client:
+    host: client
+    run:
+      - at: 10ms
+        connect: {to: "server:80", as: sock}
+)";
+    if (data) client += "      - send: {socket: sock, bytes: 100}\n";
+    client += "      - at: 100ms\n        close: sock\n";
+    const Trace t = run_yaml(std::string(kServerAcceptOnly) + client, "");
+    Time fin_in = -1, ack_out = -1;
+    for (const auto& e : t.events)
+      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Deliver && (e.seg.flags & kFin)) {
+        fin_in = e.t;
+        break;
+      }
+    ASSERT_GE(fin_in, 0);
+    // The server's first pure ACK after the FIN arrived.
+    for (const auto& e : t.events)
+      if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.seg.flags == kAck && e.t >= fin_in &&
+          t.meta.hosts[e.host].name == "server") {
+        ack_out = e.t;
+        break;
+      }
+    ASSERT_GE(ack_out, 0) << "data " << data;
+    EXPECT_EQ(ack_out - fin_in, data ? msec(40) : msec(4)) << "data " << data;
+  }
+}
+
 // §3: the orphaned FIN_WAIT_2 expires after tcp_fin_timeout, silently.
 TEST(FinWait2Test, OrphanExpiresAfterTcpFinTimeout) {
   const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:
