@@ -1276,6 +1276,22 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
   p.restore();
 }
 
+LadderLayout::TextStyle LadderLayout::text_style(std::size_t i) const {
+  const Style& st = styles_.at(i);
+  return TextStyle{st.font, st.color, st.fill, st.border, st.align, st.tick_to};
+}
+
+QColor LadderLayout::arrow_color(int k) const {
+  const SegArrow& a = v_.arrows().at(static_cast<std::size_t>(k));
+  return arrow_colour(a, v_.trace().events[a.send].seg.flags & kRst);
+}
+
+std::vector<std::pair<double, int>> LadderLayout::breaks() const {
+  std::vector<std::pair<double, int>> out;
+  for (const auto& g : gaps_) out.emplace_back(g.y, g.text);
+  return out;
+}
+
 double LadderLayout::cursor_y(std::size_t cursor, Time now) const {
   double y = y_of(now);
   if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);

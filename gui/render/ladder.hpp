@@ -118,6 +118,20 @@ class LadderLayout {
   // The y of event i (a segment's send or end, an annotation's row); events
   // outside the window: the top or the bottom of the body.
   double event_y(std::size_t i) const;
+  // How text i of texts() is drawn, and an arrow's colour, the breaks and
+  // the lifelines' extent: for drawings made elsewhere from this one layout
+  // (the HTML player, html_export.cpp), so they need no layout of their own.
+  struct TextStyle {
+    QFont font;
+    QColor color, fill;    // fill: transparent for none
+    bool border = false;   // rounded, black (state tags, headers)
+    int align = 0;         // 0 left, 1 centre, 2 right
+    double tick_to = -1;   // x of the lifeline a state tag is ticked to
+  };
+  TextStyle text_style(std::size_t i) const;
+  QColor arrow_color(int arrow) const;
+  std::vector<std::pair<double, int>> breaks() const;  // (y, texts() index of its marker)
+  double body_bottom() const { return body_bottom_; }
 
  private:
   struct Gap {  // a "≈ N later" marker (Compressed)
