@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
+#include <QImage>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableView>
@@ -480,6 +482,31 @@ TEST_F(QuizTest, ChineseQuizSpeaksChinese) {
   for (auto* l : w->quiz()->findChildren<QLabel*>())
     if (l->isVisible() && !l->text().isEmpty()) EXPECT_TRUE(l->text().contains(han)) << l->text().toStdString();
   w->setLanguage("en");
+}
+
+// tcpsim-gui --quiz [--quiz-answer N] --screenshot: the reproducible
+// screenshots of docs/gui.md; bad values name the option and exit 2.
+TEST(QuizCommandLine, QuizScreenshotsAndBadAnswersExitTwoNamingTheOption) {
+  test::ensure_app();
+  auto run = [](const QStringList& args) {
+    QProcess p;
+    p.start(TCPSIM_GUI_EXE, args);
+    p.waitForFinished(120000);
+    return std::pair<int, QString>{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                                   QString::fromUtf8(p.readAllStandardError())};
+  };
+  const QString scn = QString(TCPSIM_SCENARIOS) + "/normal-close.yaml";
+  const QString out = test::temp_dir() + "/quiz.png";
+  auto [ok, err] = run({"--scenario", scn, "--at", "114ms", "--size", "1024x768", "--quiz", "--quiz-answer", "4",
+                        "--screenshot", out});
+  EXPECT_EQ(ok, 0) << err.toStdString();
+  EXPECT_EQ(QImage(out).size(), QSize(1024, 768));
+  for (const QStringList& bad : {QStringList{"--quiz", "--quiz-answer", "5"}, QStringList{"--quiz-answer", "1"},
+                                 QStringList{"--quiz", "--quiz-answer", "x"}}) {
+    auto [code, msg] = run(QStringList{"--scenario", scn, "--screenshot", out} + bad);
+    EXPECT_EQ(code, 2) << bad.join(' ').toStdString();
+    EXPECT_TRUE(msg.contains("--quiz-answer")) << msg.toStdString();
+  }
 }
 
 }  // namespace
