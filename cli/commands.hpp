@@ -30,10 +30,9 @@ std::optional<Scenario> load_or_report(const std::string& path);
 
 // Scenario file arguments of a command that takes several (a shell glob
 // such as scenarios/*.yaml): every file but the catalogue's generated index
-// (scenarios/index.yaml, whose top level is `scenarios:`), which is skipped
+// (tcpsim::is_catalogue_index, loader.hpp), which is skipped
 // with a note on stdout unless `quiet`. When only the index is left, says
 // so on stderr and sets exit_status() to kExitBadInput. (cli/scenario_args.cpp)
-bool is_catalogue_index(const std::string& path);
 std::vector<std::string> scenario_file_args(const std::vector<std::string>& args, bool quiet);
 
 void add_core_commands(CLI::App& app);    // run, check, list, replay (cli/core_cmds.cpp)

@@ -38,6 +38,13 @@ Scenario load_scenario_file(const std::string& path);
 // Loads from text; `path` is used for messages and the scenario name.
 Scenario load_scenario_string(const std::string& text, const std::string& path);
 
+// Whether `path` names the catalogue's generated index (scenarios/index.yaml,
+// scripts/gen-index.sh): the name index.yaml is reserved for it in any
+// folder of scenarios. Every place that takes a folder or a glob of
+// scenarios skips the index with this (list_catalogue; tcpsim check,
+// kernel-diff, ... through cli/scenario_args.cpp).
+bool is_catalogue_index(const std::string& path);
+
 // One entry of the catalogue index (scenarios/index.yaml is generated from
 // the files themselves; list_catalogue reads the files).
 struct CatalogueEntry {

@@ -1169,6 +1169,10 @@ Scenario load_scenario_file(const std::string& path) {
   return load_scenario_string(text, path);
 }
 
+bool is_catalogue_index(const std::string& path) {
+  return std::filesystem::path(path).filename() == "index.yaml";
+}
+
 std::vector<CatalogueEntry> list_catalogue(const std::string& dir,
                                            std::vector<std::string>* errors) {
   namespace fs = std::filesystem;
@@ -1178,7 +1182,7 @@ std::vector<CatalogueEntry> list_catalogue(const std::string& dir,
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& p = it->path();
     std::error_code ec2;
-    if (p.extension() == ".yaml" && it->is_regular_file(ec2) && p.filename() != "index.yaml")
+    if (p.extension() == ".yaml" && it->is_regular_file(ec2) && !is_catalogue_index(p.string()))
       files.push_back(p);
   }
   if (ec) {
