@@ -107,6 +107,8 @@ TEST(ActionGrammar, EveryKindRoundTripsThroughItsCanonicalText) {
       "2.25s: client shutdown sock rdwr",
       "1s: client send sock 1000",
       "40us: server abort conn",
+      "12.5065s: server abort conn",
+      "2.25ms: server abort conn",
       "2s: client exit",
       "2s: client exit 3",
       "3s: crash server",
@@ -142,6 +144,9 @@ TEST(ActionGrammar, ParsedFieldsAndCanonicalSpelling) {
   EXPECT_EQ(a.duration, sec(5));
   a = parse_action("1s: server send conn 1448");
   EXPECT_EQ(a.bytes, 1448u);
+  EXPECT_EQ(action_text(parse_action("12506500us: crash a")), "12.5065s: crash a");
+  EXPECT_EQ(action_text(parse_action("1500us: crash a")), "1.5ms: crash a");
+  EXPECT_EQ(action_text(parse_action("1000001us: crash a")), "1.000001s: crash a");
   a = parse_action("7us: server shutdown conn rdwr");
   EXPECT_EQ(a.how, ShutHow::RdWr);
   EXPECT_EQ(action_text(a), "7us: server shutdown conn rdwr");
@@ -479,6 +484,17 @@ processes:
   // The process itself can still exit, and segments can still be dropped.
   branch(sc, base, "500ms: srv exit");
   branch(sc, base, "drop 2nd S from a");
+}
+
+TEST(ApplyAction, ASocketIsHeldOnlyOnceItsBlockingCallReturns) {
+  // simultaneous-open: peer-a's connect() blocks from 10 ms to 20 ms; the
+  // step written after it can act from 20 ms on.
+  const Scenario sc = load("simultaneous-open");
+  const Trace base = run_scenario(sc);
+  const std::string e = error_of([&] { make_branch(sc, base, {}, parse_action("15ms: peer-a close sock")); });
+  EXPECT_TRUE(contains(e, "peer-a does not hold peer-a/sock yet at t=0.015000 s (it gets it at t=0.020000 s)")) << e;
+  const Branch b = branch(sc, base, "25ms: peer-a close sock");
+  ASSERT_NE(find_call(b.trace, "peer-a", "close", msec(25)), nullptr);
 }
 
 TEST(ApplyAction, AForkedChildClosesTheDescriptorItInherited) {

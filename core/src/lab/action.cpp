@@ -300,13 +300,25 @@ std::string lab_did_you_mean(const std::string& word, const std::vector<std::str
 // A duration as parse_duration reads it back exactly: "150ms", "2s", "1.5s", "40us".
 std::string lab_duration_text(Time d) {
   if (d % 1000000 == 0) return std::to_string(d / 1000000) + "s";
-  if (d % 1000 == 0 && d >= 1000000) {
-    std::string frac = std::to_string(d % 1000000 / 1000);
-    frac = std::string(3 - frac.size(), '0') + frac;
-    while (frac.back() == '0') frac.pop_back();
-    return std::to_string(d / 1000000) + "." + frac + "s";
+  // A decimal in the largest unit it is at least one of ("1.5s", "2.25ms"),
+  // kept only if parse_duration reads it back exactly; else whole units.
+  auto decimal = [d](Time unit, const char* name) -> std::string {
+    const int digits = unit == 1000000 ? 6 : 3;
+    std::string frac = std::to_string(d % unit);
+    frac = std::string(static_cast<std::size_t>(digits) - frac.size(), '0') + frac;
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+    const std::string t = std::to_string(d / unit) + (frac.empty() ? "" : "." + frac) + name;
+    return parse_duration(t) == d ? t : std::string();
+  };
+  if (d >= 1000000) {
+    const std::string t = decimal(1000000, "s");
+    if (!t.empty()) return t;
   }
   if (d % 1000 == 0) return std::to_string(d / 1000) + "ms";
+  if (d >= 1000) {
+    const std::string t = decimal(1000, "ms");
+    if (!t.empty()) return t;
+  }
   return std::to_string(d) + "us";
 }
 

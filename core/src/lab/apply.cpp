@@ -179,8 +179,23 @@ std::pair<std::string, int> split_socket(const std::string& s) {
   return {s.substr(0, h), std::stoi(s.substr(h + 1))};
 }
 
-// Checks that `pid` holds the socket labelled `label` at `at` in the trace.
-void check_held(const Trace& tr, const std::string& label, const std::string& process, std::int32_t pid, Time at) {
+// The call a binding step's trace ends with: the spawn written after the
+// step starts when that call returns (a blocking connect() or accept()).
+const char* completing_call(StepKind k) {
+  switch (k) {
+    case StepKind::Socket: return "socket";
+    case StepKind::Listen: return "listen";
+    case StepKind::Accept: return "accept";
+    case StepKind::Connect: return "connect";
+    case StepKind::Dup: return "dup";
+    default: return "";
+  }
+}
+
+// Checks that `pid` holds the socket labelled `label` at `at` in the trace,
+// and has it from a completed `call` ("" = any call on it) by then.
+void check_held(const Trace& tr, const std::string& label, const std::string& process, std::int32_t pid, Time at,
+                const std::string& call) {
   const SocketInfo* info = nullptr;
   int same_binding = 0;
   const std::string stem = label.substr(0, label.find('#'));
@@ -195,9 +210,9 @@ void check_held(const Trace& tr, const std::string& label, const std::string& pr
                                            : ""));
   Time made = kNever;
   for (const auto& e : tr.events)
-    if (e.sock == info->id && (e.kind == EventKind::Call || made == kNever)) {
+    if (e.sock == info->id && e.kind == EventKind::Call && (call.empty() || e.call == call)) {
       made = e.t;
-      if (e.kind == EventKind::Call) break;
+      break;
     }
   if (made == kNever || made > at)
     throw ActionError(0, process + " does not hold " + label + " yet at " + at_text(at) +
@@ -253,7 +268,9 @@ void apply_call(Scenario& sc, const Trace& tr, const Action& a) {
     throw ActionError(0, "process '" + a.process + "' binds no socket named '" + visible_text(binding) +
                              "' (the name given with 'as:')");
   const std::string label = socket_label(owner, a.socket);
-  check_held(tr, label, a.process, run.pid, a.at);
+  check_held(tr, label, a.process, run.pid, a.at,
+             !inherited && nth <= static_cast<int>(sites.size()) ? completing_call((*sites[nth - 1].list)[sites[nth - 1].index].kind)
+                                                                  : "");
   std::vector<Step> body;
   switch (a.kind) {
     case ActionKind::Close: body.push_back(timed(StepKind::Close, binding, a.at)); break;
