@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include "tcpsim/export.hpp"
 #include "tcpsim/lab.hpp"
@@ -608,6 +609,26 @@ TEST(Cancel, ARunStopsAtOnceWhenCancelled) {
   EXPECT_LE(t.events.size(), 2u);  // only the note that says so
   cancel = false;
   EXPECT_TRUE(run_scenario(sc, opt).meta.stopped_by.empty());
+}
+
+TEST(Cancel, AnotherThreadStopsABigBranchPromptly) {
+  // churn-10k: 590,000 events, seconds of work; cancelled after 50 ms.
+  const Scenario sc = load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/bench/workloads/churn-10k.yaml");
+  std::atomic<bool> cancel{false};
+  RunOptions opt;
+  opt.cancel = &cancel;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cancel = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  const Trace t = run_scenario(sc, opt);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stopper.join();
+  EXPECT_TRUE(contains(t.meta.stopped_by, "stopped: cancelled at t=")) << t.meta.stopped_by;
+  EXPECT_LT(t.events.size(), 590000u);
+  EXPECT_EQ(t.events.back().kind, EventKind::Note);
+  EXPECT_LT(wall, 5.0);
 }
 
 // ---- saved branches trace byte for byte, for the whole catalogue ----
