@@ -39,8 +39,10 @@
 #include "tcpsim/export.hpp"
 #include "tcpsim/simulation.hpp"
 #ifdef TCPSIM_HAVE_RENDER
+#include "html_export.hpp"
 #include "render_export.hpp"
 #endif
+#include "site_cmd.hpp"
 
 namespace tcpsim::cli {
 
@@ -53,6 +55,7 @@ struct ExportArgs {
   std::vector<std::string> charts;    // NAME:OUT
   std::string frames;
   std::string slides, animation;
+  std::string html;  // the self-contained HTML player (docs/html.md)
   std::string slides_per = "step";
   int frames_max = 300;
   std::string time_scale = "compressed";
@@ -294,6 +297,13 @@ int run_export(const ExportArgs& a) {
       require_extension("--animation", a.animation, {"gif"});
       outs.push_back({"--animation", "", a.animation, true});
     }
+    if (!a.html.empty()) {
+      require_extension("--html", a.html, {"html", "htm"});
+      outs.push_back({"--html", "", a.html, true});
+      if (!a.from.empty() || !a.to.empty())
+        throw BadOption{"--html", "the player holds the whole run and steps through it; --from/--to do not apply "
+                                  "(open it at a step with OUT.html#step=N)"};
+    }
     if (!a.pcap.empty()) {
       require_extension("--pcap", a.pcap, {"pcap"});
       outs.push_back({"--pcap", "", a.pcap, false});
@@ -324,7 +334,7 @@ int run_export(const ExportArgs& a) {
     }
     if (outs.empty())
       throw BadOption{"", "nothing to export: give at least one of --ladder, --diagram, --chart, "
-                                "--frames, --slides, --animation, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv"};
+                                "--frames, --slides, --animation, --html, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv"};
 
     if (!a.from.empty()) window.from = parse_time_option("--from", a.from);
     if (!a.to.empty()) window.to = parse_time_option("--to", a.to);
@@ -578,6 +588,16 @@ int run_export(const ExportArgs& a) {
           &err);
       detail = std::to_string(slide_cursors.size()) + " pages, one per " +
                (a.slides_per == "step" ? "step" : "state change");
+    } else if (o.option == "--html") {
+      ensure_gui();
+      ok = write_file_atomically(
+          o.path, a.force,
+          [&](const std::string& tmp, std::string* e) {
+            render::ExportOptions r = ropt;
+            r.path = tmp;
+            return render::export_html(*scenario, trace, r, e);
+          },
+          &err);
     } else if (o.option == "--animation") {
       ensure_gui();
       ok = write_file_atomically(
@@ -646,6 +666,9 @@ void add_export_command(CLI::App& app) {
                   "--slides-per state) with both state diagrams and the ladder up to that step");
   sub->add_option("--slides-per", a->slides_per, "--slides/--animation: a page per step (default) or per state");
   sub->add_option("--animation", a->animation, "the same pages as an animated GIF: OUT.gif");
+  sub->add_option("--html", a->html,
+                  "a self-contained web page that steps through the run (both state diagrams, the ladder, "
+                  "the log, the lesson, the TCB; EN/zh_CN; no network): OUT.html (docs/html.md)");
   sub->add_option("--frames-max", a->frames_max,
                   "--frames/--slides/--animation: refuse more frames or pages than this (default 300, at most 5000)");
   sub->add_option("--time", a->time_scale,
@@ -684,6 +707,8 @@ void add_export_command(CLI::App& app) {
   add_seed_option(sub, a->seed);
   add_limit_options(sub, a->limits);
   sub->callback([a]() { exit_status() = run_export(*a); });
+  // `tcpsim site` shares the export machinery (cli/site_cmd.cpp).
+  add_site_command(app);
 }
 
 }  // namespace tcpsim::cli
