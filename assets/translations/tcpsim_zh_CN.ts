@@ -837,7 +837,7 @@
     </message>
     <message>
         <source>shutdown(SHUT_&amp;WR)</source>
-        <translation>shutdown(SHUT_WR)(&amp;W)</translation>
+        <translation>关闭写方向 shutdown(SHUT_WR)(&amp;W)</translation>
     </message>
     <message>
         <source>shutdown(SHUT_WR): no more sending; a FIN goes out</source>
@@ -845,15 +845,11 @@
     </message>
     <message>
         <source>shutdown(SHUT_&amp;RD)</source>
-        <translation>shutdown(SHUT_RD)(&amp;R)</translation>
+        <translation>关闭读方向 shutdown(SHUT_RD)(&amp;R)</translation>
     </message>
     <message>
         <source>shutdown(SHUT_RD): no more receiving</source>
         <translation>shutdown(SHUT_RD)：不再接收</translation>
-    </message>
-    <message>
-        <source>shutdown(SHUT_RD&amp;WR)</source>
-        <translation>shutdown(SHUT_RDWR)(&amp;W)</translation>
     </message>
     <message>
         <source>shutdown(SHUT_RDWR): both directions</source>
@@ -896,10 +892,6 @@
         <translation>选中报文段和端点的上下文菜单</translation>
     </message>
     <message>
-        <source>Compare &amp;profiles (linux | rfc9293)</source>
-        <translation>比较配置（linux | rfc9293）(&amp;P)</translation>
-    </message>
-    <message>
         <source>Compare with &amp;parent</source>
         <translation>与父运行比较(&amp;P)</translation>
     </message>
@@ -916,10 +908,6 @@
         <translation>上一个运行</translation>
     </message>
     <message>
-        <source>&amp;Rename branch…</source>
-        <translation>重命名分支(&amp;R)…</translation>
-    </message>
-    <message>
         <source>Close &amp;branch</source>
         <translation>关闭分支(&amp;B)</translation>
     </message>
@@ -934,6 +922,18 @@
     <message>
         <source>The original run and its branches: F2 renames, Ctrl+W closes, Ctrl+PgDown / Ctrl+PgUp switch</source>
         <translation>原始运行及其分支：F2 重命名，Ctrl+W 关闭，Ctrl+PgDown / Ctrl+PgUp 切换</translation>
+    </message>
+    <message>
+        <source>shutdown(SHUT_RDWR) (b&amp;oth)</source>
+        <translation>关闭读写两个方向 shutdown(SHUT_RDWR)(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Compare pro&amp;files (linux | rfc9293)</source>
+        <translation>比较配置（linux | rfc9293）(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Re&amp;name branch…</source>
+        <translation>重命名分支(&amp;N)…</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -473,11 +474,19 @@ void Lab::refreshCompare() {
   compare_->setVisible(show);
   actions_["compare"]->setChecked(show);
   if (!show) return;
+  applied_theme_key_ = QString("%1|%2").arg(win_->lectureMode()).arg(win_->language());
+  // Its final size before the runs are laid out (not once more after).
+  if (QLayout* l = win_->centralWidget()->layout()) l->activate();
   const LabRun& b = runs_[current_];
   const LabRun& a = runs_[indexOfId(b.parent)];
   const std::string lang = win_->language().startsWith("zh") ? "zh_CN" : "en";
-  std::vector<std::string> diffs;
-  if (!b.from_parent.identical) diffs = describe_differences(*a.trace, *b.trace, lang);
+  if (b.diff_lang != lang) {
+    // Made in another language (or not yet): worded again.
+    LabRun& m = runs_[current_];
+    m.diffs = b.from_parent.identical ? std::vector<std::string>{} : describe_differences(*a.trace, *b.trace, lang);
+    m.diff_lang = lang;
+  }
+  const std::vector<std::string>& diffs = b.diffs;
   compare_->setTheme([&] {
     render::Theme th = win_->lectureMode() ? render::presentation_theme() : render::default_theme();
     th.lang = win_->language();
@@ -814,12 +823,16 @@ bool Lab::branch(int run, const QString& text) {
   const auto actions = runs_[run].actions;
   const int parent_id = runs_[run].id;
   std::optional<Branch> made;
+  std::vector<std::string> diffs;
+  const std::string lang = win_->language().startsWith("zh") ? "zh_CN" : "en";
   bool ok = false;
   try {
     ok = runInThread(tr("Running the branch “%1”…").arg(text), [&](const std::atomic<bool>* cancel) {
       RunOptions opt;
       opt.cancel = cancel;
       made = make_branch(*scenario, *trace, actions, a, opt);
+      // The differences too (seconds for a big run), off the GUI thread.
+      if (!made->from_parent.identical) diffs = describe_differences(*trace, made->trace, lang);
     });
   } catch (const ActionError& e) {
     return refuse(e);
@@ -843,6 +856,8 @@ bool Lab::branch(int run, const QString& text) {
   r.scenario = std::make_shared<const Scenario>(std::move(made->scenario));
   r.trace = std::make_shared<const Trace>(std::move(made->trace));
   r.from_parent = made->from_parent;
+  r.diffs = std::move(diffs);
+  r.diff_lang = lang;
   const Divergence d = r.from_parent;
   const QString name = r.name;
   const int idx = addRun(std::move(r));
@@ -873,6 +888,8 @@ bool Lab::compareProfiles() {
   const auto base_trace = base.trace;
   Scenario s[2];
   Trace t[2];
+  std::vector<std::string> diffs;
+  const std::string lang = win_->language().startsWith("zh") ? "zh_CN" : "en";
   bool ok = false;
   try {
     ok = runInThread(tr("Running the scenario under linux and rfc9293…"), [&](const std::atomic<bool>* cancel) {
@@ -883,6 +900,7 @@ bool Lab::compareProfiles() {
         s[i] = with_profile(*scenario, p[i]);
         t[i] = run_scenario(s[i], opt);
       }
+      if (!*cancel) diffs = describe_differences(t[0], t[1], lang);
     });
   } catch (const std::exception& e) {
     message(tr("The profiles could not be compared: %1").arg(QString::fromUtf8(e.what())), true);
@@ -910,6 +928,8 @@ bool Lab::compareProfiles() {
   r.scenario = std::make_shared<const Scenario>(std::move(s[1]));
   r.trace = std::make_shared<const Trace>(std::move(t[1]));
   r.from_parent = first_divergence(*runs_[li].trace, *r.trace);
+  r.diffs = std::move(diffs);
+  r.diff_lang = lang;
   const Divergence d = r.from_parent;
   const int ri = addRun(std::move(r));
   compare_on_ = true;
@@ -1099,7 +1119,7 @@ void Lab::retranslate() {
   set("close", tr("&close() the socket"));
   set("shut_wr", tr("shutdown(SHUT_&WR)"), tr("shutdown(SHUT_WR): no more sending; a FIN goes out"));
   set("shut_rd", tr("shutdown(SHUT_&RD)"), tr("shutdown(SHUT_RD): no more receiving"));
-  set("shut_rdwr", tr("shutdown(SHUT_RD&WR)"), tr("shutdown(SHUT_RDWR): both directions"));
+  set("shut_rdwr", tr("shutdown(SHUT_RDWR) (b&oth)"), tr("shutdown(SHUT_RDWR): both directions"));
   set("send", tr("&send() N bytes…"));
   set("abort", tr("SO_LINGER 0 and close() (&abort: RST)"));
   set("exit", tr("&Exit the process"));
@@ -1108,18 +1128,26 @@ void Lab::retranslate() {
   set("ep_left", tr("Act on the left endpoint"));
   set("ep_right", tr("Act on the right endpoint"));
   set("menu", tr("Actions at the cursor…"), tr("The context menu of the selected segment and endpoint"));
-  set("profiles", tr("Compare &profiles (linux | rfc9293)"));
+  set("profiles", tr("Compare pro&files (linux | rfc9293)"));
   set("compare", tr("Compare with &parent"), tr("The branch and the run it was made from, side by side"));
   set("next_run", tr("Next run"));
   set("prev_run", tr("Previous run"));
-  set("rename", tr("&Rename branch…"));
+  set("rename", tr("Re&name branch…"));
   set("close_run", tr("Close &branch"));
   set("save", tr("Save &branch as…"), tr("Write the current branch as a scenario file"));
   tabs_->setToolTip(tr("The original run and its branches: F2 renames, Ctrl+W closes, Ctrl+PgDown / Ctrl+PgUp "
                        "switch"));
   if (!runs_.empty()) refreshTabs();
   target_label_->setText(targetDescription(selection()));
-  if (comparing()) refreshCompare();
+  // The lab puts a run in the window itself (it refreshes the comparison
+  // after); otherwise the language may have changed the differences' words.
+  if (!switching_ && comparing()) {
+    const QString key = QString("%1|%2").arg(win_->lectureMode()).arg(win_->language());
+    if (key != applied_theme_key_) {
+      applied_theme_key_ = key;
+      refreshCompare();
+    }
+  }
   compare_->retranslate();
 }
 

@@ -73,6 +73,8 @@ struct LabRun {
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Trace> trace;
   Divergence from_parent;           // against the parent's trace
+  std::vector<std::string> diffs;   // describe_differences(parent, this), in diff_lang
+  std::string diff_lang;
 };
 
 class Lab : public QObject {

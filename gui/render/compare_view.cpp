@@ -143,7 +143,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   align_timer_ = new QTimer(this);
   align_timer_->setSingleShot(true);
   align_timer_->setInterval(0);
-  connect(align_timer_, &QTimer::timeout, this, &CompareView::alignNow);
+  connect(align_timer_, &QTimer::timeout, this, [this] { alignNow(true); });
   retranslate();
 }
 
@@ -159,6 +159,8 @@ void CompareView::setRuns(const Side& left, const Side& right, bool identical, s
   for (int i = 0; i < 2; ++i) {
     ComparePane* p = panes_[i];
     p->view_ = s[i]->trace ? std::make_shared<TraceView>(s[i]->trace) : nullptr;
+    // One layout per run: the old alignment goes with the old view.
+    p->ladder_->setView(nullptr);
     p->ladder_->setTimeAlignment(nullptr);
     p->ladder_->setView(p->view_);
     p->ladder_->setMarker(identical || !p->view_ ? -1 : static_cast<std::ptrdiff_t>(first_index));
@@ -168,7 +170,7 @@ void CompareView::setRuns(const Side& left, const Side& right, bool identical, s
   list_->clear();
   for (const auto& d : differences) list_->addItem(QString::fromStdString(d));
   updateLabels();
-  alignNow();
+  alignNow(false);
   refreshPanes();
 }
 
@@ -251,6 +253,9 @@ void CompareView::refreshPanes() {
 }
 
 void CompareView::setTheme(const Theme& t) {
+  // Every relayout of a big run costs: only a real change lays out again.
+  if (themed_ && t.presentation == theme_.presentation && t.scale == theme_.scale && t.lang == theme_.lang) return;
+  themed_ = true;
   theme_ = t;
   aligning_ = true;
   for (auto* p : panes_) {
@@ -262,6 +267,7 @@ void CompareView::setTheme(const Theme& t) {
 }
 
 void CompareView::setTimeScale(TimeScale s) {
+  if (panes_[0]->ladder()->timeScale() == s && panes_[1]->ladder()->timeScale() == s) return;
   aligning_ = true;
   for (auto* p : panes_) p->ladder_->setTimeScale(s);
   aligning_ = false;
@@ -269,6 +275,7 @@ void CompareView::setTimeScale(TimeScale s) {
 }
 
 void CompareView::setCallsAndTimers(bool on) {
+  if (panes_[0]->ladder()->callsAndTimers() == on && panes_[1]->ladder()->callsAndTimers() == on) return;
   aligning_ = true;
   for (auto* p : panes_) p->ladder_->setCallsAndTimers(on);
   aligning_ = false;
@@ -279,16 +286,29 @@ void CompareView::setCallsAndTimers(bool on) {
 // every instant no higher than where either run has it, until the instants
 // the runs share are level (each pass only moves instants down, so it
 // settles; a few passes suffice).
-void CompareView::alignNow() {
+void CompareView::alignNow() { alignNow(true); }
+
+void CompareView::alignNow(bool afresh) {
   align_timer_->stop();
   LadderWidget* a = panes_[0]->ladder();
   LadderWidget* b = panes_[1]->ladder();
-  if (!a->layout() || !b->layout()) return;
+  if (!a->layout() || !b->layout() || !panes_[0]->view() || !panes_[1]->view()) return;
+  const std::size_t events = panes_[0]->view()->size() + panes_[1]->view()->size();
+  const bool big = events > 40000;
   aligning_ = true;
-  a->setTimeAlignment(nullptr);
-  b->setTimeAlignment(nullptr);
+  // Afresh (the width changed): from each run's own axis, so no stale push
+  // leaves gaps; a big run keeps its current layouts (a layout costs).
+  if (afresh && !big) {
+    a->setTimeAlignment(nullptr);
+    b->setTimeAlignment(nullptr);
+  }
   constexpr double kStep = 2;  // the least distance between two instants of the union
-  for (int pass = 0; pass < 8; ++pass) {
+  // Each pass lays both runs out again: a few for a big run (each pass
+  // brings the axes closer; a big run may keep a few px of difference).
+  const int max_passes = big ? 1 : 8;
+  align_passes_ = 0;
+  for (int pass = 0; pass < max_passes; ++pass) {
+    ++align_passes_;
     // Every instant of either run, in time order, each no higher than the
     // other run has it and below the one before: a single, monotone axis
     // (after the runs part, an instant of one run sits between the other

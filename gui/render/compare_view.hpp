@@ -97,6 +97,9 @@ class CompareView : public QWidget {
   // Lays both ladders out on one time axis now (it also happens by itself,
   // queued, after each relayout: resize, zoom, theme, scale).
   void alignNow();
+  // afresh: start from each run's own axis (after a width change).
+  void alignNow(bool afresh);
+  int alignPasses() const { return align_passes_; }
   void retranslate();
 
  Q_SIGNALS:
@@ -115,6 +118,8 @@ class CompareView : public QWidget {
   QSplitter* vsplit_ = nullptr;
   QTimer* align_timer_ = nullptr;
   bool aligning_ = false;
+  int align_passes_ = 0;
+  bool themed_ = false;
   Theme theme_;
   QString names_[2];
   bool identical_ = true;
