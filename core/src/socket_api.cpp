@@ -42,16 +42,16 @@ int take_err(Sock& s) {
 }
 }  // namespace
 
-// bind(): a port a listener or another bind() holds, or (without
-// SO_REUSEADDR) any connection such as a TIME_WAIT socket, is EADDRINUSE
-// (inet_csk_bind_conflict).
-// Deviation: Linux also requires the holder to have set SO_REUSEADDR
-// (docs/kernel-facts.md); the model asks it of the new socket only.
+// bind(): a port a listener or another bind() holds, or any connection such
+// as a TIME_WAIT socket, is EADDRINUSE (inet_csk_bind_conflict(),
+// inet_bind_conflict()) unless SO_REUSEADDR is set on BOTH sockets: the new
+// one and the holder (a TIME_WAIT socket keeps its owner's flag, tw_reuse).
+// Measured on Linux 6.18 (docs/kernel-facts.md §16).
 bool Sim::bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const {
   if (h.listeners.count(port) || (h.bound.count(port) && !s.reuseaddr)) return true;
-  if (!s.reuseaddr)
-    if (h.conns.any_of([port](std::uint64_t key, std::uint32_t) { return (key >> 48) == port; })) return true;
-  return false;
+  return h.conns.any_of([&](std::uint64_t key, std::uint32_t id) {
+    return (key >> 48) == port && (!s.reuseaddr || !socks[id - 1].reuseaddr);
+  });
 }
 
 void Sim::bind_port(HostRt& h, Sock& s, std::uint16_t port) {

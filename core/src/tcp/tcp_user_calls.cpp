@@ -55,6 +55,10 @@ int Sim::tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport) {
     if (int e = pick_port(s.host, rip, rport, &port)) return e;
     s.lport = port;
   } else if (hosts[s.host].conns.contains(conn_key(s.lport, rip, rport))) {
+    // Deviation: Linux (__inet_check_established() -> tcp_twsk_unique() with
+    // twp == NULL) lets an explicitly bound socket take over a TIME_WAIT
+    // 4-tuple that used TCP timestamps, with ISN tw_snd_nxt + 65537; the model
+    // has no timestamps and refuses (docs/kernel-facts.md §16, issue #14.7).
     return EADDRNOTAVAIL;
   }
   s.iss = new_iss(s);
