@@ -13,7 +13,9 @@
 #include <cstdlib>
 #include <memory>
 
+#include "compare_view.hpp"
 #include "ladder.hpp"
+#include "tcpsim/lab.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/simulation.hpp"
 #include "theme.hpp"
@@ -88,6 +90,32 @@ void BM_GuiFramePlaying(benchmark::State& st) { paint_frames(st, true); }
 void BM_GuiFrameScrolling(benchmark::State& st) { paint_frames(st, false); }
 BENCHMARK(BM_GuiFramePlaying)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GuiFrameScrolling)->Unit(benchmark::kMillisecond);
+
+// The lab (issue #13): branching a catalogue scenario and showing the branch
+// beside the original: make_branch (apply the action, run, first
+// difference), the differences worded, and the comparison view built (two
+// trace views, two ladders laid out on one time axis, four diagrams) at
+// 1600x900. Target: under 200 ms.
+void BM_LabBranchAndView(benchmark::State& st) {
+  const Scenario s = load_scenario_file(std::string(TCPSIM_WORKLOADS) + "/../../scenarios/normal-close.yaml");
+  const auto base = std::make_shared<const Trace>(run_scenario(s));
+  const Action a = parse_action("drop 3rd . from client");
+  render::CompareView view;
+  view.resize(1600, 900);
+  view.setAttribute(Qt::WA_DontShowOnScreen);
+  view.show();
+  for (auto _ : st) {
+    Branch b = make_branch(s, *base, {}, a);
+    const auto diffs = describe_differences(*base, b.trace, "en");
+    auto bt = std::make_shared<const Trace>(std::move(b.trace));
+    view.setRuns({"Original", base}, {QString::fromStdString(b.name), bt}, b.from_parent.identical,
+                 b.from_parent.index, diffs);
+    view.setCursor(bt->events.size(), bt->events.back().t, 0);
+    QApplication::processEvents();
+  }
+  st.counters["events"] = static_cast<double>(base->events.size());
+}
+BENCHMARK(BM_LabBranchAndView)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
