@@ -250,6 +250,20 @@ void CompareView::refreshPanes() {
     }
     p->ladder_->setCursor(c, now);
   }
+  // The first difference stays in view with the cursor when both fit: the
+  // ladders scroll together, so the right one decides.
+  LadderWidget* l = panes_[1]->ladder();
+  const TraceView* v = panes_[1]->view();
+  if (v && l->layout() && l->marker() >= 0) {
+    QScrollBar* sb = l->scrollArea()->verticalScrollBar();
+    const int vh = l->scrollArea()->viewport()->height();
+    const double top = l->markerRect().top() - 8;
+    const double cur = l->layout()->cursor_y(panes_[1]->cursor_, now_) - l->layout()->header_height() + 16;
+    if (cur >= top && cur - top <= vh) {
+      if (top < sb->value()) sb->setValue(static_cast<int>(top));
+      else if (cur > sb->value() + vh) sb->setValue(static_cast<int>(cur) - vh);
+    }
+  }
 }
 
 void CompareView::setTheme(const Theme& t) {
