@@ -248,7 +248,10 @@ int run_site(const SiteArgs& a) {
   }
 
   // The scenarios: the given files, else the catalogue.
-  std::vector<std::string> files = a.files;
+  // Given files skip the catalogue's index as every command does (`tcpsim
+  // site OUT scenarios/*.yaml`).
+  std::vector<std::string> files = scenario_file_args(a.files, false);
+  if (!a.files.empty() && files.empty()) return kExitBadInput;  // only the index: said so
   if (files.empty()) {
     std::vector<std::string> errors;
     for (const auto& e : list_catalogue(default_catalogue(), &errors)) files.push_back(e.path);
@@ -262,7 +265,6 @@ int run_site(const SiteArgs& a) {
   std::vector<Scenario> scenarios;
   std::set<std::string> names;
   for (const auto& f : files) {
-    if (stem(f) == "index" && f.size() >= 10 && f.compare(f.size() - 10, 10, "index.yaml") == 0) continue;
     auto s = load_or_report(f);
     if (!s) return kExitBadInput;
     if (!names.insert(s->name).second) {
