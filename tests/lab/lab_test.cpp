@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tcpsim/export.hpp"
+#include "tcpsim/check.hpp"
 #include "tcpsim/lab.hpp"
 #include "tcpsim/loader.hpp"
 #include "tcpsim/scenario_writer.hpp"
@@ -717,6 +718,11 @@ TEST(SavedBranch, EveryCatalogueScenarioAndSeveralInjectionPointsReproduceTheBra
       const Scenario back = load_scenario_string(yaml, f);
       const Trace again = run_scenario(back);
       ASSERT_EQ(jsonl(again), jsonl(b.trace)) << f << ": " << text << "\n" << yaml;
+      // It checks like any other scenario: its expectations (written from
+      // its own run, not the parent's) hold.
+      const auto failures = check_expectations(back, again);
+      ASSERT_TRUE(failures.empty()) << f << ": " << text << "\n" << format_failures(failures);
+      ASSERT_FALSE(back.expect.empty()) << f << ": " << text;
       ++branches;
     }
   }
@@ -801,6 +807,10 @@ TEST(Cli, SaveScenarioWritesABranchThatRunsTheSame) {
   const auto again = tcpsim_cli({"run", out, "--format", "jsonl"});
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_EQ(again.out, r.out);
+  // ... and checks like any other: expectations from the branch's own run.
+  const auto checked = tcpsim_cli({"check", out});
+  EXPECT_EQ(checked.status, 0) << checked.out << checked.err;
+  EXPECT_TRUE(contains(checked.out, "ok")) << checked.out;
   // Not overwritten without --force; overwritten with it.
   const std::string before = tcpsim::testing::read_file(out);
   r = tcpsim_cli({"run", f, "--inject", "drop 1st F. from server", "--save-scenario", out});

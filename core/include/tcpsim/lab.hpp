@@ -135,6 +135,12 @@ std::vector<DiffRow> diff_lines(const std::vector<std::string>& a, const std::ve
 // The JSONL line of an event without its index (what first_divergence compares).
 std::string event_line_without_index(const Event& e, const TraceMeta& m);
 
+// Expectations that describe a run: the distinct states of each labelled
+// socket (the first 24) and the flags of every segment sent (up to 120).
+// A branch carries these instead of its parent's, which describe the run
+// without the change, so a saved branch passes `tcpsim check`.
+Expect expect_from_run(const Trace& t);
+
 struct Branch {
   std::string name;              // shown on its tab; default: the action's text
   std::vector<Action> actions;   // from the root scenario, in order (a branch of a branch adds one)

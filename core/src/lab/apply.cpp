@@ -492,6 +492,8 @@ Branch make_branch(const Scenario& parent_scenario, const Trace& parent_trace, s
   b.actions = std::move(parent_actions);
   b.actions.push_back(a);
   b.name = action_text(a);
+  // The parent's expectations describe the run without this change.
+  b.scenario.expect = expect_from_run(b.trace);
   return b;
 }
 
