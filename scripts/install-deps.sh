@@ -9,7 +9,8 @@ BUILD_PKGS=(cmake g++ make pkg-config libboost-dev libyaml-cpp-dev libcli11-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-l10n-tools libqt6opengl6-dev
   libqt6svg6 qt6-qpa-plugins fonts-dejavu-core fonts-wqy-microhei xvfb xauth)
 TEST_PKGS=(tshark poppler-utils librsvg2-bin graphviz iproute2 tcpdump nftables iptables ethtool
-  procps imagemagick libxml2-utils time plantuml lintian desktop-file-utils dpkg-dev fakeroot man-db)
+  procps imagemagick libxml2-utils time plantuml lintian desktop-file-utils dpkg-dev fakeroot man-db
+  chromium python3-websocket)
 
 pkgs=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then pkgs+=("${TEST_PKGS[@]}"); fi

@@ -149,12 +149,17 @@
       L.maxTextH = Math.max(0, ...L.texts.map((t) => t[5]));
       L.order = L.texts.map((t, i) => i).sort((x, y) => L.texts[x][3] - L.texts[y][3]);
     }
-    const s = Math.min(1.25, Math.max(narrow ? 0.9 : 0.8, avail / L.w));
-    const head = el('svg', { viewBox: `0 0 ${L.w} ${L.hh}`, width: L.w * s, height: L.hh * s, role: 'img' }, headBox);
-    const body = el('svg', { viewBox: `0 ${L.hh} ${L.w} ${L.h - L.hh}`, width: L.w * s, height: (L.h - L.hh) * s,
+    // The canvas: the layout's width, or its widest text's right edge when
+    // a host header reaches past it (a narrow layout's last host).
+    if (L.right === undefined) L.right = Math.max(L.w, ...L.texts.map((t) => t[2] + t[4] + 2));
+    const W = L.right;
+    const s = Math.min(1.25, Math.max(narrow ? 0.72 : 0.8, avail / W));
+    L.s = s;
+    const head = el('svg', { viewBox: `0 0 ${W} ${L.hh}`, width: W * s, height: L.hh * s, role: 'img' }, headBox);
+    const body = el('svg', { viewBox: `0 ${L.hh} ${W} ${L.h - L.hh}`, width: W * s, height: (L.h - L.hh) * s,
                              id: 'laddersvg' }, pane);
-    el('rect', { x: 0, y: 0, width: L.w, height: L.h, fill: '#fff' }, body);
-    el('rect', { x: 0, y: 0, width: L.w, height: L.hh, fill: '#fff' }, head);
+    el('rect', { x: 0, y: 0, width: W, height: L.h, fill: '#fff' }, body);
+    el('rect', { x: 0, y: 0, width: W, height: L.hh, fill: '#fff' }, head);
     for (const [x, top] of L.life) {
       el('line', { x1: x, y1: top, x2: x, y2: L.hh, stroke: '#555', 'stroke-width': 2.2 }, head);
       el('line', { x1: x, y1: L.hh, x2: x, y2: L.bottom, stroke: '#555', 'stroke-width': 2.2 }, body);
@@ -297,7 +302,7 @@
     // "Hide what comes next": the ladder ends at the cursor, as the GUI's
     // ladder of the events so far (nothing below to scroll to).
     const bottom = hideNext ? Math.min(L.h, y + 60) : L.h;
-    ladder.body.setAttribute('viewBox', `0 ${L.hh} ${L.w} ${bottom - L.hh}`);
+    ladder.body.setAttribute('viewBox', `0 ${L.hh} ${L.right} ${bottom - L.hh}`);
     ladder.body.setAttribute('height', (bottom - L.hh) * s);
     const pane = $('ladder');
     const py = (y - L.hh) * s;
@@ -359,7 +364,7 @@
       const st = h('div', 'state', panel);
       const latest = h('div', 'latest', panel);
       const svg = el('svg', { viewBox: `-20 -50 ${G.w + 40} ${G.h + 70}`, role: 'img' }, panel);
-      const wide = box.clientWidth >= 420;
+      const wide = panel.clientWidth >= 420;   // room for the figure's own labels
       const base = el('g', {}, svg);
       for (const a of G.arrows) {
         drawDiagramArrow(base, a, '#b9b9b9', 2, a.dash);
@@ -477,7 +482,7 @@
     logShown = { step: step, hide: hideNext };
     const cur = lis[step - 1 - base];
     if (cur) {
-      const top = cur.offsetTop - log.offsetTop;
+      const top = cur.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
       if (top < log.scrollTop || top > log.scrollTop + log.clientHeight - cur.offsetHeight)
         log.scrollTop = Math.max(0, top - log.clientHeight / 2);
     } else log.scrollTop = 0;

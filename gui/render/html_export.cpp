@@ -32,9 +32,9 @@ namespace {
 constexpr int kCompressAbove = 400 * 1024;
 
 // The ladder's widths: the middle column of the page at 1280 px, and a
-// phone's screen (390 px less the margins): the layout wraps its labels for
+// phone's screen (390 px less the margins and a scroll bar): the layout wraps its labels for
 // the width it has, so a phone gets its own layout rather than a shrunken one.
-constexpr double kLadderWidth = 660, kLadderNarrowWidth = 370;
+constexpr double kLadderWidth = 660, kLadderNarrowWidth = 350;
 
 double r1(double x) { return std::round(x * 10) / 10; }
 
