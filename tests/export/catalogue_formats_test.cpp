@@ -106,7 +106,9 @@ TEST_P(CatalogueFormats, EveryFormatExportsAndOpensInItsTool) {
   // Mermaid (no renderer in Debian): the diagram type and one arrow per message.
   const std::string mmd = read_file(d + "/" + name + ".mmd");
   EXPECT_EQ(mmd.rfind("sequenceDiagram", 0), 0u) << name;
-  EXPECT_NE(mmd.find("->>"), std::string::npos) << name << ": no message arrow";
+  // Delivered (->>) or lost (-x: connect-timeout loses every segment).
+  EXPECT_TRUE(mmd.find("->>") != std::string::npos || mmd.find("-x") != std::string::npos)
+      << name << ": no message arrow";
 
   // JSONL: one object per line, the first one the run's metadata.
   const std::string jsonl = read_file(d + "/trace.jsonl");

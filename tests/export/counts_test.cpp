@@ -162,7 +162,9 @@ TEST(CountsPeaks, AreTheTraceStepsHighestForEveryCatalogueScenario) {
       }
       ++checked;
     }
-    EXPECT_GT(checked, 2u);
+    // Every scenario changes state at two instants at least after the first
+    // (connect-timeout: SYN_SENT at 10 ms, CLOSED at 7 s).
+    EXPECT_GE(checked, 2u);
   }
 }
 
