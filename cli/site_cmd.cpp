@@ -162,10 +162,13 @@ std::string index_html(const std::vector<SiteEntry>& entries, const std::string&
     for (const auto& t : e.tags) h += "<span class=\"tag\">" + esc(t) + "</span>";
     h += " <span class=\"name\">" + esc(e.name) + "</span></p>\n";
     h += "<p class=\"dl\"><span class=\"en\">Downloads:</span><span class=\"zh\">下载：</span> ";
-    for (const auto& [file, label] : std::vector<std::pair<std::string, std::string>>{
-             {e.name + ".yaml", "scenario .yaml"}, {e.name + ".pcap", ".pcap"},
-             {e.name + "-ladder.svg", "ladder .svg"}, {e.name + "-ladder.pdf", "ladder .pdf"}})
-      h += "<a href=\"" + esc(dir + file) + "\" download>" + esc(label) + "</a>";
+    struct Download { std::string file, en, zh; };
+    for (const Download& d : std::vector<Download>{{e.name + ".yaml", "scenario .yaml", "场景 .yaml"},
+                                                   {e.name + ".pcap", "capture .pcap", "抓包 .pcap"},
+                                                   {e.name + "-ladder.svg", "ladder .svg", "时序图 .svg"},
+                                                   {e.name + "-ladder.pdf", "ladder .pdf", "时序图 .pdf"}})
+      h += "<a href=\"" + esc(dir + d.file) + "\" download><span class=\"en\">" + esc(d.en) +
+           "</span><span class=\"zh\" lang=\"zh-CN\">" + esc(d.zh) + "</span></a>";
     h += "</p>\n</li>\n";
   }
   h += "</ul>\n";
