@@ -29,7 +29,9 @@ TEST(Engine, TiesStayFifoAcrossManyEvents) {
   std::uint32_t last_a = 0;
   while (!q.empty()) {
     const QItem it = q.pop();
-    if (it.t == last_t) EXPECT_GT(it.a, last_a);
+    if (it.t == last_t) {
+      EXPECT_GT(it.a, last_a);
+    }
     EXPECT_GE(it.t, last_t);
     last_t = it.t;
     last_a = it.a;

@@ -59,9 +59,15 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
       if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && (e.seg.flags & flag)) return true;
     return false;
   };
-  if (row.action == "snd SYN") EXPECT_TRUE(sent(kSyn));
-  if (row.action == "snd SYN,ACK") EXPECT_TRUE(sent(kSyn) && sent(kAck));
-  if (row.action == "snd FIN") EXPECT_TRUE(sent(kFin));
+  if (row.action == "snd SYN") {
+    EXPECT_TRUE(sent(kSyn));
+  }
+  if (row.action == "snd SYN,ACK") {
+    EXPECT_TRUE(sent(kSyn) && sent(kAck));
+  }
+  if (row.action == "snd FIN") {
+    EXPECT_TRUE(sent(kFin));
+  }
   EXPECT_TRUE(fsm_has_row(row.from, row.to));
 }
 
