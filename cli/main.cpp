@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "tcpsim/version.hpp"
 #include "tcpsim/loader.hpp"
+#include "tcpsim/spelling.hpp"
 
 namespace tcpsim::cli {
 
@@ -32,21 +33,6 @@ std::optional<Scenario> load_or_report(const std::string& path) {
 }
 
 namespace {
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // The closest of `names` to `word`, if it is close enough to be a typo.
 std::string closest(const std::string& word, const std::vector<std::string>& names) {

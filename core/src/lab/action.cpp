@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tcpsim/lab.hpp"
+#include "tcpsim/spelling.hpp"
 
 namespace tcpsim {
 
@@ -71,21 +72,6 @@ std::vector<Tok> tokenize(const std::string& text) {
     out.push_back({text.substr(b, i - b), static_cast<int>(b + 1)});
   }
   return out;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // "; did you mean 'close'?" when `word` is a likely typo of one of `words`.
