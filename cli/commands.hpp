@@ -35,6 +35,11 @@ std::optional<Scenario> load_or_report(const std::string& path);
 // so on stderr and sets exit_status() to kExitBadInput. (cli/scenario_args.cpp)
 std::vector<std::string> scenario_file_args(const std::vector<std::string>& args, bool quiet);
 
+// Output folders (cli/export_cmd.cpp): is `path` a directory; is it an
+// existing directory with nothing in it.
+bool is_dir(const std::string& path);
+bool dir_empty(const std::string& path);
+
 void add_core_commands(CLI::App& app);    // run, check, list, replay (cli/core_cmds.cpp)
 void add_export_command(CLI::App& app);   // export (cli/export_cmd.cpp)
 void add_kernel_commands(CLI::App& app);  // kernel-run, kernel-diff (cli/kernel_cmd.cpp)

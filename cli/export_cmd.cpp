@@ -125,24 +125,6 @@ std::pair<std::string, std::string> split_spec(const std::string& option, const 
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
-bool is_dir(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool dir_empty(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return false;
-  bool empty = true;
-  while (dirent* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
-      empty = false;
-      break;
-    }
-  ::closedir(d);
-  return empty;
-}
-
 Time parse_time_option(const std::string& option, const std::string& v) {
   auto t = parse_duration(v);
   if (!t)
@@ -646,6 +628,25 @@ int run_export(const ExportArgs& a) {
 }
 
 }  // namespace
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool dir_empty(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (dirent* e = ::readdir(d))
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  ::closedir(d);
+  return empty;
+}
+
 
 void add_export_command(CLI::App& app) {
   auto a = std::make_shared<ExportArgs>();

@@ -79,24 +79,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool is_dir(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool dir_empty(const std::string& p) {
-  DIR* d = ::opendir(p.c_str());
-  if (!d) return false;
-  bool empty = true;
-  while (dirent* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
-      empty = false;
-      break;
-    }
-  ::closedir(d);
-  return empty;
-}
-
 // mkdir, fine when it is there already; false with the reason.
 bool make_dir(const std::string& p, std::string* err) {
   if (is_dir(p)) return true;
@@ -108,12 +90,6 @@ bool make_dir(const std::string& p, std::string* err) {
 std::string default_catalogue() {
   if (::access("scenarios", R_OK) == 0) return "scenarios";
   return catalogue_dir(std::string(TCPSIM_SOURCE_DIR) + "/scenarios");
-}
-
-std::string stem(const std::string& path) {
-  std::string b = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  const auto dot = b.rfind('.');
-  return dot == std::string::npos ? b : b.substr(0, dot);
 }
 
 bool read_file(const std::string& path, std::string* out) {
