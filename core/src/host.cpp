@@ -79,6 +79,10 @@ std::uint32_t Sim::new_iss(const Sock& s) {
 
 // A segment reached this host (after the link).
 void Sim::host_receive(std::uint16_t host, const Segment& seg) {
+  if (static_cast<int>(host) == raw_host && raw_receive) {
+    raw_receive(seg);
+    return;
+  }
   const std::uint32_t id = lookup(host, seg);
   if (!id) {
     // RFC 9293 §3.10.7.1: "all data in the incoming segment is discarded.

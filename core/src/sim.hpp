@@ -21,6 +21,7 @@
 #include <array>
 #include <deque>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -285,6 +286,12 @@ struct Sim {
   bool linger_close = false;      // tcp_close() called from a close() that may block (SO_LINGER)
   bool seg_done = false;          // segment processing ended early (dropped, reset)
   std::uint32_t forced_iss = 0;   // ISS for a connection reopened from TIME_WAIT
+
+  // A scripted raw peer (the packetdrill runner, core/src/packetdrill/run.cpp):
+  // segments that reach host `raw_host` go to `raw_receive` instead of its
+  // TCP, which then never answers by itself. -1: no such host.
+  int raw_host = -1;
+  std::function<void(const Segment&)> raw_receive;
 
   Sock& sock(std::uint32_t id) { return socks[id - 1]; }
   HostRt& host_of(const Sock& s) { return hosts[s.host]; }
