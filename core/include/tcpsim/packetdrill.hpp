@@ -124,6 +124,9 @@ struct Segment {
   std::optional<std::vector<TcpOption>> options;
   SourcePos options_pos;
   std::string ecn;                // `[ect0]`, `[ce]`, ... as written ("" when none)
+  // `< 40001>8080 S ...`: ports as written (source>destination), for scripts
+  // with more than one connection; not given: the runner's defaults.
+  std::optional<std::uint16_t> src_port, dst_port;
 };
 
 // A backquoted shell command. The runner honours `sysctl -q NAME=VALUE`

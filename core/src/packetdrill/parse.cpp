@@ -537,9 +537,15 @@ class Parser {
                  "'" + cur().text + "' packets are not supported by tcpsim (TCP segments only)"};
     // opt_port_info: INTEGER '>' INTEGER
     if (cur().kind == Tok::Integer && ahead(1).kind == Tok::Punct && ahead(1).text == ">") {
+      const Token& sp = cur();
+      if (sp.ival > 65535) throw Fail{sp.line, sp.col, "src port out of range"};
+      sg.src_port = static_cast<std::uint16_t>(sp.ival);
       next();
       next();
-      u32("a destination port");
+      const Token& dp = cur();
+      const std::uint32_t d = u32("a destination port");
+      if (d > 65535) throw Fail{dp.line, dp.col, "dst port out of range"};
+      sg.dst_port = static_cast<std::uint16_t>(d);
     }
     // flags
     sg.flags_pos = pos(cur());
