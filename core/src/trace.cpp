@@ -230,6 +230,9 @@ std::string format_jsonl(const Event& e, std::size_t index, const TraceMeta& m) 
   auto sock_fields = [&] {
     if (!e.sock) return;
     o += ",\"socket\":" + json_escape(socket_string(e)) + ",\"label\":" + json_escape(label_of(e, m));
+    // The socket's id: the same for its whole life, across accept() and
+    // label changes (tcpsim ss prints it too).
+    o += ",\"sid\":" + std::to_string(e.sock);
   };
   switch (e.kind) {
     case EventKind::Segment: {

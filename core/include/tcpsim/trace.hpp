@@ -11,7 +11,10 @@
 //   common   : i (index), t (seconds, number), kind, host (name)
 //   segment  : event (send|deliver|drop), src, dst ("ip:port"), flags
 //              (tcpdump notation), seq, ack, win, len, [retrans], [reason]
-//   state    : socket ("ip:port>ip:port"), label, from, to, cause
+//   state    : socket ("ip:port>ip:port"), label, sid, from, to, cause
+//   (every event with a socket carries socket, label and sid: the socket's
+//   id, fixed for its whole life, across accept() and label changes; a
+//   label names the socket as of the event)
 //   timer    : socket, label, timer, op (arm|fire|cancel), deadline
 //   call     : pid, process, call, args, ret, errno (name or null), [socket,
 //              label], start (seconds, when a blocking call began)
