@@ -37,6 +37,7 @@
 #include "gif_writer.hpp"
 #include "tcpsim/counts.hpp"
 #include "tcpsim/export.hpp"
+#include "tcpsim/packetdrill_writer.hpp"
 #include "tcpsim/simulation.hpp"
 #ifdef TCPSIM_HAVE_RENDER
 #include "html_export.hpp"
@@ -62,6 +63,7 @@ struct ExportArgs {
   bool no_calls = false;
   std::string capture_at;
   std::string pcap, mermaid, plantuml, dot, jsonl, csv;
+  std::string packetdrill;  // HOST:OUT.pkt (docs/packetdrill.md)
   std::string from, to;
   std::string resolution;
   std::string lang = "en";
@@ -314,9 +316,14 @@ int run_export(const ExportArgs& a) {
       require_extension("--csv", a.csv, {"csv"});
       outs.push_back({"--csv", "", a.csv, false});
     }
+    if (!a.packetdrill.empty()) {
+      auto [host, path] = split_spec("--packetdrill", a.packetdrill, "HOST:OUT.pkt");
+      require_extension("--packetdrill", path, {"pkt"});
+      outs.push_back({"--packetdrill", host, path, false});
+    }
     if (outs.empty())
       throw BadOption{"", "nothing to export: give at least one of --ladder, --diagram, --chart, "
-                                "--frames, --slides, --animation, --html, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv"};
+                                "--frames, --slides, --animation, --html, --pcap, --mermaid, --plantuml, --dot, --jsonl, --csv, --packetdrill"};
 
     if (!a.from.empty()) window.from = parse_time_option("--from", a.from);
     if (!a.to.empty()) window.to = parse_time_option("--to", a.to);
@@ -524,6 +531,10 @@ int run_export(const ExportArgs& a) {
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_jsonl(trace, f, window); }, &err);
     } else if (o.option == "--csv") {
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_counts_csv(trace, f, window); }, &err);
+    } else if (o.option == "--packetdrill") {
+      const auto pd = packetdrill::write_packetdrill(*scenario, trace, o.what);
+      if (pd.ok) ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { f << pd.script; }, &err);
+      else err = "cannot write host '" + o.what + "' of " + a.file + " as a packetdrill script: " + pd.error;
     }
 #ifdef TCPSIM_HAVE_RENDER
     else if (o.option == "--frames") {
@@ -695,6 +706,9 @@ void add_export_command(CLI::App& app) {
                   "(default both)");
   sub->add_option("--jsonl", a->jsonl, "the trace as JSON lines: OUT.jsonl");
   sub->add_option("--csv", a->csv, "socket counts per host and state over time: OUT.csv");
+  sub->add_option("--packetdrill", a->packetdrill,
+                  "one host's side as a packetdrill script (its calls, the peer's segments as <, its own "
+                  "as >, its sysctls): HOST:OUT.pkt (docs/packetdrill.md)");
   sub->add_option("--from", a->from, "start of the time window (e.g. 1.5s, 200ms)");
   sub->add_option("--to", a->to, "end of the time window");
   sub->add_option("--resolution", a->resolution,
