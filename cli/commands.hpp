@@ -45,6 +45,7 @@ void add_export_command(CLI::App& app);   // export (cli/export_cmd.cpp)
 void add_kernel_commands(CLI::App& app);  // kernel-run, kernel-diff (cli/kernel_cmd.cpp)
 void add_lab_commands(CLI::App& app);     // diff (cli/lab_cmd.cpp)
 void add_packetdrill_command(CLI::App& app);  // packetdrill (cli/packetdrill_cmd.cpp)
+void add_ss_command(CLI::App& app);       // ss (cli/ss_cmd.cpp)
 
 // run --inject ACTION... --save-scenario OUT.yaml [--force] (cli/lab_cmd.cpp).
 struct LabRunOptions {

@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   add_kernel_commands(app);
   add_lab_commands(app);
   add_packetdrill_command(app);
+  add_ss_command(app);
   if (unknown_subcommand(app, argc, argv)) return kExitBadInput;
   try {
     app.parse(argc, argv);
