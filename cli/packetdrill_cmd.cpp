@@ -15,13 +15,29 @@
 
 namespace tcpsim::cli {
 
+// --kernel: the script on this machine's Linux TCP (cli/packetdrill_kernel_cmd.cpp).
+int packetdrill_on_kernel(const packetdrill::Script& script, const std::string& file, bool verbose);
+
 namespace {
 
 struct PacketdrillArgs {
   std::string file;
   std::string profile = "linux";
   bool verbose = false;
+  bool kernel = false;
 };
+
+// One message of several lines (the error, the script's packet, the
+// model's packet), each line made safe to print.
+void print_lines(const std::string& m) {
+  std::size_t b = 0;
+  for (;;) {
+    const std::size_t e = m.find('\n', b);
+    std::fprintf(stderr, "%s\n", visible_text(m.substr(b, e == std::string::npos ? std::string::npos : e - b)).c_str());
+    if (e == std::string::npos) return;
+    b = e + 1;
+  }
+}
 
 void packetdrill_cmd(const PacketdrillArgs& a) {
   const packetdrill::ParseResult pr = packetdrill::parse_packetdrill_file(a.file);
@@ -32,6 +48,10 @@ void packetdrill_cmd(const PacketdrillArgs& a) {
     else
       std::fprintf(stderr, "%s\n", visible_text(e.str()).c_str());
     exit_status() = kExitBadInput;
+    return;
+  }
+  if (a.kernel) {
+    exit_status() = packetdrill_on_kernel(*pr.script, a.file, a.verbose);
     return;
   }
   packetdrill::RunConfig cfg;
@@ -48,13 +68,13 @@ void packetdrill_cmd(const PacketdrillArgs& a) {
       exit_status() = kExitOk;
       break;
     case packetdrill::RunResult::Status::Mismatch:
-      std::fprintf(stderr, "%s\n", visible_text(r.message).c_str());
+      print_lines(r.message);
       std::fprintf(stderr, "%s: FAIL at line %d (t=%s s, model profile %s)\n", a.file.c_str(), r.line,
                    format_time(r.at).c_str(), a.profile.c_str());
       exit_status() = kExitFailed;
       break;
     case packetdrill::RunResult::Status::Unsupported:
-      std::fprintf(stderr, "%s\n", visible_text(r.message).c_str());
+      print_lines(r.message);
       exit_status() = kExitBadInput;
       break;
   }
@@ -73,6 +93,9 @@ void add_packetdrill_command(CLI::App& app) {
   pd->add_option("--profile", args->profile, "model profile: linux (default) or rfc9293")
       ->check(CLI::IsMember({"linux", "rfc9293"}));
   pd->add_flag("--verbose", args->verbose, "print every line as it runs and every segment");
+  pd->add_flag("--kernel", args->kernel,
+               "play the script against this machine's real Linux TCP instead (root; a network namespace "
+               "with a TUN device; exit 3 when unavailable)");
   pd->callback([args] { packetdrill_cmd(*args); });
 }
 
