@@ -1466,12 +1466,21 @@ void LadderWidget::setCallsAndTimers(bool on) {
   ensureCursorVisible();
 }
 void LadderWidget::relayout() {
+  stale_ = false;
+  if (view_ && lazy_ && window()->isVisible() && !isVisible()) {
+    // Laid out when shown (eventFilter); the old layout refers to the old view.
+    layout_.reset();
+    stale_ = true;
+    return;
+  }
   if (!view_) {
     layout_.reset();
     header_->setFixedHeight(0);
     return;
   }
   LadderOptions o;
+  o.from = from_;
+  o.to = to_;
   o.scale = scale_;
   o.px_per_ms = px_per_ms_;
   o.calls_and_timers = calls_and_timers_;
@@ -1487,6 +1496,12 @@ void LadderWidget::relayout() {
 }
 void LadderWidget::setTimeAlignment(std::shared_ptr<const std::map<Time, double>> align) {
   align_ = std::move(align);
+  relayout();
+}
+void LadderWidget::setTimeWindow(Time from, Time to) {
+  if (from == from_ && to == to_) return;
+  from_ = from;
+  to_ = to;
   relayout();
 }
 void LadderWidget::setMarker(std::ptrdiff_t event) {
@@ -1524,6 +1539,7 @@ void LadderWidget::ensureCursorVisible() {
 }
 
 bool LadderWidget::eventFilter(QObject* o, QEvent* e) {
+  if (o == scroll_->viewport() && e->type() == QEvent::Show && stale_) relayout();
   if (o == scroll_->viewport() && e->type() == QEvent::Resize && layout_ &&
       std::abs(layout_->size().width() - std::max(kMinWidth, scroll_->viewport()->width())) > 1) {
     relayout();

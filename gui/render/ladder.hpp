@@ -235,6 +235,15 @@ class LadderWidget : public QWidget {
   // vermillion band across the body at its row, drawn under everything, with
   // a bar at each edge (shape, not colour alone). -1: none.
   void setMarker(std::ptrdiff_t event);
+  // Only events in [from, to) (LadderOptions::from/to): a bounded layout of
+  // a huge trace (the lab's comparison). (0, kNever): the whole trace.
+  void setTimeWindow(Time from, Time to);
+  Time windowFrom() const { return from_; }
+  Time windowTo() const { return to_; }
+  // When on, a relayout while the widget is hidden in a shown window waits
+  // until it is shown again (layout() is null meanwhile): the lab's
+  // comparison covers the main timeline, which then costs nothing.
+  void setLazyWhenHidden(bool on) { lazy_ = on; }
   std::ptrdiff_t marker() const { return marker_; }
   // The marked event's row in the body's coordinates (scroll area widget).
   QRectF markerRect() const;
@@ -275,6 +284,8 @@ class LadderWidget : public QWidget {
   int selected_ = -1;
   std::ptrdiff_t marker_ = -1;
   std::shared_ptr<const std::map<Time, double>> align_;
+  Time from_ = 0, to_ = kNever;
+  bool lazy_ = false, stale_ = false;
   QPoint drag_start_;
   bool dragging_ = false;
   friend class Canvas;
