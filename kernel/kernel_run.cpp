@@ -209,6 +209,9 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   Record r;
   std::size_t have = 0;
   std::int64_t stop_t = 0;
+  std::vector<Time> ss_at = opt.ss_at;
+  std::sort(ss_at.begin(), ss_at.end());
+  std::size_t next_ss = 0;
   for (;;) {
     pollfd p{report[0], POLLIN, 0};
     poll(&p, 1, 5);
@@ -245,6 +248,19 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
         if (!e.empty()) res.notes.push_back("reboot: " + e);
         lab.set_down(hi, false);
       }
+    }
+    // ss -tanoip in each host's namespace at the moments asked for.
+    while (next_ss < ss_at.size() && t >= ss_at[next_ss]) {
+      for (const auto& h : lab.hosts()) {
+        SsCapture c;
+        c.asked = ss_at[next_ss];
+        c.host = h->name;
+        c.t = (mono_ns() - t0) / 1000;
+        run_command({"ip", "netns", "exec", h->ns, "ss", "-tanoip"}, &c.output);
+        c.t_end = (mono_ns() - t0) / 1000;
+        res.ss_captures.push_back(std::move(c));
+      }
+      ++next_ss;
     }
     if (t >= limit) {
       res.capped = true;

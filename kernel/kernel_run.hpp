@@ -37,6 +37,18 @@ struct KernelOptions {
   Time quiet = msec(1500);
   bool keep_going_on_sysctl_error = false;
   bool verbose = false;          // progress on stderr
+  // Scenario times at which to capture `ss -tanoip` in every host's
+  // namespace (KernelResult::ss_captures), for tcpsim ss's kernel test.
+  std::vector<Time> ss_at;
+};
+
+// Real `ss -tanoip` output of one host at a scenario moment.
+struct SsCapture {
+  Time asked = 0;                // the moment asked for (KernelOptions::ss_at)
+  Time t = 0;                    // scenario time when ss started
+  Time t_end = 0;                // ... and when it had finished
+  std::string host;
+  std::string output;
 };
 
 struct KernelResult {
@@ -45,6 +57,7 @@ struct KernelResult {
   Time ran_for = 0;              // scenario time covered by the trace
   bool capped = false;           // stopped by max_duration / until, not by quiet
   std::vector<std::string> notes;  // approximations applied (e.g. unsupported faults)
+  std::vector<SsCapture> ss_captures;  // KernelOptions::ss_at, in order
 };
 
 // "" when this machine can run kernel scenarios (root, network namespaces,

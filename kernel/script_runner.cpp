@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -537,6 +538,7 @@ class Runner {
           // The lock was taken by the parent's thread: give the child a fresh one.
           new (&g_proc->mu) std::recursive_mutex();
           g_proc->name = child_name;
+          prctl(PR_SET_NAME, child_name.substr(0, 15).c_str(), 0, 0, 0);
           Record r;
           r.type = RecType::ProcStart;
           r.parent_os_pid = getppid();
@@ -676,6 +678,9 @@ void run_process_child(const ChildSetup& setup) {
   g_proc = &proc;
   proc.sc = setup.scenario;
   proc.name = setup.process->name;
+  // The process's name as ss -p and ps show it (comm, 15 characters), so
+  // that `ss -tanoip` in the namespace names the scenario's process.
+  prctl(PR_SET_NAME, proc.name.substr(0, 15).c_str(), 0, 0, 0);
   // Descriptors: 0, 1 = /dev/null, 2 = the report pipe, nothing else.
   int null_fd = open("/dev/null", O_RDWR);
   if (setns(setup.netns_fd, CLONE_NEWNET) != 0) _exit(120);

@@ -244,6 +244,7 @@ std::string format_jsonl(const Event& e, std::size_t index, const TraceMeta& m) 
                     endpoint_string(s.dst_ip, s.dport).c_str(), flags_string(s.flags).c_str(), s.seq,
                     s.ack, s.win, s.len, e.seg_id);
       o += b;
+      if (e.sock) o += ",\"sid\":" + std::to_string(e.sock);  // the sending or receiving socket
       if (e.retrans) o += ",\"retrans\":true";
       if (!e.text.empty()) o += ",\"reason\":" + json_escape(e.text);
       break;

@@ -10,7 +10,7 @@
 // JSONL schema (tcpsim run --format jsonl), one object per event:
 //   common   : i (index), t (seconds, number), kind, host (name)
 //   segment  : event (send|deliver|drop), src, dst ("ip:port"), flags
-//              (tcpdump notation), seq, ack, win, len, [retrans], [reason]
+//              (tcpdump notation), seq, ack, win, len, [sid], [retrans], [reason]
 //   state    : socket ("ip:port>ip:port"), label, sid, from, to, cause
 //   (every event with a socket carries socket, label and sid: the socket's
 //   id, fixed for its whole life, across accept() and label changes; a
