@@ -383,6 +383,7 @@ struct Sim {
   int tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport);
   void tcp_send(Sock& s, std::uint64_t bytes);
   void tcp_shutdown(Sock& s, std::uint8_t how);
+  void shutdown_listener(Sock& s, std::uint8_t how);  // shutdown() of a listening socket
   // ABORT: `why` is GiveUp for a timer's give-up, else Discard; with
   // send_rst an RST goes out first and the event is AbortSndRst.
   void tcp_abort(Sock& s, const char* cause, bool send_rst, int err, FsmEvent why = FsmEvent::Discard);
@@ -391,8 +392,9 @@ struct Sim {
 
   // ---- tcp/tcp_close_policy.cpp ----
   void tcp_close(Sock& s);                    // last descriptor closed
-  void close_listener(Sock& s);
+  void close_listener(Sock& s, const char* cause = nullptr);
   void orphan_fin_wait2_timer(Sock& s);       // an orphan in FIN_WAIT_2 starts tcp_fin_timeout
+  Time fin_wait2_timeout(const Sock& s) const;  // tcp_fin_time(): max(tcp_fin_timeout, 3.5 RTO)
 
   // ---- host.cpp ----
   static std::uint64_t conn_key(std::uint16_t lport, std::uint32_t rip, std::uint16_t rport) {

@@ -350,7 +350,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           trace_call(t, st, "recv", args, 0, 0, s);
           return StepResult::Done;
         }
-        if (s->state == TcpState::Closed && s->accepted == false && s->rip == 0)
+        // tcp_recvmsg(): TCP_CLOSE without RCV_SHUTDOWN (never connected, or
+        // disconnected by shutdown() in SYN_SENT) is "not connected"; a
+        // connection that ended by reset or FIN has RCV_SHUTDOWN and reads 0.
+        if (s->state == TcpState::Closed && !(s->shutdown & kRcvShutdown))
           return fail(t, st, "recv", args, ENOTCONN, s);
         if (s->state == TcpState::Closed) {
           trace_call(t, st, "recv", args, 0, 0, s);
@@ -370,6 +373,11 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const std::uint8_t how = st.how == ShutHow::Rd   ? kRcvShutdown
                                : st.how == ShutHow::Wr ? kSendShutdown
                                                        : (kRcvShutdown | kSendShutdown);
+      if (s->listening) {
+        shutdown_listener(*s, how);
+        trace_call(t, st, "shutdown", args, 0, 0, s);
+        return StepResult::Done;
+      }
       if (s->state == TcpState::Closed || s->state == TcpState::Listen) {
         s->shutdown |= how;
         return fail(t, st, "shutdown", args, ENOTCONN, s);

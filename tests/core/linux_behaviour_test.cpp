@@ -306,6 +306,41 @@ TEST(FinWait2Test, ShutdownWithoutCloseNeverTimesOut) {
     EXPECT_FALSE(e.kind == EventKind::Timer && e.timer == TimerKind::FinWait2) << "FIN_WAIT_2 timer after shutdown";
 }
 
+// §27 (issue #14.11): an orphaned FIN_WAIT_2 socket answers a SYN in its
+// window with RST and is gone (tcp_timewait_state_process: TCP_TW_RST), no
+// challenge ACK. Real sockets cannot aim a SYN into the window (Linux's ISN
+// moves on with the clock), so the ISNs are fixed here: the client aborts with
+// SO_LINGER {on, 0}, its RST is lost, and it connects again from port 40000.
+TEST(FinWait2Test, OrphanAnswersASynInItsWindowWithRstAndIsGone) {
+  const Trace t = run_yaml(R"(  server:
+    host: server
+    run:
+      - listen: {port: 80, as: lsock}
+      - accept: {socket: lsock, as: conn}
+      - after: 100ms
+        close: conn
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", from_port: 40000, as: sock}
+      - recv: {socket: sock, until: eof}
+      - after: 400ms
+        setsockopt: {socket: sock, linger: 0}
+      - close: sock
+      - connect: {to: "server:80", from_port: 40000, as: s2}
+        on_error: continue
+)", "isn: {client/sock: 1000, client/s2: 5000}\nfaults:\n  - drop: {from: client, has: R}\n");
+  expectStates(t, "server/conn",
+               {S::Listen, S::SynReceived, S::Established, S::FinWait1, S::FinWait2, S::Closed});
+  const Event* closed = test::stateEvent(t, "server/conn", S::Closed);
+  ASSERT_NE(closed, nullptr);
+  EXPECT_NE(closed->text.find("rcv SYN after close()"), std::string::npos) << closed->text;
+  const auto srv = segments(t, "server");
+  ASSERT_FALSE(srv.empty());
+  EXPECT_EQ(srv.back(), "R.");
+  EXPECT_EQ(errnoOf(callResult(t, "client", "connect", 2)), "ECONNREFUSED");
+}
+
 // §2: first data is ACKed at once; the FIN's ACK is delayed ~40 ms.
 TEST(EstablishedTest, FirstDataQuickAckedFinAckDelayed) {
   const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:

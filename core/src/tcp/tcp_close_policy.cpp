@@ -7,13 +7,14 @@
 //   4. otherwise the new_state[] table: which state follows and whether a
 //      FIN goes out (ESTABLISHED -> FIN_WAIT_1, CLOSE_WAIT -> LAST_ACK, ...);
 //   5. the socket is orphaned; an orphan in FIN_WAIT_2 gets tcp_fin_timeout.
+#include <algorithm>
 #include <cerrno>
 
 #include "sim.hpp"
 
 namespace tcpsim {
 
-void Sim::close_listener(Sock& s) {
+void Sim::close_listener(Sock& s, const char* cause) {
   HostRt& h = hosts[s.host];
   auto it = h.listeners.find(s.lport);
   if (it != h.listeners.end() && it->second == s.id) h.listeners.erase(it);
@@ -34,7 +35,7 @@ void Sim::close_listener(Sock& s) {
         tcp_abort(c, "listener closed before accept()", true, ECONNABORTED);
     }
   }
-  fsm(s, FsmEvent::Close);
+  fsm(s, FsmEvent::Close, cause);
 }
 
 void Sim::tcp_close(Sock& s) {
@@ -51,6 +52,17 @@ void Sim::tcp_close(Sock& s) {
   if (s.state == TcpState::Closed) {
     s.orphan = true;
     tcp_done(s);
+    return;
+  }
+  // Deviation (Linux; RFC 9293 §3.10.4 answers CLOSE in TIME-WAIT with
+  // "error: connection closing"): a socket already in TIME_WAIT (the peer's FIN came after
+  // shutdown(SHUT_WR), or after CLOSING) is no longer the process's socket on
+  // Linux: tcp_time_wait() handed the connection to a time-wait sock and
+  // tcp_done() left the full socket in TCP_CLOSE, so __tcp_close() goes
+  // straight to adjudge_to_death: no RST for unread data, no SO_LINGER abort,
+  // TIME_WAIT runs on (measured, docs/kernel-facts.md §21).
+  if (s.state == TcpState::TimeWait) {
+    s.orphan = true;
     return;
   }
   // 2. Unread data: "RFC 2525, section 2.17: We MUST send a reset."
@@ -92,7 +104,15 @@ void Sim::tcp_close(Sock& s) {
 void Sim::orphan_fin_wait2_timer(Sock& s) {
   if (s.orphan && s.state == TcpState::FinWait2 && hosts[s.host].profile == Profile::Linux &&
       !s.timers[static_cast<int>(TimerKind::FinWait2)])
-    arm(s, TimerKind::FinWait2, now + sys(s).tcp_fin_timeout);
+    arm(s, TimerKind::FinWait2, now + fin_wait2_timeout(s));
+}
+
+// tcp_fin_time(): tcp_fin_timeout, but never less than 3.5 RTO
+// ("(rto << 2) - (rto >> 1)"), so a slow path keeps the orphan long enough
+// for the peer's FIN (measured on a 200 ms RTT path, docs/kernel-facts.md §26).
+Time Sim::fin_wait2_timeout(const Sock& s) const {
+  const Time rto = s.rto ? s.rto : hosts[s.host].sys.rto_initial;
+  return std::max(hosts[s.host].sys.tcp_fin_timeout, rto * 4 - rto / 2);
 }
 
 }  // namespace tcpsim

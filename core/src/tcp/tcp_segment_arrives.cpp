@@ -407,11 +407,39 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   // TCP_FIN_WAIT2, tmo)): new data draws an RST and the socket is gone
   // (tcp_timewait_state_process: "New data or FIN. If new data arrive after
   // half-duplex close, reset.").
-  if (s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux &&
-      !(seg.flags & kRst) && seg.len > 0 && acceptable(s, seg) && seq_gt(seg_end, s.rcv_nxt)) {
+  // The same function's other checks, before RFC 5961: any RST in the window
+  // kills it ("if (th->rst) goto kill", no challenge ACK), and a SYN at or
+  // beyond RCV.NXT draws an RST (TCP_TW_RST) and ends it.
+  // Deviation (Linux): RFC 9293 would challenge both (RFC 5961 §3, §4).
+  const bool orphan_fw2 =
+      s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux;
+  if (orphan_fw2 && acceptable(s, seg)) {
+    if (seg.flags & kRst) {
+      reset_connection(s, "rcv RST (orphaned FIN_WAIT_2: any RST in the window)");
+      return;
+    }
+    if ((seg.flags & kSyn) && seq_ge(seg.seq, s.rcv_nxt)) {
+      send_reset_reply(s.host, seg, "SYN for an orphaned FIN_WAIT_2 socket");
+      fsm(s, FsmEvent::AbortSndRst, "rcv SYN after close()");
+      return;
+    }
+  }
+  if (orphan_fw2 && !(seg.flags & kRst) && seg.len > 0 && acceptable(s, seg) &&
+      seq_gt(seg_end, s.rcv_nxt)) {
     send_reset_reply(s.host, seg, "data for an orphaned FIN_WAIT_2 socket");
     s.err = ECONNRESET;
     fsm(s, FsmEvent::AbortSndRst, "rcv data after close()");
+    return;
+  }
+
+  // Deviation (Linux, tcp_check_req()): a retransmitted SYN (same ISN, no ACK) reaching a
+  // request socket re-sends the SYN,ACK at once (inet_rtx_syn_ack), without
+  // touching the SYN,ACK timer. RFC 9293 §3.10.7.4 would find it outside the
+  // window and answer with a bare ACK. Measured, docs/kernel-facts.md §23.
+  if (s.state == TcpState::SynReceived && s.listener && hosts[s.host].profile == Profile::Linux &&
+      (seg.flags & (kSyn | kAck | kRst | kFin)) == kSyn && seg.seq == s.irs) {
+    trace_note(s.host, &s, "retransmitted SYN for a request socket: SYN,ACK sent again (tcp_check_req)");
+    send_segment(s, make_segment(s, kSyn | kAck, s.iss, 0), true);
     return;
   }
 
@@ -509,18 +537,32 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     if (seg_done) return;
   }
   // Seventh: segment text.
+  const bool had_ofo = !s.ooo.empty() || s.ooo_fin;
   process_text(s, seg);
   if (seg_done || s.state == TcpState::Closed) return;
   // Eighth: FIN, processed only once everything before it has arrived.
-  if (seg.flags & kFin) {
-    if (seg.seq + seg.len == s.rcv_nxt) {
-      process_fin(s);
-    } else {
-      trace_note(s.host, &s, "FIN out of order: waits for the missing data");
-    }
+  // Linux keeps an out-of-order FIN in the out-of-order queue with its
+  // segment (tcp_data_queue_ofo) and tcp_ofo_queue() processes it (tcp_fin)
+  // when the gap is filled; RFC 9293 §3.10.7.4 leaves a FIN beyond RCV.NXT
+  // to the retransmission. Measured, docs/kernel-facts.md §22.
+  if ((seg.flags & kFin) && seg.seq + seg.len != s.rcv_nxt && !s.ooo_fin && !s.done &&
+      seq_gt(seg.seq + seg.len, s.rcv_nxt)) {
+    s.ooo_fin = true;
+    s.ooo_fin_seq = seg.seq + seg.len;
+    s.ack_pending = true;  // a duplicate ACK at once, as for out-of-order data
+    trace_note(s.host, &s, "FIN out of order: queued until the missing data arrives");
   }
+  if (((seg.flags & kFin) && seg.seq + seg.len == s.rcv_nxt && !s.done) ||
+      (s.ooo_fin && s.rcv_nxt == s.ooo_fin_seq)) {
+    s.ooo_fin = false;
+    process_fin(s);
+  }
+  // RFC 5681 §4.2 (tcp_data_queue: ICSK_ACK_NOW when the out-of-order queue
+  // empties): an ACK at once while segments are out of order and when a gap
+  // is filled.
+  const bool ofo_now = !s.ooo.empty() || s.ooo_fin;
   if (s.state != TcpState::Closed && s.state != TcpState::TimeWait)
-    ack_snd_check(s, !s.ooo.empty());
+    ack_snd_check(s, ofo_now || had_ofo);
 }
 
 }  // namespace tcpsim

@@ -81,7 +81,7 @@ void Sim::on_enter_state(Sock& s, TcpState to) {
     case TcpState::FinWait2:
       cancel(s, TimerKind::Retransmit);
       if (s.orphan && hosts[s.host].profile == Profile::Linux)
-        arm(s, TimerKind::FinWait2, now + y.tcp_fin_timeout);
+        arm(s, TimerKind::FinWait2, now + fin_wait2_timeout(s));  // tcp_fin_time()
       break;
     case TcpState::TimeWait: {
       cancel(s, TimerKind::Retransmit);

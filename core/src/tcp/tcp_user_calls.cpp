@@ -73,8 +73,19 @@ void Sim::tcp_send(Sock& s, std::uint64_t bytes) {
   output(s);
 }
 
-// shutdown(): Linux inet_shutdown / tcp_shutdown.
+// shutdown(): Linux inet_shutdown / tcp_shutdown. The caller has ruled out
+// CLOSED (ENOTCONN); a listener is handled by shutdown_listener().
 void Sim::tcp_shutdown(Sock& s, std::uint8_t how) {
+  if (s.state == TcpState::SynSent) {
+    // inet_shutdown(): in SYN_SENT any shutdown, SHUT_RD included, calls
+    // tcp_disconnect(): the connect is abandoned, sk_err = ECONNRESET and
+    // sk_shutdown is cleared, so the next send() fails with ECONNRESET and
+    // recv() with ENOTCONN (measured, docs/kernel-facts.md §24).
+    s.err = ECONNRESET;
+    s.shutdown = 0;
+    fsm(s, FsmEvent::Close, "shutdown() in SYN_SENT: tcp_disconnect()");
+    return;
+  }
   s.shutdown |= how;
   if (!(how & kSendShutdown)) return;  // SHUT_RD sends nothing
   switch (s.state) {
@@ -83,14 +94,19 @@ void Sim::tcp_shutdown(Sock& s, std::uint8_t how) {
     case TcpState::CloseWait:
       fsm(s, FsmEvent::Close, "shutdown(SHUT_WR)");
       break;
-    case TcpState::SynSent:
-      // tcp_disconnect(): the attempt is abandoned.
-      s.err = 0;
-      fsm(s, FsmEvent::Close, "shutdown() in SYN_SENT");
-      break;
     default:
       break;
   }
+}
+
+// shutdown() on a listening socket (inet_shutdown(), case TCP_LISTEN):
+// SHUT_WR does nothing and returns 0; SHUT_RD or SHUT_RDWR calls
+// tcp_disconnect(), which stops listening (inet_csk_listen_stop) like
+// close() does, and wakes a blocked accept(), which fails with EINVAL
+// (measured, docs/kernel-facts.md §25). The descriptor stays open.
+void Sim::shutdown_listener(Sock& s, std::uint8_t how) {
+  if (!(how & kRcvShutdown)) return;
+  close_listener(s, "shutdown(SHUT_RD) of a listener: tcp_disconnect()");
 }
 
 // ABORT (RFC 9293 §3.10.5): optional RST, then CLOSED. The event names the
