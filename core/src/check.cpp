@@ -48,123 +48,254 @@ std::string join(const std::vector<std::string>& v) {
   return s + "]";
 }
 
-int host_idx(const TraceMeta& m, const std::string& name) {
-  for (std::size_t i = 0; i < m.hosts.size(); ++i)
-    if (m.hosts[i].name == name) return static_cast<int>(i);
-  return -1;
-}
+// Where one socket is, as the stream goes by.
+struct SockRun {
+  TcpState state = TcpState::Closed;    // from State events and TCB snapshots (socket_at)
+  TcpState counted = TcpState::Closed;  // from State events only (host counts, peaks)
+  bool seen = false;                    // any event named it
+  bool stated = false;                  // a State event named it
+  std::int8_t orphan = -1;              // last TCB snapshot: -1 none, 0 held, 1 orphan
+  std::vector<TcpState> history;        // only when a `states:` expectation exists
+  std::vector<std::pair<Time, Time>> spans;  // per duration state: first entered, then left
+};
 
-// State of a socket at time t (after all events at t). nullopt: not yet
-// created or already destroyed.
 struct SockAt {
   bool exists = false;
   TcpState state = TcpState::Closed;
 };
 
-std::map<TcpState, std::int64_t> counts_at(const std::vector<const Event*>& states, int host, Time t) {
-  std::map<std::uint32_t, TcpState> st;
-  for (const Event* e : states) {
-    if (e->t > t) break;
-    if (e->host != host) continue;
-    st[e->sock] = e->to;
-  }
-  std::map<TcpState, std::int64_t> c;
-  for (const auto& kv : st)
-    if (kv.second != TcpState::Closed) ++c[kv.second];
-  return c;
-}
-
-// One pass over the trace sorts out what every kind of expectation reads, so
-// checking costs O(events + expectations), not their product (20,000 calls
-// expectations on a 20,000-connection run took minutes).
-struct TraceIndex {
-  std::unordered_map<std::uint32_t, std::vector<const Event*>> by_sock;    // events naming a socket
-  std::unordered_map<std::uint32_t, std::vector<const Event*>> states;     // state events per socket
-  std::map<std::pair<std::string, std::string>, std::vector<const Event*>> calls;  // (call, process)
-  std::vector<const Event*> sends;                                          // segments sent
-  std::vector<const Event*> signals, ends, state_events;
-
-  explicit TraceIndex(const Trace& tr) {
-    for (const auto& e : tr.events) {
-      if (e.sock) by_sock[e.sock].push_back(&e);
-      switch (e.kind) {
-        case EventKind::State:
-          states[e.sock].push_back(&e);
-          state_events.push_back(&e);
-          break;
-        case EventKind::Segment:
-          if (e.seg_op == SegOp::Send) sends.push_back(&e);
-          break;
-        case EventKind::Call: {
-          const ProcessInfo* p = tr.meta.process(e.pid);
-          calls[{e.call, p ? p->name : std::string()}].push_back(&e);
-          break;
-        }
-        case EventKind::Signal: signals.push_back(&e); break;
-        case EventKind::Process:
-          if (e.proc_op == ProcOp::Exit || e.proc_op == ProcOp::Killed) ends.push_back(&e);
-          break;
-        default: break;
-      }
-    }
-  }
-  const std::vector<const Event*>& of(const std::unordered_map<std::uint32_t, std::vector<const Event*>>& m,
-                                      std::uint32_t id) const {
-    static const std::vector<const Event*> none;
-    auto it = m.find(id);
-    return it == m.end() ? none : it->second;
-  }
+// What a `calls:` expectation has seen so far.
+struct CallRun {
+  std::string call, process;
+  std::size_t seen = 0;
+  std::string failed;  // description of the call that decides the failure
 };
 
-// socket_at over the socket's own events only.
-SockAt socket_at(const TraceIndex& ix, std::uint32_t id, Time t) {
-  SockAt r;
-  const auto& ev = ix.of(ix.by_sock, id);
-  auto end = std::upper_bound(ev.begin(), ev.end(), t, [](Time x, const Event* e) { return x < e->t; });
-  if (end == ev.begin()) return r;
-  r.exists = true;
-  for (auto it = ev.begin(); it != end; ++it) {
-    const Event& e = **it;
-    if (e.kind == EventKind::State) r.state = e.to;
-    if (e.has_tcb) r.state = e.tcb.state;
-  }
-  if (r.state == TcpState::Closed) {
-    // A CLOSED socket that no process holds is gone.
-    r.exists = false;
-    for (auto it = end; it != ev.begin();) {
-      --it;
-      if (!(*it)->has_tcb) continue;
-      r.exists = !(*it)->tcb.orphan;
-      break;
-    }
-  }
-  return r;
-}
+struct EndRun {
+  bool found = false;
+  ProcOp op = ProcOp::Exit;
+  std::string text;
+  int status = 0;
+};
 
 }  // namespace
 
-std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr) {
-  std::vector<CheckFailure> out;
-  const TraceMeta& m = tr.meta;
-  const Expect& x = s.expect;
-  const TraceIndex ix(tr);
-  auto history = [&](std::uint32_t id) {
-    std::vector<TcpState> h;
-    for (const Event* e : ix.of(ix.states, id)) {
-      if (h.empty()) h.push_back(e->from);
-      if (h.back() != e->to) h.push_back(e->to);
+struct ExpectChecker::Impl {
+  const Scenario& sc;
+  const Expect& x;
+  std::vector<std::string> hosts, procs, labels;  // by host index, pid - 1, socket id - 1
+  std::vector<SockRun> socks;                     // by socket id - 1
+  std::vector<std::map<TcpState, std::int64_t>> host_counts;
+  bool any_at_state = false;
+  std::vector<TcpState> duration_states;
+
+  // `at:` snapshots, taken when the stream passes each time.
+  std::vector<Time> at_times;  // sorted, unique
+  std::size_t next_at = 0;
+  std::map<Time, std::unordered_map<std::uint32_t, SockAt>> at_socks;
+  std::map<Time, std::vector<std::map<TcpState, std::int64_t>>> at_counts;
+
+  std::vector<std::vector<std::uint8_t>> seg_flags;  // per `segments:` expectation
+  std::vector<CallRun> calls;
+  std::vector<std::optional<std::pair<std::string, Time>>> signals;  // first match: text, time
+  std::map<std::string, EndRun> ends;                                 // by process name
+  std::vector<std::int64_t> count_n, count_cur;
+  std::vector<int> count_host;                                        // resolved lazily
+  bool resolved = false;
+
+  explicit Impl(const Scenario& s) : sc(s), x(s.expect) {
+    for (const auto& ea : x.at) {
+      if (!ea.state.empty() || !ea.state_gone.empty()) any_at_state = true;
+      at_times.push_back(ea.t);
     }
-    return h;
-  };
-  // find_socket by label, through a map built once.
+    std::sort(at_times.begin(), at_times.end());
+    at_times.erase(std::unique(at_times.begin(), at_times.end()), at_times.end());
+    for (const auto& d : x.durations)
+      if (std::find(duration_states.begin(), duration_states.end(), d.state) == duration_states.end())
+        duration_states.push_back(d.state);
+    seg_flags.resize(x.segments.size());
+    for (const auto& ec : x.calls) calls.push_back({ec.call == "exec" ? "execve" : ec.call, ec.process, 0, {}});
+    signals.resize(x.signals.size());
+    for (const auto& ex : x.exits) ends.emplace(ex.process, EndRun{});
+    count_n.assign(x.counts.size(), 0);
+    count_cur.assign(x.counts.size(), 0);
+  }
+
+  int host_idx(const std::string& name) const {
+    for (std::size_t i = 0; i < hosts.size(); ++i)
+      if (hosts[i] == name) return static_cast<int>(i);
+    return -1;
+  }
+  const std::string& proc_name(std::int32_t pid) const {
+    static const std::string none;
+    return pid >= 1 && static_cast<std::size_t>(pid) <= procs.size() ? procs[pid - 1] : none;
+  }
+  SockRun& sock(std::uint32_t id) {
+    if (id > socks.size()) {
+      socks.resize(id);
+    }
+    return socks[id - 1];
+  }
+  // socket_at: a CLOSED socket that no process holds is gone.
+  static SockAt at_of(const SockRun& r) {
+    SockAt a;
+    if (!r.seen) return a;
+    a.state = r.state;
+    a.exists = r.state != TcpState::Closed || r.orphan == 0;
+    return a;
+  }
+  void snapshot(Time t) {
+    if (any_at_state) {
+      auto& m = at_socks[t];
+      for (std::size_t i = 0; i < socks.size(); ++i) {
+        const SockAt a = at_of(socks[i]);
+        if (a.exists || a.state != TcpState::Closed) m.emplace(static_cast<std::uint32_t>(i + 1), a);
+      }
+    }
+    at_counts[t] = host_counts;
+  }
+  void pass_to(Time t) {  // events at time t follow: every `at:` time before t is complete
+    while (next_at < at_times.size() && at_times[next_at] < t) snapshot(at_times[next_at++]);
+  }
+  void resolve_hosts() {
+    if (resolved) return;
+    resolved = true;
+    for (const auto& ct : x.counts) count_host.push_back(ct.host.empty() ? -1 : host_idx(ct.host));
+  }
+
+  void event(const Event& e) {
+    resolve_hosts();
+    pass_to(e.t);
+    if (e.sock) {
+      SockRun& r = sock(e.sock);
+      r.seen = true;
+      if (e.kind == EventKind::State) r.state = e.to;
+      if (e.has_tcb) {
+        r.state = e.tcb.state;
+        r.orphan = e.tcb.orphan ? 1 : 0;
+      }
+    }
+    switch (e.kind) {
+      case EventKind::State: on_state(e); break;
+      case EventKind::Segment:
+        if (e.seg_op == SegOp::Send) on_send(e);
+        break;
+      case EventKind::Call: on_call(e); break;
+      case EventKind::Signal: {
+        const std::string& name = proc_name(e.pid);
+        for (std::size_t i = 0; i < x.signals.size(); ++i) {
+          const auto& sg = x.signals[i];
+          if (signals[i] || name != sg.process || (!sg.action.empty() && e.text != sg.action)) continue;
+          signals[i] = std::make_pair(e.text, e.t);
+        }
+        break;
+      }
+      case EventKind::Process:
+        if (e.proc_op == ProcOp::Exit || e.proc_op == ProcOp::Killed) {
+          auto it = ends.find(proc_name(e.pid));
+          if (it != ends.end() && !it->second.found) it->second = {true, e.proc_op, e.text, e.status};
+        }
+        break;
+      default: break;
+    }
+  }
+
+  void on_state(const Event& e) {
+    SockRun& r = sock(e.sock);
+    if (!x.states.empty()) {
+      if (r.history.empty()) r.history.push_back(e.from);
+      if (r.history.back() != e.to) r.history.push_back(e.to);
+    }
+    if (!duration_states.empty()) {
+      if (r.spans.empty()) r.spans.assign(duration_states.size(), {Time(-1), Time(-1)});
+      for (std::size_t i = 0; i < duration_states.size(); ++i) {
+        auto& sp = r.spans[i];
+        if (e.to == duration_states[i] && sp.first < 0) sp.first = e.t;
+        else if (sp.first >= 0 && e.from == duration_states[i] && sp.second < 0) sp.second = e.t;
+      }
+    }
+    // Peaks: sockets of a host in a state, as each state event lands.
+    for (std::size_t i = 0; i < x.counts.size(); ++i) {
+      const auto& ct = x.counts[i];
+      if (ct.what != "peak") continue;
+      if (count_host[i] >= 0 && e.host != count_host[i]) continue;
+      const bool was = r.stated && ct.state && r.counted == *ct.state;
+      const bool is = ct.state && e.to == *ct.state;
+      count_cur[i] += (is ? 1 : 0) - (was ? 1 : 0);
+      count_n[i] = std::max(count_n[i], count_cur[i]);
+    }
+    if (e.host >= host_counts.size()) host_counts.resize(e.host + 1u);
+    auto& hc = host_counts[e.host];
+    if (r.stated && r.counted != TcpState::Closed && --hc[r.counted] == 0) hc.erase(r.counted);
+    if (e.to != TcpState::Closed) ++hc[e.to];
+    r.counted = e.to;
+    r.stated = true;
+  }
+
+  void on_send(const Event& e) {
+    for (std::size_t i = 0; i < x.segments.size(); ++i) {
+      const auto& sg = x.segments[i];
+      const int hi = sg.from.empty() ? -1 : host_idx(sg.from);
+      if (hi >= 0 && e.host != hi) continue;
+      seg_flags[i].push_back(e.seg.flags);
+    }
+    for (std::size_t i = 0; i < x.counts.size(); ++i) {
+      const auto& ct = x.counts[i];
+      if (ct.what != "segments" && ct.what != "retransmissions" && ct.what != "rst") continue;
+      if (count_host[i] >= 0 && e.host != count_host[i]) continue;
+      if (ct.what == "retransmissions" && !e.retrans) continue;
+      if (ct.what == "rst" && !(e.seg.flags & kRst)) continue;
+      if (ct.flags && flags_string(e.seg.flags) != *ct.flags) continue;
+      ++count_n[i];
+    }
+  }
+
+  void on_call(const Event& e) {
+    for (std::size_t i = 0; i < x.counts.size(); ++i)
+      if (x.counts[i].what == "wakeups" && e.call == "epoll_wait" && (count_host[i] < 0 || e.host == count_host[i]))
+        ++count_n[i];
+    const std::string& name = proc_name(e.pid);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      CallRun& c = calls[i];
+      if (c.call != e.call || c.process != name) continue;
+      const auto& ec = x.calls[i];
+      ++c.seen;
+      const bool decides = ec.nth > 0 ? c.seen == static_cast<std::size_t>(ec.nth) : c.failed.empty();
+      if (!decides || call_ok(ec, e)) continue;
+      c.failed = std::to_string(e.ret);
+      if (e.err) c.failed += std::string(" ") + errno_name(e.err);
+      c.failed += " at " + format_time(e.t);
+    }
+  }
+  static bool call_ok(const ExpectCall& ec, const Event& e) {
+    if (ec.ret && e.ret != *ec.ret) return false;
+    if (ec.err) {
+      if (*ec.err == "none") return e.err == 0;
+      const char* n = errno_name(e.err);
+      return n && *ec.err == n;
+    }
+    return true;
+  }
+
+  std::vector<CheckFailure> finish();
+};
+
+std::vector<CheckFailure> ExpectChecker::Impl::finish() {
+  resolve_hosts();
+  while (next_at < at_times.size()) snapshot(at_times[next_at++]);
+  std::vector<CheckFailure> out;
+  // Labels resolve once, at the end: an accepted child gets its label late.
   std::unordered_map<std::string, std::uint32_t> by_label;
-  for (const auto& si : m.sockets) by_label.emplace(si.label, si.id);
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (!labels[i].empty()) by_label.emplace(labels[i], static_cast<std::uint32_t>(i + 1));
   auto socket_id = [&](const std::string& label) -> std::uint32_t {
     std::string want = label;
     if (want.size() > 2 && want.compare(want.size() - 2, 2, "#1") == 0) want.resize(want.size() - 2);
     auto it = by_label.find(want);
     return it == by_label.end() ? 0 : it->second;
   };
+  static const SockRun unseen;
+  auto run_of = [&](std::uint32_t id) -> const SockRun& { return id && id <= socks.size() ? socks[id - 1] : unseen; };
 
   for (const auto& es : x.states) {
     const std::uint32_t id = socket_id(es.sock);
@@ -172,72 +303,44 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
       out.push_back({es.loc, "states of " + es.sock, join_states(es.states), "no such socket in the run"});
       continue;
     }
-    auto h = history(id);
+    const auto& h = run_of(id).history;
     if (h != es.states) out.push_back({es.loc, "states of " + es.sock, join_states(es.states), join_states(h)});
   }
 
-  for (const auto& sg : x.segments) {
+  for (std::size_t i = 0; i < x.segments.size(); ++i) {
+    const auto& sg = x.segments[i];
     std::vector<std::string> got;
-    const int hi = sg.from.empty() ? -1 : host_idx(m, sg.from);
-    for (const Event* e : ix.sends) {
-      if (hi >= 0 && e->host != hi) continue;
-      got.push_back(flags_string(e->seg.flags));
-    }
+    got.reserve(seg_flags[i].size());
+    for (std::uint8_t f : seg_flags[i]) got.push_back(flags_string(f));
     if (got != sg.flags)
-      out.push_back({sg.loc, sg.from.empty() ? "segment flags" : "segment flags from " + sg.from,
-                     join(sg.flags), join(got)});
+      out.push_back({sg.loc, sg.from.empty() ? "segment flags" : "segment flags from " + sg.from, join(sg.flags),
+                     join(got)});
   }
 
-  for (const auto& ec : x.calls) {
-    // The scenario's step names ("exec") and the traced system calls
-    // ("execve") are the same call.
-    const std::string call_name = ec.call == "exec" ? "execve" : ec.call;
-    static const std::vector<const Event*> no_calls;
-    auto found_calls = ix.calls.find({call_name, ec.process});
-    const std::vector<const Event*>& calls = found_calls == ix.calls.end() ? no_calls : found_calls->second;
-    auto describe = [](const Event* e) {
-      std::string d = std::to_string(e->ret);
-      if (e->err) d += std::string(" ") + errno_name(e->err);
-      return d + " at " + format_time(e->t);
-    };
-    auto expected_str = [&] {
-      std::string d = ec.ret ? std::to_string(*ec.ret) : std::string("any");
-      if (ec.err) d += " " + *ec.err;
-      return d;
-    };
-    auto ok = [&](const Event* e) {
-      if (ec.ret && e->ret != *ec.ret) return false;
-      if (ec.err) {
-        if (*ec.err == "none") return e->err == 0;
-        const char* n = errno_name(e->err);
-        return n && *ec.err == n;
-      }
-      return true;
-    };
-    const std::string what = ec.process + " " + ec.call + "()" +
-                             (ec.nth > 0 ? " #" + std::to_string(ec.nth) : " (every call)");
-    if (ec.nth > 0) {
-      if (static_cast<std::size_t>(ec.nth) > calls.size()) {
-        out.push_back({ec.loc, what, expected_str(),
-                       "only " + std::to_string(calls.size()) + " such call(s) happened"});
-      } else if (!ok(calls[ec.nth - 1])) {
-        out.push_back({ec.loc, what, expected_str(), describe(calls[ec.nth - 1])});
-      }
-    } else {
-      if (calls.empty()) out.push_back({ec.loc, what, expected_str(), "no such call happened"});
-      for (const Event* e : calls)
-        if (!ok(e)) {
-          out.push_back({ec.loc, what, expected_str(), describe(e)});
-          break;
-        }
-    }
+  for (std::size_t i = 0; i < x.calls.size(); ++i) {
+    const auto& ec = x.calls[i];
+    const CallRun& c = calls[i];
+    std::string expected = ec.ret ? std::to_string(*ec.ret) : std::string("any");
+    if (ec.err) expected += " " + *ec.err;
+    const std::string what =
+        ec.process + " " + ec.call + "()" + (ec.nth > 0 ? " #" + std::to_string(ec.nth) : " (every call)");
+    if (ec.nth > 0 && static_cast<std::size_t>(ec.nth) > c.seen)
+      out.push_back({ec.loc, what, expected, "only " + std::to_string(c.seen) + " such call(s) happened"});
+    else if (ec.nth == 0 && c.seen == 0)
+      out.push_back({ec.loc, what, expected, "no such call happened"});
+    else if (!c.failed.empty())
+      out.push_back({ec.loc, what, expected, c.failed});
   }
 
-  std::map<std::pair<int, Time>, std::map<TcpState, std::int64_t>> count_cache;
   for (const auto& ea : x.at) {
+    const auto& snap = at_socks[ea.t];
+    auto sock_at = [&](std::uint32_t id) {
+      auto it = snap.find(id);
+      return it == snap.end() ? SockAt{} : it->second;
+    };
     for (const auto& kv : ea.state) {
       const std::uint32_t id = socket_id(kv.first);
-      const SockAt sa = id ? socket_at(ix, id, ea.t) : SockAt{};
+      const SockAt sa = id ? sock_at(id) : SockAt{};
       const std::string what = "state of " + kv.first + " at " + format_time(ea.t) + " s";
       if (!id) out.push_back({ea.loc, what, state_name(kv.second), "no such socket in the run"});
       else if (!sa.exists && kv.second != TcpState::Closed)
@@ -247,19 +350,19 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
     }
     if (!ea.state_gone.empty()) {
       const std::uint32_t id = socket_id(ea.state_gone);
-      const SockAt sa = id ? socket_at(ix, id, ea.t) : SockAt{};
+      const SockAt sa = id ? sock_at(id) : SockAt{};
       if (sa.exists)
         out.push_back({ea.loc, ea.state_gone + " at " + format_time(ea.t) + " s", "gone",
                        std::string("still exists in ") + state_name(sa.state)});
     }
+    const auto& counts = at_counts[ea.t];
     for (const auto& hc : ea.count) {
-      const int hi = host_idx(m, hc.first);
-      auto cached = count_cache.find({hi, ea.t});
-      if (cached == count_cache.end())
-        cached = count_cache.emplace(std::make_pair(hi, ea.t), counts_at(ix.state_events, hi, ea.t)).first;
-      auto c = cached->second;
+      const int hi = host_idx(hc.first);
+      static const std::map<TcpState, std::int64_t> none;
+      const auto& c = hi >= 0 && static_cast<std::size_t>(hi) < counts.size() ? counts[hi] : none;
       for (const auto& sc : hc.second) {
-        const std::int64_t got = c.count(sc.first) ? c[sc.first] : 0;
+        auto it = c.find(sc.first);
+        const std::int64_t got = it == c.end() ? 0 : it->second;
         if (got != sc.second)
           out.push_back({ea.loc,
                          std::string("sockets in ") + state_name(sc.first) + " on " + hc.first + " at " +
@@ -269,78 +372,39 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
     }
   }
 
-  for (const auto& sg : x.signals) {
-    const Event* found = nullptr;
-    for (const Event* e : ix.signals) {
-      const ProcessInfo* p = m.process(e->pid);
-      if (!p || p->name != sg.process) continue;
-      if (!sg.action.empty() && e->text != sg.action) continue;
-      found = e;
-      break;
-    }
+  for (std::size_t i = 0; i < x.signals.size(); ++i) {
+    const auto& sg = x.signals[i];
     const std::string what = sg.signal + " to " + sg.process;
-    if (sg.absent && found)
-      out.push_back({sg.loc, what, "none", found->text + " at " + format_time(found->t)});
-    if (!sg.absent && !found)
+    if (sg.absent && signals[i])
+      out.push_back({sg.loc, what, "none", signals[i]->first + " at " + format_time(signals[i]->second)});
+    if (!sg.absent && !signals[i])
       out.push_back({sg.loc, what, sg.action.empty() ? "delivered" : sg.action, "not delivered"});
   }
 
   for (const auto& ex : x.exits) {
-    const Event* found = nullptr;
-    for (const Event* e : ix.ends) {
-      const ProcessInfo* p = m.process(e->pid);
-      if (p && p->name == ex.process) {
-        found = e;
-        break;
-      }
-    }
+    const EndRun& found = ends[ex.process];
     std::string expected = !ex.killed_by.empty() ? "killed by " + ex.killed_by
                            : ex.status           ? "exit status " + std::to_string(*ex.status)
                                                  : "exits";
-    if (!found) {
+    if (!found.found) {
       out.push_back({ex.loc, "end of " + ex.process, expected, "still running at the end"});
       continue;
     }
     if (!ex.killed_by.empty()) {
-      if (found->proc_op != ProcOp::Killed || found->text.find(ex.killed_by) == std::string::npos)
+      if (found.op != ProcOp::Killed || found.text.find(ex.killed_by) == std::string::npos)
         out.push_back({ex.loc, "end of " + ex.process, expected,
-                       std::string(proc_op_name(found->proc_op)) + " (" + found->text + ")"});
-    } else if (ex.status && (found->proc_op != ProcOp::Exit || found->status != *ex.status)) {
+                       std::string(proc_op_name(found.op)) + " (" + found.text + ")"});
+    } else if (ex.status && (found.op != ProcOp::Exit || found.status != *ex.status)) {
       out.push_back({ex.loc, "end of " + ex.process, expected,
-                     std::string(proc_op_name(found->proc_op)) + " status " + std::to_string(found->status)});
+                     std::string(proc_op_name(found.op)) + " status " + std::to_string(found.status)});
     }
   }
 
-  for (const auto& ct : x.counts) {
-    std::int64_t n = 0;
-    const int hi = ct.host.empty() ? -1 : host_idx(m, ct.host);
-    if (ct.what == "segments" || ct.what == "retransmissions" || ct.what == "rst") {
-      for (const Event* e : ix.sends) {
-        if (hi >= 0 && e->host != hi) continue;
-        if (ct.what == "retransmissions" && !e->retrans) continue;
-        if (ct.what == "rst" && !(e->seg.flags & kRst)) continue;
-        if (ct.flags && flags_string(e->seg.flags) != *ct.flags) continue;
-        ++n;
-      }
-    } else if (ct.what == "wakeups") {
-      for (const auto& e : tr.events)
-        if (e.kind == EventKind::Call && e.call == "epoll_wait" && (hi < 0 || e.host == hi)) ++n;
-    } else if (ct.what == "peak") {
-      std::map<std::uint32_t, TcpState> st;
-      std::int64_t cur = 0;
-      for (const Event* ep : ix.state_events) {
-        const Event& e = *ep;
-        if (hi >= 0 && e.host != hi) continue;
-        auto it = st.find(e.sock);
-        const bool was = it != st.end() && ct.state && it->second == *ct.state;
-        const bool is = ct.state && e.to == *ct.state;
-        st[e.sock] = e.to;
-        cur += (is ? 1 : 0) - (was ? 1 : 0);
-        n = std::max(n, cur);
-      }
-    }
+  for (std::size_t i = 0; i < x.counts.size(); ++i) {
+    const auto& ct = x.counts[i];
+    const std::int64_t n = count_n[i];
     if (n < ct.min || n > ct.max) {
-      std::string range = ct.min == ct.max ? std::to_string(ct.min)
+      std::string range = ct.min == ct.max       ? std::to_string(ct.min)
                           : ct.max == INT64_MAX ? "at least " + std::to_string(ct.min)
                                                 : std::to_string(ct.min) + ".." + std::to_string(ct.max);
       std::string what = "count of " + ct.what;
@@ -353,11 +417,10 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
 
   for (const auto& d : x.durations) {
     const std::uint32_t id = socket_id(d.sock);
-    Time entered = -1, left = -1;
-    for (const Event* e : ix.of(ix.states, id)) {
-      if (e->to == d.state && entered < 0) entered = e->t;
-      else if (entered >= 0 && e->from == d.state && left < 0) left = e->t;
-    }
+    const auto& spans = run_of(id).spans;
+    const std::size_t k =
+        std::find(duration_states.begin(), duration_states.end(), d.state) - duration_states.begin();
+    const Time entered = k < spans.size() ? spans[k].first : -1, left = k < spans.size() ? spans[k].second : -1;
     const std::string what = "time " + d.sock + " spent in " + state_name(d.state);
     if (entered < 0) {
       out.push_back({d.loc, what, format_duration(d.duration), "never entered"});
@@ -366,11 +429,37 @@ std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr)
     } else {
       const Time got = left - entered;
       const Time diff = got > d.duration ? got - d.duration : d.duration - got;
-      if (diff > d.tolerance)
-        out.push_back({d.loc, what, format_duration(d.duration), format_time(got) + " s"});
+      if (diff > d.tolerance) out.push_back({d.loc, what, format_duration(d.duration), format_time(got) + " s"});
     }
   }
   return out;
+}
+
+ExpectChecker::ExpectChecker(const Scenario& s) : impl_(std::make_unique<Impl>(s)) {}
+ExpectChecker::~ExpectChecker() = default;
+void ExpectChecker::on_host(const HostInfo& h) { impl_->hosts.push_back(h.name); }
+void ExpectChecker::on_process(const ProcessInfo& p) {
+  if (static_cast<std::size_t>(p.pid) > impl_->procs.size()) impl_->procs.resize(p.pid);
+  impl_->procs[p.pid - 1] = p.name;
+}
+void ExpectChecker::on_socket(const SocketInfo& s) {
+  if (s.id > impl_->labels.size()) impl_->labels.resize(s.id);
+  impl_->labels[s.id - 1] = s.label;  // a second call relabels
+}
+void ExpectChecker::on_event(const Event& e) { impl_->event(e); }
+bool ExpectChecker::wants_events() const { return !impl_->x.empty(); }
+bool ExpectChecker::wants_tcb() const { return impl_->any_at_state; }
+std::vector<CheckFailure> ExpectChecker::finish() { return impl_->finish(); }
+
+std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr) {
+  ExpectChecker c(s);
+  for (const auto& h : tr.meta.hosts) c.on_host(h);
+  for (const auto& p : tr.meta.processes)
+    if (p.pid >= 1) c.on_process(p);
+  for (const auto& so : tr.meta.sockets)
+    if (so.id >= 1) c.on_socket(so);
+  for (const auto& e : tr.events) c.on_event(e);
+  return c.finish();
 }
 
 std::string format_failures(const std::vector<CheckFailure>& f) {
