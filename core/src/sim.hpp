@@ -91,6 +91,7 @@ struct Sock {
   bool counted = false;           // included in the host's per-state counts
   bool reset_rcvd = false;        // an RST reset this connection
   bool tlp_done = false;          // the tail loss probe for this flight was sent
+  bool tw_bucket = false;         // an orphaned FIN_WAIT_2 holding one of tcp_max_tw_buckets
   std::uint8_t retransmits = 0;   // consecutive RTO expirations (icsk_retransmits)
   std::uint8_t probes = 0;        // keepalive probes sent without answer
   std::uint8_t quick = 0;         // quick-ACK credit (icsk_ack.quick)
@@ -238,6 +239,8 @@ struct Sim {
   TraceSink& sink;
   RunOptions opt;
   bool ev_on;        // sink wants events
+  std::uint32_t ev_kinds = ~0u;  // TraceSink::event_kinds()
+  bool ev(EventKind k) const { return ev_on && (ev_kinds >> static_cast<unsigned>(k) & 1u); }
   bool tcb_on;       // sink wants TCB snapshots
   std::mt19937_64 rng;
   Engine q;
@@ -393,7 +396,9 @@ struct Sim {
   // ---- tcp/tcp_close_policy.cpp ----
   void tcp_close(Sock& s);                    // last descriptor closed
   void close_listener(Sock& s, const char* cause = nullptr);
-  void orphan_fin_wait2_timer(Sock& s);       // an orphan in FIN_WAIT_2 starts tcp_fin_timeout
+  // An orphan in FIN_WAIT_2 takes a timewait bucket and starts its timeout,
+  // or is destroyed at once when tcp_max_tw_buckets are all taken.
+  void orphan_fin_wait2_timer(Sock& s);
   Time fin_wait2_timeout(const Sock& s) const;  // tcp_fin_time(): max(tcp_fin_timeout, 3.5 RTO)
 
   // ---- host.cpp ----

@@ -101,9 +101,22 @@ void Sim::tcp_close(Sock& s) {
 
 // Deviation (Linux): an orphan in FIN_WAIT_2 gets tcp_fin_timeout; the
 // rfc9293 profile waits for the peer's FIN for ever.
+// Linux turns the orphan into a time-wait sock (tcp_time_wait(sk,
+// TCP_FIN_WAIT2, tmo)), which takes one of the tcp_max_tw_buckets like a
+// TIME_WAIT socket; when inet_twsk_alloc() finds none left the socket is
+// simply destroyed (tcp_done, "TCPTimeWaitOverflow"), and the peer's later FIN
+// draws an RST from the host (measured, docs/kernel-facts.md §28).
 void Sim::orphan_fin_wait2_timer(Sock& s) {
-  if (s.orphan && s.state == TcpState::FinWait2 && hosts[s.host].profile == Profile::Linux &&
-      !s.timers[static_cast<int>(TimerKind::FinWait2)])
+  if (!(s.orphan && s.state == TcpState::FinWait2 && hosts[s.host].profile == Profile::Linux)) return;
+  if (!s.tw_bucket) {
+    if (tw_overflow(s)) {
+      fsm(s, FsmEvent::Discard, "orphaned FIN_WAIT_2 destroyed at once: tcp_max_tw_buckets reached");
+      return;
+    }
+    s.tw_bucket = true;
+    ++hosts[s.host].tw_count;
+  }
+  if (!s.timers[static_cast<int>(TimerKind::FinWait2)])
     arm(s, TimerKind::FinWait2, now + fin_wait2_timeout(s));
 }
 

@@ -271,6 +271,7 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
       fsm(s, FsmEvent::Discard, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
     else
       fsm(s, FsmEvent::RcvAckOfFin);
+    if (s.state == TcpState::FinWait2) orphan_fin_wait2_timer(s);
     if (s.state == TcpState::Closed) {
       seg_done = true;
       return;
@@ -366,7 +367,9 @@ void Sim::process_fin(Sock& s) {
       fsm(s, FsmEvent::RcvFin);  // our FIN not yet acknowledged -> CLOSING
       break;
     case TcpState::FinWait2:
-      if (tw_overflow(s)) {
+      // An orphan already holds its bucket: the time-wait sock only changes
+      // its substate (tcp_timewait_state_process).
+      if (!s.tw_bucket && tw_overflow(s)) {
         send_ack_now(s);
         fsm(s, FsmEvent::Discard, "rcv FIN / snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached");
       } else {

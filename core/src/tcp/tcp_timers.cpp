@@ -79,9 +79,10 @@ void Sim::on_enter_state(Sock& s, TcpState to) {
       if (s.fin_queued && !s.fin_sent) output(s);
       break;
     case TcpState::FinWait2:
+      // An orphan's timeout and timewait bucket: orphan_fin_wait2_timer(),
+      // called by process_ack() once the transition is over (it may destroy
+      // the socket at once).
       cancel(s, TimerKind::Retransmit);
-      if (s.orphan && hosts[s.host].profile == Profile::Linux)
-        arm(s, TimerKind::FinWait2, now + fin_wait2_timeout(s));  // tcp_fin_time()
       break;
     case TcpState::TimeWait: {
       cancel(s, TimerKind::Retransmit);
@@ -112,6 +113,10 @@ void Sim::on_leave_state(Sock& s, TcpState from) {
       break;
     case TcpState::FinWait2:
       cancel(s, TimerKind::FinWait2);
+      if (s.tw_bucket) {  // TIME_WAIT entered next takes its own
+        s.tw_bucket = false;
+        --hosts[s.host].tw_count;
+      }
       break;
     case TcpState::TimeWait:
       --hosts[s.host].tw_count;
