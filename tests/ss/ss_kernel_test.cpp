@@ -10,6 +10,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -75,6 +78,16 @@ struct Moment {
   Time at;
   const char* host;
   const char* what;  // what the moment shows
+  // The scenario is marked not kernel-comparable only because its whole run
+  // is too long for the kernel test; this one stops shortly after `at`.
+  bool long_run_only = false;
+  // The pile-up's last connections race the accept queue filling up on the
+  // real machine: whether a handshake completes (client FIN-WAIT-1 with its
+  // data unacknowledged, server SYN-RECV) or its SYN is dropped (client
+  // SYN-SENT) varies from run to run (0 to 5 sockets in five measured runs);
+  // the model is deterministic. Rows in these states are compared by count
+  // within `racy_slack`; every other row exactly.
+  int racy_slack = 0;
 };
 
 class SsKernel : public ::testing::TestWithParam<Moment> {};
@@ -84,7 +97,7 @@ TEST_P(SsKernel, TcpsimSsMatchesRealSs) {
   if (std::string why = kernel::kernel_unavailable_reason(); !why.empty())
     GTEST_SKIP() << "cannot run on the kernel here: " << why;
   const Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + m.scenario);
-  if (!sc.kernel_comparable) GTEST_SKIP() << "not kernel-comparable: " << sc.kernel_skip_reason;
+  if (!sc.kernel_comparable && !m.long_run_only) GTEST_SKIP() << "not kernel-comparable: " << sc.kernel_skip_reason;
   std::set<std::string> listen_ports;
   std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
     for (const auto& st : steps) {
@@ -114,8 +127,28 @@ TEST_P(SsKernel, TcpsimSsMatchesRealSs) {
   f.processes = f.timers = true;
   const std::string ours = format_ss(t, f);
 
-  const auto real = parse_ss(cap->output, listen_ports);
-  const auto sim = parse_ss(ours, listen_ports);
+  auto real = parse_ss(cap->output, listen_ports);
+  auto sim = parse_ss(ours, listen_ports);
+  if (m.racy_slack) {
+    auto racy = [](const Entry& e) {
+      return e.state == "SYN-RECV" || e.state == "SYN-SENT" || (e.state == "FIN-WAIT-1" && e.send_q != "1");
+    };
+    std::map<std::string, long> nr, ns;
+    for (const auto& e : real)
+      if (racy(e)) ++nr[e.state];
+    for (const auto& e : sim)
+      if (racy(e)) ++ns[e.state];
+    for (const char* st : {"SYN-SENT", "SYN-RECV", "FIN-WAIT-1"}) {
+      std::printf("[ss vs kernel] racing the full accept queue: %s real %ld, tcpsim %ld\n", st, nr[st], ns[st]);
+      EXPECT_LE(std::abs(nr[st] - ns[st]), m.racy_slack) << st << " sockets racing the accept queue";
+    }
+    // Whatever the race, a SYN-SENT socket looks the same on both sides.
+    for (const auto& e : real)
+      if (e.state == "SYN-SENT")
+        EXPECT_EQ(e.str(), "SYN-SENT 0/1 " + e.local + " " + e.peer + " timer=on owners=client");
+    real.erase(std::remove_if(real.begin(), real.end(), racy), real.end());
+    sim.erase(std::remove_if(sim.begin(), sim.end(), racy), sim.end());
+  }
   ASSERT_FALSE(real.empty()) << cap->output;
   EXPECT_EQ(dump(sim), dump(real)) << m.what << " (" << m.scenario << " at " << format_time(cap->t) << " s on "
                                    << m.host << ")\nreal ss -tanoip:\n"
@@ -130,8 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
     Catalogue, SsKernel,
     ::testing::Values(
         Moment{"close-wait-pileup.yaml", sec(3), "server",
-               "CLOSE_WAIT pile-up: accepted sockets owned by the server, queued ones with unread data and FIN"},
-        Moment{"close-wait-pileup.yaml", sec(3), "client", "the clients' orphaned FIN-WAIT-2 time-wait socks"},
+               "CLOSE_WAIT pile-up: accepted sockets owned by the server, queued ones with unread data and FIN", true, 5},
+        Moment{"close-wait-pileup.yaml", sec(3), "client", "the clients' orphaned FIN-WAIT-2 time-wait socks", true, 5},
         Moment{"normal-close.yaml", sec(2), "client", "TIME-WAIT after a normal close"},
         Moment{"syn-backlog-full.yaml", sec(4), "server", "a listener whose accept queue is full"},
         Moment{"syn-backlog-full.yaml", sec(4), "client", "the third client stuck in SYN-SENT"}),
