@@ -240,7 +240,7 @@ SsTable socket_table(const Scenario& sc, Time at, RunOptions options) {
         i.rttvar = s.rttvar;
         i.ato = s.ato;
         i.mss = y.mss;
-        i.cwnd = s.cwnd;
+        i.cwnd = y.mss ? s.cwnd / y.mss : 0;  // the model counts bytes, tcp_info segments
         i.snd_wnd = s.snd_wnd;
         // tcp_snd_una_update / tcp_rcv_nxt_update: an active opener counts its
         // acknowledged SYN, a passive one does not; the FIN counts as received.
