@@ -64,6 +64,7 @@ struct ExportArgs {
   std::string capture_at;
   std::string pcap, mermaid, plantuml, dot, jsonl, csv;
   std::string packetdrill;  // HOST:OUT.pkt (docs/packetdrill.md)
+  bool packetdrill_for_kernel = false;
   std::string from, to;
   std::string resolution;
   std::string lang = "en";
@@ -532,7 +533,9 @@ int run_export(const ExportArgs& a) {
     } else if (o.option == "--csv") {
       ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { write_counts_csv(trace, f, window); }, &err);
     } else if (o.option == "--packetdrill") {
-      const auto pd = packetdrill::write_packetdrill(*scenario, trace, o.what);
+      packetdrill::WriteOptions pw;
+      pw.for_kernel = a.packetdrill_for_kernel;
+      const auto pd = packetdrill::write_packetdrill(*scenario, trace, o.what, pw);
       if (pd.ok) ok = write_stream_atomically(o.path, a.force, [&](std::ostream& f) { f << pd.script; }, &err);
       else err = "cannot write host '" + o.what + "' of " + a.file + " as a packetdrill script: " + pd.error;
     }
@@ -709,6 +712,9 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--packetdrill", a->packetdrill,
                   "one host's side as a packetdrill script (its calls, the peer's segments as <, its own "
                   "as >, its sysctls): HOST:OUT.pkt (docs/packetdrill.md)");
+  sub->add_flag("--packetdrill-for-kernel", a->packetdrill_for_kernel,
+                "--packetdrill: leave the host's own windows and SYN options unchecked, to play the script on a "
+                "real kernel (tcpsim packetdrill --kernel)");
   sub->add_option("--from", a->from, "start of the time window (e.g. 1.5s, 200ms)");
   sub->add_option("--to", a->to, "end of the time window");
   sub->add_option("--resolution", a->resolution,

@@ -24,12 +24,21 @@ struct WriteResult {
   std::string error;   // why this host's side cannot be written (when !ok)
 };
 
+struct WriteOptions {
+  // Write the host's own segments (`>` lines) without `win` and with
+  // `<...>` (options not checked) on its SYNs, so that the script can be
+  // played on a real kernel (`tcpsim packetdrill --kernel`): the model's
+  // windows assume the TCP timestamps and window scaling Linux negotiates
+  // with a Linux peer, which the script's peer (`<mss N>` only) does not offer.
+  bool for_kernel = false;
+};
+
 // `trace` is the run of `scenario` (run_scenario()). Refuses, with the
 // reason, when the host's side is not one process with one connection (a
 // listener and the one connection it accepts count as one), or uses what a
 // packetdrill script cannot express (fork, dup, exec, threads, epoll loops,
 // a crash of the host, model-only settings such as the TIME_WAIT length).
 WriteResult write_packetdrill(const Scenario& scenario, const Trace& trace,
-                              const std::string& host);
+                              const std::string& host, const WriteOptions& options = {});
 
 }  // namespace tcpsim::packetdrill

@@ -100,7 +100,8 @@ void check_steps(const std::vector<Step>& steps, const std::string& where) {
 
 }  // namespace
 
-WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::string& host) {
+WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::string& host,
+                              const WriteOptions& wo) {
   WriteResult res;
   try {
     // ---- the host, its one process, its one connection ----
@@ -326,8 +327,10 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
                           "before the other side's SYN was seen"};
           s += " ack " + std::to_string(g.ack - *other_isn);
         }
-        s += " win " + std::to_string(g.win);
-        if (g.flags & kSyn) {
+        if (!(out && wo.for_kernel)) s += " win " + std::to_string(g.win);
+        if ((g.flags & kSyn) && out && wo.for_kernel) {
+          s += " <...>";
+        } else if (g.flags & kSyn) {
           const HostSpec* sender = nullptr;
           for (const auto& h : sc.hosts)
             if (h.ip == g.src_ip) sender = &h;
@@ -359,7 +362,8 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
     // ---- the text ----
     std::ostringstream o;
     o << "// " << sc.name << ": host " << host << " (" << ip_string(lip) << ") as the kernel under test,\n"
-      << "// written by tcpsim export --packetdrill from the model's run (seed " << sc.seed << ").\n"
+      << "// written by tcpsim export --packetdrill from the model's run (seed " << sc.seed << ")"
+      << (wo.for_kernel ? ";\n// the host's own windows and SYN options are left unchecked (--packetdrill-for-kernel).\n" : ".\n")
       << "// Play it: tcpsim packetdrill FILE (the model) or tcpsim packetdrill FILE --kernel (Linux).\n";
     if (hs)
       for (const auto& [key, value] : hs->sysctl_overrides) {
