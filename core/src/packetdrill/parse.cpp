@@ -739,13 +739,16 @@ class Parser {
     expect_punct(")", "',' or ')' in the arguments of " + sc.name + "()");
     expect_punct("=", "'=' and the expected return value after " + sc.name + "(...)");
     sc.result_pos = pos(cur());
+    const int result_line = cur().line;
     sc.result = expression();
-    if (cur().kind == Tok::Word && !at_time()) {  // opt_errno: WORD note
+    // opt_errno: WORD note, on the line of the result (a word on the next
+    // line starts a new event, which needs its time).
+    if (cur().kind == Tok::Word && cur().line == result_line) {
       sc.errno_name = cur().text;
       sc.errno_pos = pos(cur());
       next();
     }
-    if (is_punct("(")) {  // note: '(' word_list ')'
+    if (is_punct("(") && cur().line == result_line) {  // note: '(' word_list ')' 
       const int l = cur().line;
       next();
       std::string note;
