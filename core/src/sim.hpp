@@ -92,6 +92,7 @@ struct Sock {
   bool reset_rcvd = false;        // an RST reset this connection
   bool tlp_done = false;          // the tail loss probe for this flight was sent
   bool tw_bucket = false;         // an orphaned FIN_WAIT_2 holding one of tcp_max_tw_buckets
+  bool cookie_child = false;      // made from the ACK of a SYN cookie: no SYN,ACK of its own
   std::uint8_t retransmits = 0;   // consecutive RTO expirations (icsk_retransmits)
   std::uint8_t probes = 0;        // keepalive probes sent without answer
   std::uint8_t quick = 0;         // quick-ACK credit (icsk_ack.quick)
@@ -344,6 +345,9 @@ struct Sim {
   // ---- tcp/tcp_segment_arrives.cpp ----
   void segment_arrives(Sock& s, const Segment& seg);
   void listen_arrives(Sock& l, const Segment& seg);
+  std::uint32_t new_child(Sock& l, const Segment& seg);  // a passive socket for this 4-tuple
+  std::uint32_t syn_cookie(const Sock& l, const Segment& seg, std::uint32_t irs) const;
+  bool cookie_ack_arrives(Sock& l, const Segment& seg);  // false: not a valid cookie
   void synsent_arrives(Sock& s, const Segment& seg);
   void timewait_arrives(Sock& s, const Segment& seg);
   bool acceptable(const Sock& s, const Segment& seg) const;

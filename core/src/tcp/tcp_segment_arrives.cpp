@@ -41,6 +41,7 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
     return;
   }
   if (seg.flags & kAck) {  // "Any acknowledgment is bad if it arrives on a connection still in LISTEN"
+    if (!(seg.flags & kSyn) && cookie_ack_arrives(l, seg)) return;
     send_reset_reply(l.host, seg, "ACK to a listening socket with no such connection");
     return;
   }
@@ -59,6 +60,53 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
                    " waiting, backlog " + std::to_string(lq.backlog) + ")");
     return;
   }
+  // Deviation (Linux, tcp_conn_request() with tcp_syncookies = 1, the
+  // default): when the request queue holds more than the backlog
+  // (inet_csk_reqsk_queue_is_full: qlen > sk_max_ack_backlog) the SYN is
+  // answered with a SYN cookie and nothing is kept, so that SYN,ACK is never
+  // retransmitted; RFC 9293 has no such queue. Not for a SYN that reopens a
+  // TIME_WAIT 4-tuple ("TW buckets are converted to open requests without
+  // limitations"). Measured, docs/kernel-facts.md §29.
+  if (static_cast<int>(lq.syn_q.size()) > lq.backlog && !forced_iss &&
+      hosts[l.host].profile == Profile::Linux) {
+    Segment g;
+    g.src_ip = hosts[l.host].ip;
+    g.dst_ip = seg.src_ip;
+    g.sport = seg.dport;
+    g.dport = seg.sport;
+    g.seq = syn_cookie(l, seg, seg.seq);
+    g.ack = seg.seq + 1;
+    g.flags = kSyn | kAck;
+    const Sysctls& y = hosts[l.host].sys;
+    std::uint32_t w = static_cast<std::uint32_t>(std::min<std::uint32_t>(y.rcvbuf / 2, 65535));
+    if (w >= y.mss) w = (w / y.mss) * y.mss;
+    g.win = static_cast<std::uint16_t>(w);
+    trace_note(l.host, &l,
+               "request queue full (" + std::to_string(lq.syn_q.size()) + " waiting, backlog " +
+                   std::to_string(lq.backlog) + "): SYN,ACK with a SYN cookie, no request socket kept");
+    transmit(l.host, g, false, &l);
+    return;
+  }
+  const std::uint32_t cid = new_child(l, seg);
+  Sock& c = sock(cid);
+  c.irs = seg.seq;
+  c.rcv_nxt = seg.seq + 1;
+  c.rcv_wup = c.rcv_nxt;
+  c.snd_wnd = seg.win;
+  c.snd_wl1 = seg.seq;
+  c.iss = new_iss(c);
+  lq.syn_q.push_back(cid);
+  // The child starts as a copy of the listener (RFC 9293: the LISTEN TCB
+  // itself moves on), so its first transition is LISTEN -> SYN_RECEIVED.
+  count_state(c, TcpState::Closed, TcpState::Listen);
+  c.state = TcpState::Listen;
+  fsm(c, FsmEvent::RcvSyn);
+}
+
+// A socket for the 4-tuple of `seg`, inheriting the listener's options, not
+// yet in any queue (Linux inet_csk_clone_lock).
+std::uint32_t Sim::new_child(Sock& l, const Segment& seg) {
+  ListenQueues& lq = listens[l.listen_idx - 1];
   const std::uint32_t cid = new_socket(l.host, 0);
   Sock& c = sock(cid);
   const Sock& lis = l;  // socks is a deque: references stay valid
@@ -72,22 +120,71 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
   c.linger_on = lis.linger_on;
   c.linger_secs = lis.linger_secs;
   c.orphan = true;  // no descriptor until accept()
-  c.irs = seg.seq;
-  c.rcv_nxt = seg.seq + 1;
-  c.rcv_wup = c.rcv_nxt;
-  c.snd_wnd = seg.win;
-  c.snd_wl1 = seg.seq;
   c.last_rcv = now;
-  c.iss = new_iss(c);
   ++lq.children;
   register_socket(c, 0, lq.label + "~" + std::to_string(lq.children));
   hash_conn(c);
-  lq.syn_q.push_back(cid);
-  // The child starts as a copy of the listener (RFC 9293: the LISTEN TCB
-  // itself moves on), so its first transition is LISTEN -> SYN_RECEIVED.
+  return cid;
+}
+
+// The SYN cookie (Linux __cookie_v4_init_sequence): a keyed hash of the
+// 4-tuple and the client's ISN, so the ACK can be checked without any state.
+// Deterministic from the scenario's seed; the MSS and minute counter Linux
+// folds in are left out (one MSS, cookies never expire here).
+std::uint32_t Sim::syn_cookie(const Sock& l, const Segment& seg, std::uint32_t irs) const {
+  std::uint64_t x = (opt.seed ? *opt.seed : sc.seed) ^ 0x9e3779b97f4a7c15ull;
+  auto mix = [&x](std::uint64_t v) {
+    x ^= v + 0x9e3779b97f4a7c15ull + (x << 6) + (x >> 2);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+  };
+  mix(hosts[l.host].ip);
+  mix(seg.src_ip);
+  mix((static_cast<std::uint64_t>(seg.sport) << 16) | seg.dport);
+  mix(irs);
+  return static_cast<std::uint32_t>(x);
+}
+
+// The ACK of a SYN cookie reaching the listener (Linux tcp_v4_cookie_check ->
+// cookie_v4_check -> tcp_get_cookie_sock): a valid cookie rebuilds the
+// connection at once, ESTABLISHED, if the accept queue has room
+// (tcp_v4_syn_recv_sock: sk_acceptq_is_full); otherwise the ACK is dropped
+// and the client, which believes it is connected, is not told.
+bool Sim::cookie_ack_arrives(Sock& l, const Segment& seg) {
+  if (hosts[l.host].profile != Profile::Linux) return false;
+  const std::uint32_t irs = seg.seq - 1;
+  if (seg.ack - 1 != syn_cookie(l, seg, irs)) return false;
+  ListenQueues& lq = listens[l.listen_idx - 1];
+  if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
+    trace_note(l.host, &l,
+               "ACK of a SYN cookie dropped: accept queue full (" + std::to_string(lq.accept_q.size()) +
+                   " waiting, backlog " + std::to_string(lq.backlog) + ")");
+    return true;
+  }
+  const std::uint32_t cid = new_child(l, seg);
+  Sock& c = sock(cid);
+  c.cookie_child = true;
+  c.irs = irs;
+  c.rcv_nxt = seg.seq;
+  c.rcv_wup = c.rcv_nxt;
+  c.iss = seg.ack - 1;
+  c.snd_una = c.iss;
+  c.snd_nxt = seg.ack;
+  c.snd_max = seg.ack;
+  c.rto = sys(c).rto_initial;  // no RTT sample from a cookie handshake
   count_state(c, TcpState::Closed, TcpState::Listen);
   c.state = TcpState::Listen;
-  fsm(c, FsmEvent::RcvSyn);
+  fsm(c, FsmEvent::RcvSyn, "rcv SYN (in the ACK of a SYN cookie: cookie_v4_check rebuilds the request)");
+  c.snd_una = seg.ack;
+  c.snd_wnd = seg.win;
+  c.snd_wl1 = seg.seq;
+  c.snd_wl2 = seg.ack;
+  lq.accept_q.push_back(cid);
+  fsm(c, FsmEvent::RcvAckOfSyn);
+  wake(sock(c.listener));
+  if (seg.len > 0 || (seg.flags & kFin)) segment_arrives(c, seg);
+  return true;
 }
 
 // RFC 9293 §3.10.7.3: SYN-SENT.

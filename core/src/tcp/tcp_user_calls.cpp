@@ -182,6 +182,10 @@ void Sim::act_snd_syn(Sock& s) {
 }
 
 void Sim::act_snd_synack(Sock& s) {
+  if (s.cookie_child) {  // its SYN,ACK was the cookie, sent by the listener
+    fsm_action = nullptr;
+    return;
+  }
   // In a simultaneous open the SYN,ACK repeats our SYN's sequence number:
   // already-sent sequence space, which Wireshark marks as a retransmission.
   const bool again = s.snd_max != 0 && seq_gt(s.snd_max, s.iss);
