@@ -268,6 +268,12 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       }
       if (s->state == TcpState::Closed) {
         const int e = take_err(*s);
+        // __inet_stream_connect(): a blocking connect() that fails calls
+        // tcp_disconnect(), which clears sk_shutdown; so a later read() is
+        // ENOTCONN, where after a failed non-blocking connect it returns 0
+        // (measured on Linux 6.18; tests/packetdrill/connect-refused.pkt).
+        s->shutdown = 0;
+        s->done = false;
         return fail(t, st, "connect", fdarg(fd) + ", " + dest, e ? e : ECONNREFUSED, s);
       }
       trace_call(t, st, "connect", fdarg(fd) + ", " + dest, 0, 0, s);
