@@ -172,7 +172,9 @@ TEST(ExportPacketdrill, ForKernelLeavesTheHostsOwnWindowAndSynOptionsUnchecked) 
   EXPECT_TRUE(contains(s, "< S 0:0(0) win 65160 <mss 1448>\n")) << s;  // the peer's stay as sent
   for (std::size_t p = s.find("\n+"); p != std::string::npos; p = s.find("\n+", p + 1)) {
     const std::string line = s.substr(p + 1, s.find('\n', p + 1) - p - 1);
-    if (contains(line, " > ")) EXPECT_FALSE(contains(line, " win ")) << line;
+    if (contains(line, " > ")) {
+      EXPECT_FALSE(contains(line, " win ")) << line;
+    }
   }
 }
 
