@@ -3,6 +3,7 @@
 //   tcpsim-gui --scenario FILE (--at TIME | --step N) --screenshot OUT.png [--size WxH] [--lang zh_CN]
 //              [--lecture] [--hide-next] [--time compressed|linear|textbook] [--quiz [--quiz-answer N]]
 //   tcpsim-gui --help | --version        (no display needed)
+#include <QDockWidget>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -55,6 +56,7 @@ struct Options {
                           "Lecture mode's centre: both (diagrams and timeline), timeline or diagrams "
                           "(default: both on a wide screen, timeline below 1600 px).", "VIEW"};
   QCommandLineOption hide{"hide-next", "Hide what comes next: the next state and the segments not yet sent."};
+  QCommandLineOption sockets{"sockets", "Show the Sockets pane (View > Sockets): ss -tanoip at the cursor."};
   QCommandLineOption quiz{"quiz", "Start in quiz mode (View > Quiz): from the cursor, the next state or segment "
                                   "is hidden until answered."};
   QCommandLineOption quiz_answer{"quiz-answer", "Headless, with --quiz: answer the first question with choice N "
@@ -71,7 +73,7 @@ struct Options {
     p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
     p.addHelpOption();
     p.addVersionOption();
-    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer, inject, profiles});
+    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer, inject, profiles, sockets});
     p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
   }
 };
@@ -197,6 +199,11 @@ int main(int argc, char** argv) {
   if (p.isSet(o_pres)) win.setLectureMode(true);
   if (lview) win.setLectureView(*lview);
   if (p.isSet(opts.hide)) win.setHideNext(true);
+  if (p.isSet(opts.sockets))
+    if (auto* d = win.findChild<QDockWidget*>("socketsDock")) {
+      d->show();
+      d->raise();
+    }
   // A screenshot shows the scale it was asked for (compressed by default),
   // never one saved by an earlier run.
   if (scale || headless) win.setTimeScale(scale.value_or(tcpsim::render::TimeScale::Compressed));
@@ -248,6 +255,9 @@ int main(int argc, char** argv) {
     // Lay the window out without showing it on any screen.
     win.setAttribute(Qt::WA_DontShowOnScreen);
     win.show();
+    QApplication::processEvents();
+    if (p.isSet(opts.sockets))  // the layout may have raised another tab of the bottom docks
+      if (auto* d = win.findChild<QDockWidget*>("socketsDock")) d->raise();
     QApplication::processEvents();
     win.ladder()->ensureCursorVisible();
     QApplication::processEvents();

@@ -935,6 +935,18 @@
         <source>Re&amp;name branch…</source>
         <translation>重命名分支(&amp;N)…</translation>
     </message>
+    <message>
+        <source>%1 ▶</source>
+        <translation>%1 ▶</translation>
+    </message>
+    <message>
+        <source>◀ %1</source>
+        <translation>◀ %1</translation>
+    </message>
+    <message>
+        <source>Acts on %1: %2</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::MainWindow</name>
@@ -1463,6 +1475,61 @@
     </message>
 </context>
 <context>
+    <name>tcpsim::gui::SocketsPane</name>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Recv-Q</source>
+        <translation>接收队列 Recv-Q</translation>
+    </message>
+    <message>
+        <source>Send-Q</source>
+        <translation>发送队列 Send-Q</translation>
+    </message>
+    <message>
+        <source>Local Address:Port</source>
+        <translation>本地地址:端口</translation>
+    </message>
+    <message>
+        <source>Peer Address:Port</source>
+        <translation>对端地址:端口</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>进程</translation>
+    </message>
+    <message>
+        <source>Timer</source>
+        <translation>定时器</translation>
+    </message>
+    <message>
+        <source>Sockets</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <source>No scenario open.</source>
+        <translation>未打开场景。</translation>
+    </message>
+    <message>
+        <source>Too long a run to recompute at every step (over %1 events before %2 s): use tcpsim ss FILE --at %2s --host %3.</source>
+        <translation>运行太长，无法在每一步重新计算（%2 秒前超过 %1 个事件）：请使用 tcpsim ss FILE --at %2s --host %3。</translation>
+    </message>
+    <message>
+        <source>At %1 s no socket is listed on %2.</source>
+        <translation>在 %1 秒时，%2 上没有列出任何套接字。</translation>
+    </message>
+    <message>
+        <source>At %1 s on %2, as ss -tanoip would show it. Sockets: %3</source>
+        <translation>%1 秒时 %2 上的情况，与 ss -tanoip 的显示一致。套接字数：%3</translation>
+    </message>
+</context>
+<context>
     <name>tcpsim::render</name>
     <message>
         <source>time (s)</source>
@@ -1772,12 +1839,63 @@
         <translation>◆ 第一处差异：事件 %1 —— 此运行已结束（共 %2 个事件）</translation>
     </message>
     <message>
-        <source>Differences: none</source>
-        <translation>差异：无</translation>
+        <source>What</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>Differences (left | right):</source>
-        <translation>差异（左 | 右）：</translation>
+        <source>Hidden until the cursor passes the first difference (hide what comes next is on).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>What differs over the whole runs, left | right:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Differences (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Differences</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 — click a side to work on it: its diagrams are shown, the Lab's keys act on it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>◆ first difference: not reached yet (hide what comes next is on)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A big run (%1 | %2 events): the timelines show %3 to %4 around the cursor, and follow it.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the end</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>State diagrams of:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Both runs</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>State diagrams</source>
+        <translation>状态图</translation>
+    </message>
+</context>
+<context>
+    <name>tcpsim::render::StateDiagramWidget</name>
+    <message>
+        <source>Zoomed on the current state when the pane is narrow; double-click for the whole diagram</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Double-click to zoom on the current state</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>

@@ -53,6 +53,7 @@
 #include "export_dialog.hpp"
 #include "i18n.hpp"
 #include "inspector.hpp"
+#include "sockets_pane.hpp"
 #include "quiz.hpp"
 #include "lab_controller.hpp"
 #include "ladder.hpp"
@@ -402,6 +403,7 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   view->addAction(browser_dock_->toggleViewAction());
   view->addAction(bottom_dock_->toggleViewAction());
+  install_sockets_pane(this, view);  // View > Sockets: ss -tanoip at the cursor (sockets_pane.hpp)
   auto* play = menus_["play"] = menuBar()->addMenu(QString());
   for (auto k : {"play", "forward", "back", "nextstate", "prevstate", "start", "end"}) play->addAction(actions_[k]);
   auto* lang = menus_["lang"] = menuBar()->addMenu(QString());
