@@ -842,8 +842,14 @@ class Parser {
             next();
             next();
           }
+          Expr item = expression();
+          if (name.empty() && is_punct("=")) {  // msg_name(...)=..., msg_iov(1)=[...]
+            name = to_string(item);
+            next();
+            item = expression();
+          }
           e.names.push_back(name);
-          e.items.push_back(expression());
+          e.items.push_back(std::move(item));
           if (is_punct(",")) {
             next();
             continue;

@@ -83,6 +83,7 @@ const char* strerror_text(int e) {
     case EINVAL: return "Invalid argument";
     case EADDRINUSE: return "Address already in use";
     case ETIMEDOUT: return "Connection timed out";
+    case EFAULT: return "Bad address";
     case EMFILE: return "Too many open files";
     case EADDRNOTAVAIL: return "Cannot assign requested address";
     case ENOENT: return "No such file or directory";
@@ -137,6 +138,7 @@ struct Pending {
   Time deadline = kNever;
   std::int64_t read_cap = -1;      // read()/recv() of at most this many bytes
   std::uint32_t read_sock = 0;
+  int script_fd = -1;              // close(): the script's descriptor
 };
 
 class Runner {
@@ -381,7 +383,14 @@ class Runner {
     g.len = sg.len;
     g.flags = sg.flags;
     if (sg.ack) g.ack = isn_for(g.sport) + *sg.ack;
-    g.win = static_cast<std::uint16_t>(sg.win ? *sg.win : 65535);
+    std::uint32_t win = sg.win ? *sg.win : 65535;
+    if (!(sg.flags & kSyn) && peer_wscale_ > 0) {
+      // Window scaling is not modelled: the peer's scaled window (RFC 7323
+      // §2.3, "SEG.WND << Snd.Wind.Shift") is handed to the model as the
+      // real number of bytes, capped at the 16 bits the model carries.
+      win = static_cast<std::uint32_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(win) << std::min(peer_wscale_, 14), 65535));
+    }
+    g.win = static_cast<std::uint16_t>(win);
     if (sg.flags & kSyn) {
       // MSS honoured (RFC 9293 §3.7.1): the model's segment size becomes
       // the peer's MSS (536 when the SYN has none, RFC 9293 MUST-15),
@@ -393,6 +402,7 @@ class Runner {
         for (const auto& o : *sg.options) {
           if (o.kind == TcpOption::Kind::Mss) mss = o.value;
           if (o.kind == TcpOption::Kind::Timestamp) ts = true;
+          if (o.kind == TcpOption::Kind::WindowScale) peer_wscale_ = static_cast<int>(o.value);
         }
       mss = std::min<std::uint32_t>(mss, 1460);
       if (ts && timestamps_) mss -= 12;
@@ -452,9 +462,29 @@ class Runner {
                        "\nscript packet: " + secs(t) + " " + describe_script(sg));
       return sim_->now;
     }
-    const Captured c = wire_.front();
+    // Everything else the model sends at this instant reaches the wire too.
+    if (!done_) run_until(sim_->now);
+    if (done_) return sim_->now;
+    Captured c = wire_.front();
     wire_.pop_front();
-    const tcpsim::Segment& g = c.seg;
+    tcpsim::Segment& g = c.seg;
+    // packetdrill's tun device takes GSO: Linux hands it one large segment
+    // where the model (and the wire) have several MSS-sized ones sent at the
+    // same instant. Join those back while the script's line asks for more.
+    int joined = 0;
+    while (g.len < sg.len && !wire_.empty() && !(g.flags & (kSyn | kFin | kRst))) {
+      const tcpsim::Segment& n = wire_.front().seg;
+      if (wire_.front().t != c.t || n.seq != g.seq + g.len || n.ack != g.ack || n.dport != g.dport ||
+          (n.flags & ~(kPsh | kFin)) != (g.flags & ~kPsh) || g.len + n.len > sg.len)
+        break;
+      g.len += n.len;
+      g.flags |= n.flags & (kPsh | kFin);
+      g.win = n.win;
+      wire_.pop_front();
+      ++joined;
+    }
+    if (joined) log("line " + std::to_string(ln.pos.line) + ": " + std::to_string(joined + 1) +
+                    " segments sent at once joined into one, as packetdrill's GSO tun device would see them");
     log("line " + std::to_string(ln.pos.line) + ": > " + describe(g, true));
     note_options(ln, sg);
     auto fail = [&](const std::string& what) {
@@ -486,7 +516,12 @@ class Runner {
         return c.t;
       }
     }
-    if (sg.win && *sg.win != g.win) {
+    if (sg.win && peer_wscale_ >= 0 && !(g.flags & kSyn)) {
+      if (!win_noted_) {
+        win_noted_ = true;
+        warn(sg.win_pos, "window not checked: the connection negotiated window scaling, which the model does not do");
+      }
+    } else if (sg.win && *sg.win != g.win) {
       fail("live packet field tcp_window: expected: " + std::to_string(*sg.win) + " vs actual: " + std::to_string(g.win));
       return c.t;
     }
@@ -537,7 +572,19 @@ class Runner {
       unsupported(ln, c.name_pos, c.name + "() needs at least " + std::to_string(i + 1) + " arguments");
     return c.args[i];
   }
-  int fd_arg(const Line& ln, std::size_t i) { return static_cast<int>(eval(ln, arg(ln, i))); }
+  // Script descriptors are names: packetdrill maps the number a script
+  // expects from socket()/accept() to the one the kernel returned
+  // (run_system_call.c, to_live_fd()); numbers it never saw pass unchanged.
+  int live_fd(std::int64_t script_fd) const {
+    auto it = fdmap_.find(static_cast<int>(script_fd));
+    return it == fdmap_.end() ? static_cast<int>(script_fd) : it->second;
+  }
+  int script_fd(int live) const {
+    for (const auto& [sfd, lfd] : fdmap_)
+      if (lfd == live) return sfd;
+    return live;
+  }
+  int fd_arg(const Line& ln, std::size_t i) { return live_fd(eval(ln, arg(ln, i))); }
 
   Process& proc() { return sim_->procs[0]; }
   Sock* sock_of(int fd) { return sim_->sock_of_fd(proc(), fd); }
@@ -554,6 +601,7 @@ class Runner {
     p.start = t;
     p.blocking_spec = ln.syscall.end_time.has_value();
     p.call_mark = sink_.calls.size();
+    if (ln.syscall.name == "close") p.script_fd = close_script_fd_;
     p.read_cap = read_cap;
     if (fd >= 0)
       if (Sock* s = sock_of(fd)) p.read_sock = s->id;
@@ -654,7 +702,7 @@ class Runner {
       int fd = -1;
       std::uint32_t events = 0;
       for (std::size_t i = 0; i < item.items.size() && i < item.names.size(); ++i) {
-        if (item.names[i] == "fd") fd = static_cast<int>(eval(ln, item.items[i]));
+        if (item.names[i] == "fd") fd = live_fd(eval(ln, item.items[i]));
         if (item.names[i] == "events") events = static_cast<std::uint32_t>(eval(ln, item.items[i]));
       }
       Sock* s = sock_of(fd);
@@ -682,6 +730,13 @@ class Runner {
         }
     }
     const std::string rt = "runtime error in " + c.name + " call: ";
+    const bool makes_fd = c.name == "socket" || c.name == "accept" || c.name == "accept4" ||
+                          c.name == "epoll_create" || c.name == "epoll_create1";
+    if (makes_fd && ret >= 0 && c.result.kind == Expr::Kind::Integer && c.result.integer >= 0) {
+      fdmap_[static_cast<int>(c.result.integer)] = static_cast<int>(ret);
+      ret = c.result.integer;
+    }
+    if (c.name == "close" && ret == 0 && p.script_fd >= 0) fdmap_.erase(p.script_fd);
     // Return value and errno.
     if (c.result.kind != Expr::Kind::Ellipsis) {
       const std::int64_t want = eval(ln, c.result);
@@ -754,7 +809,7 @@ class Runner {
         for (std::size_t i = 0; i < w.items.size() && i < w.names.size(); ++i) {
           if (w.items[i].kind == Expr::Kind::Ellipsis) continue;
           if (w.names[i] == "events") cmp("epoll events", eval(ln, w.items[i]), ready_events_[k].second);
-          if (w.names[i] == "fd") cmp("epoll fd", eval(ln, w.items[i]), ready_events_[k].first);
+          if (w.names[i] == "fd") cmp("epoll fd", eval(ln, w.items[i]), script_fd(ready_events_[k].first));
           if (done_) return;
         }
       }
@@ -817,21 +872,30 @@ class Runner {
       st.to_host = "remote";
       st.port = port_of(ln, 1, kScriptPort);
       start_step(ln, st, fd_arg(ln, 0), at);
-    } else if (n == "write" || n == "send") {
+    } else if ((n == "write" || n == "send" || n == "sendto" || n == "read" || n == "recv" || n == "recvfrom") &&
+               arg(ln, 1).kind == Expr::Kind::Symbol && arg(ln, 1).text == "NULL" && eval(ln, arg(ln, 2)) > 0) {
+      // A NULL buffer: copying from/to it faults (EFAULT) and nothing is
+      // queued or consumed (tcp_sendmsg / tcp_recvmsg, skb_copy_datagram_msg).
+      Pending p;
+      p.line = &ln;
+      p.start = at;
+      if (!sock_of(fd_arg(ln, 0))) complete(p, -1, EBADF);
+      else complete(p, -1, EFAULT);
+    } else if (n == "write" || n == "send" || n == "sendto") {
       Step st;
       st.kind = StepKind::Send;
       st.sock = "fd" + std::to_string(fd_arg(ln, 0));
       st.bytes = static_cast<std::uint64_t>(eval(ln, arg(ln, 2)));
-      if (n == "send" && c.args.size() > 3) {
+      if ((n == "send" || n == "sendto") && c.args.size() > 3) {
         const std::int64_t fl = eval(ln, arg(ln, 3));
         if (fl & ~0x4000ll) unsupported(ln, arg(ln, 3).pos, "send() flags other than MSG_NOSIGNAL are not modelled");
         st.nosignal = (fl & 0x4000) != 0;
       }
       start_step(ln, st, fd_arg(ln, 0), at);
-    } else if (n == "read" || n == "recv") {
+    } else if (n == "read" || n == "recv" || n == "recvfrom") {
       const int fd = fd_arg(ln, 0);
       const std::int64_t cap = eval(ln, arg(ln, 2));
-      if (n == "recv" && c.args.size() > 3) {
+      if ((n == "recv" || n == "recvfrom") && c.args.size() > 3) {
         const std::int64_t fl = eval(ln, arg(ln, 3));
         if (fl != 0) unsupported(ln, arg(ln, 3).pos, "recv() flags are not modelled (only 0)");
       }
@@ -841,11 +905,13 @@ class Runner {
       start_step(ln, st, fd, at, cap);
     } else if (n == "close") {
       const int fd = fd_arg(ln, 0);
+      close_script_fd_ = static_cast<int>(eval(ln, arg(ln, 0)));
       if (epolls_.count(fd)) {
         close_epoll(fd);
         Pending p;
         p.line = &ln;
         p.start = at;
+        p.script_fd = close_script_fd_;
         complete(p, 0, 0);
       } else {
         Step st;
@@ -1114,11 +1180,15 @@ class Runner {
   std::uint16_t remote_port_ = kRemoteEphemeral;
   std::optional<Pending> pending_;
   bool in_poll_ = false;
+  bool win_noted_ = false;
   bool nonblock_after_socket_ = false;
   Time last_call_end_ = 0;
   std::vector<std::unique_ptr<std::vector<Step>>> steps_;
   std::map<int, std::map<int, EpollReg>> epolls_;
   std::map<int, std::uint32_t> epoll_socks_;
+  std::map<int, int> fdmap_;  // script fd -> live fd
+  int close_script_fd_ = -1;
+  int peer_wscale_ = -1;      // the shift in the peer's SYN (-1: none)
   std::vector<std::pair<int, std::uint32_t>> ready_events_;
 };
 
