@@ -284,15 +284,20 @@ std::vector<CheckFailure> ExpectChecker::Impl::finish() {
   resolve_hosts();
   while (next_at < at_times.size()) snapshot(at_times[next_at++]);
   std::vector<CheckFailure> out;
-  // Labels resolve once, at the end: an accepted child gets its label late.
+  // Labels resolve once, at the end (an accepted child gets its label late),
+  // and only those the expectations name: the first socket that carries it.
   std::unordered_map<std::string, std::uint32_t> by_label;
-  for (std::size_t i = 0; i < labels.size(); ++i)
-    if (!labels[i].empty()) by_label.emplace(labels[i], static_cast<std::uint32_t>(i + 1));
   auto socket_id = [&](const std::string& label) -> std::uint32_t {
     std::string want = label;
+    // "server/conn#1" is the first "server/conn".
     if (want.size() > 2 && want.compare(want.size() - 2, 2, "#1") == 0) want.resize(want.size() - 2);
     auto it = by_label.find(want);
-    return it == by_label.end() ? 0 : it->second;
+    if (it != by_label.end()) return it->second;
+    std::uint32_t id = 0;
+    for (std::size_t i = 0; i < labels.size() && !id; ++i)
+      if (labels[i] == want) id = static_cast<std::uint32_t>(i + 1);
+    by_label.emplace(want, id);
+    return id;
   };
   static const SockRun unseen;
   auto run_of = [&](std::uint32_t id) -> const SockRun& { return id && id <= socks.size() ? socks[id - 1] : unseen; };
@@ -449,6 +454,15 @@ void ExpectChecker::on_socket(const SocketInfo& s) {
 void ExpectChecker::on_event(const Event& e) { impl_->event(e); }
 bool ExpectChecker::wants_events() const { return !impl_->x.empty(); }
 bool ExpectChecker::wants_tcb() const { return impl_->any_at_state; }
+std::uint32_t ExpectChecker::event_kinds() const {
+  // A socket's existence at a time reads the last TCB snapshot of any event
+  // naming it: then every kind counts.
+  if (impl_->any_at_state) return ~0u;
+  // Segments: only those sent (no kArrivals).
+  auto bit = [](EventKind k) { return 1u << static_cast<unsigned>(k); };
+  return bit(EventKind::Segment) | bit(EventKind::State) | bit(EventKind::Call) | bit(EventKind::Signal) |
+         bit(EventKind::Process);
+}
 std::vector<CheckFailure> ExpectChecker::finish() { return impl_->finish(); }
 
 std::vector<CheckFailure> check_expectations(const Scenario& s, const Trace& tr) {

@@ -131,7 +131,7 @@ void Sim::deliver(std::uint32_t slot) {
     trace_segment(SegOp::Drop, f.seg, f.dst_host, f.seg_id, f.retrans, "host " + hosts[f.dst_host].name + " is down", nullptr);
     return;
   }
-  if (ev_on) {  // the demux lookup only names the socket in the trace
+  if (ev(EventKind::Segment) && (ev_kinds & TraceSink::kArrivals)) {  // the demux lookup only names the socket in the trace
     const std::uint32_t id = lookup(f.dst_host, f.seg);
     trace_segment(SegOp::Deliver, f.seg, f.dst_host, f.seg_id, f.retrans, "", id ? &sock(id) : nullptr);
   }

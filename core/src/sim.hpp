@@ -242,6 +242,7 @@ struct Sim {
   bool ev_on;        // sink wants events
   std::uint32_t ev_kinds = ~0u;  // TraceSink::event_kinds()
   bool ev(EventKind k) const { return ev_on && (ev_kinds >> static_cast<unsigned>(k) & 1u); }
+  bool text_on() const { return ev_on && (ev_kinds & TraceSink::kDetails); }  // call args, causes
   bool tcb_on;       // sink wants TCB snapshots
   std::mt19937_64 rng;
   Engine q;

@@ -43,7 +43,7 @@ struct Simulation::Impl : Sim {
 };
 
 Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
-    : sc(scenario), sink(s), opt(o), ev_on(s.wants_events()), tcb_on(s.wants_events() && s.wants_tcb()) {
+    : sc(scenario), sink(s), opt(o), ev_on(s.wants_events()), ev_kinds(s.event_kinds()), tcb_on(s.wants_events() && s.wants_tcb()) {
   rng.seed(opt.seed ? *opt.seed : sc.seed);
   if (opt.limits.memory) {
     struct rlimit as {};

@@ -130,7 +130,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
   HostRt& h = hosts[p.host];
   auto fd_of = [&](const std::string& name) { return binding(t, name); };
   // Argument texts exist only for the trace: not built when no events are recorded.
-  auto fdarg = [&](std::int32_t fd) { return ev_on ? "fd=" + std::to_string(fd) : std::string(); };
+  auto fdarg = [&](std::int32_t fd) { return text_on() ? "fd=" + std::to_string(fd) : std::string(); };
 
   switch (st.kind) {
     case StepKind::Socket: {
@@ -210,7 +210,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       c.owner_pid = p.pid;
       register_socket(c, p.pid, label_for(p, st.as));
       set_binding(t, st.as, nfd);
-      trace_call(t, st, "accept", ev_on ? fdarg(fd) + " -> " + endpoint_string(c.rip, c.rport) : std::string(),
+      trace_call(t, st, "accept", text_on() ? fdarg(fd) + " -> " + endpoint_string(c.rip, c.rport) : std::string(),
                  nfd, 0, &c);
       wake(*l);  // room in the accept queue
       return StepResult::Done;
@@ -218,7 +218,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
     case StepKind::Connect: {
       const int dh = host_index(st.to_host);
       const std::uint32_t rip = dh >= 0 ? hosts[dh].ip : 0;
-      const std::string dest = ev_on ? endpoint_string(rip, st.port) : std::string();
+      const std::string dest = text_on() ? endpoint_string(rip, st.port) : std::string();
       if (t.progress == 0) {
         std::int32_t fd;
         Sock* s;
@@ -282,7 +282,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
     case StepKind::Send: {
       const std::int32_t fd = fd_of(st.sock);
       Sock* s = sock_of_fd(p, fd);
-      const std::string args = ev_on ? fdarg(fd) + ", " + std::to_string(st.bytes) + " bytes" : std::string();
+      const std::string args = text_on() ? fdarg(fd) + ", " + std::to_string(st.bytes) + " bytes" : std::string();
       if (!s) return fail(t, st, "send", args, EBADF, nullptr);
       // tcp_sendmsg: wait for the connection; a dead one reports sk_err, else EPIPE.
       if (s->state != TcpState::Established && s->state != TcpState::CloseWait) {

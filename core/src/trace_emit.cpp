@@ -55,7 +55,7 @@ void Sim::register_socket(Sock& s, std::int32_t pid, const std::string& label) {
 
 void Sim::trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::uint32_t seg_id,
                         bool retrans, const std::string& reason, const Sock* s) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Segment) || (op != SegOp::Send && !(ev_kinds & TraceSink::kArrivals))) return;
   Event e;
   e.kind = EventKind::Segment;
   e.seg_op = op;
@@ -70,7 +70,7 @@ void Sim::trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::u
 }
 
 void Sim::trace_state(Sock& s, TcpState from, TcpState to, const std::string& cause) {
-  if (!ev_on) return;
+  if (!ev(EventKind::State)) return;
   Event e;
   e.kind = EventKind::State;
   e.from = from;
@@ -82,7 +82,7 @@ void Sim::trace_state(Sock& s, TcpState from, TcpState to, const std::string& ca
 }
 
 void Sim::trace_timer(Sock& s, TimerKind k, TimerOp op, Time deadline) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Timer)) return;
   Event e;
   e.kind = EventKind::Timer;
   e.timer = k;
@@ -94,7 +94,7 @@ void Sim::trace_timer(Sock& s, TimerKind k, TimerOp op, Time deadline) {
 
 void Sim::trace_call(const Thread& t, const Step& st, const char* call, const std::string& args,
                      std::int64_t ret, int err, const Sock* s) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Call)) return;
   Event e;
   e.kind = EventKind::Call;
   e.pid = t.pid;
@@ -110,7 +110,7 @@ void Sim::trace_call(const Thread& t, const Step& st, const char* call, const st
 }
 
 void Sim::trace_note(std::uint16_t host, const Sock* s, const std::string& text) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Note)) return;
   Event e;
   e.kind = EventKind::Note;
   e.host = host;
@@ -120,7 +120,7 @@ void Sim::trace_note(std::uint16_t host, const Sock* s, const std::string& text)
 }
 
 void Sim::trace_signal(const Process& p, int signo, const char* action) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Signal)) return;
   Event e;
   e.kind = EventKind::Signal;
   e.pid = p.pid;
@@ -131,7 +131,7 @@ void Sim::trace_signal(const Process& p, int signo, const char* action) {
 }
 
 void Sim::trace_process(const Process& p, ProcOp op, int status, const std::string& detail) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Process)) return;
   Event e;
   e.kind = EventKind::Process;
   e.pid = p.pid;
@@ -143,7 +143,7 @@ void Sim::trace_process(const Process& p, ProcOp op, int status, const std::stri
 }
 
 void Sim::trace_fault(std::uint16_t host, const std::string& what, const std::string& detail) {
-  if (!ev_on) return;
+  if (!ev(EventKind::Fault)) return;
   Event e;
   e.kind = EventKind::Fault;
   e.host = host;

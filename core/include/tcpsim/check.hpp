@@ -32,6 +32,7 @@ class ExpectChecker : public TraceSink {
   void on_event(const Event& e) override;
   bool wants_events() const override;  // false when there is nothing to check
   bool wants_tcb() const override;     // only `at:` socket states read snapshots
+  std::uint32_t event_kinds() const override;  // no timer, note, fault or arrival
   // Every expectation that does not hold, in the order of the expect block's
   // kinds (states, segments, calls, at, signals, exits, counts, durations).
   std::vector<CheckFailure> finish();

@@ -150,6 +150,15 @@ class TraceSink {
   virtual bool wants_events() const { return true; }
   // False: events are built without TCB snapshots (cheaper).
   virtual bool wants_tcb() const { return true; }
+  // Which kinds of event to build, one bit per EventKind (1u << kind), and
+  // kArrivals for the segment events of a segment's delivery or drop (a
+  // Segment bit alone: only segments sent). A sink that reads no timer,
+  // note or arrival saves their cost (`check`).
+  static constexpr std::uint32_t kArrivals = 1u << 16;
+  // kDetails: the words for people — call arguments ("fd=3, 100 bytes") and
+  // a state change's cause. Without it those fields are empty.
+  static constexpr std::uint32_t kDetails = 1u << 17;
+  virtual std::uint32_t event_kinds() const { return ~0u; }
 };
 
 struct TraceMeta {

@@ -423,9 +423,12 @@ void Sim::fsm_entered(TcpState to) {
   s.state = to;
   s.visited |= static_cast<std::uint16_t>(1u << static_cast<int>(to));
   count_state(s, from, to);
-  if (ev_on) {  // the cause text is built only when events are recorded
-    std::string cause = fsm_cause;
-    if (fsm_action && *fsm_action) cause += std::string(" / ") + fsm_action;
+  if (ev(EventKind::State)) {  // the cause text is built only when someone reads it
+    std::string cause;
+    if (text_on()) {
+      cause = fsm_cause;
+      if (fsm_action && *fsm_action) cause += std::string(" / ") + fsm_action;
+    }
     trace_state(s, from, to, cause);
   }
   on_enter_state(s, to);
