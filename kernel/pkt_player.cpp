@@ -448,6 +448,11 @@ class Player {
   }
 
   bool failed() const { return failed_; }
+  bool all_calls_returned() const {
+    for (const auto& c : calls_)
+      if (!c->done.load()) return false;
+    return true;
+  }
 
  private:
   Time now() const { return (mono_ns() - t0_ns_) / 1000; }
@@ -1076,19 +1081,26 @@ PktKernelResult play_on_kernel(const pd::Script& script, const PktKernelOptions&
   struct sigaction old{}, ign{};
   ign.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ign, &old);
+  auto player = std::make_unique<Player>(script, options, res);
   try {
-    Player p(script, options, res);
-    const std::string err = p.setup();
+    const std::string err = player->setup();
     if (!err.empty()) {
       res.status = PktKernelResult::Status::Unavailable;
       res.message = "setting up the namespace: " + err;
     } else {
-      p.run();
+      player->run();
     }
   } catch (const Unsupported& u) {
     res.status = PktKernelResult::Status::Unsupported;
     res.line = u.line;
     res.message = script.file + ":" + std::to_string(u.line) + ":" + std::to_string(u.col) + ": " + u.what;
+  }
+  player->teardown();  // wakes blocked calls (shutdown), removes the namespace
+  // A call thread that still has not returned refers to the player: leave it
+  // alive rather than free memory under it (never seen; a small leak at worst).
+  if (!player->all_calls_returned()) {
+    res.warnings.push_back(script.file + ": warning: a system call was still blocked after the namespace was removed");
+    (void)player.release();
   }
   sigaction(SIGPIPE, &old, nullptr);
   return res;
