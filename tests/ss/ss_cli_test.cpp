@@ -88,3 +88,28 @@ TEST(SsCli, ALimitReachedBeforeTheMomentExits3) {
   EXPECT_EQ(r.status, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("--max-events"), std::string::npos) << r.err;
 }
+
+// Issue #15.6: a sysctl Linux removed is refused with the reason, at its line.
+TEST(LoaderCli, TcpTwRecycleIsRefusedAsRemovedFromLinux) {
+  const std::string dir = tcpsim::testing::temp_dir("tw-recycle");
+  const std::string f = dir + "/tw.yaml";
+  tcpsim::testing::write_file(f, R"(title: {en: "tw_recycle", zh: "tw_recycle"}
+hosts:
+  client: {ip: 10.0.0.1}
+  server:
+    ip: 10.0.0.2
+    sysctl: {net.ipv4.tcp_tw_recycle: 1}
+processes:
+  server:
+    host: server
+    run:
+      - listen: {port: 80, as: lsock}
+)");
+  auto r = run_tool({kExe, "check", f});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("tw.yaml:6:14: sysctl 'net.ipv4.tcp_tw_recycle' was removed in Linux 4.12"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("net.ipv4.tcp_tw_reuse"), std::string::npos) << r.err;
+  r = run_tool({kExe, "ss", f, "--at", "1s"});
+  EXPECT_EQ(r.status, 2);
+}

@@ -318,6 +318,11 @@ void ScenarioReader::read_sysctls(const YNode* n, HostSpec& h) {
     const SysctlDef* def = nullptr;
     for (const auto& d : sysctl_defs())
       if (k->value == d.name) def = &d;
+    // Sysctls Linux no longer has: refused with the reason, not as a typo.
+    if (k->value == "net.ipv4.tcp_tw_recycle")
+      c_.fail(k, "sysctl 'net.ipv4.tcp_tw_recycle' was removed in Linux 4.12 (it dropped SYNs from "
+                 "clients behind a NAT, whose timestamps are not monotonic); for outgoing "
+                 "connections use net.ipv4.tcp_tw_reuse");
     if (!def)
       c_.fail(k, "unknown sysctl '" + k->value.substr(0, 60) + "'; expected one of: " +
                      join(sysctl_names()));
