@@ -517,15 +517,28 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       if (tw) {
         TcpState cur = to_tcp_state(tw->state);
         emit_state(l.t, host, tu, sid, from, cur, "kernel");
+        // A new connection on the same 4-tuple (a SYN that reopened TIME_WAIT,
+        // tcp_timewait_state_process -> TCP_TW_SYN) ends the time-wait sock;
+        // the sampler then sees the new socket under the same 4-tuple.
+        std::int64_t reused = -1;
+        for (const auto& l2 : lines)
+          if (l2.t > tw->t && l2.saddr == l.saddr && l2.sport == l.sport && l2.daddr == l.daddr &&
+              l2.dport == l.dport && (l2.oldstate == 10 || l2.oldstate == 7)) {
+            reused = l2.t;
+            break;
+          }
         for (const auto& s : samples) {
           if (s.t <= tw->t || s.host != hi || !s.tw || s.lip != l.saddr || s.lport != l.sport ||
               s.rip != l.daddr || s.rport != l.dport)
             continue;
+          if (reused >= 0 && s.t > reused) break;
           TcpState nx = s.state < 0 ? TcpState::Closed : to_tcp_state(s.state);
           emit_state(s.t, host, tu, sid, cur, nx, s.state < 0 ? "expired" : "kernel");
           cur = nx;
           if (s.state < 0) break;
         }
+        if (reused >= 0 && cur != TcpState::Closed)
+          emit_state(reused, host, tu, sid, cur, TcpState::Closed, "reopened by a new SYN");
         live.erase(tu);
         continue;
       }
