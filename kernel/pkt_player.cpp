@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -475,6 +476,25 @@ class Player {
   // ---- shell lines: sysctls inside our namespace ----
   void shell(const pd::Line& ln) {
     const auto& sh = ln.shell;
+    // `./defaults.sh` (the kernel selftests' first line): a shell script
+    // beside the .pkt file runs inside our namespace, as packetdrill runs it
+    // inside the selftest's. Nothing else from a shell line is executed.
+    std::string cmd = sh.command;
+    while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.back()))) cmd.pop_back();
+    while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.front()))) cmd.erase(0, 1);
+    if (cmd.size() > 3 && cmd.compare(cmd.size() - 3, 3, ".sh") == 0 && cmd.find_first_of(" ;|&$`<>") == std::string::npos) {
+      const auto slash = sc_.file.rfind('/');
+      const std::string dir = slash == std::string::npos ? "." : sc_.file.substr(0, slash);
+      const std::string path = cmd[0] == '/' ? cmd : dir + "/" + cmd;
+      struct stat st{};
+      if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        std::string out;
+        const int rc = run_command({"ip", "netns", "exec", ns_, "sh", "-c", "cd \"$1\" && sh \"$2\"", "sh", dir, path}, &out);
+        if (rc != 0) warn(ln.pos, "`" + cmd + "` exited with status " + std::to_string(rc) + ": " + out);
+        log("ran " + path + " in the namespace");
+        return;
+      }
+    }
     if (!sh.warning.empty() || sh.sysctls.empty()) {
       warn(ln.pos, "shell command `" + sh.command + "` skipped" + (sh.warning.empty() ? "" : ": " + sh.warning));
     }
@@ -750,6 +770,13 @@ class Player {
     return a[i];
   }
 
+  // A buffer argument: `...` is a buffer of ours; NULL or a number is that
+  // address, so the kernel reports EFAULT as for packetdrill.
+  static char* buffer_arg(const pd::Expr& e, char* ours) {
+    if (e.kind == pd::Expr::Kind::Ellipsis || e.kind == pd::Expr::Kind::String) return ours;
+    return reinterpret_cast<char*>(static_cast<std::uintptr_t>(eval(e)));
+  }
+
   // Runs in the call's own thread (in our namespace).
   void perform(Call& c) {
     const pd::Line& ln = *c.line;
@@ -798,14 +825,16 @@ class Player {
       const auto len = arg(ln, 2).kind == pd::Expr::Kind::Ellipsis ? 65536 : eval(arg(ln, 2));
       std::vector<char> b(static_cast<std::size_t>(std::max<std::int64_t>(len, 1)));
       const int fd = live_fd(eval(arg(ln, 0)));
-      if (n == "read") done(read(fd, b.data(), static_cast<std::size_t>(len)));
-      else done(recv(fd, b.data(), static_cast<std::size_t>(len), s.args.size() > 3 ? static_cast<int>(eval(s.args[3])) : 0));
+      char* buf = buffer_arg(arg(ln, 1), b.data());
+      if (n == "read") done(read(fd, buf, static_cast<std::size_t>(len)));
+      else done(recv(fd, buf, static_cast<std::size_t>(len), s.args.size() > 3 ? static_cast<int>(eval(s.args[3])) : 0));
     } else if (n == "write" || n == "send" || n == "sendto") {
       const auto len = eval(arg(ln, 2));
       std::vector<char> b(static_cast<std::size_t>(std::max<std::int64_t>(len, 1)), 0);
       const int fd = live_fd(eval(arg(ln, 0)));
-      if (n == "write") done(write(fd, b.data(), static_cast<std::size_t>(len)));
-      else done(send(fd, b.data(), static_cast<std::size_t>(len), s.args.size() > 3 ? static_cast<int>(eval(s.args[3])) : 0));
+      char* buf = buffer_arg(arg(ln, 1), b.data());
+      if (n == "write") done(write(fd, buf, static_cast<std::size_t>(len)));
+      else done(send(fd, buf, static_cast<std::size_t>(len), s.args.size() > 3 ? static_cast<int>(eval(s.args[3])) : 0));
     } else if (n == "close") {
       const auto sfd = eval(arg(ln, 0));
       const int fd = live_fd(sfd);
