@@ -13,14 +13,28 @@ int Sim::host_index(const std::string& name) const {
   return -1;
 }
 
+namespace {
+std::uint64_t dest_key(std::uint32_t rip, std::uint16_t rport) {
+  return (static_cast<std::uint64_t>(rip) << 16) | rport;
+}
+bool ephemeral(const HostRt& h, std::uint16_t port) { return port >= h.sys.port_lo && port <= h.sys.port_hi; }
+}  // namespace
+
 void Sim::hash_conn(Sock& s) {
-  hosts[s.host].conns.insert_or_assign(conn_key(s.lport, s.rip, s.rport), s.id);
+  HostRt& h = hosts[s.host];
+  const std::uint64_t key = conn_key(s.lport, s.rip, s.rport);
+  if (!h.conns.contains(key) && ephemeral(h, s.lport)) ++h.dest_ports[dest_key(s.rip, s.rport)];
+  h.conns.insert_or_assign(key, s.id);
   s.in_table = true;
 }
 
 void Sim::unhash(Sock& s) {
   if (!s.in_table) return;
-  hosts[s.host].conns.erase_if_value(conn_key(s.lport, s.rip, s.rport), s.id);
+  HostRt& h = hosts[s.host];
+  if (h.conns.erase_if_value(conn_key(s.lport, s.rip, s.rport), s.id) && ephemeral(h, s.lport)) {
+    auto it = h.dest_ports.find(dest_key(s.rip, s.rport));
+    if (it != h.dest_ports.end() && --it->second == 0) h.dest_ports.erase(it);
+  }
   s.in_table = false;
 }
 
@@ -44,6 +58,12 @@ int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, s
   const std::uint32_t lo = h.sys.port_lo, hi = h.sys.port_hi;
   const std::uint32_t range = hi >= lo ? hi - lo + 1 : 1;
   if (h.port_cursor == 0) h.port_cursor = static_cast<std::uint32_t>(rng() % range) + 1;
+  // Every port of the range already holds a connection to this destination:
+  // no need to look at each (unless tcp_tw_reuse may take a TIME_WAIT one).
+  if (rip != 0 && h.sys.tcp_tw_reuse != 1) {
+    auto it = h.dest_ports.find(dest_key(rip, rport));
+    if (it != h.dest_ports.end() && it->second >= range) return EADDRNOTAVAIL;
+  }
   for (std::uint32_t n = 0; n < range; ++n) {
     const std::uint16_t port = static_cast<std::uint16_t>(lo + (h.port_cursor - 1 + n) % range);
     if (h.listeners.count(port) || h.bound.count(port)) continue;
@@ -131,6 +151,7 @@ void Sim::crash_host(std::uint16_t host) {
     fsm(s, FsmEvent::HostCrash, "state lost");
   }
   h.conns.clear();
+  h.dest_ports.clear();
   h.listeners.clear();
   h.bound.clear();
   h.crashed = true;

@@ -115,6 +115,7 @@ struct Sock {
   std::uint64_t written = 0;      // bytes the application wrote
   std::uint64_t sent = 0;         // bytes sent at least once up to snd_nxt
   std::uint64_t acked = 0;        // bytes acknowledged by the peer
+  std::uint64_t sml = 0;          // stream end of the last segment shorter than the MSS (Linux snd_sml)
   std::uint32_t fin_seq = 0;      // sequence number of our FIN (valid once fin_ever)
   bool fin_ever = false;          // our FIN was sent at least once
   bool fin_acked = false;
@@ -161,6 +162,9 @@ struct HostRt {
   std::unordered_map<std::uint16_t, std::uint32_t> listeners;  // port -> socket id
   std::unordered_map<std::uint16_t, std::uint32_t> bound;      // explicitly bound ports -> count
   std::uint32_t port_cursor = 0;
+  // (remote ip << 16 | remote port) -> connections to it holding a port of
+  // ip_local_port_range: a connect() finds the range exhausted in O(1).
+  std::unordered_map<std::uint64_t, std::uint32_t> dest_ports;
   StateCounts counts{};
   std::int32_t tw_count = 0;
 };
