@@ -86,10 +86,18 @@ void Sim::output(Sock& s) {
         if (in_flight == 0 && !s.timers[static_cast<int>(TimerKind::Retransmit)]) rearm_rto(s);
         break;
       }
-      // Nagle (RFC 1122 §4.2.3.4): a small segment waits while data is unacknowledged.
-      if (len < y.mss && !s.nodelay && in_flight > 0 && len == unsent) break;
-      std::uint8_t flags = kAck;
+      // Nagle (RFC 1122 §4.2.3.4): a small segment waits while data is
+      // unacknowledged. Deviation: Linux uses Minshall's variant
+      // (tcp_nagle_check(), tcp_minshall_check()): it waits only while an
+      // earlier small segment is unacknowledged, so the short tail of a
+      // large write goes out with the rest; and a segment carrying the FIN
+      // never waits (tcp_nagle_test()).
       const bool last = s.sent + len == s.written;
+      const bool linux_nagle = hosts[s.host].profile == Profile::Linux;
+      if (len < y.mss && !s.nodelay && in_flight > 0 && len == unsent &&
+          (!linux_nagle || (s.sml > s.acked && !(last && s.fin_queued))))
+        break;
+      std::uint8_t flags = kAck;
       if (last) flags |= kPsh;  // Linux marks the end of a write with PSH
       // Linux tcp_send_fin: the FIN rides on the last queued data segment.
       if (last && s.fin_queued) flags |= kFin;
@@ -97,6 +105,7 @@ void Sim::output(Sock& s) {
       Segment g = make_segment(s, flags, s.snd_nxt, len);
       s.snd_nxt += len;
       s.sent += len;
+      if (len < y.mss) s.sml = s.sent;
       if (flags & kFin) {
         s.fin_seq = s.snd_nxt;
         s.snd_nxt += 1;
