@@ -341,6 +341,71 @@ TEST(FinWait2Test, OrphanAnswersASynInItsWindowWithRstAndIsGone) {
   EXPECT_EQ(errnoOf(callResult(t, "client", "connect", 2)), "ECONNREFUSED");
 }
 
+// Issue #14.12: the rfc9293 profile uses the RFC's own values (docs/model.md).
+namespace {
+Trace run_profile(const char* profile, const std::string& faults, const std::string& client_steps) {
+  const std::string y = std::string("title: t\nhosts:\n  client: {ip: 10.0.0.1, profile: ") + profile +
+                        "}\n  server: {ip: 10.0.0.2, profile: " + profile + "}\nlink: {delay: 1ms}\n" +
+                        faults + "processes:\n" + kServerAcceptOnly +
+                        "      - recv: {socket: conn, until: eof}\n      - close: conn\n" +
+                        "  client:\n    host: client\n    run:\n" + client_steps;
+  return run_scenario(load_scenario_string(y, "test.yaml"));
+}
+std::vector<Time> send_times(const Trace& t, const std::string& host, const std::string& flags) {
+  std::vector<Time> out;
+  for (const auto& e : t.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && t.meta.hosts[e.host].name == host &&
+        flags_string(e.seg.flags) == flags)
+      out.push_back(e.t);
+  return out;
+}
+}  // namespace
+
+TEST(Rfc9293ProfileTest, TimeWaitLastsTwoMslOfFourMinutes) {
+  const std::string steps = "      - connect: {to: \"server:80\", as: sock}\n      - close: sock\n";
+  for (const char* profile : {"linux", "rfc9293"}) {
+    const Trace t = run_profile(profile, "", steps);
+    const Event* tw = test::stateEvent(t, "client/sock", S::TimeWait);
+    ASSERT_NE(tw, nullptr) << profile;
+    const Event* gone = nullptr;
+    for (const auto& e : t.events)
+      if (e.kind == EventKind::State && e.sock == tw->sock && e.from == S::TimeWait) gone = &e;
+    ASSERT_NE(gone, nullptr) << profile;
+    EXPECT_EQ(gone->t - tw->t, std::string(profile) == "linux" ? sec(60) : sec(240)) << profile;
+  }
+}
+
+TEST(Rfc9293ProfileTest, SynRetransmissionsBackOffFromTheFirst) {
+  const std::string steps = "      - connect: {to: \"server:80\", as: sock}\n        on_error: continue\n";
+  const std::string drop = "faults:\n  - drop: {from: client, flags: S, count: 0}\n";
+  const Trace t = run_profile("rfc9293", drop, steps);
+  const auto syn = send_times(t, "client", "S");
+  ASSERT_GE(syn.size(), 5u);
+  // RFC 6298 (5.5): 1, 2, 4, 8 s between SYNs; Linux waits 1 s five times first.
+  EXPECT_EQ(syn[1] - syn[0], sec(1));
+  EXPECT_EQ(syn[2] - syn[1], sec(2));
+  EXPECT_EQ(syn[3] - syn[2], sec(4));
+  EXPECT_EQ(syn[4] - syn[3], sec(8));
+  const auto lin = send_times(run_profile("linux", drop, steps), "client", "S");
+  ASSERT_GE(lin.size(), 3u);
+  EXPECT_EQ(lin[2] - lin[1], sec(1));
+}
+
+TEST(Rfc9293ProfileTest, RetransmissionTimeoutIsAtLeastOneSecond) {
+  const std::string steps =
+      "      - connect: {to: \"server:80\", as: sock}\n      - send: {socket: sock, bytes: 100}\n"
+      "      - after: 5s\n        close: sock\n";
+  const std::string drop = "faults:\n  - drop: {from: client, has: P, nth: 1}\n";
+  for (const char* profile : {"linux", "rfc9293"}) {
+    const auto data = send_times(run_profile(profile, drop, steps), "client", "P.");
+    ASSERT_GE(data.size(), 2u) << profile;
+    if (std::string(profile) == "linux")
+      EXPECT_LT(data[1] - data[0], msec(500)) << "tail loss probe, RTO 200 ms + SRTT";
+    else
+      EXPECT_EQ(data[1] - data[0], sec(1)) << "RFC 6298 (2.4): RTO = max(SRTT + 4 RTTVAR, 1 s)";
+  }
+}
+
 // §2: first data is ACKed at once; the FIN's ACK is delayed ~40 ms.
 TEST(EstablishedTest, FirstDataQuickAckedFinAckDelayed) {
   const Trace t = run_yaml(std::string(kServerAcceptOnly) + R"(  client:

@@ -144,9 +144,14 @@ void Sim::rtt_sample(Sock& s, Time m) {
     s.srtt += err / 8;
     s.rttvar += ((err < 0 ? -err : err) - s.rttvar) / 4;
   }
-  // Linux tcp_set_rto: RTO = srtt + max(4*rttvar, tcp_rto_min): the minimum
-  // applies to the variance term, so a 2 ms path gets about 202 ms.
-  s.rto = std::min(s.srtt + std::max(4 * s.rttvar, y.rto_min), y.rto_max);
+  // Deviation (Linux, tcp_set_rto): RTO = srtt + max(4*rttvar, tcp_rto_min):
+  // the minimum applies to the variance term, so a 2 ms path gets about
+  // 202 ms. The rfc9293 profile follows RFC 6298 (2.3)-(2.4):
+  // RTO = max(SRTT + max(G, 4*RTTVAR), 1 s) (rto_min is 1 s there).
+  if (hosts[s.host].profile == Profile::Rfc9293)
+    s.rto = std::min(std::max(s.srtt + std::max<Time>(4 * s.rttvar, 1), y.rto_min), y.rto_max);
+  else
+    s.rto = std::min(s.srtt + std::max(4 * s.rttvar, y.rto_min), y.rto_max);
 }
 
 void Sim::rearm_rto(Sock& s) {
