@@ -25,6 +25,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <chrono>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -148,6 +149,7 @@ void Lab::buildActions() {
     ep_group_->addAction(a);
   }
   add("next_seg", {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Down)}, [this] {
+    if (leftFocused()) return selectLeftArrow(+1);
     const render::TraceView* v = win_->view();
     if (!v || v->arrows().empty()) return;
     const Target t = selection();
@@ -157,6 +159,7 @@ void Lab::buildActions() {
     if (win_->cursor() <= v->arrows()[a].send) win_->setCursor(v->arrows()[a].send + 1, false);
   });
   add("prev_seg", {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Up)}, [this] {
+    if (leftFocused()) return selectLeftArrow(-1);
     const render::TraceView* v = win_->view();
     if (!v || v->arrows().empty()) return;
     const Target t = selection();
@@ -238,7 +241,7 @@ void Lab::buildActions() {
   connect(menu_, &QMenu::aboutToShow, this, [this] {
     // The endpoints' names, for the keyboard user choosing one.
     const Target t = selection();
-    const render::TraceView* v = win_->view();
+    const render::TraceView* v = viewOf(t.run);
     auto eps = render::connection_endpoints(v, win_->connectionIndex());
     for (int side = 0; side < 2; ++side) {
       QString who = eps[side] && v ? QString::fromStdString(v->socket_label(eps[side])) : tr("none");
@@ -303,7 +306,15 @@ void Lab::buildWidgets() {
   connect(compare_, &render::CompareView::arrowClicked, this, [this](int side, int arrow) {
     // The right side is the window's run: its selection is the window's.
     if (side == 1) win_->setSelectedArrow(arrow);
+    else left_arrow_ = arrow;
+    target_label_->setText(targetDescription(selection()));
   });
+  // The keys act on the side last clicked.
+  connect(compare_, &render::CompareView::focusedSideChanged, this,
+          [this] { target_label_->setText(targetDescription(selection())); });
+  // While the comparison covers the window's timeline, it is not laid out
+  // (a big branch would cost seconds for nothing).
+  win_->ladder()->setLazyWhenHidden(true);
 
   // Right-click targets in the window and in the comparison.
   win_->ladder()->scrollArea()->widget()->installEventFilter(this);
@@ -353,6 +364,7 @@ const render::TraceView* Lab::viewOf(int run) const {
 
 std::shared_ptr<const render::TraceView> Lab::sharedViewOf(int run) const {
   if (run < 0 || run >= static_cast<int>(runs_.size()) || !runs_[run].trace) return nullptr;
+  if (runs_[run].view) return runs_[run].view;
   return std::make_shared<render::TraceView>(runs_[run].trace);
 }
 
@@ -386,6 +398,9 @@ void Lab::showCurrent() {
   const LabRun& r = runs_[current_];
   const Time now = win_->displayTime();
   const int conn = win_->connectionIndex();
+  // The comparison will cover the centre: hide it first, so the window's
+  // timeline is not laid out for nothing (LadderWidget::setLazyWhenHidden).
+  if (comparing() && win_->centerSplit()) win_->centerSplit()->setVisible(false);
   switching_ = true;
   win_->setTrace(*r.scenario, r.trace);
   switching_ = false;
@@ -494,7 +509,9 @@ void Lab::refreshCompare() {
   }());
   compare_->setTimeScale(win_->timeScale());
   compare_->setCallsAndTimers(win_->action("calls_timers") ? win_->action("calls_timers")->isChecked() : true);
-  compare_->setRuns({indexOfId(b.parent) == 0 ? tr("Original") : a.name, a.trace}, {b.name, b.trace},
+  left_arrow_ = -1;
+  compare_->setHideNext(win_->hideNext());
+  compare_->setRuns({indexOfId(b.parent) == 0 ? tr("Original") : a.name, a.trace, a.view}, {b.name, b.trace, b.view},
                     b.from_parent.identical, b.from_parent.index, diffs);
   compare_->setCursor(win_->cursor(), win_->displayTime(), win_->connectionIndex());
 }
@@ -506,7 +523,10 @@ void Lab::onCursorMoved() {
     applied_theme_key_ = key;
     if (comparing()) refreshCompare();
   }
-  if (comparing()) compare_->setCursor(win_->cursor(), win_->displayTime(), win_->connectionIndex());
+  if (comparing()) {
+    compare_->setHideNext(win_->hideNext());
+    compare_->setCursor(win_->cursor(), win_->displayTime(), win_->connectionIndex());
+  }
   const Target t = selection();
   target_label_->setText(targetDescription(t));
 }
@@ -616,13 +636,27 @@ bool Lab::saveRun(int index, const QString& path, bool overwrite, QString* error
 
 // ---------------------------------------------------------------- actions
 
+bool Lab::leftFocused() const { return comparing() && compare_->focusedSide() == 0; }
+
+void Lab::selectLeftArrow(int step) {
+  const render::TraceView* v = compare_->pane(0)->view();
+  if (!v || v->arrows().empty()) return;
+  const Target t = selection();
+  left_arrow_ = std::clamp(t.arrow < 0 ? 0 : t.arrow + step, 0, static_cast<int>(v->arrows().size()) - 1);
+  compare_->pane(0)->ladder()->setSelectedArrow(left_arrow_);
+  target_label_->setText(targetDescription(selection()));
+}
+
 Lab::Target Lab::selection() const {
   Target t;
-  t.run = current_;
-  const render::TraceView* v = win_->view();
+  // While comparing, the side last clicked: the left is the parent run.
+  const bool left = leftFocused();
+  t.run = left ? indexOfId(runs_[current_].parent) : current_;
+  const render::TraceView* v = left ? compare_->pane(0)->view() : win_->view();
   if (!v) return t;
-  int a = win_->selectedArrow();
-  if (a < 0 && win_->cursor() > 0) a = v->arrow_of_event(win_->cursor() - 1);
+  const std::size_t cursor = left ? compare_->pane(0)->cursor() : win_->cursor();
+  int a = left ? left_arrow_ : win_->selectedArrow();
+  if (a < 0 && cursor > 0) a = v->arrow_of_event(cursor - 1);
   if (a >= static_cast<int>(v->arrows().size())) a = -1;
   t.arrow = a;
   auto eps = render::connection_endpoints(v, win_->connectionIndex());
@@ -647,7 +681,14 @@ QString Lab::targetDescription(const Target& t) const {
                       QString::fromStdString(v->host_name(e.host)), axis_time(e.t));
   }
   if (t.sock) parts << tr("socket %1").arg(QString::fromStdString(v->socket_label(t.sock)));
-  return parts.isEmpty() ? QString() : tr("Acts on: %1").arg(parts.join(" · "));
+  if (parts.isEmpty()) return QString();
+  // While comparing, which of the two runs.
+  if (comparing() && t.run >= 0 && t.run < static_cast<int>(runs_.size())) {
+    const QString run = t.run == current_ ? tr("%1 ▶").arg(runs_[t.run].name)
+                                          : tr("◀ %1").arg(t.run == 0 ? tr("Original") : runs_[t.run].name);
+    return tr("Acts on %1: %2").arg(run, parts.join(" · "));
+  }
+  return tr("Acts on: %1").arg(parts.join(" · "));
 }
 
 void Lab::trigger(Op op) {
@@ -777,7 +818,10 @@ bool Lab::runInThread(const QString& what, const std::function<void(const std::a
     QProgressDialog dlg(what, tr("Cancel"), 0, 0, win_);
     dlg.setObjectName("labProgress");
     dlg.setWindowModality(Qt::WindowModal);
-    dlg.setMinimumDuration(progress_delay_ms_);
+    // Shown after the delay whether or not a value is ever set (the run's
+    // length is not known: a busy bar).
+    dlg.setMinimumDuration(std::numeric_limits<int>::max());
+    QTimer::singleShot(progress_delay_ms_, &dlg, [&dlg] { dlg.show(); });
     dlg.setAutoReset(false);
     dlg.setAutoClose(false);
     connect(&dlg, &QProgressDialog::canceled, &dlg, [&] {
@@ -824,15 +868,25 @@ bool Lab::branch(int run, const QString& text) {
   const int parent_id = runs_[run].id;
   std::optional<Branch> made;
   std::vector<std::string> diffs;
+  std::shared_ptr<const Trace> made_trace;
+  std::shared_ptr<const render::TraceView> made_view, parent_view = runs_[run].view;
   const std::string lang = win_->language().startsWith("zh") ? "zh_CN" : "en";
   bool ok = false;
   try {
+    // The worker reads the parent's scenario and trace (immutable, shared)
+    // and writes only the locals above; the GUI thread takes them after.
     ok = runInThread(tr("Running the branch “%1”…").arg(text), [&](const std::atomic<bool>* cancel) {
       RunOptions opt;
       opt.cancel = cancel;
       made = make_branch(*scenario, *trace, actions, a, opt);
-      // The differences too (seconds for a big run), off the GUI thread.
+      if (*cancel) return;
+      // The differences and the views' indexes too (seconds for a big
+      // run), off the GUI thread.
       if (!made->from_parent.identical) diffs = describe_differences(*trace, made->trace, lang);
+      if (*cancel) return;
+      made_trace = std::make_shared<const Trace>(std::move(made->trace));
+      made_view = std::make_shared<const render::TraceView>(made_trace);
+      if (!parent_view) parent_view = std::make_shared<const render::TraceView>(trace);
     });
   } catch (const ActionError& e) {
     return refuse(e);
@@ -854,8 +908,10 @@ bool Lab::branch(int run, const QString& text) {
   r.actions = std::move(made->actions);
   r.origin = tr("action: %1").arg(text);
   r.scenario = std::make_shared<const Scenario>(std::move(made->scenario));
-  r.trace = std::make_shared<const Trace>(std::move(made->trace));
+  r.trace = made_trace;
+  r.view = made_view;
   r.from_parent = made->from_parent;
+  if (const int pi = indexOfId(parent_id); pi >= 0 && !runs_[pi].view) runs_[pi].view = parent_view;
   r.diffs = std::move(diffs);
   r.diff_lang = lang;
   const Divergence d = r.from_parent;
@@ -888,6 +944,8 @@ bool Lab::compareProfiles() {
   const auto base_trace = base.trace;
   Scenario s[2];
   Trace t[2];
+  std::shared_ptr<const Trace> st[2];
+  std::shared_ptr<const render::TraceView> sv[2];
   std::vector<std::string> diffs;
   const std::string lang = win_->language().startsWith("zh") ? "zh_CN" : "en";
   bool ok = false;
@@ -900,7 +958,12 @@ bool Lab::compareProfiles() {
         s[i] = with_profile(*scenario, p[i]);
         t[i] = run_scenario(s[i], opt);
       }
-      if (!*cancel) diffs = describe_differences(t[0], t[1], lang);
+      if (*cancel) return;
+      diffs = describe_differences(t[0], t[1], lang);
+      for (int i = 0; i < 2 && !*cancel; ++i) {
+        st[i] = std::make_shared<const Trace>(std::move(t[i]));
+        sv[i] = std::make_shared<const render::TraceView>(st[i]);
+      }
     });
   } catch (const std::exception& e) {
     message(tr("The profiles could not be compared: %1").arg(QString::fromUtf8(e.what())), true);
@@ -917,7 +980,8 @@ bool Lab::compareProfiles() {
   l.actions = actions;
   l.origin = tr("every host under the linux profile");
   l.scenario = std::make_shared<const Scenario>(std::move(s[0]));
-  l.trace = std::make_shared<const Trace>(std::move(t[0]));
+  l.trace = st[0];
+  l.view = sv[0];
   l.from_parent = first_divergence(*base_trace, *l.trace);
   const int li = addRun(std::move(l));
   LabRun r;
@@ -926,7 +990,8 @@ bool Lab::compareProfiles() {
   r.actions = actions;
   r.origin = tr("every host under the rfc9293 profile");
   r.scenario = std::make_shared<const Scenario>(std::move(s[1]));
-  r.trace = std::make_shared<const Trace>(std::move(t[1]));
+  r.trace = st[1];
+  r.view = sv[1];
   r.from_parent = first_divergence(*runs_[li].trace, *r.trace);
   r.diffs = std::move(diffs);
   r.diff_lang = lang;

@@ -72,6 +72,9 @@ struct LabRun {
   QString origin;                   // how it was made, for tooltips and the saved file's header
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Trace> trace;
+  // A view of `trace` built off the GUI thread with the run (null: built
+  // when shown).
+  std::shared_ptr<const render::TraceView> view;
   Divergence from_parent;           // against the parent's trace
   std::vector<std::string> diffs;   // describe_differences(parent, this), in diff_lang
   std::string diff_lang;
@@ -116,9 +119,10 @@ class Lab : public QObject {
   // shows it). Triggering one of its actions acts on this target.
   QMenu* contextMenuFor(const Target& t);
   void popupContextMenu(const Target& t, const QPoint& global);
-  // What the keyboard acts on: the current run, the selected segment (the
-  // clicked arrow, else the segment of the event at the cursor) and the
-  // selected endpoint.
+  // What the keyboard acts on: the current run, or while comparing the
+  // focused side's run (a click on a side focuses it); the selected segment
+  // (the clicked arrow, else the segment of the event at that run's cursor)
+  // and the selected endpoint.
   Target selection() const;
   int selectedEndpoint() const { return endpoint_; }  // 0 left, 1 right
   void setSelectedEndpoint(int side);
@@ -181,6 +185,8 @@ class Lab : public QObject {
   void message(const QString& text, bool error);
   QString targetDescription(const Target& t) const;
   const render::TraceView* viewOf(int run) const;
+  bool leftFocused() const;
+  void selectLeftArrow(int step);
   std::shared_ptr<const render::TraceView> sharedViewOf(int run) const;
   bool branch(int run, const QString& text);
   int addRun(LabRun r);
@@ -206,6 +212,7 @@ class Lab : public QObject {
   Prompt prompt_;
   SavePrompt save_prompt_;
   int progress_delay_ms_ = 300;
+  int left_arrow_ = -1;         // the arrow selected in the comparison's left ladder
   QPointer<QWidget> progress_;
   QString applied_theme_key_;
 

@@ -1,17 +1,23 @@
 #include "compare_view.hpp"
 
+#include <QButtonGroup>
 #include <QEvent>
-#include <QResizeEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
-#include <QListWidget>
+#include <QRegularExpression>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 
@@ -20,16 +26,65 @@
 namespace tcpsim::render {
 
 namespace {
+
 QString axis_time(Time t) {
   if (t < sec(1)) return QString::number(t / 1000.0, 'f', 3) + " ms";
   return QString::number(t / 1e6, 'f', 3) + " s";
 }
+
+std::atomic<std::size_t> g_big_events{40000};
+
+// A big run's ladders show this many events of the right run on each side
+// of the cursor (a layout of ~3000 events takes a few hundred ms).
+constexpr std::size_t kWindowSpan = 1500;
+
+const char* kFocusStyle = "QLabel{border-bottom:3px solid #0072B2;padding-bottom:1px}";
+const char* kPlainStyle = "QLabel{border-bottom:3px solid transparent;padding-bottom:1px}";
+
 }  // namespace
+
+void CompareView::setBigEvents(std::size_t n) { g_big_events = n; }
+std::size_t CompareView::bigEvents() { return g_big_events; }
+
+DifferenceRow split_difference(const QString& line) {
+  DifferenceRow r;
+  const int bar = line.indexOf(" | ");
+  if (bar < 0) {
+    r.what = line;
+    return r;
+  }
+  const QString head = line.left(bar);
+  r.right = line.mid(bar + 3);
+  // "subject: [what] left": describe_differences' separator is ": " in
+  // English and "：" in Chinese (core/src/lab/compare.cpp).
+  int sep = head.indexOf(": ");
+  int seplen = 2;
+  const int zsep = head.indexOf(QChar(0xFF1A));
+  if (zsep >= 0 && (sep < 0 || zsep < sep)) {
+    sep = zsep;
+    seplen = 1;
+  }
+  const QString subject = sep >= 0 ? head.left(sep) : QString();
+  QString rest = sep >= 0 ? head.mid(sep + seplen) : head;
+  // The words that say what is compared (the same for both sides).
+  static const QRegularExpression kWhat(
+      QStringLiteral("^(states|segments sent|signals|time in \\S+|状态|发送的报文段|信号|在 \\S+ 停留) (.*)$"));
+  const auto m = kWhat.match(rest);
+  QString what;
+  if (m.hasMatch()) {
+    what = m.captured(1);
+    rest = m.captured(2);
+  }
+  const QString s = sep >= 0 ? head.mid(sep, seplen) : QString(": ");
+  r.what = subject.isEmpty() ? what : what.isEmpty() ? subject : subject + s + what;
+  r.left = rest;
+  return r;
+}
 
 ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
   auto* l = new QVBoxLayout(this);
   l->setContentsMargins(0, 0, 0, 0);
-  l->setSpacing(3);
+  l->setSpacing(0);
   // The labels are placed by CompareView, in one grid for both sides, so
   // the two ladders start at the same height.
   title_ = new QLabel(this);
@@ -43,34 +98,27 @@ ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
   diff_->setObjectName("compareDifference");
   diff_->setTextFormat(Qt::PlainText);
   diff_->setWordWrap(true);
-  split_ = new QSplitter(Qt::Vertical, this);
-  ladder_ = new LadderWidget(split_);
-  auto* row = new QWidget(split_);
-  auto* rl = new QHBoxLayout(row);
-  rl->setContentsMargins(0, 0, 0, 0);
-  rl->setSpacing(2);
+  ladder_ = new LadderWidget(this);
+  l->addWidget(ladder_, 1);
+  // The run's two diagrams: placed by CompareView in its diagrams tab.
+  group_ = new QWidget(this);
+  group_->setObjectName("compareDiagrams");
+  auto* gl = new QVBoxLayout(group_);
+  gl->setContentsMargins(0, 0, 0, 0);
+  gl->setSpacing(2);
+  group_title_ = new QLabel(group_);
+  group_title_->setTextFormat(Qt::PlainText);
+  group_title_->setFont(bf);
+  gl->addWidget(group_title_);
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(0, 0, 0, 0);
+  row->setSpacing(2);
   for (auto*& d : diagrams_) {
-    d = new StateDiagramWidget(row);
-    d->setMinimumSize(120, 130);
-    rl->addWidget(d, 1);
+    d = new StateDiagramWidget(group_);
+    d->setMinimumSize(160, 150);
+    row->addWidget(d, 1);
   }
-  split_->addWidget(ladder_);
-  split_->addWidget(row);
-  split_->setStretchFactor(0, 3);
-  split_->setStretchFactor(1, 2);
-  split_->setChildrenCollapsible(false);
-  l->addWidget(split_, 1);
-  connect(split_, &QSplitter::splitterMoved, this, [this] { user_split_ = true; });
-}
-
-void ComparePane::resizeEvent(QResizeEvent* e) {
-  QWidget::resizeEvent(e);
-  // The timeline is what is compared: it gets most of the height, the two
-  // diagrams a row under it (at least 130 px, 40 % at most).
-  if (user_split_) return;
-  const int h = split_->height();
-  const int d = std::clamp(h * 2 / 5, std::min(130, h / 2), 420);
-  split_->setSizes({h - d, d});
+  gl->addLayout(row, 1);
 }
 
 std::vector<std::uint32_t> connection_endpoints(const TraceView* v, int index) {
@@ -92,6 +140,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   l->setContentsMargins(0, 0, 0, 0);
   l->setSpacing(4);
   vsplit_ = new QSplitter(Qt::Vertical, this);
+  vsplit_->setObjectName("compareSplit");
   auto* top = new QWidget(vsplit_);
   auto* grid = new QGridLayout(top);
   grid->setContentsMargins(0, 0, 0, 0);
@@ -111,6 +160,11 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
       if (!aligning_) align_timer_->start();
     });
   }
+  window_note_ = new QLabel(top);
+  window_note_->setObjectName("compareWindowNote");
+  window_note_->setWordWrap(true);
+  window_note_->hide();
+  grid->addWidget(window_note_, 3, 0, 1, 2);
   grid->setRowStretch(2, 1);
   // The ladders scroll together (one axis, one cursor).
   for (int i = 0; i < 2; ++i) {
@@ -120,31 +174,141 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
       if (to->value() != v) to->setValue(v);
     });
   }
-  auto* bottom = new QWidget(vsplit_);
-  auto* bl = new QVBoxLayout(bottom);
-  bl->setContentsMargins(0, 0, 0, 0);
-  bl->setSpacing(2);
-  list_title_ = new QLabel(bottom);
-  QFont bf;
-  bf.setBold(true);
-  list_title_->setFont(bf);
-  list_ = new QListWidget(bottom);
-  list_->setObjectName("compareDifferences");
-  list_->setWordWrap(true);
-  list_->setAlternatingRowColors(true);
-  bl->addWidget(list_title_);
-  bl->addWidget(list_, 1);
+
+  tabs_ = new QTabWidget(vsplit_);
+  tabs_->setObjectName("compareTabs");
+  tabs_->setDocumentMode(true);
+  // The diagrams: the focused run's two, or all four.
+  diagram_tab_ = new QWidget;
+  auto* dl = new QVBoxLayout(diagram_tab_);
+  dl->setContentsMargins(0, 2, 0, 0);
+  dl->setSpacing(2);
+  auto* modes = new QHBoxLayout;
+  modes->setContentsMargins(4, 0, 4, 0);
+  mode_label_ = new QLabel(diagram_tab_);
+  modes->addWidget(mode_label_);
+  mode_group_ = new QButtonGroup(this);
+  for (int m = 0; m < 3; ++m) {
+    auto* b = new QToolButton(diagram_tab_);
+    b->setCheckable(true);
+    b->setAutoRaise(true);
+    b->setObjectName(QStringList{"compareShowLeft", "compareShowRight", "compareShowBoth"}[m]);
+    mode_group_->addButton(b, m);
+    mode_buttons_[m] = b;
+    modes->addWidget(b);
+  }
+  modes->addStretch(1);
+  connect(mode_group_, &QButtonGroup::idClicked, this, [this](int id) {
+    user_mode_ = true;
+    setDiagrams(static_cast<Diagrams>(id));
+    if (id < 2) setFocusedSide(id);
+  });
+  dl->addLayout(modes);
+  auto* groups = new QHBoxLayout;
+  groups->setContentsMargins(0, 0, 0, 0);
+  groups->setSpacing(8);
+  for (auto* p : panes_) groups->addWidget(p->group_, 1);
+  dl->addLayout(groups, 1);
+  tabs_->addTab(diagram_tab_, QString());
+  // The differences, one column per run.
+  auto* dt = new QWidget;
+  auto* tl = new QVBoxLayout(dt);
+  tl->setContentsMargins(0, 2, 0, 0);
+  tl->setSpacing(2);
+  table_note_ = new QLabel(dt);
+  table_note_->setWordWrap(true);
+  table_ = new QTreeWidget(dt);
+  table_->setObjectName("compareDifferences");
+  table_->setColumnCount(3);
+  table_->setRootIsDecorated(false);
+  table_->setWordWrap(true);
+  table_->setUniformRowHeights(false);
+  table_->setAlternatingRowColors(true);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setTextElideMode(Qt::ElideNone);
+  table_->header()->setStretchLastSection(false);
+  for (int c = 0; c < 3; ++c) table_->header()->setSectionResizeMode(c, QHeaderView::Stretch);
+  tl->addWidget(table_note_);
+  tl->addWidget(table_, 1);
+  tabs_->addTab(dt, QString());
+
   vsplit_->addWidget(top);
-  vsplit_->addWidget(bottom);
-  vsplit_->setStretchFactor(0, 5);
-  vsplit_->setStretchFactor(1, 1);
+  vsplit_->addWidget(tabs_);
   vsplit_->setChildrenCollapsible(false);
+  connect(vsplit_, &QSplitter::splitterMoved, this, [this] { user_split_ = true; });
   l->addWidget(vsplit_, 1);
+
+  // A click on a side (its ladder, header, diagrams) focuses that run.
+  for (int i = 0; i < 2; ++i) {
+    ComparePane* p = panes_[i];
+    for (QObject* o : {static_cast<QObject*>(p->ladder()->scrollArea()->widget()),
+                       static_cast<QObject*>(p->ladder()->scrollArea()->viewport()),
+                       static_cast<QObject*>(p->ladder()->header()), static_cast<QObject*>(p->title_),
+                       static_cast<QObject*>(p->diff_), static_cast<QObject*>(p->diagrams_[0]),
+                       static_cast<QObject*>(p->diagrams_[1]), static_cast<QObject*>(p->group_title_)})
+      o->installEventFilter(this);
+  }
+
   align_timer_ = new QTimer(this);
   align_timer_->setSingleShot(true);
   align_timer_->setInterval(0);
   connect(align_timer_, &QTimer::timeout, this, [this] { alignNow(true); });
+  setFocusedSide(1);
   retranslate();
+}
+
+bool CompareView::eventFilter(QObject* o, QEvent* e) {
+  if (e->type() == QEvent::MouseButtonPress || e->type() == QEvent::ContextMenu) {
+    for (int i = 0; i < 2; ++i) {
+      ComparePane* p = panes_[i];
+      auto* w = qobject_cast<QWidget*>(o);
+      if (w && (w == p || p->isAncestorOf(w) || w == p->title_ || w == p->diff_ || p->group_->isAncestorOf(w)))
+        setFocusedSide(i);
+    }
+  }
+  return QWidget::eventFilter(o, e);
+}
+
+void CompareView::setFocusedSide(int side) {
+  side = side == 0 ? 0 : 1;
+  const bool changed = side != focused_;
+  focused_ = side;
+  for (int i = 0; i < 2; ++i) {
+    panes_[i]->title_->setStyleSheet(i == focused_ ? kFocusStyle : kPlainStyle);
+    panes_[i]->group_title_->setStyleSheet(i == focused_ ? kFocusStyle : kPlainStyle);
+  }
+  if (diagrams_mode_ != Diagrams::Both) setDiagrams(side == 0 ? Diagrams::Left : Diagrams::Right);
+  if (changed) Q_EMIT focusedSideChanged(side);
+}
+
+void CompareView::setDiagrams(Diagrams d) {
+  diagrams_mode_ = d;
+  updateDiagramsShown();
+}
+
+void CompareView::updateDiagramsShown() {
+  panes_[0]->group_->setVisible(diagrams_mode_ != Diagrams::Right);
+  panes_[1]->group_->setVisible(diagrams_mode_ != Diagrams::Left);
+  // One run: the checked button above says which; both: each says its own.
+  for (auto* p : panes_) p->group_title_->setVisible(diagrams_mode_ == Diagrams::Both);
+  if (QAbstractButton* b = mode_buttons_[static_cast<int>(diagrams_mode_)]) b->setChecked(true);
+}
+
+void CompareView::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  // Defaults chosen by the size, until the user moves the divider or picks
+  // the diagrams: a wide window shows all four diagrams, a narrow one the
+  // focused run's two, each about as wide as a ladder; the ladders keep a
+  // little more than half of the height.
+  if (!user_mode_) {
+    const Diagrams want = width() >= 1500 ? Diagrams::Both : (focused_ == 0 ? Diagrams::Left : Diagrams::Right);
+    if (want != diagrams_mode_) setDiagrams(want);
+  }
+  if (!user_split_) {
+    const int h = vsplit_->height();
+    const int bottom = std::clamp(static_cast<int>(h * (h >= 800 ? 0.42 : 0.46)), std::min(200, h / 2), 560);
+    vsplit_->setSizes({h - bottom, bottom});
+  }
 }
 
 void CompareView::setRuns(const Side& left, const Side& right, bool identical, std::size_t first_index,
@@ -158,33 +322,99 @@ void CompareView::setRuns(const Side& left, const Side& right, bool identical, s
   aligning_ = true;
   for (int i = 0; i < 2; ++i) {
     ComparePane* p = panes_[i];
-    p->view_ = s[i]->trace ? std::make_shared<TraceView>(s[i]->trace) : nullptr;
+    p->view_ = s[i]->view && s[i]->trace && &s[i]->view->trace() == s[i]->trace.get()
+                   ? s[i]->view
+                   : (s[i]->trace ? std::make_shared<TraceView>(s[i]->trace) : nullptr);
+    p->shown_.reset();
+    p->shown_cursor_ = static_cast<std::size_t>(-1);
     // One layout per run: the old alignment goes with the old view.
     p->ladder_->setView(nullptr);
     p->ladder_->setTimeAlignment(nullptr);
-    p->ladder_->setView(p->view_);
-    p->ladder_->setMarker(identical || !p->view_ ? -1 : static_cast<std::ptrdiff_t>(first_index));
     p->cursor_ = 0;
   }
+  // A big run is laid out around the first difference (then the cursor).
+  win_from_ = 0;
+  win_to_ = kNever;
+  windowed_ = false;
+  placeWindow(identical ? 0 : first_index);
+  diff_shown_ = firstDifferenceShown();
+  for (int i = 0; i < 2; ++i) {
+    ComparePane* p = panes_[i];
+    p->ladder_->setView(p->view_);
+    p->ladder_->setMarker(identical || !p->view_ || !diff_shown_ ? -1 : static_cast<std::ptrdiff_t>(first_index));
+  }
   aligning_ = false;
-  list_->clear();
-  for (const auto& d : differences) list_->addItem(QString::fromStdString(d));
+  updateDifferences();
   updateLabels();
   alignNow(false);
   refreshPanes();
 }
 
+void CompareView::placeWindow(std::size_t right_cursor) {
+  const TraceView* a = panes_[0]->view();
+  const TraceView* b = panes_[1]->view();
+  const bool big = a && b && std::max(a->size(), b->size()) > bigEvents();
+  Time from = 0, to = kNever;
+  if (big && b->size() > 0) {
+    const std::size_t c = std::min(right_cursor, b->size() - 1);
+    const std::size_t lo = c > kWindowSpan ? c - kWindowSpan : 0;
+    const std::size_t hi = std::min(b->size() - 1, c + kWindowSpan);
+    from = lo == 0 ? 0 : b->event(lo).t;
+    to = hi + 1 >= b->size() ? kNever : b->event(hi).t;
+  }
+  windowed_ = big;
+  if (from == win_from_ && to == win_to_) return;
+  win_from_ = from;
+  win_to_ = to;
+  for (auto* p : panes_) p->ladder_->setTimeWindow(from, to);
+  window_note_->setVisible(windowed_);
+  updateLabels();
+}
+
+bool CompareView::firstDifferenceShown() const { return !hide_next_ || identical_ || right_cursor_ > first_; }
+
+void CompareView::updateDifferences() {
+  const bool shown = firstDifferenceShown();
+  table_->clear();
+  table_->setHeaderLabels({tr("What"), tr("◀ %1").arg(names_[0]), tr("%1 ▶").arg(names_[1])});
+  if (shown) {
+    QList<QTreeWidgetItem*> items;
+    for (const auto& d : diff_lines_) {
+      const QString line = QString::fromStdString(d);
+      const DifferenceRow r = split_difference(line);
+      auto* it = new QTreeWidgetItem({r.what, r.left, r.right});
+      it->setToolTip(0, line);
+      it->setData(0, Qt::UserRole, line);
+      items << it;
+    }
+    table_->addTopLevelItems(items);
+    for (int i = 0; i < table_->topLevelItemCount(); ++i)
+      if (table_->topLevelItem(i)->text(1).isEmpty() && table_->topLevelItem(i)->text(2).isEmpty())
+        table_->setFirstColumnSpanned(i, QModelIndex(), true);
+  }
+  table_->setVisible(shown);
+  table_note_->setText(!shown ? tr("Hidden until the cursor passes the first difference (hide what comes next is on).")
+                       : identical_ ? tr("No difference: the two runs are the same, event for event.")
+                                    : tr("What differs over the whole runs, left | right:"));
+  tabs_->setTabText(1, shown && !identical_ ? tr("Differences (%1)").arg(diff_lines_.size()) : tr("Differences"));
+}
+
 void CompareView::updateLabels() {
+  const bool shown = firstDifferenceShown();
   for (int i = 0; i < 2; ++i) {
     ComparePane* p = panes_[i];
     p->title_->setText(i == 0 ? tr("◀ %1").arg(names_[0]) : tr("%1 ▶").arg(names_[1]));
-    p->title_->setToolTip(names_[i]);
+    p->title_->setToolTip(tr("%1 — click a side to work on it: its diagrams are shown, the Lab's keys act on it")
+                              .arg(names_[i]));
+    p->group_title_->setText(i == 0 ? tr("◀ %1").arg(names_[0]) : tr("%1 ▶").arg(names_[1]));
     const TraceView* v = p->view();
     QString text;
     if (!v) {
       text.clear();
     } else if (identical_) {
       text = tr("No difference: the two runs are the same, event for event.");
+    } else if (!shown) {
+      text = tr("◆ first difference: not reached yet (hide what comes next is on)");
     } else if (first_ < v->size()) {
       const Event& e = v->event(first_);
       text = tr("◆ first difference: event %1 at %2 — %3")
@@ -195,15 +425,30 @@ void CompareView::updateLabels() {
       text = tr("◆ first difference: event %1 — this run has ended (it has %2 events)").arg(first_).arg(v->size());
     }
     p->diff_->setText(text);
-    const bool mark = !identical_ && v;
+    const bool mark = !identical_ && v && shown;
     p->diff_->setStyleSheet(mark ? "QLabel{background:#FBE3D2;color:#000;border:2px solid #D55E00;padding:3px}"
                                  : "QLabel{padding:3px}");
   }
-  list_title_->setText(identical_ ? tr("Differences: none") : tr("Differences (left | right):"));
+  if (windowed_) {
+    const TraceView* b = panes_[1]->view();
+    window_note_->setText(
+        tr("A big run (%1 | %2 events): the timelines show %3 to %4 around the cursor, and follow it.")
+            .arg(panes_[0]->view() ? panes_[0]->view()->size() : 0)
+            .arg(b ? b->size() : 0)
+            .arg(axis_time(win_from_))
+            .arg(win_to_ == kNever ? tr("the end") : axis_time(win_to_)));
+  }
+  mode_label_->setText(tr("State diagrams of:"));
+  mode_buttons_[0]->setText(tr("◀ %1").arg(names_[0]));
+  mode_buttons_[1]->setText(tr("%1 ▶").arg(names_[1]));
+  mode_buttons_[2]->setText(tr("Both runs"));
+  for (int m = 0; m < 3; ++m) mode_buttons_[m]->setToolTip(mode_buttons_[m]->text());
+  tabs_->setTabText(0, tr("State diagrams"));
 }
 
 void CompareView::retranslate() {
   updateLabels();
+  updateDifferences();
   refreshPanes();
 }
 
@@ -227,7 +472,36 @@ void CompareView::setCursor(std::size_t right_cursor, Time now, int connection) 
   refreshPanes();
 }
 
+void CompareView::setHideNext(bool on) {
+  if (on == hide_next_) return;
+  hide_next_ = on;
+  for (auto* p : panes_) p->shown_cursor_ = static_cast<std::size_t>(-1);
+  refreshPanes();
+}
+
 void CompareView::refreshPanes() {
+  // A big run's window follows the cursor.
+  if (windowed_ && panes_[1]->view()) {
+    const TraceView* b = panes_[1]->view();
+    const Time t = b->time_at(std::min(right_cursor_, b->size()));
+    if (t < win_from_ || (win_to_ != kNever && t > win_to_)) {
+      aligning_ = true;
+      placeWindow(right_cursor_);
+      aligning_ = false;
+      alignNow(false);
+    }
+  }
+  // The first difference and the differences reveal what comes next: with
+  // hide-next they wait until the cursor has passed it.
+  const bool shown = firstDifferenceShown();
+  if (shown != diff_shown_) {
+    diff_shown_ = shown;
+    for (auto* p : panes_)
+      p->ladder_->setMarker(identical_ || !p->view_ || !shown ? -1 : static_cast<std::ptrdiff_t>(first_));
+    updateLabels();
+    updateDifferences();
+  }
+  bool relaid = false;
   for (int i = 0; i < 2; ++i) {
     ComparePane* p = panes_[i];
     const TraceView* v = p->view();
@@ -238,6 +512,29 @@ void CompareView::refreshPanes() {
     }
     const std::size_t c = i == 1 ? std::min(right_cursor_, v->size()) : leftCursorFor(right_cursor_, now_);
     p->cursor_ = c;
+    // Hide what comes next: this side's events before its cursor only.
+    if (hide_next_ && c < v->size()) {
+      if (p->shown_cursor_ != c) {
+        auto t = std::make_shared<Trace>();
+        t->meta = v->trace().meta;
+        const auto& ev = v->trace().events;
+        t->events.assign(ev.begin(), ev.begin() + static_cast<std::ptrdiff_t>(c));
+        p->shown_ = std::make_shared<TraceView>(std::move(t));
+        p->shown_cursor_ = c;
+        aligning_ = true;
+        p->ladder_->setView(p->shown_);
+        aligning_ = false;
+        relaid = true;
+      }
+    } else if (p->shown_) {
+      p->shown_.reset();
+      p->shown_cursor_ = static_cast<std::size_t>(-1);
+      aligning_ = true;
+      p->ladder_->setView(p->view_);
+      aligning_ = false;
+      relaid = true;
+    }
+    const TraceView& sv = *p->shownView();
     // The display time is the window's; a side whose cursor is behind it
     // (its next event is earlier) shows its own time at the cursor.
     Time now = now_;
@@ -245,11 +542,12 @@ void CompareView::refreshPanes() {
     now = std::max(now, v->time_at(c));
     const auto eps = p->endpoints(connection_);
     for (int k = 0; k < 2; ++k) {
-      if (eps[k]) p->diagrams_[k]->setState(diagram_state(*v, eps[k], c, now));
+      if (eps[k]) p->diagrams_[k]->setState(diagram_state(sv, eps[k], c, now));
       else p->diagrams_[k]->setState(DiagramState{});
     }
     p->ladder_->setCursor(c, now);
   }
+  if (relaid) alignNow(false);
   // The first difference stays in view with the cursor when both fit: the
   // ladders scroll together, so the right one decides.
   LadderWidget* l = panes_[1]->ladder();
@@ -308,7 +606,8 @@ void CompareView::alignNow(bool afresh) {
   LadderWidget* b = panes_[1]->ladder();
   if (!a->layout() || !b->layout() || !panes_[0]->view() || !panes_[1]->view()) return;
   const std::size_t events = panes_[0]->view()->size() + panes_[1]->view()->size();
-  const bool big = events > 40000;
+  // A windowed big run costs a few hundred ms a layout, whatever the window.
+  const bool big = events > 40000 || windowed_;
   aligning_ = true;
   // Afresh (the width changed): from each run's own axis, so no stale push
   // leaves gaps; a big run keeps its current layouts (a layout costs).
@@ -347,6 +646,7 @@ void CompareView::alignNow(bool afresh) {
     if (level) break;
     a->setTimeAlignment(map);
     b->setTimeAlignment(map);
+    if (!a->layout() || !b->layout()) break;
   }
   aligning_ = false;
   // Level scroll positions after the heights changed.

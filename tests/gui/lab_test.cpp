@@ -19,7 +19,10 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QTimer>
 #include <memory>
 
@@ -173,11 +176,32 @@ TEST_F(LabTest, DroppingAnArrowFromItsContextMenuOpensTheBranchBesideTheOriginal
   ASSERT_NE(cv->pane(1)->view(), nullptr);
   EXPECT_EQ(&cv->pane(0)->view()->trace(), orig.trace.get());
   EXPECT_EQ(&cv->pane(1)->view()->trace(), br.trace.get());
-  for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < 2; ++i) {
-      EXPECT_TRUE(cv->pane(s)->diagram(i)->isVisible());
-      EXPECT_TRUE(cv->pane(s)->diagram(i)->diagramState().current.has_value()) << s << "/" << i;
+  // Under them, the diagrams tab shows the focused run's two (the branch
+  // at first, on a window under 1500 px) and, chosen there, the other
+  // run's or all four.
+  EXPECT_EQ(cv->tabs()->currentIndex(), 0);
+  EXPECT_EQ(cv->focusedSide(), 1);
+  EXPECT_EQ(cv->diagrams(), render::CompareView::Diagrams::Right);
+  for (auto [mode, button] : {std::pair{render::CompareView::Diagrams::Right, "compareShowRight"},
+                              {render::CompareView::Diagrams::Left, "compareShowLeft"},
+                              {render::CompareView::Diagrams::Both, "compareShowBoth"}}) {
+    auto* b = cv->findChild<QToolButton*>(button);
+    ASSERT_NE(b, nullptr) << button;
+    b->click();
+    QApplication::processEvents();
+    EXPECT_EQ(cv->diagrams(), mode);
+    for (int s = 0; s < 2; ++s) {
+      const bool want = mode == render::CompareView::Diagrams::Both || (s == 0) == (mode == render::CompareView::Diagrams::Left);
+      for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(cv->pane(s)->diagram(i)->isVisible(), want) << button << " " << s << "/" << i;
+        EXPECT_TRUE(cv->pane(s)->diagram(i)->diagramState().current.has_value()) << s << "/" << i;
+        // Legible: each diagram at least 150 px each way.
+        if (want) EXPECT_GE(std::min(cv->pane(s)->diagram(i)->width(), cv->pane(s)->diagram(i)->height()), 150);
+      }
     }
+  }
+  // Choosing the left run's diagrams focused the left run.
+  EXPECT_EQ(cv->focusedSide(), 0);
   // The dropped segment really is dropped in the branch.
   int drops = 0;
   for (const Event& e : br.trace->events) drops += e.kind == EventKind::Segment && e.seg_op == SegOp::Drop;
@@ -213,9 +237,22 @@ TEST_F(LabTest, FirstDifferenceIsMarkedAtTheFirstDifferingEventInBothLadders) {
   // The differences are listed, as the core words them.
   const auto want = describe_differences(a, b, "en");
   ASSERT_FALSE(want.empty());
-  ASSERT_EQ(cv->differences()->count(), static_cast<int>(want.size()));
-  for (int i = 0; i < cv->differences()->count(); ++i)
-    EXPECT_EQ(cv->differences()->item(i)->text().toStdString(), want[i]);
+  ASSERT_EQ(cv->differenceCount(), static_cast<int>(want.size()));
+  ASSERT_EQ(cv->differences()->topLevelItemCount(), static_cast<int>(want.size()));
+  for (int i = 0; i < cv->differenceCount(); ++i) {
+    EXPECT_EQ(cv->differenceLine(i).toStdString(), want[i]);
+    // In the table, one column per run: a line "x | y" has x's value on the
+    // left and y on the right.
+    const QTreeWidgetItem* it = cv->differences()->topLevelItem(i);
+    const QString line = QString::fromStdString(want[i]);
+    if (line.contains(" | ")) {
+      EXPECT_TRUE(line.endsWith(" | " + it->text(2))) << want[i];
+      EXPECT_TRUE(line.contains(it->text(1) + " | ")) << want[i];
+      EXPECT_FALSE(it->text(0).isEmpty()) << want[i];
+    } else {
+      EXPECT_EQ(it->text(0), line);
+    }
+  }
 }
 
 TEST_F(LabTest, BothLaddersShareOneMonotoneTimeAxis) {
@@ -440,8 +477,8 @@ TEST_F(LabTest, CompareProfilesShowsLinuxBesideRfc9293WithTheDifferences) {
   EXPECT_EQ(cv->pane(1)->ladder()->marker(), static_cast<std::ptrdiff_t>(cv->firstDifference()));
   EXPECT_TRUE(cv->pane(0)->titleLabel()->text().contains("linux"));
   EXPECT_TRUE(cv->pane(1)->titleLabel()->text().contains("rfc9293"));
-  EXPECT_EQ(cv->differences()->count(), static_cast<int>(describe_differences(*l.trace, *r.trace, "en").size()));
-  EXPECT_GT(cv->differences()->count(), 0);
+  EXPECT_EQ(cv->differenceCount(), static_cast<int>(describe_differences(*l.trace, *r.trace, "en").size()));
+  EXPECT_GT(cv->differenceCount(), 0);
 }
 
 TEST_F(LabTest, ChineseLabSpeaksChinese) {
@@ -458,33 +495,102 @@ TEST_F(LabTest, ChineseLabSpeaksChinese) {
   EXPECT_TRUE(w->messageText().contains(han));
   // describe_differences in Chinese.
   const auto want = describe_differences(*lab->runs()[0].trace, *lab->runs()[1].trace, "zh_CN");
-  ASSERT_GT(lab->compareView()->differences()->count(), 0);
-  EXPECT_EQ(lab->compareView()->differences()->item(0)->text().toStdString(), want.at(0));
+  ASSERT_GT(lab->compareView()->differenceCount(), 0);
+  EXPECT_EQ(lab->compareView()->differenceLine(0).toStdString(), want.at(0));
   w->setLanguage("en");
 }
 
-TEST_F(LabTest, CancelStopsALongBranchWhileTheWindowStaysResponsive) {
+// A branch of a big workload (churn-10k: 10,000 connections, 590,000 events
+// recorded) runs in a thread: the window's event loop keeps running (a
+// timer ticks, paints happen) behind a progress dialog, and its Cancel
+// stops the run and leaves the original as it was.
+TEST_F(LabTest, CancelStopsABigBranchWhileTheEventLoopRunsAndKeepsTheOriginal) {
   auto w = std::make_unique<gui::MainWindow>();
   w->setBigWorkloadThreshold(1'000'000);  // a full trace of 10,000 connections
   ASSERT_TRUE(w->openScenario(QString(TCPSIM_SOURCE_DIR) + "/bench/workloads/churn-10k.yaml"));
+  w->resize(1024, 768);
+  w->show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(w.get()));
+  QApplication::processEvents();  // the window's own first layout, not the branch's
   gui::Lab* lab = w->lab();
+  const std::shared_ptr<const Trace> original = w->trace();
+  const std::size_t events = original->events.size();
+  ASSERT_GT(events, 100000u);
   lab->setProgressDelay(0);
   int ticks = 0;
   QTimer tick;
   QObject::connect(&tick, &QTimer::timeout, [&] { ++ticks; });
   tick.start(10);
   bool saw_dialog = false;
-  QTimer::singleShot(200, [&] {
+  int ticks_at_cancel = -1;
+  QTimer::singleShot(300, [&] {
     if (auto* d = qobject_cast<QProgressDialog*>(lab->progressDialog())) {
-      saw_dialog = true;
+      saw_dialog = d->isVisible();
+      ticks_at_cancel = ticks;
       if (auto* b = d->findChild<QPushButton*>()) b->click();  // its Cancel button
     }
   });
   EXPECT_FALSE(lab->applyActionText("drop 1st S from client"));
   EXPECT_TRUE(saw_dialog) << "the branch ran behind a progress dialog";
-  EXPECT_GE(ticks, 3) << "the event loop ran while the branch did";
+  EXPECT_GE(ticks_at_cancel, 3) << "the event loop ran while the branch did";
   EXPECT_TRUE(w->messageText().contains("Cancelled")) << w->messageText().toStdString();
+  // The original is intact: one run, shown, the same trace, no comparison.
   EXPECT_EQ(lab->runs().size(), 1u);
+  EXPECT_EQ(lab->currentRun(), 0);
+  EXPECT_EQ(w->trace(), original);
+  EXPECT_EQ(w->trace()->events.size(), events);
+  EXPECT_EQ(w->view()->size(), events);
+  EXPECT_FALSE(lab->comparing());
+  EXPECT_FALSE(lab->compareView()->isVisible());
+  EXPECT_TRUE(w->centerSplit()->isVisible());
+  EXPECT_FALSE(lab->runBar()->isVisible());
+  EXPECT_EQ(lab->progressDialog(), nullptr);
+}
+
+// A big run's comparison is laid out around the cursor only: the window
+// starts at the first difference and follows the cursor; the event loop
+// runs while the branch does.
+TEST_F(LabTest, ABigBranchIsComparedInAWindowThatFollowsTheCursor) {
+  struct Restore {
+    std::size_t n = render::CompareView::bigEvents();
+    ~Restore() { render::CompareView::setBigEvents(n); }
+  } restore;
+  render::CompareView::setBigEvents(2000);
+  auto w = open(scenario("close-wait-pileup.yaml"));
+  gui::Lab* lab = w->lab();
+  lab->setProgressDelay(0);
+  int ticks = 0;
+  QTimer tick;
+  QObject::connect(&tick, &QTimer::timeout, [&] { ++ticks; });
+  tick.start(1);
+  ASSERT_TRUE(lab->applyActionText("drop 1st S from client")) << w->messageText().toStdString();
+  EXPECT_GE(ticks, 1) << "the event loop ran while the branch did";
+  ASSERT_TRUE(lab->comparing());
+  render::CompareView* cv = lab->compareView();
+  ASSERT_TRUE(cv->windowed());
+  const Trace& a = *lab->runs()[0].trace;
+  const Trace& b = *lab->runs()[1].trace;
+  const std::size_t first = first_differing_event(a, b);
+  EXPECT_EQ(cv->firstDifference(), first);
+  for (int s = 0; s < 2; ++s) {
+    render::LadderWidget* l = cv->pane(s)->ladder();
+    ASSERT_NE(l->layout(), nullptr);
+    // The window holds the first difference, and is not the whole run.
+    const Time t = (s == 0 ? a : b).events[first].t;
+    EXPECT_LE(l->windowFrom(), t);
+    EXPECT_TRUE(l->windowTo() == kNever || l->windowTo() >= t);
+    EXPECT_EQ(l->marker(), static_cast<std::ptrdiff_t>(first));
+  }
+  EXPECT_TRUE(cv->findChild<QLabel*>("compareWindowNote")->isVisible());
+  // At the end of the branch the window has moved there.
+  w->setCursor(w->view()->size(), false);
+  const Time end = b.events.back().t;
+  for (int s = 0; s < 2; ++s) {
+    render::LadderWidget* l = cv->pane(s)->ladder();
+    ASSERT_NE(l->layout(), nullptr);
+    EXPECT_TRUE(l->windowTo() == kNever || l->windowTo() >= end);
+    EXPECT_LE(l->windowFrom(), end);
+  }
 }
 
 TEST(LabDuration, IsExactAndShort) {
@@ -498,3 +604,4 @@ TEST(LabDuration, IsExactAndShort) {
 }
 
 }  // namespace
+
