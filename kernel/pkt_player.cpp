@@ -479,23 +479,31 @@ class Player {
     // `./defaults.sh` (the kernel selftests' first line): a shell script
     // beside the .pkt file runs inside our namespace, as packetdrill runs it
     // inside the selftest's. Nothing else from a shell line is executed.
-    std::string cmd = sh.command;
-    while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.back()))) cmd.pop_back();
-    while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.front()))) cmd.erase(0, 1);
-    if (cmd.size() > 3 && cmd.compare(cmd.size() - 3, 3, ".sh") == 0 && cmd.find_first_of(" ;|&$`<>") == std::string::npos) {
+    bool ran = false;
+    std::size_t b = 0;
+    while (b <= sh.command.size()) {
+      std::size_t e = sh.command.find('\n', b);
+      if (e == std::string::npos) e = sh.command.size();
+      std::string cmd = sh.command.substr(b, e - b);
+      b = e + 1;
+      while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.back()))) cmd.pop_back();
+      while (!cmd.empty() && std::isspace(static_cast<unsigned char>(cmd.front()))) cmd.erase(0, 1);
+      if (cmd.size() <= 3 || cmd.compare(cmd.size() - 3, 3, ".sh") != 0 ||
+          cmd.find_first_of(" ;|&$`<>") != std::string::npos)
+        continue;
       const auto slash = sc_.file.rfind('/');
       const std::string dir = slash == std::string::npos ? "." : sc_.file.substr(0, slash);
       const std::string path = cmd[0] == '/' ? cmd : dir + "/" + cmd;
       struct stat st{};
-      if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-        std::string out;
-        const int rc = run_command({"ip", "netns", "exec", ns_, "sh", "-c", "cd \"$1\" && sh \"$2\"", "sh", dir, path}, &out);
-        if (rc != 0) warn(ln.pos, "`" + cmd + "` exited with status " + std::to_string(rc) + ": " + out);
-        log("ran " + path + " in the namespace");
-        return;
-      }
+      if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      std::string out;
+      const int rc = run_command({"ip", "netns", "exec", ns_, "sh", "-c", "cd \"$1\" && sh \"$2\"", "sh", dir, path}, &out);
+      if (rc != 0) warn(ln.pos, "`" + cmd + "` exited with status " + std::to_string(rc) + ": " + out);
+      log("ran " + path + " in the namespace");
+      ran = true;
     }
-    if (!sh.warning.empty() || sh.sysctls.empty()) {
+    if (ran && sh.sysctls.empty()) return;
+    if (!ran && (!sh.warning.empty() || sh.sysctls.empty())) {
       warn(ln.pos, "shell command `" + sh.command + "` skipped" + (sh.warning.empty() ? "" : ": " + sh.warning));
     }
     for (const auto& [name, value] : sh.sysctls) {
@@ -660,6 +668,22 @@ class Player {
         active_ = true;
         local_port_ = k.sport;
       }
+    }
+    // run_packet.c verify_packet_fragments(): a `>` line with more payload
+    // than the segment read (a TSO/GSO burst the script writes as one) is
+    // matched by the consecutive segments that continue it, joined; the PSH
+    // of the last one counts.
+    while (k.len > 0 && k.len < sg.len && !failed_) {
+      while (outq_.empty() && !failed_ && now() <= limit) pump(1);
+      if (outq_.empty()) break;
+      const Packet& n = outq_.front();
+      if (n.seq != k.seq + k.len || n.ack != k.ack || (n.flags & ~0x08) != (k.flags & ~0x08) ||
+          n.len == 0 || k.len + n.len > sg.len)
+        break;
+      k.len += n.len;
+      k.flags = static_cast<std::uint8_t>((k.flags & ~0x08) | (n.flags & 0x08));
+      k.t = n.t;
+      outq_.pop_front();
     }
     auto fail = [&](const std::string& what) {
       mismatch(ln, "error handling packet: " + what + "\nscript packet:  " + secs(t) + " " + describe_script(sg) +
