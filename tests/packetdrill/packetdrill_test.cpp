@@ -316,3 +316,35 @@ TEST(PacketdrillRun, UnsupportedCallIsExitTwoWithItsPlace) {
   EXPECT_EQ(r.exit_code(), 2);
   EXPECT_TRUE(contains(r.message, "t.pkt:2:4: not supported")) << r.message;
 }
+
+TEST(PacketdrillRun, ScriptDescriptorsAreNamesMappedToTheModelsDescriptors) {
+  // The model returns 3; the script calls it 4 from then on (packetdrill's to_live_fd).
+  const RunResult r = run_text(
+      "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n"
+      "+0  fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+      "+0  fcntl(4, F_GETFL) = 0x802\n"
+      "+0  connect(4, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+      "+0  > S 0:0(0) <...>\n"
+      "+0  close(4) = 0\n"
+      "+0  close(4) = -1 EBADF (Bad file descriptor)\n");
+  EXPECT_EQ(r.status, RunResult::Status::Pass) << r.message;
+}
+
+TEST(PacketdrillRun, SegmentsSentAtOneInstantAreJoinedAsGsoWhenTheLineAsksForMore) {
+  const std::string open =
+      "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+      "+0  bind(3, ..., ...) = 0\n"
+      "+0  listen(3, 1) = 0\n"
+      "+0  < S 0:0(0) win 65535 <mss 1000>\n"
+      "+0  > S. 0:0(0) ack 1 <...>\n"
+      "+.1 < . 1:1(0) ack 1 win 65535\n"
+      "+0  accept(3, ..., ...) = 4\n"
+      "+0  write(4, ..., 2000) = 2000\n";
+  EXPECT_EQ(run_text(open + "+0  > P. 1:2001(2000) ack 1\n").status, RunResult::Status::Pass);
+  EXPECT_EQ(run_text(open + "+0  > . 1:1001(1000) ack 1\n+0  > P. 1001:2001(1000) ack 1\n").status,
+            RunResult::Status::Pass);
+  // Never beyond what the model sent: 3000 bytes is a payload mismatch.
+  const RunResult r = run_text(open + "+0  > P. 1:3001(3000) ack 1\n");
+  EXPECT_EQ(r.status, RunResult::Status::Mismatch);
+  EXPECT_TRUE(contains(r.message, "live packet payload: expected 3000 bytes vs actual 2000 bytes")) << r.message;
+}
