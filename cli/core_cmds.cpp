@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "limits.hpp"
+#include "run_filter.hpp"
 #include "tcpsim/check.hpp"
 #include "tcpsim/export.hpp"
 #include "tcpsim/loader.hpp"
@@ -74,7 +75,7 @@ void print_summary(const Scenario& s, Simulation& sim, double wall) {
 RunLimits g_limits;  // --max-* of run, check and replay
 
 void cmd_run(const std::string& file, const std::string& format, std::optional<std::uint64_t> seed,
-             const std::string& until, bool tcb) {
+             const std::string& until, bool tcb, const RunFilter& filter) {
   auto sc = load_or_report(file);
   if (!sc) return;
   RunOptions opt;
@@ -91,6 +92,19 @@ void cmd_run(const std::string& file, const std::string& format, std::optional<s
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_summary(*sc, sim, wall);
     report_limit(file, sim.summary());
+    return;
+  }
+  if (filter.active() || (tcb && format == "text")) {
+    FilteredPrinter sink(stdout, format == "jsonl", tcb, filter);
+    Simulation sim(*sc, sink, opt);
+    sim.run();
+    std::fflush(stdout);
+    report_limit(file, sim.summary());
+    const std::string unmatched = sink.unmatched();
+    if (!unmatched.empty()) {  // a filter that names nothing in the run is a mistake, not "no events"
+      std::fprintf(stderr, "%s: %s\n", visible_text(file).c_str(), unmatched.c_str());
+      exit_status() = kExitBadInput;
+    }
     return;
   }
   StreamSink sink(stdout, format == "jsonl" ? StreamSink::Format::Jsonl : StreamSink::Format::Text, tcb);
@@ -205,15 +219,39 @@ void add_core_commands(CLI::App& app) {
     static std::string file, format = "text", until;
     static std::optional<std::uint64_t> seed;
     static bool tcb = false;
+    static RunFilter filter;
+    static std::string kinds, from;
     c->add_option("FILE", file, "Scenario file (.yaml)")->required()->check(CLI::ExistingFile);
     c->add_option("--format", format, "text | jsonl | summary (counts only, for big workloads)")
         ->check(CLI::IsMember({"text", "jsonl", "summary"}));
     add_seed_option(c, seed);
     c->add_option("--until", until, "Stop at this virtual time (e.g. 30s)")->check(duration);
-    c->add_flag("--tcb", tcb, "jsonl: include the TCB snapshot in each socket event");
+    c->add_flag("--tcb", tcb, "the TCB at each socket event (text: a line under it; jsonl: a \"tcb\" object)");
+    c->add_option("--host", filter.host, "Only this host's events (a host name of the scenario)")->group("Filters");
+    c->add_option("--socket", filter.socket, "Only this socket's events: a label (client/sock, server/conn#2) or a socket id (sid)")
+        ->group("Filters");
+    c->add_option("--kinds", kinds, "Only these kinds, comma-separated: segment,state,timer,call,signal,process,fault,note")
+        ->group("Filters");
+    c->add_option("--from", from, "Only events from this virtual time on (e.g. 2s); --until also stops the run")
+        ->check(duration)
+        ->group("Filters");
     add_limit_options(c, g_limits);
     add_inject_options(c);
-    c->callback([] { cmd_run(file, format, seed, until, tcb); });
+    c->callback([] {
+      filter.kinds.clear();
+      for (std::size_t a = 0; !kinds.empty() && a <= kinds.size();) {
+        std::size_t b = kinds.find(',', a);
+        if (b == std::string::npos) b = kinds.size();
+        filter.kinds.push_back(kinds.substr(a, b - a));
+        a = b + 1;
+      }
+      const std::string bad = check_kinds(filter.kinds);
+      if (!bad.empty()) throw CLI::ValidationError(bad);
+      if (!from.empty()) filter.from = *parse_duration(from);
+      if (format == "summary" && filter.active())
+        throw CLI::ValidationError("--host/--socket/--kinds/--from", "filters choose events to print; --format summary prints none");
+      cmd_run(file, format, seed, until, tcb, filter);
+    });
   }
   // check
   {

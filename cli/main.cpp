@@ -34,20 +34,6 @@ std::optional<Scenario> load_or_report(const std::string& path) {
 
 namespace {
 
-// The closest of `names` to `word`, if it is close enough to be a typo.
-std::string closest(const std::string& word, const std::vector<std::string>& names) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& n : names) {
-    const std::size_t d = edit_distance(word, n);
-    if (d < best_d || (n.rfind(word, 0) == 0 && word.size() >= 3 && best.empty())) {
-      best_d = d;
-      best = n;
-    }
-  }
-  return best;
-}
-
 // "unknown command 'rnu'; did you mean 'run'?" before CLI11's generic message.
 bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return false;
@@ -58,7 +44,7 @@ bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
     if (sub->get_name() == word) return false;
   }
   std::string msg = "tcpsim: unknown command '" + tcpsim::visible_text(word) + "'";
-  const std::string guess = closest(word, names);
+  const std::string guess = closest_word(word, names);
   if (!guess.empty()) msg += "; did you mean '" + guess + "'?";
   std::string all;
   for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
@@ -82,7 +68,7 @@ void suggest_options(CLI::App& app, int argc, char** argv) {
     if (x.rfind("--", 0) != 0 || x == "--") continue;
     const std::string word = x.substr(0, x.find('='));
     if (std::find(names.begin(), names.end(), word) != names.end()) continue;
-    const std::string guess = closest(word, names);
+    const std::string guess = closest_word(word, names);
     if (!guess.empty())
       std::fprintf(stderr, "tcpsim: unknown option '%s'; did you mean '%s'?\n", tcpsim::visible_text(word).c_str(),
                    guess.c_str());

@@ -21,4 +21,17 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+std::string closest_word(const std::string& word, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& n : names) {
+    const std::size_t d = edit_distance(word, n);
+    if (d < best_d || (n.rfind(word, 0) == 0 && word.size() >= 3 && best.empty())) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best;
+}
+
 }  // namespace tcpsim

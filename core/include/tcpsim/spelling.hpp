@@ -5,8 +5,12 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace tcpsim {
 // Levenshtein distance: insertions, deletions and substitutions cost 1.
 std::size_t edit_distance(const std::string& a, const std::string& b);
+// The closest of `names` to `word` if it is close enough to be a typo (or
+// `word` begins it), else "".
+std::string closest_word(const std::string& word, const std::vector<std::string>& names);
 }  // namespace tcpsim
