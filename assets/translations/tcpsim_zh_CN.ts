@@ -945,7 +945,7 @@
     </message>
     <message>
         <source>Acts on %1: %2</source>
-        <translation type="unfinished" />
+        <translation>作用于 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -1840,47 +1840,47 @@
     </message>
     <message>
         <source>What</source>
-        <translation type="unfinished" />
+        <translation>项目</translation>
     </message>
     <message>
         <source>Hidden until the cursor passes the first difference (hide what comes next is on).</source>
-        <translation type="unfinished" />
+        <translation>光标越过第一处差异之前不显示（已开启“隐藏接下来的内容”）。</translation>
     </message>
     <message>
         <source>What differs over the whole runs, left | right:</source>
-        <translation type="unfinished" />
+        <translation>两次运行全程的差异（左 | 右）：</translation>
     </message>
     <message>
         <source>Differences (%1)</source>
-        <translation type="unfinished" />
+        <translation>差异（%1）</translation>
     </message>
     <message>
         <source>Differences</source>
-        <translation type="unfinished" />
+        <translation>差异</translation>
     </message>
     <message>
         <source>%1 — click a side to work on it: its diagrams are shown, the Lab's keys act on it</source>
-        <translation type="unfinished" />
+        <translation>%1 —— 点击一侧即可对其操作：显示它的状态图，实验菜单的快捷键作用于它</translation>
     </message>
     <message>
         <source>◆ first difference: not reached yet (hide what comes next is on)</source>
-        <translation type="unfinished" />
+        <translation>◆ 第一处差异：尚未到达（已开启“隐藏接下来的内容”）</translation>
     </message>
     <message>
         <source>A big run (%1 | %2 events): the timelines show %3 to %4 around the cursor, and follow it.</source>
-        <translation type="unfinished" />
+        <translation>大型运行（%1 | %2 个事件）：时序图只显示光标附近 %3 至 %4 的部分，并随光标移动。</translation>
     </message>
     <message>
         <source>the end</source>
-        <translation type="unfinished" />
+        <translation>结束</translation>
     </message>
     <message>
         <source>State diagrams of:</source>
-        <translation type="unfinished" />
+        <translation>状态图：</translation>
     </message>
     <message>
         <source>Both runs</source>
-        <translation type="unfinished" />
+        <translation>两次运行</translation>
     </message>
     <message>
         <source>State diagrams</source>
@@ -1891,11 +1891,11 @@
     <name>tcpsim::render::StateDiagramWidget</name>
     <message>
         <source>Zoomed on the current state when the pane is narrow; double-click for the whole diagram</source>
-        <translation type="unfinished" />
+        <translation>窗格较窄时放大显示当前状态；双击查看整张状态图</translation>
     </message>
     <message>
         <source>Double-click to zoom on the current state</source>
-        <translation type="unfinished" />
+        <translation>双击放大显示当前状态</translation>
     </message>
 </context>
 <context>

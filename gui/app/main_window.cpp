@@ -187,13 +187,26 @@ void MainWindow::buildUi() {
   center_split_->setStretchFactor(2, 3);
   center_split_->setChildrenCollapsible(false);
   cl->addWidget(center_split_, 1);
+  // A dragged handle is the user's choice: kept while the timeline still
+  // gets the width its lifelines need.
+  connect(center_split_, &QSplitter::splitterMoved, this, [this] { split_restored_ = true; });
+  center_split_->installEventFilter(this);
   setCentralWidget(central);
   connect(ladder_, &render::LadderWidget::arrowClicked, this, &MainWindow::setSelectedArrow);
+  // A wider timeline than before (a new trace, language, scale, text size):
+  // the centre's shares follow.
+  connect(ladder_, &render::LadderWidget::laidOut, this, [this] {
+    if (ladder_->naturalWidth() > ladder_need_) {
+      ladder_need_ = ladder_->naturalWidth();
+      applyLectureLayout();
+    }
+  });
 
   // Scenario browser and lesson, left.
   browser_dock_ = new QDockWidget(this);
   browser_dock_->setObjectName("browserDock");
   auto* bw = new QSplitter(Qt::Vertical, browser_dock_);
+  browser_split_ = bw;
   auto* top = new QWidget(bw);
   auto* tl = new QVBoxLayout(top);
   tl->setContentsMargins(2, 2, 2, 2);
@@ -521,9 +534,23 @@ void MainWindow::retranslate() {
 
 void MainWindow::resizeEvent(QResizeEvent* e) {
   QMainWindow::resizeEvent(e);
-  // QSplitter scales these to its width: 30 % | 40 % | 30 %; lecture mode
-  // recomputes the timeline's share for the new width.
-  if (theme_.presentation || !split_restored_) applyLectureLayout();
+  // Every mode recomputes the timeline's share for the new width (a split
+  // the user chose stays while it leaves the timeline its natural width).
+  applyCompactDocks();
+  applyLectureLayout();
+}
+
+// The centre's shares are set once the splitter has its new width (a dock
+// moved or the window resized), after QSplitter's own redistribution.
+bool MainWindow::eventFilter(QObject* o, QEvent* e) {
+  if (o == center_split_ && e->type() == QEvent::Resize && !layout_queued_) {
+    layout_queued_ = true;
+    QMetaObject::invokeMethod(this, [this] {
+      layout_queued_ = false;
+      applyLectureLayout();
+    }, Qt::QueuedConnection);
+  }
+  return QMainWindow::eventFilter(o, e);
 }
 
 void MainWindow::changeEvent(QEvent* e) {
@@ -687,6 +714,7 @@ void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
   view_ = std::make_shared<render::TraceView>(trace_);
   arrow_ = -1;
   connection_ = 0;
+  ladder_need_ = 0;  // measured again by the ladder's next layout
   conn_select_->clear();
   for (const auto& c : view_->connections()) {
     QString l = QString::fromStdString(view_->socket_label(c.a));
@@ -700,6 +728,18 @@ void MainWindow::showTrace(const Scenario& s, std::shared_ptr<const Trace> t) {
   now_ = 0;
   updateShown();
   log_->resizeColumnsToContents();
+  {
+    // The sizes above come from the rows in sight; the last row has the
+    // most digits ("591", "61.914000"), in bold when it is a state change.
+    QFont bf = log_->font();
+    bf.setBold(true);
+    const QFontMetrics fm(bf);
+    const int last = log_model_->rowCount() - 1;
+    for (int col : {int(EventLogModel::Index), int(EventLogModel::Time)})
+      if (last >= 0)
+        log_->setColumnWidth(col, std::max(log_->columnWidth(col),
+                                           fm.horizontalAdvance(log_model_->index(last, col).data().toString()) + 16));
+  }
   scrubber_->setRange(0, static_cast<int>(view_->size()));
   refreshLesson();
   refreshCharts();
@@ -1039,8 +1079,49 @@ void MainWindow::applyLectureLayout() {
     } else {
       center_split_->setSizes({W / 2, W, W / 2});
     }
-  } else if (!split_restored_) {
-    center_split_->setSizes({3000, 4000, 3000});
+  } else {
+    // The default layout: 30 % | 40 % | 30 %, but the timeline never below
+    // its natural width (both lifelines and every label whole, no
+    // horizontal scrolling) while each diagram keeps 200 px; the diagrams
+    // zoom on their current state when narrow (StateDiagramWidget).
+    const int frame = center_tabs_->width() - ladder_->width();  // the tab widget's frame
+    const int need = std::max(ladder_need_, ladder_->naturalWidth()) +
+                     (ladder_->width() > 100 && frame >= 0 && frame <= 24 ? frame : 6);
+    const QList<int> cur = center_split_->sizes();
+    if (split_restored_ && cur.size() == 3 && cur[1] >= need) return;
+    const int n_diag = (diagrams_[0]->isVisibleTo(center_split_) ? 1 : 0) + (diagrams_[1]->isVisibleTo(center_split_) ? 1 : 0);
+    const int avail = (center_split_->width() > 0 ? center_split_->width() : W) -
+                      2 * center_split_->handleWidth();
+    int ladder = std::max(avail * 4 / 10, need);
+    if (n_diag > 0) ladder = std::min(ladder, avail - n_diag * 200);
+    const int side = n_diag > 0 ? std::max(200, (avail - ladder) / n_diag) : 0;
+    center_split_->setSizes({side, ladder, side});
+  }
+}
+
+// Below kCompactWidth the scenarios-and-lesson dock moves from the left to a
+// tab beside the event log (catalogue and lesson side by side), and back
+// above it. Only the default places are changed: a dock the user floated or
+// put elsewhere stays where it is.
+void MainWindow::applyCompactDocks() {
+  const bool compact = width() < kCompactWidth;
+  const bool left = !browser_dock_->isFloating() && dockWidgetArea(browser_dock_) == Qt::LeftDockWidgetArea;
+  const bool tabbed = !browser_dock_->isFloating() && dockWidgetArea(browser_dock_) == Qt::BottomDockWidgetArea &&
+                      tabifiedDockWidgets(browser_dock_).contains(bottom_dock_);
+  compact_ = compact;
+  if (compact && left) {
+    addDockWidget(Qt::BottomDockWidgetArea, browser_dock_);
+    tabifyDockWidget(bottom_dock_, browser_dock_);
+    bottom_dock_->raise();
+    browser_split_->setOrientation(Qt::Horizontal);
+    browser_split_->setSizes({2000, 3000});
+    resizeDocks({bottom_dock_}, {std::max(150, height() / 4)}, Qt::Vertical);
+  } else if (!compact && tabbed) {
+    addDockWidget(Qt::LeftDockWidgetArea, browser_dock_);
+    browser_split_->setOrientation(Qt::Vertical);
+    browser_split_->setSizes({2000, 3000});
+    resizeDocks({browser_dock_}, {250}, Qt::Horizontal);
+    resizeDocks({bottom_dock_}, {230}, Qt::Vertical);
   }
 }
 

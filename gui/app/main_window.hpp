@@ -77,6 +77,13 @@ class MainWindow : public QMainWindow {
     return window_width >= 1600 ? LectureView::Both : LectureView::Timeline;
   }
   LectureView lectureView() const { return lecture_view_; }
+  // Below this window width (a 1024x768 or 1280x720 projector) the default
+  // layout is compact: the scenarios-and-lesson dock becomes a tab beside
+  // the event log at the bottom, so the centre has the window's width for
+  // the timeline at its natural width (both lifelines, every label whole)
+  // and the two diagrams, zoomed on their current state.
+  static constexpr int kCompactWidth = 1400;
+  bool compactLayout() const { return compact_; }
   // "Hide what comes next" (View menu, H, --hide-next): every pane shows the
   // trace only up to the cursor — no segment not yet sent, no future state,
   // no future log row, inspector value or chart point.
@@ -179,6 +186,7 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* e) override;
   void changeEvent(QEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
+  bool eventFilter(QObject* o, QEvent* e) override;
 
  private:
   void buildUi();
@@ -192,6 +200,7 @@ class MainWindow : public QMainWindow {
   std::vector<std::uint32_t> endpoints() const;
   void applyTheme();
   void applyLectureLayout();
+  void applyCompactDocks();
   void updateShown();
 
   void showTrace(const Scenario& s, std::shared_ptr<const Trace> t);
@@ -222,7 +231,11 @@ class MainWindow : public QMainWindow {
   int connection_ = 0;
   int arrow_ = -1;
   bool syncing_ = false;
-  bool split_restored_ = false;
+  bool split_restored_ = false;  // the centre's sizes are the user's (restored or dragged)
+  bool compact_ = false;
+  bool layout_queued_ = false;   // applyLectureLayout() is due after the centre's resize
+  int ladder_need_ = 0;          // the widest natural width of the timeline for this trace
+  QSplitter* browser_split_ = nullptr;  // the catalogue over (compact: beside) the lesson
   QString lang_ = "en";
   QString catalogue_dir_;
   render::Theme theme_;

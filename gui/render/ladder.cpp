@@ -215,16 +215,54 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
   double left = time_col_ + avail * 0.3, right = w - avail * 0.3;
   {
     // The annotation columns are never narrower than the words that must
-    // not be broken: a state's name and a failed call's "= -1 ECONNRESET".
+    // not be broken: a state's name and a failed call's "= -1 ECONNRESET"
+    // (each outer column for its own host's calls).
     const TextWidth bold(th.font(9.5, true));
-    double need = bold("SYN_RECEIVED") + 24;
+    double need_l = bold("SYN_RECEIVED") + 24, need_r = need_l;
     for (std::size_t i = first_; i < last_; ++i)
       if (ev[i].kind == EventKind::Call && ev[i].err != 0)
-        if (const char* n = errno_name(ev[i].err))
-          need = std::max(need, bold(QString("= %1 %2").arg(ev[i].ret).arg(n)) + 24);
-    need = std::min(need, avail * 0.4);
-    left = std::max(left, time_col_ + need);
-    right = std::min(right, w - need);
+        if (const char* n = errno_name(ev[i].err)) {
+          const double need = bold(QString("= %1 %2").arg(ev[i].ret).arg(n)) + 24;
+          const int h = std::min<int>(ev[i].host, nh - 1);
+          if (h == 0) need_l = std::max(need_l, need);
+          if (h == nh - 1 && nh > 1) need_r = std::max(need_r, need);
+        }
+    // Every other annotation of an outer host: its words whole at its font,
+    // in at most four lines (prepare's measure-only pass).
+    prepare(std::vector<double>(nh, 0.0), &need_l, &need_r);
+    // The width at which nothing is squeezed (natural_width()): both outer
+    // columns this wide, and lifelines far enough apart for the widest
+    // segment label on one line (two lines past 176 px).
+    double widest = 0;
+    {
+      const TextWidth normal(th.font(9.5));
+      for (const auto& a : v.arrows()) {
+        if (a.send < first_ || a.send >= last_) continue;
+        const Event& s = ev[a.send];
+        const bool rst = s.seg.flags & kRst;
+        QString label = QString::fromStdString(v.segment_label(s));
+        if (rst) label = QCoreApplication::translate("tcpsim::render", "RST") + "  " + label;
+        if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
+        widest = std::max(widest, (rst || s.retrans ? bold : normal)(label));
+      }
+    }
+    const double between = std::clamp(widest + 24, 150.0, 200.0);
+    const int gaps = std::max(1, nh - 1);
+    natural_w_ = std::max<double>(kMinWidth, time_col_ + need_l + between * gaps + need_r + 6);
+    need_l = std::min(need_l, avail * 0.4);
+    need_r = std::min(need_r, avail * 0.4);
+    left = std::max(left, time_col_ + need_l);
+    right = std::min(right, w - need_r);
+    // Narrow (under ~1000 px): the lifelines move out towards their columns'
+    // limits before a segment label must wrap.
+    if (nh > 1 && right - left < between * gaps) {
+      const double slack_l = left - (time_col_ + need_l), slack_r = (w - need_r) - right;
+      double deficit = between * gaps - (right - left);
+      const double dl = std::min(slack_l, std::max(deficit / 2, deficit - slack_r));
+      left -= std::max(0.0, dl);
+      deficit -= std::max(0.0, dl);
+      right += std::max(0.0, std::min(slack_r, deficit));
+    }
   }
   for (int i = 0; i < nh; ++i)
     host_x_.push_back(nh == 1 ? (left + right) / 2 : left + (right - left) * i / (nh - 1));
@@ -366,6 +404,17 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
     }
   }
 
+  // The lowest point drawn by the events up to each one (its texts, an
+  // arrow's end): the cursor line goes below it, never through a label.
+  shown_bottom_.assign(last_ - first_, 0.0);
+  for (std::size_t i = first_; i < last_; ++i) shown_bottom_[i - first_] = event_y_[i - first_];
+  for (const auto& t : texts_)
+    if (t.event >= static_cast<std::ptrdiff_t>(first_) && t.event < static_cast<std::ptrdiff_t>(last_) &&
+        (t.role == LadderText::Annotation || t.role == LadderText::SegmentLabel || t.role == LadderText::DropReason ||
+         t.role == LadderText::RstBadge))
+      shown_bottom_[t.event - first_] = std::max(shown_bottom_[t.event - first_], t.box.bottom());
+  for (std::size_t k = 1; k < shown_bottom_.size(); ++k) shown_bottom_[k] = std::max(shown_bottom_[k], shown_bottom_[k - 1]);
+
   // Collision index no longer needed after layout; paint uses text_order_.
   text_order_.resize(texts_.size());
   for (std::size_t i = 0; i < texts_.size(); ++i) text_order_[i] = i;
@@ -378,7 +427,11 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
 
 // Text of every annotation (state, call, timer, signal, process, fault,
 // note), measured and wrapped to its column once.
-void LadderLayout::prepare(const std::vector<double>& hx) {
+void LadderLayout::prepare(const std::vector<double>& hx, double* need_l, double* need_r) {
+  // need_l / need_r given: measure only. How wide each outer column must be
+  // for every annotation of its host to keep its font and fit in four
+  // lines (never cut short); nothing is prepared.
+  const bool measure_only = need_l && need_r;
   const auto& ev = v_.trace().events;
   const int nh = static_cast<int>(hx.size());
   const double w = size_.width();
@@ -431,6 +484,27 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     return cache.emplace(std::make_pair(text, key), std::move(m)).first->second;
   };
   auto add = [&](std::size_t i, int host, int kind, const QString& text, const QString& full_first) {
+    if (measure_only) {
+      if (nh < 2 || (host != 0 && host != nh - 1)) return;
+      const Event& e = ev[i];
+      const bool bold = kind == 0 || (kind == 1 && e.err != 0);
+      const TextWidth& tw = bold ? tw_bold : tw_normal;
+      const QString plain = QString(text).replace(QChar(0xA0), ' ');
+      double widest = 0;
+      for (const QString& word : plain.split(' ', Qt::SkipEmptyParts)) widest = std::max(widest, tw(word));
+      if (kind == 1 && e.err != 0) {  // "= -1 ECONNRESET" stays whole
+        const int eq = plain.lastIndexOf(" = ");
+        if (eq >= 0) widest = std::max(widest, tw(plain.mid(eq + 1)));
+      }
+      const double pad = kind == 0 ? 6 : 3;
+      // Greedy wrapping wastes up to a word a line: a quarter of the text
+      // and a fifth more (four lines at most are drawn). The column is
+      // 12 px wider than its text.
+      const double maxw = std::max(widest, std::min(320.0, tw(plain) / 4 * 1.2));
+      double& need = host == 0 ? *need_l : *need_r;
+      need = std::max(need, maxw + 2 * pad + 12);
+      return;
+    }
     Prepared pr;
     pr.event = i;
     pr.host = host;
@@ -559,7 +633,8 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
         } else if (e.timer_op == TimerOp::Arm &&
                    (e.timer == TimerKind::TimeWait || e.timer == TimerKind::FinWait2 ||
                     e.timer == TimerKind::Keepalive || e.timer == TimerKind::Linger)) {
-          text = QCoreApplication::translate("tcpsim::render", "%1 timer %2").arg(timer_name(e.timer)).arg(QString::fromStdString(format_duration(e.deadline - e.t)));
+          // "60.0 s" is one word: never "60.0" over a lone "s".
+          text = QCoreApplication::translate("tcpsim::render", "%1 timer %2").arg(timer_name(e.timer)).arg(QString::fromStdString(format_duration(e.deadline - e.t)).replace(' ', QChar(0xA0)));
         }
         if (!text.isEmpty()) add(i, host, 2, text, {});
         break;
@@ -588,6 +663,7 @@ void LadderLayout::prepare(const std::vector<double>& hx) {
     }
   }
 
+  if (measure_only) return;
   // Arrow labels and drop reasons.
   const auto& arrows = v_.arrows();
   prep_label_.assign(arrows.size(), -1);
@@ -1294,7 +1370,12 @@ std::vector<std::pair<double, int>> LadderLayout::breaks() const {
 
 double LadderLayout::cursor_y(std::size_t cursor, Time now) const {
   double y = y_of(now);
-  if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);
+  if (cursor > first_ && cursor - 1 < last_ && cursor - 1 >= first_) {
+    y = std::max(y, event_y_[cursor - 1 - first_] + line_h_ * 0.6);
+    // Below every text and arrow end shown (an instant's top can be above
+    // the end of an arrow that arrives at it).
+    if (cursor - 1 - first_ < shown_bottom_.size()) y = std::max(y, shown_bottom_[cursor - 1 - first_] + line_h_ * 0.35);
+  }
   return y;
 }
 
@@ -1529,6 +1610,11 @@ void LadderWidget::zoom(double factor) {
   px_per_ms_ = std::clamp(px_per_ms_ * factor, 0.5, 2000.0);
   relayout();
   ensureCursorVisible();
+}
+int LadderWidget::naturalWidth() const {
+  if (!layout_) return 0;
+  return static_cast<int>(std::ceil(layout_->natural_width())) + scroll_->verticalScrollBar()->sizeHint().width() +
+         2 * scroll_->frameWidth() + 2;
 }
 int LadderWidget::drawnArrows() const { return layout_ ? layout_->drawn_arrows(cursor_) : 0; }
 void LadderWidget::ensureCursorVisible() {

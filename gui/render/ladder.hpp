@@ -112,6 +112,13 @@ class LadderLayout {
   const std::vector<LadderText>& texts() const { return texts_; }
   QLineF arrow_geometry(int arrow) const;
   double time_column_width() const { return time_col_; }
+  // The width at which nothing is squeezed: the time column, each outer
+  // annotation column as wide as its widest unbreakable word (a state's
+  // name, "= -1 ECONNRESET"), and lifelines far enough apart for the
+  // widest segment label (on one line up to 176 px), and every annotation
+  // of an outer host at its font in at most four lines. The main window gives
+  // the timeline this much when it can (MainWindow::applyLectureLayout).
+  double natural_width() const { return natural_w_; }
   // The top of every instant (time, y), in time order: what a shared time
   // axis aligns (LadderOptions::align).
   std::vector<std::pair<Time, double>> instant_tops() const;
@@ -168,7 +175,7 @@ class LadderLayout {
     QPointF at;
     int what;              // 0..n: sample kind
   };
-  void prepare(const std::vector<double>& host_x);
+  void prepare(const std::vector<double>& host_x, double* need_l = nullptr, double* need_r = nullptr);
   void layout_pass(const std::map<Time, double>& span_of_delay);
   double gap_height(Time dt, bool flight) const;
   double span_for(Time delay, const std::map<Time, double>& span_of_delay) const;
@@ -200,11 +207,13 @@ class LadderLayout {
   std::map<long, std::vector<int>> grid_;  // y cell -> texts_ indices (collision index)
   std::vector<double> host_x_;
   std::vector<double> event_y_;  // y of events [first_, last_)
+  std::vector<double> shown_bottom_;  // lowest y drawn by events [first_, i], for cursor_y
   QSizeF size_;
   double header_h_ = 0, title_h_ = 0, line_h_ = 0, legend_h_ = 0;
   double break_h_ = 0, send_slot_ = 0;
   double px_per_ms_ = 28;  // the scale's px per ms (Linear may raise it)
   double time_col_ = 64;   // width of the time labels column
+  double natural_w_ = 0;   // natural_width()
   double max_span_ = 0;    // the tallest arrow (send to end), for culling
   double max_text_h_ = 0;  // the tallest text box, for culling
   double body_bottom_ = 0;
@@ -226,6 +235,9 @@ class LadderWidget : public QWidget {
   void setCallsAndTimers(bool on);
   bool callsAndTimers() const { return calls_and_timers_; }
   void zoom(double factor);
+  // The widget width at which the layout's natural_width() fits the
+  // viewport beside a vertical scroll bar (0 without a trace).
+  int naturalWidth() const;
   int drawnArrows() const;
   int selectedArrow() const { return selected_; }
   QScrollArea* scrollArea() const { return scroll_; }

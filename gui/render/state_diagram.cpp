@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <algorithm>
@@ -691,8 +692,18 @@ struct Computed {
   std::map<int, int> first_visit;
 };
 
+// A zoomed pass (DiagramFit::focus): this scale, labels of want_px, the
+// view framed on `want` (the current state, the latest arrow, the state it
+// left) when it fits, else on the current state.
+struct Zoom {
+  double sc = 0;
+  double want_px = 0;
+  QRectF want;
+  QRectF must;  // the current state and its latest self-loop
+};
+
 Computed compute_pass(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
-                      double caption_h) {
+                      double caption_h, Zoom zoom = {}) {
   Computed c;
   c.g.target = target;
   // Title line above the canvas.
@@ -722,8 +733,10 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   c.title_h = QFontMetricsF(tf).height() * (line_count(title) + 0.4);
 
   QRectF area(target.left(), target.top() + c.title_h, target.width(), target.height() - c.title_h - caption_h);
-  double sc = std::min(area.width() / l.canvas.width(), area.height() / l.canvas.height());
+  double sc = zoom.sc > 0 ? zoom.sc : std::min(area.width() / l.canvas.width(), area.height() / l.canvas.height());
   if (sc <= 0) sc = 1e-3;
+  // Long labels wrap to 60 % of the canvas, or, zoomed, to most of what is in view.
+  const double wrap_base = zoom.sc > 0 ? std::min(l.canvas.width(), area.width() / sc * 0.55 / 0.6) : l.canvas.width();
   c.g.scale = sc;
   c.g.origin = QPointF(area.left() + (area.width() - l.canvas.width() * sc) / 2, area.top());
   {
@@ -737,7 +750,7 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   // Text sizes: what the eye needs on the target (12 px, 24 px on a
   // projector), in canvas units; capped so that the widest state name still
   // fits between two columns of boxes.
-  const double want_px = th.presentation ? 24.0 : 12.0 * th.scale;
+  const double want_px = th.presentation ? 24.0 : zoom.sc > 0 ? zoom.want_px : 12.0 * th.scale;
   double label = want_px / sc;
   double state_scale = kStateScale, current_scale = kCurrentScale;
   if (th.presentation) {
@@ -814,6 +827,36 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
                          QRectF(r.center().x() - tw / 2, r.center().y() - th_ / 2, tw, th_),
                          QString(name).replace('\n', ""), f.pixelSize() * sc});
   }
+  // Zoomed: the part of the canvas in view, framed on the latest transition.
+  QRectF view_inner;  // where the latest label and the timers go
+  const auto crosses = [](const QVector<QPointF>& pts, const QRectF& r) {
+    for (int i = 1; i < pts.size(); ++i)
+      if (segment_hits_rect(pts[i - 1], pts[i], r)) return true;
+    return false;
+  };
+  if (zoom.sc > 0) {
+    const QSizeF vsz(area.width() / sc, area.height() / sc);
+    QRectF focus = zoom.want;
+    if (c.current_box >= 0 && (focus.width() > vsz.width() + 0.5 || focus.height() > vsz.height() + 0.5))
+      focus = zoom.must.isNull() ? c.box_rects[c.current_box].adjusted(-12, -12, 12, 12) : zoom.must;
+    QRectF view(focus.center() - QPointF(vsz.width() / 2, vsz.height() / 2), vsz);
+    if (focus != zoom.want && !zoom.want.isNull()) {
+      // The current state in view; the view slides towards the rest.
+      const QPointF d = zoom.want.center() - focus.center();
+      const double sx = std::max(0.0, (vsz.width() - focus.width()) / 2), sy = std::max(0.0, (vsz.height() - focus.height()) / 2);
+      view.translate(std::clamp(d.x(), -sx, sx), std::clamp(d.y(), -sy, sy));
+    }
+    // Inside the canvas (centred on it where the pane is larger).
+    auto place = [](double pos, double len, double total) {
+      return len >= total ? (total - len) / 2 : std::clamp(pos, 0.0, total - len);
+    };
+    view.moveLeft(place(view.left(), vsz.width(), l.canvas.width()));
+    view.moveTop(place(view.top(), vsz.height(), l.canvas.height()));
+    c.g.zoomed = true;
+    c.g.view = view;
+    c.g.origin = area.topLeft() - view.topLeft() * sc;
+    view_inner = view.adjusted(4, 4, -4, -4) & pl.canvas;
+  }
   // Arrows end on the grown boxes' borders.
   for (const auto& a : l.arrows)
     c.static_pts.push_back(trim_to(a.pts, c.box_rects[l.box_index(a.from)], c.box_rects[l.box_index(a.to)]));
@@ -887,8 +930,8 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
       // At most 60% of the canvas wide (or what the caller asks): long
       // causes wrap.
       QFontMetricsF fm(f);
-      it.l1 = wrap_text(it.l1, fm, l.canvas.width() * wrap);
-      it.l2 = wrap_text(it.l2, fm, l.canvas.width() * wrap);
+      it.l1 = wrap_text(it.l1, fm, wrap_base * wrap);
+      it.l2 = wrap_text(it.l2, fm, wrap_base * wrap);
     }
     QSizeF sz = label_size(f, it.l1, it.l2);
     std::vector<QRectF> tries;
@@ -932,11 +975,14 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
         QRectF(br.right() + 6, br.center().y() - sz.height() / 2, sz.width(), sz.height()),
         QRectF(br.left() - 6 - sz.width(), br.center().y() - sz.height() / 2, sz.width(), sz.height())};
     c.timer_r = QRectF();
+    const QRectF saved = pl.canvas;
+    if (!view_inner.isNull()) pl.canvas = view_inner;  // zoomed: in view
     for (auto r : tries) {
       r = pl.clamp(r);
       if (pl.free(r)) { c.timer_r = r; break; }
     }
     if (c.timer_r.isNull()) c.timer_r = pl.around(pl.clamp(tries[0]));
+    pl.canvas = saved;
     pl.placed.push_back(c.timer_r);
     c.g.texts.push_back({DiagramText::Timer, c.timer_r, c.timer_text, f.pixelSize() * sc});
   }
@@ -947,6 +993,9 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     const bool again_latest = k + 1 != rp.arrows.size() && key(rp.arrows[k]) == key(rp.arrows.back());
     if ((!c.path_is_first[k] || again_latest) && k + 1 != rp.arrows.size()) continue;
     bool latest = k + 1 == rp.arrows.size();
+    const QRectF saved_canvas = pl.canvas;
+    // Zoomed: the latest label in view, and the others of arrows in view.
+    if (!view_inner.isNull() && (latest || crosses(rp.arrows[k].pts, view_inner))) pl.canvas = view_inner;
     // The latest transition's label is always shown: smaller if need be
     // on a crowded small panel. Earlier ones yield when there is no room
     // (their numbers stay on the arrows).
@@ -955,10 +1004,14 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     // On a projector the text never gets smaller than 24 px: only
     // narrower blocks are tried.
     bool done = false;
+    // Zoomed (DiagramFit::focus), too: the zoom is there to make it
+    // legible; and the latest label never shrinks (the one label that must
+    // be read): a narrower block, else the nearest free spot.
+    const bool keep_size = th.presentation || zoom.sc > 0 || latest;
     const std::vector<double> shrinks =
-        th.presentation ? std::vector<double>{1.0} : std::vector<double>{1.0, 0.85, 0.72, 0.6};
+        keep_size ? std::vector<double>{1.0} : std::vector<double>{1.0, 0.85, 0.72, 0.6};
     const std::vector<double> wraps =
-        th.presentation ? std::vector<double>{0.6, 0.45, 0.32, 0.22} : std::vector<double>{0.6, 0.4, 0.28};
+        keep_size ? std::vector<double>{0.6, 0.45, 0.32, 0.22} : std::vector<double>{0.6, 0.4, 0.28};
     for (double shrink : shrinks) {
       for (double wrap : wraps) {
         const bool last_try = shrink == shrinks.back() && wrap == wraps.back();
@@ -1003,6 +1056,7 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
         c.need_caption = needed;
       }
     }
+    pl.canvas = saved_canvas;
     c.path_labels[k] = it;
     if (it.ok)
       c.g.texts.push_back({latest ? DiagramText::LatestLabel : DiagramText::PathLabel, it.r, flat(it), it.px * sc});
@@ -1035,13 +1089,16 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     // Smaller text before giving up on a crowded small panel; on a
     // projector a narrower block instead (24 px is the floor).
     struct Fit { double shrink, wrap; };
-    const std::vector<Fit> fits = th.presentation
+    const std::vector<Fit> fits = th.presentation || zoom.sc > 0
         ? std::vector<Fit>{{1.0, 0.45}, {1.0, 0.32}, {1.0, 0.22}}
         : std::vector<Fit>{{1.0, 0.45}, {0.85, 0.45}, {0.72, 0.45}, {0.6, 0.45}};
+    // Zoomed: the label in view when its state is (the latest loop's always).
+    const QRectF saved_canvas = pl.canvas;
+    if (!view_inner.isNull() && (lp.latest || view_inner.intersects(br))) pl.canvas = view_inner;
     for (const Fit& fit : fits) {
       const double shrink = fit.shrink;
       f = make_font(th, c.fonts.label * shrink, lp.latest);
-      text = wrap_text(QString("%1 ×%2").arg(what).arg(lp.count), QFontMetricsF(f), l.canvas.width() * fit.wrap);
+      text = wrap_text(QString("%1 ×%2").arg(what).arg(lp.count), QFontMetricsF(f), wrap_base * fit.wrap);
       const QSizeF sz = label_size(f, text, QString());
       d.lab.l1 = text;
       d.lab.px = f.pixelSize();
@@ -1084,6 +1141,7 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
         d.lab.ok = true;
       }
     }
+    pl.canvas = saved_canvas;
     pl.placed.push_back(d.lab.r);
     pl.lines.push_back(d.pts);
     c.g.texts.push_back({DiagramText::Loop, d.lab.r, QString(text).replace('\n', ' '), f.pixelSize() * sc});
@@ -1165,7 +1223,8 @@ void badge(QPainter& p, const QRectF& rr, const QString& text, QColor bg, const 
 
 // A projector's panel may have no room near the latest arrow for its label
 // at 24 px: the diagram is then laid out again with a caption band under it.
-static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th) {
+static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
+                        const DiagramFit& fit) {
   Computed c = compute_pass(target, l, s, th, 0);
   if (c.need_caption > 0) {
     double h = c.need_caption;
@@ -1175,18 +1234,56 @@ static Computed compute(const QRectF& target, const DiagramLayout& l, const Diag
       h = std::max(h + 10, c.need_caption);
     }
   }
-  return c;
+  // A narrow pane (DiagramFit::focus): zoomed until the labels are
+  // want_px, framed on the current state.
+  if (!fit.focus || th.presentation || !s.current || c.fonts.label * c.g.scale >= fit.min_px) return c;
+  // The largest label font the boxes allow (canvas units): the scale that
+  // makes it want_px shows the most of the figure at that size; down to
+  // min_px when that frames the whole latest transition.
+  const double cap = std::max(9.0, max_label_font(l, th, false));
+  double zsc = fit.want_px / cap;
+  if (zsc <= c.g.scale) return c;
+  Computed z = compute_pass(target, l, s, th, 0, Zoom{zsc, fit.want_px, {}});
+  // What should be in view: the current state, its timers, the latest
+  // arrow and the state it left (the latest label is placed in view).
+  QRectF want;
+  if (z.current_box >= 0) want = z.box_rects[z.current_box];
+  if (!z.rp.arrows.empty()) {
+    for (QPointF pt : z.rp.arrows.back().pts) want |= QRectF(pt, QSizeF(1, 1));
+    if (z.rp.boxes.size() >= 2 && z.rp.boxes[z.rp.boxes.size() - 2] >= 0)
+      want |= z.box_rects[z.rp.boxes[z.rp.boxes.size() - 2]];
+  }
+  QRectF must;
+  if (z.current_box >= 0) must = z.box_rects[z.current_box];
+  for (const auto& d : z.loops)
+    if (d.latest) {
+      for (QPointF pt : d.pts) must |= QRectF(pt, QSizeF(1, 1));
+      want |= must;
+    }
+  want.adjust(-16, -16, 16, 16);
+  must.adjust(-16, -16, 16, 16);
+  const QRectF area(target.left(), target.top() + z.title_h, target.width(), target.height() - z.title_h);
+  const double fit_sc = std::min(area.width() / want.width(), area.height() / want.height());
+  zsc = std::clamp(fit_sc, std::max(c.g.scale, fit.min_px / cap), zsc);
+  z = compute_pass(target, l, s, th, 0, Zoom{zsc, fit.want_px, want, must});
+  // Only texts whole in view are drawn (and reported).
+  std::vector<DiagramText> kept;
+  const QRectF vis = QRectF(z.g.origin + z.g.view.topLeft() * zsc, z.g.view.size() * zsc).adjusted(-0.5, -0.5, 0.5, 0.5);
+  for (const auto& t : z.g.texts)
+    if (t.role == DiagramText::Title || vis.contains(t.box)) kept.push_back(t);
+  z.g.texts = std::move(kept);
+  return z;
 }
 
 DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
-                                     const DiagramState& s, const Theme& th) {
-  return compute(target, l, s, th).g;
+                                     const DiagramState& s, const Theme& th, const DiagramFit& fit) {
+  return compute(target, l, s, th, fit).g;
 }
 
 DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
-                                    const DiagramState& s, const Theme& th) {
+                                    const DiagramState& s, const Theme& th, const DiagramFit& fit) {
   if (l.boxes.empty()) return {};
-  Computed c = compute(target, l, s, th);
+  Computed c = compute(target, l, s, th, fit);
   const auto& rp = c.rp;
   p.save();
   p.setRenderHint(QPainter::Antialiasing);
@@ -1199,6 +1296,9 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
   const double sc = c.g.scale;
   p.translate(c.g.origin);
   p.scale(sc, sc);
+  // Zoomed: the view alone, and of the texts only those whole in it.
+  if (c.g.zoomed) p.setClipRect(c.g.view);
+  const auto whole = [&](const QRectF& r) { return !c.g.zoomed || c.g.view.contains(r); };
   // Line widths: at least ~1.2 px on the target, thicker on a projector.
   const double unit = 1.0 / sc;
   const double lw = std::max(1.4, (th.presentation ? 2.2 : 1.3) * unit);
@@ -1270,27 +1370,32 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
       p.setBrush(Qt::white);
     }
     p.drawRoundedRect(r, 8, 8);
+    if (!whole(r)) continue;
     p.setFont(make_font(th, cur ? c.fonts.current : c.fonts.state, cur || visited));
     p.setPen(th.black);
     p.drawText(r, Qt::AlignCenter, c.box_names[i]);
   }
   // Badges: visit order in box corners, transition numbers on the path.
   QFont bf = make_font(th, c.fonts.badge, true);
-  for (const auto& b : c.badges) badge(p, b.r, b.text, b.latest ? th.vermillion : th.blue, bf);
+  for (const auto& b : c.badges)
+    if (whole(b.r)) badge(p, b.r, b.text, b.latest ? th.vermillion : th.blue, bf);
   // 4. Labels: others grey, the path dark blue, the latest vermillion-dark.
   const QColor bg(255, 255, 255, 235);
   QFont lf = make_font(th, c.fonts.label, false);
-  for (const auto& it : c.static_labels) draw_label(p, it, lf, QColor(0x55, 0x55, 0x55), bg);
+  for (const auto& it : c.static_labels)
+    if (whole(it.r)) draw_label(p, it, lf, QColor(0x55, 0x55, 0x55), bg);
   QFont pf = make_font(th, c.fonts.label, true);
   for (std::size_t k = 0; k < c.path_labels.size(); ++k) {
     bool last = k + 1 == c.path_labels.size();
+    if (!whole(c.path_labels[k].r)) continue;
     draw_label(p, c.path_labels[k], pf, last ? th.vermillion.darker(135) : th.blue.darker(125), bg);
   }
   for (const auto& d : c.loops) {
     QFont f = make_font(th, c.fonts.label, d.latest);
+    if (!whole(d.lab.r)) continue;
     draw_label(p, d.lab, f, d.latest ? th.vermillion.darker(135) : th.blue.darker(125), bg);
   }
-  if (!c.timer_r.isNull()) {
+  if (!c.timer_r.isNull() && whole(c.timer_r)) {
     QFont f = make_font(th, c.fonts.label, true);
     p.setFont(f);
     p.setPen(QPen(th.black, std::max(1.5, unit)));
@@ -1305,6 +1410,7 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
 // ---- widget ----
 StateDiagramWidget::StateDiagramWidget(QWidget* parent) : QWidget(parent) {
   setAttribute(Qt::WA_OpaquePaintEvent);
+  setFocusZoom(true);
 }
 void StateDiagramWidget::setState(const DiagramState& s) {
   state_ = s;
@@ -1325,7 +1431,24 @@ void StateDiagramWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), Qt::white);
   geom_ = paint_state_diagram(p, QRectF(rect()).adjusted(4, 2, -4, -4), DiagramLayout::standard(), state_,
-                              theme_);
+                              theme_, fit_);
+  if (geom_.zoomed) {
+    // Zoomed: a frame round the view says the figure goes on beyond it.
+    const QRectF v(geom_.origin + geom_.view.topLeft() * geom_.scale, geom_.view.size() * geom_.scale);
+    p.setPen(QPen(QColor(0x88, 0x88, 0x88), 1, Qt::DashLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(v.adjusted(0.5, 0.5, -0.5, -0.5));
+  }
+}
+void StateDiagramWidget::setFocusZoom(bool on) {
+  fit_.focus = on;
+  setToolTip(on ? tr("Zoomed on the current state when the pane is narrow; double-click for the whole diagram")
+                : tr("Double-click to zoom on the current state"));
+  update();
+}
+void StateDiagramWidget::mouseDoubleClickEvent(QMouseEvent* e) {
+  setFocusZoom(!fit_.focus);
+  QWidget::mouseDoubleClickEvent(e);
 }
 
 }  // namespace tcpsim::render

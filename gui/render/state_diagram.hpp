@@ -111,6 +111,19 @@ struct DiagramText {
   double px = 0;  // font size in target pixels
 };
 
+// How the figure fits its target. The whole figure (exports, wide panes),
+// or, with `focus`, when the whole figure would draw its labels under
+// `min_px`: zoomed until they are `want_px` and framed on the current
+// state, the latest transition's arrow, its label and its source state (the
+// GUI's narrow panes at 1024x768). A zoomed figure draws only the texts that
+// are whole in view; boxes cut by the edge are drawn without their names.
+// Lecture mode never zooms: it has its own sizes.
+struct DiagramFit {
+  bool focus = false;
+  double min_px = 11;
+  double want_px = 13;
+};
+
 // Where everything goes, for a target rectangle (device-independent pixels).
 struct DiagramGeometry {
   QRectF target;
@@ -125,12 +138,16 @@ struct DiagramGeometry {
   TcpState highlighted_from = TcpState::Closed, highlighted_to = TcpState::Closed;
   bool highlighted_rst = false;
   bool highlighted_dashed = false;
+  // DiagramFit::focus: the figure is zoomed, and `view` is the part of the
+  // canvas in sight (canvas units).
+  bool zoomed = false;
+  QRectF view;
 };
 DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
-                                     const DiagramState& s, const Theme& th);
+                                     const DiagramState& s, const Theme& th, const DiagramFit& fit = {});
 
 DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
-                                    const DiagramState& s, const Theme& th);
+                                    const DiagramState& s, const Theme& th, const DiagramFit& fit = {});
 
 // A widget showing one diagram; the app feeds it the state at the cursor.
 class StateDiagramWidget : public QWidget {
@@ -145,15 +162,21 @@ class StateDiagramWidget : public QWidget {
   QString highlightedState() const;
   // The geometry of the last paint (labels, highlighted arrow).
   const DiagramGeometry& geometry() const { return geom_; }
+  // Zoom on the current state when the whole figure would be too small to
+  // read (DiagramFit::focus; on by default). Double-click toggles it.
+  void setFocusZoom(bool on);
+  bool focusZoom() const { return fit_.focus; }
   QSize sizeHint() const override { return {420, 460}; }
   QSize minimumSizeHint() const override { return {200, 220}; }
 
  protected:
   void paintEvent(QPaintEvent*) override;
+  void mouseDoubleClickEvent(QMouseEvent* e) override;
 
  private:
   DiagramState state_;
   Theme theme_;
+  DiagramFit fit_{true};
   DiagramGeometry geom_;
 };
 
