@@ -401,8 +401,11 @@ TEST(Rfc9293ProfileTest, RetransmissionTimeoutIsAtLeastOneSecond) {
     ASSERT_GE(data.size(), 2u) << profile;
     if (std::string(profile) == "linux")
       EXPECT_LT(data[1] - data[0], msec(500)) << "tail loss probe, RTO 200 ms + SRTT";
-    else
-      EXPECT_EQ(data[1] - data[0], sec(1)) << "RFC 6298 (2.4): RTO = max(SRTT + 4 RTTVAR, 1 s)";
+    else {
+      // RFC 6298 (2.4): at least 1 s (SRTT + max(4 RTTVAR, 1 s) on this 2 ms path).
+      EXPECT_GE(data[1] - data[0], sec(1));
+      EXPECT_LT(data[1] - data[0], sec(1) + msec(10));
+    }
   }
 }
 

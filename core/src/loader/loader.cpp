@@ -25,6 +25,7 @@
 #include <unordered_set>
 
 #include "loader/keys.hpp"
+#include "loader/profile_defaults.hpp"
 #include "loader/values.hpp"
 #include "loader/yaml_tree.hpp"
 
@@ -304,13 +305,9 @@ void ScenarioReader::read_hosts(const YNode* key, const YNode* n) {
     if (auto p = m.get("profile"))
       h.profile = get_choice(c_, p, "profile", {"linux", "rfc9293"}) == 0 ? Profile::Linux
                                                                           : Profile::Rfc9293;
-    if (h.profile == Profile::Rfc9293) {
-      // The RFC's own values, not Linux's (docs/model.md); `sysctl:` and
-      // `time_wait:` below still override them.
-      h.sysctls.time_wait = sec(240);          // 2MSL, MSL = 2 minutes (RFC 9293 §3.4.2)
-      h.sysctls.rto_min = sec(1);              // RFC 6298 (2.4): RTO at least 1 s
-      h.sysctls.tcp_syn_linear_timeouts = 0;   // RFC 6298 (5.5): SYN retries back off at once
-    }
+    // The rfc9293 profile starts from the RFC's own values, not Linux's
+    // (docs/model.md); `sysctl:` and `time_wait:` below still override them.
+    h.sysctls = profile_defaults(h.profile);
     if (auto sy = m.get("sysctl")) read_sysctls(sy, h);
     if (auto tw = m.get("time_wait")) h.sysctls.time_wait = get_duration(c_, tw, "time_wait", 1);
     s_->hosts.push_back(std::move(h));

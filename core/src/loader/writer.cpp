@@ -23,6 +23,7 @@
 #include <stdexcept>
 
 #include "tcpsim/loader.hpp"
+#include "loader/profile_defaults.hpp"
 
 namespace tcpsim {
 
@@ -275,8 +276,8 @@ const std::vector<SysctlOut>& sysctl_outs() {
 
 void Writer::hosts() {
   o_ << "hosts:\n";
-  const Sysctls def;
   for (const HostSpec& h : s_.hosts) {
+    const Sysctls def = loader::profile_defaults(h.profile);  // what the loader starts from
     const std::string where = "host '" + h.name + "'";
     // The sysctls a file cannot set must have their defaults.
     const Sysctls& y = h.sysctls;

@@ -146,12 +146,10 @@ void Sim::rtt_sample(Sock& s, Time m) {
   }
   // Deviation (Linux, tcp_set_rto): RTO = srtt + max(4*rttvar, tcp_rto_min):
   // the minimum applies to the variance term, so a 2 ms path gets about
-  // 202 ms. The rfc9293 profile follows RFC 6298 (2.3)-(2.4):
-  // RTO = max(SRTT + max(G, 4*RTTVAR), 1 s) (rto_min is 1 s there).
-  if (hosts[s.host].profile == Profile::Rfc9293)
-    s.rto = std::min(std::max(s.srtt + std::max<Time>(4 * s.rttvar, 1), y.rto_min), y.rto_max);
-  else
-    s.rto = std::min(s.srtt + std::max(4 * s.rttvar, y.rto_min), y.rto_max);
+  // 202 ms. The rfc9293 profile keeps this formula with RFC 6298's 1 s
+  // minimum (rto_min = 1 s), which is at most one SRTT above RFC 6298
+  // (2.4)'s max(SRTT + 4*RTTVAR, 1 s) (docs/model.md).
+  s.rto = std::min(s.srtt + std::max(4 * s.rttvar, y.rto_min), y.rto_max);
 }
 
 void Sim::rearm_rto(Sock& s) {
