@@ -1131,6 +1131,9 @@ PktKernelResult play_on_kernel(const pd::Script& script, const PktKernelOptions&
     return res;
   }
   // packetdrill ignores SIGPIPE: a write() on a reset connection returns EPIPE.
+  int old_policy = 0;
+  sched_param old_param{};
+  pthread_getschedparam(pthread_self(), &old_policy, &old_param);
   struct sigaction old{}, ign{};
   ign.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ign, &old);
@@ -1156,6 +1159,7 @@ PktKernelResult play_on_kernel(const pd::Script& script, const PktKernelOptions&
     (void)player.release();
   }
   sigaction(SIGPIPE, &old, nullptr);
+  pthread_setschedparam(pthread_self(), old_policy, &old_param);  // run() raised it
   return res;
 }
 
