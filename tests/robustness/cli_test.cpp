@@ -101,10 +101,12 @@ TEST(HostileCli, ReachingARunLimitSaysWhichAndExitsThree) {
   EXPECT_NE(r.err.find("virtual time limit (1.0 s)"), std::string::npos) << r.err;
 }
 
+// `export` records the whole trace before writing it (`check` streams and
+// keeps none, `run` prints as it goes).
 TEST(HostileCli, HugeSendWithATraceStopsAtTheMemoryLimitInsteadOfAborting) {
   const std::string dir = temp_dir("memory");
   write_file(dir + "/huge.yaml", kHugeSend);
-  auto r = tcpsim_run({"check", "--max-memory", "300", dir + "/huge.yaml"});
+  auto r = tcpsim_run({"export", "--max-memory", "300", dir + "/huge.yaml", "--pcap", dir + "/huge.pcap"});
   EXPECT_EQ(r.status, 3) << r.err;
   EXPECT_NE(r.err.find("memory limit (300 MiB)"), std::string::npos) << r.err;
 }
@@ -114,7 +116,7 @@ TEST(HostileCli, OutOfMemoryUnderUlimitIsReportedNotAnAbort) {
   const std::string dir = temp_dir("ulimit");
   write_file(dir + "/huge.yaml", kHugeSend);
   // 1 GiB of address space; the memory limit follows it down to 3/4.
-  auto r = tcpsim_run({"check", dir + "/huge.yaml"}, "--as=1073741824");
+  auto r = tcpsim_run({"export", dir + "/huge.yaml", "--pcap", dir + "/huge.pcap"}, "--as=1073741824");
   EXPECT_TRUE(r.status == 3 || r.status == 4) << r.status << " " << r.err;
   EXPECT_TRUE(r.err.find("memory") != std::string::npos) << r.err;
 }
