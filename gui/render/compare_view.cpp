@@ -14,7 +14,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
-#include <QTreeWidget>
+#include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <atomic>
@@ -217,17 +217,23 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   tl->setSpacing(2);
   table_note_ = new QLabel(dt);
   table_note_->setWordWrap(true);
-  table_ = new QTreeWidget(dt);
+  table_ = new QTableWidget(dt);
   table_->setObjectName("compareDifferences");
   table_->setColumnCount(3);
-  table_->setRootIsDecorated(false);
+  table_->verticalHeader()->hide();
   table_->setWordWrap(true);
-  table_->setUniformRowHeights(false);
   table_->setAlternatingRowColors(true);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setTextElideMode(Qt::ElideNone);
-  table_->header()->setStretchLastSection(false);
-  for (int c = 0; c < 3; ++c) table_->header()->setSectionResizeMode(c, QHeaderView::Stretch);
+  table_->setShowGrid(false);
+  table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+  for (int c = 0; c < 3; ++c) table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Stretch);
+  // Long values (a socket's states) wrap: the rows' heights follow the
+  // columns' widths.
+  connect(table_->horizontalHeader(), &QHeaderView::sectionResized, table_,
+          [this] { QTimer::singleShot(0, table_, [this] { table_->resizeRowsToContents(); }); });
   tl->addWidget(table_note_);
   tl->addWidget(table_, 1);
   tabs_->addTab(dt, QString());
@@ -375,22 +381,24 @@ bool CompareView::firstDifferenceShown() const { return !hide_next_ || identical
 
 void CompareView::updateDifferences() {
   const bool shown = firstDifferenceShown();
-  table_->clear();
-  table_->setHeaderLabels({tr("What"), tr("◀ %1").arg(names_[0]), tr("%1 ▶").arg(names_[1])});
+  table_->clearSpans();
+  table_->setRowCount(0);
+  table_->setHorizontalHeaderLabels({tr("What"), tr("◀ %1").arg(names_[0]), tr("%1 ▶").arg(names_[1])});
   if (shown) {
-    QList<QTreeWidgetItem*> items;
-    for (const auto& d : diff_lines_) {
-      const QString line = QString::fromStdString(d);
+    table_->setRowCount(static_cast<int>(diff_lines_.size()));
+    for (int i = 0; i < static_cast<int>(diff_lines_.size()); ++i) {
+      const QString line = QString::fromStdString(diff_lines_[static_cast<std::size_t>(i)]);
       const DifferenceRow r = split_difference(line);
-      auto* it = new QTreeWidgetItem({r.what, r.left, r.right});
-      it->setToolTip(0, line);
-      it->setData(0, Qt::UserRole, line);
-      items << it;
+      const QString cells[3] = {r.what, r.left, r.right};
+      for (int c = 0; c < 3; ++c) {
+        auto* it = new QTableWidgetItem(cells[c]);
+        it->setToolTip(line);
+        table_->setItem(i, c, it);
+      }
+      // A line that is not "left | right" spans the row.
+      if (r.left.isEmpty() && r.right.isEmpty()) table_->setSpan(i, 0, 1, 3);
     }
-    table_->addTopLevelItems(items);
-    for (int i = 0; i < table_->topLevelItemCount(); ++i)
-      if (table_->topLevelItem(i)->text(1).isEmpty() && table_->topLevelItem(i)->text(2).isEmpty())
-        table_->setFirstColumnSpanned(i, QModelIndex(), true);
+    table_->resizeRowsToContents();
   }
   table_->setVisible(shown);
   table_note_->setText(!shown ? tr("Hidden until the cursor passes the first difference (hide what comes next is on).")

@@ -39,7 +39,7 @@ class QLabel;
 class QSplitter;
 class QTabWidget;
 class QTimer;
-class QTreeWidget;
+class QTableWidget;
 
 namespace tcpsim::render {
 
@@ -135,7 +135,7 @@ class CompareView : public QWidget {
   QTabWidget* tabs() const { return tabs_; }
   QSplitter* splitter() const { return vsplit_; }
   // The differences table: one row per describe_differences() line.
-  QTreeWidget* differences() const { return table_; }
+  QTableWidget* differences() const { return table_; }
   int differenceCount() const { return static_cast<int>(diff_lines_.size()); }
   QString differenceLine(int i) const { return QString::fromStdString(diff_lines_.at(static_cast<std::size_t>(i))); }
   // The left run's cursor that goes with the right's.
@@ -181,7 +181,7 @@ class CompareView : public QWidget {
   QAbstractButton* mode_buttons_[3] = {nullptr, nullptr, nullptr};
   QLabel* mode_label_ = nullptr;
   QLabel* window_note_ = nullptr;
-  QTreeWidget* table_ = nullptr;
+  QTableWidget* table_ = nullptr;
   QLabel* table_note_ = nullptr;
   QTimer* align_timer_ = nullptr;
   bool aligning_ = false;
