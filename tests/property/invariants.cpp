@@ -101,14 +101,14 @@ void InvariantChecker::on_event(const Event& e) {
                             format_duration(tw));
       }
       if (e.from == TcpState::FinWait2 && starts_with(e.text, "tcp_fin_timeout")) {
-        const Time ft = hs.sysctls.tcp_fin_timeout;
+        const Time ft = k.fw2_len;
         if (e.has_tcb && !e.tcb.orphan)
           fail("I5", e, "FIN_WAIT_2 timed out on a socket a process still holds (shutdown without close)");
         if (k.fw2_armed < 0 || e.t - k.fw2_armed != ft)
           fail("I5", e, "orphaned FIN_WAIT_2 ended " +
                             (k.fw2_armed < 0 ? std::string("without its timer armed")
                                              : format_duration(e.t - k.fw2_armed) + " after its timer was armed") +
-                            ", expected tcp_fin_timeout = " + format_duration(ft));
+                            ", expected max(tcp_fin_timeout, 3.5 RTO) = " + format_duration(ft));
       }
       if (e.text.find("rcv FIN") != std::string::npos) k.fin_rcvd = true;
       if (e.to == TcpState::Closed && e.from != TcpState::Listen && !starts_with(e.text, "2MSL timeout") &&
@@ -133,10 +133,14 @@ void InvariantChecker::on_event(const Event& e) {
           fail("I5", e, std::string("FIN_WAIT_2 timer armed on a ") + (e.tcb.orphan ? "" : "non-orphaned ") +
                             "socket in " + state_name(e.tcb.state) +
                             " (tcp_fin_timeout applies only to orphans in FIN_WAIT_2)");
-        if (e.deadline - e.t != hs.sysctls.tcp_fin_timeout)
+        // tcp_fin_time(): tcp_fin_timeout, but at least 3.5 RTO (kernel-facts §26).
+        const Time rto = e.has_tcb && e.tcb.rto ? static_cast<Time>(e.tcb.rto) : hs.sysctls.rto_initial;
+        const Time want = std::max(hs.sysctls.tcp_fin_timeout, rto * 4 - rto / 2);
+        if (e.deadline - e.t != want)
           fail("I5", e, "FIN_WAIT_2 timer armed for " + format_duration(e.deadline - e.t) +
-                            ", expected tcp_fin_timeout = " + format_duration(hs.sysctls.tcp_fin_timeout));
+                            ", expected max(tcp_fin_timeout, 3.5 RTO) = " + format_duration(want));
         k.fw2_armed = e.t;
+        k.fw2_len = e.deadline - e.t;
       }
       break;
     }

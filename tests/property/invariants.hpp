@@ -62,6 +62,7 @@ class InvariantChecker : public TraceSink {
     Time tw_armed = -1;               // time of the last TIME_WAIT arm
     Time tw_deadline = 0;
     Time fw2_armed = -1;
+    Time fw2_len = 0;      // its length: tcp_fin_time() = max(tcp_fin_timeout, 3.5 RTO)
     std::uint64_t sent = 0;           // bytes send() returned
     std::uint64_t read = 0;           // bytes recv() returned
     bool fin_rcvd = false;            // a state change caused by the peer's FIN
