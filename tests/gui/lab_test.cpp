@@ -594,6 +594,55 @@ TEST_F(LabTest, ABigBranchIsComparedInAWindowThatFollowsTheCursor) {
   }
 }
 
+// A click on the left side of the comparison focuses the run branched
+// from: the keys then act on it (its segment, a branch of it).
+TEST_F(LabTest, KeysActOnTheSideOfTheComparisonLastClicked) {
+  auto w = branch_without_final_ack();
+  gui::Lab* lab = w->lab();
+  render::CompareView* cv = lab->compareView();
+  ASSERT_TRUE(lab->comparing());
+  EXPECT_EQ(lab->selection().run, 1);
+  QWidget* left = cv->pane(0)->ladder()->scrollArea()->viewport();
+  QTest::mouseClick(left, Qt::LeftButton, {}, QPoint(5, 5));
+  EXPECT_EQ(cv->focusedSide(), 0);
+  const gui::Lab::Target t = lab->selection();
+  EXPECT_EQ(t.run, 0) << "the left side is the original";
+  EXPECT_TRUE(lab->runBar()->findChild<QLabel*>("labTarget")->text().contains("Original"));
+  // Ctrl+Shift+Down selects the left run's next segment; a drop branches the original.
+  press(*w, Qt::Key_Down, Qt::ControlModifier | Qt::ShiftModifier);
+  const gui::Lab::Target t2 = lab->selection();
+  EXPECT_EQ(t2.run, 0);
+  ASSERT_GE(t2.arrow, 0);
+  press(*w, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
+  ASSERT_EQ(lab->runs().size(), 3u) << w->messageText().toStdString();
+  const gui::LabRun& made = lab->runs()[lab->currentRun()];
+  EXPECT_EQ(lab->indexOfId(made.parent), 0) << "a branch of the original, not of the branch";
+}
+
+// With "hide what comes next" the comparison shows each side up to its
+// cursor and names the first difference only once the cursor has passed it.
+TEST_F(LabTest, HideNextHidesTheFirstDifferenceUntilTheCursorPassesIt) {
+  auto w = branch_without_final_ack();
+  render::CompareView* cv = w->lab()->compareView();
+  const std::size_t first = cv->firstDifference();
+  w->setHideNext(true);
+  w->setCursor(first, false);
+  EXPECT_TRUE(cv->hideNext());
+  for (int s = 0; s < 2; ++s) {
+    EXPECT_EQ(cv->pane(s)->ladder()->marker(), -1);
+    EXPECT_FALSE(cv->pane(s)->differenceLabel()->text().contains(QString("event %1").arg(first)));
+    EXPECT_EQ(cv->pane(s)->shownView()->size(), cv->pane(s)->cursor()) << "nothing after the cursor";
+  }
+  EXPECT_EQ(cv->differences()->rowCount(), 0);
+  w->setCursor(first + 1, false);
+  for (int s = 0; s < 2; ++s) {
+    EXPECT_EQ(cv->pane(s)->ladder()->marker(), static_cast<std::ptrdiff_t>(first));
+    EXPECT_TRUE(cv->pane(s)->differenceLabel()->text().contains(QString("event %1").arg(first)));
+  }
+  EXPECT_EQ(cv->differences()->rowCount(), cv->differenceCount());
+  w->setHideNext(false);
+}
+
 TEST(LabDuration, IsExactAndShort) {
   EXPECT_EQ(gui::lab_duration(msec(150)), "150ms");
   EXPECT_EQ(gui::lab_duration(sec(2)), "2s");
