@@ -120,7 +120,7 @@ struct DiagramText {
 // Lecture mode never zooms: it has its own sizes.
 struct DiagramFit {
   bool focus = false;
-  double min_px = 11;
+  double min_px = 12;
   double want_px = 13;
 };
 
