@@ -111,6 +111,8 @@ TEST(ExportPacketdrill, SingleSocketSidesOfTheCatalogueAreWritten) {
       {"rst-on-unread-data.yaml", "server"}, {"lost-final-ack.yaml", "client"},
       {"lost-final-ack.yaml", "server"},     {"write-after-peer-gone.yaml", "client"},
       {"server-never-closes.yaml", "server"}, {"epoll-close-wait-spin.yaml", "client"},
+      {"epoll-close-wait-spin.yaml", "server"}, {"epoll-close-wait-fixed.yaml", "client"},
+      {"epoll-close-wait-fixed.yaml", "server"}, {"connect-refused.yaml", "client"},
   };
   int written = 0;
   for (const auto& [sc, host] : sides) {
@@ -129,10 +131,8 @@ TEST(ExportPacketdrill, RefusesWhatAScriptCannotExpress) {
   const std::vector<Case> cases = {
       {"fork-inherited-socket.yaml", "server", "'fork'"},
       {"half-open-connection.yaml", "server", "crashes"},
-      {"connect-refused.yaml", "client", "more than one connection"},
       {"connect-refused.yaml", "server", "runs 0 processes"},
       {"time-wait-pileup.yaml", "server", "'spawn'"},
-      {"epoll-close-wait-spin.yaml", "server", "epoll loop"},
       {"old-duplicate-segment.yaml", "client", "2 connections"},
       {"write-after-peer-gone.yaml", "server", "killed by a signal"},
       {"normal-close.yaml", "nobody", "no host 'nobody'"},
@@ -196,4 +196,57 @@ TEST(ExportPacketdrill, AChangedAckOrTimeInTheWrittenScriptFails) {
   late.replace(late.find(close_line), close_line.size(), "+0.5 close(4) = 0");
   RunResult r2 = play(late, "late.pkt");
   EXPECT_EQ(r2.status, RunResult::Status::Mismatch) << late;
+}
+
+// The epoll loop is written as the calls it made: the instance and its
+// registration once, then every wake-up with the events it reported and the
+// read after it (50 of each in the spin). One changed event mask fails.
+TEST(ExportPacketdrill, EpollLoopIsWrittenCallByCallAndAChangedMaskFails) {
+  const std::string spin = script_of("epoll-close-wait-spin.yaml", "server");
+  EXPECT_TRUE(contains(spin, "\n+0 accept(3, ..., ...) = 4\n")) << spin;
+  EXPECT_TRUE(contains(spin, "\n+0 epoll_create(1) = 5\n"
+                             "+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN|EPOLLRDHUP, fd=4}) = 0\n"
+                             "+0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, -1) = 1\n")) << spin;
+  EXPECT_TRUE(contains(spin, "...0.1 epoll_wait(5, {events=EPOLLIN|EPOLLRDHUP, fd=4}, 1, -1) = 1\n")) << spin;
+  int waits = 0, eofs = 0;
+  for (std::size_t p = spin.find("epoll_wait("); p != std::string::npos; p = spin.find("epoll_wait(", p + 1)) ++waits;
+  for (std::size_t p = spin.find("read(4, ..., 1000) = 0"); p != std::string::npos;
+       p = spin.find("read(4, ..., 1000) = 0", p + 1))
+    ++eofs;
+  EXPECT_EQ(waits, 50);  // max_wakeups in the scenario
+  EXPECT_EQ(eofs, 49);   // the first wake-up reads the 100 bytes
+  EXPECT_FALSE(contains(spin, "close(4)")) << spin;
+
+  const std::string fixed = script_of("epoll-close-wait-fixed.yaml", "server");
+  EXPECT_TRUE(contains(fixed, "+0 read(4, ..., 1000) = 0\n+0 close(4) = 0\n+0 > F. 1:1(0) ack 102")) << fixed;
+
+  std::string bad = fixed;
+  const std::string first = "epoll_wait(5, {events=EPOLLIN, fd=4}";
+  ASSERT_NE(bad.find(first), std::string::npos) << fixed;
+  bad.replace(bad.find(first), first.size(), "epoll_wait(5, {events=EPOLLIN|EPOLLRDHUP, fd=4}");
+  RunResult r = play(bad, "bad-epoll-mask.pkt");
+  EXPECT_EQ(r.status, RunResult::Status::Mismatch) << bad;
+  EXPECT_TRUE(contains(r.message, "epoll events")) << r.message;
+}
+
+// connect-refused: one socket, two connect() attempts, each SYN answered by
+// the closed port's RST/ACK; the second leaves from a new local port with a
+// new ISN, so both SYNs are written 0:0 and both RSTs ack 1. An RST that
+// does not acknowledge the SYN is not acceptable in SYN_SENT (RFC 9293
+// §3.10.7.3), so changing its ack leaves connect() blocked: a mismatch.
+TEST(ExportPacketdrill, TwoRefusedConnectsOnOneSocketAreWrittenAndAWrongRstAckFails) {
+  const std::string s = script_of("connect-refused.yaml", "client");
+  const std::string attempt =
+      "connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)\n+0 > S 0:0(0) win 65160 <mss 1448>\n"
+      "+0.002 < R. 0:0(0) ack 1 win 0\n";
+  const auto first = s.find(attempt);
+  ASSERT_NE(first, std::string::npos) << s;
+  EXPECT_NE(s.find(attempt, first + 1), std::string::npos) << s;
+  EXPECT_TRUE(contains(s, "\n+1...1.002 connect(3,")) << s;
+
+  std::string bad = s;
+  const std::string rst = "< R. 0:0(0) ack 1 win 0";
+  bad.replace(bad.rfind(rst), rst.size(), "< R. 0:0(0) ack 2 win 0");
+  RunResult r = play(bad, "bad-rst-ack.pkt");
+  EXPECT_EQ(r.status, RunResult::Status::Mismatch) << bad;
 }

@@ -68,8 +68,29 @@ struct Line {
   std::string text;  // without the time
 };
 
+// epoll_ctl's event mask in packetdrill's names (Linux values, as EpollSpec
+// holds them; the model's default is EPOLLIN|EPOLLRDHUP).
+std::string epoll_events_text(const EpollSpec& ep) {
+  static const std::pair<std::uint32_t, const char*> names[] = {
+      {0x001, "EPOLLIN"},     {0x002, "EPOLLPRI"},    {0x004, "EPOLLOUT"},  {0x008, "EPOLLERR"},
+      {0x010, "EPOLLHUP"},    {0x040, "EPOLLRDNORM"}, {0x080, "EPOLLRDBAND"}, {0x100, "EPOLLWRNORM"},
+      {0x200, "EPOLLWRBAND"}, {0x2000, "EPOLLRDHUP"}};
+  const std::uint32_t m = ep.events ? ep.events : 0x001 | 0x2000;
+  std::string s;
+  std::uint32_t known = 0;
+  for (const auto& [bit, n] : names) {
+    known |= bit;
+    if (m & bit) s += (s.empty() ? "" : "|") + std::string(n);
+  }
+  if (m & ~known) throw Refused{"the epoll loop asks for events 0x" + std::to_string(m) + ", not all of "
+                                "which have a packetdrill name"};
+  if (ep.edge) s += (s.empty() ? "" : "|") + std::string("EPOLLET");
+  return s.empty() ? "0" : s;
+}
+
 // The steps of a script that packetdrill cannot express.
-void check_steps(const std::vector<Step>& steps, const std::string& where) {
+void check_steps(const std::vector<Step>& steps, const std::string& where, const EpollSpec** epoll,
+                 bool in_loop = false) {
   for (const auto& st : steps) {
     switch (st.kind) {
       case StepKind::Fork:
@@ -80,12 +101,19 @@ void check_steps(const std::vector<Step>& steps, const std::string& where) {
                       "' makes more than one descriptor or process for the socket; a packetdrill "
                       "script has one process and one socket under test"};
       case StepKind::Epoll:
-        throw Refused{where + ": " + st.loc.str() + ": the epoll loop is not written as packetdrill "
-                      "lines (its wake-ups depend on the reads in between); write the script by hand "
-                      "with epoll_create/epoll_ctl/epoll_wait"};
+        // Written as the calls the loop made (see epoll_lines): one
+        // epoll_create + epoll_ctl, then each epoll_wait and read as traced.
+        if (in_loop)
+          throw Refused{where + ": " + st.loc.str() + ": an epoll loop inside a 'loop' step (each turn "
+                        "would need its own epoll_ctl registration)"};
+        if (*epoll)
+          throw Refused{where + ": " + st.loc.str() + ": a second epoll loop in the same process (the "
+                        "writer registers one socket in one epoll instance)"};
+        *epoll = &st.epoll;
+        break;
       case StepKind::Loop:
         if (st.concurrent) throw Refused{where + ": " + st.loc.str() + ": a loop of threads"};
-        check_steps(st.body, where);
+        check_steps(st.body, where, epoll, true);
         break;
       case StepKind::SetSockOpt:
         if (st.opt == SockOpt::RcvBuf)
@@ -122,7 +150,8 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
       throw Refused{"host '" + host + "' runs " + std::to_string(procs.size()) +
                     " processes; a packetdrill script plays exactly one (choose a host with one process)"};
     const ProcessSpec& proc = *procs.front();
-    check_steps(proc.script, "process '" + proc.name + "'");
+    const EpollSpec* epoll = nullptr;  // the process's one epoll loop, if any
+    check_steps(proc.script, "process '" + proc.name + "'", &epoll);
     for (const auto& f : sc.faults)
       if ((f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot) && f.host == host)
         throw Refused{f.loc.str() + ": host '" + host + "' crashes; packetdrill cannot crash the "
@@ -163,7 +192,10 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
     // ---- the peer and the ISNs ----
     std::uint32_t rip = 0;
     std::uint16_t lport = 0, rport = 0;
-    std::optional<std::uint32_t> local_isn, remote_isn;
+    // The ISNs by local port: one pair per connection attempt (a second
+    // connect() on the same socket leaves from a new port, see below).
+    std::map<std::uint16_t, std::uint32_t> local_isns, remote_isns;
+    std::set<std::uint16_t> retired;  // local ports of earlier connect() attempts
     for (const auto& e : tr.events) {
       if (e.kind != EventKind::Segment) continue;
       const Segment& g = e.seg;
@@ -176,19 +208,30 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
         rip = peer;
         lport = lp;
         rport = rp;
+      } else if (out && lp != lport && peer == rip && rp == rport && (g.flags & kSyn) &&
+                 !(g.flags & kAck) && !retired.count(lp)) {
+        // connect() again on the same socket (after ECONNREFUSED): Linux
+        // binds a new ephemeral port (inet_hash_connect()), and packetdrill
+        // takes the local port of a connect()ing socket from its latest SYN
+        // (run_packet.c find_connect_for_live_packet()), as the model's
+        // runner does. The earlier attempt must be over: no segment of it
+        // may follow.
+        retired.insert(lport);
+        lport = lp;
       } else if (peer != rip || lp != lport || rp != rport) {
         throw Refused{"host '" + host + "' exchanges segments on more than one connection (" +
                       endpoint_string(lip, lport) + "<->" + endpoint_string(rip, rport) + " and " +
                       endpoint_string(lip, lp) + "<->" + endpoint_string(peer, rp) +
                       "); a packetdrill script has one remote"};
       }
-      if (out && (g.flags & kSyn) && !local_isn) local_isn = g.seq;
-      if (in && (g.flags & kSyn) && !remote_isn) remote_isn = g.seq;
+      if (out && (g.flags & kSyn) && !local_isns.count(lp)) local_isns[lp] = g.seq;
+      if (in && (g.flags & kSyn) && !remote_isns.count(lp)) remote_isns[lp] = g.seq;
     }
 
     // ---- the lines ----
     std::vector<Line> lines;
     std::map<int, bool> open_fds;  // descriptors the process holds
+    int epoll_fd = -1;             // the epoll instance, once written
     bool started = false;
     Time exit_time = -1;
     long exit_order = 0;
@@ -231,7 +274,44 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
         const long fd = arg_number(e.args, "fd=");
         const std::string res_s = result_text(e);
         const std::string c = e.call;
-        if (c == "socket") {
+        if ((c == "socket" || c == "accept") && epoll_fd >= 0 && e.ret == epoll_fd)
+          throw Refused{c + "() at " + format_time(e.t) + " returns descriptor " + std::to_string(e.ret) +
+                        " in the model, which the epoll instance written before it holds on Linux"};
+        if (c == "epoll_wait") {
+          // The model's epoll step (socket_api.cpp StepKind::Epoll) traces
+          // each wake-up, not the setup: the instance is created and the
+          // socket registered when the loop begins, as its code would do.
+          // Linux gives epoll_create() the lowest free descriptor (__alloc_fd()).
+          if (!epoll) throw Refused{"epoll_wait() at " + format_time(e.t) + " without an epoll step"};
+          if (e.ret < 0)
+            throw Refused{"epoll_wait() at " + format_time(e.t) + " fails in the model (" + e.args +
+                          "); on Linux the loop's socket would not be registered at all"};
+          if (epoll_fd < 0) {
+            epoll_fd = 3;
+            while (open_fds.count(epoll_fd)) ++epoll_fd;
+            open_fds[epoll_fd] = true;
+            Line a = l;
+            a.end = -1;
+            a.text = "epoll_create(1) = " + std::to_string(epoll_fd);
+            lines.push_back(a);
+            a.text = "epoll_ctl(" + std::to_string(epoll_fd) + ", EPOLL_CTL_ADD, " + std::to_string(fd) +
+                     ", {events=" + epoll_events_text(*epoll) + ", fd=" + std::to_string(fd) + "}) = 0";
+            lines.push_back(a);
+          }
+          const std::string timeout =
+              epoll->timeout > 0 ? std::to_string(epoll->timeout / 1000) : std::string("-1");
+          std::string evs = "...";
+          if (e.ret > 0) {
+            const auto p = e.args.find("events=");
+            if (p == std::string::npos)
+              throw Refused{"epoll_wait() at " + format_time(e.t) + " returns " + std::to_string(e.ret) +
+                            " without the events it reported"};
+            const auto q = e.args.find(',', p);
+            evs = "{events=" + e.args.substr(p + 7, q == std::string::npos ? std::string::npos : q - p - 7) +
+                  ", fd=" + std::to_string(fd) + "}";
+          }
+          l.text = "epoll_wait(" + std::to_string(epoll_fd) + ", " + evs + ", 1, " + timeout + ") = " + res_s;
+        } else if (c == "socket") {
           l.text = "socket(..., SOCK_STREAM, IPPROTO_TCP) = " + res_s;
           if (e.ret >= 0) open_fds[static_cast<int>(e.ret)] = true;
         } else if (c == "bind") {
@@ -312,13 +392,24 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
         if (!started)
           throw Refused{"a segment " + std::string(out ? "leaves" : "reaches") + " host '" + host +
                         "' at " + format_time(e.t) + " before its process makes any call"};
-        const auto& own_isn = out ? local_isn : remote_isn;
-        const auto& other_isn = out ? remote_isn : local_isn;
-        if (!own_isn)
+        const std::uint16_t seg_lport = out ? g.sport : g.dport;
+        auto isn_of = [&](const std::map<std::uint16_t, std::uint32_t>& m) -> std::optional<std::uint32_t> {
+          auto it = m.find(seg_lport);
+          if (it == m.end()) return std::nullopt;
+          return it->second;
+        };
+        const std::optional<std::uint32_t> own_isn = isn_of(out ? local_isns : remote_isns);
+        const std::optional<std::uint32_t> other_isn = isn_of(out ? remote_isns : local_isns);
+        // The RST that refuses a SYN (RFC 9293 §3.10.7.1 <SEQ=0><ACK=SEG.SEQ+SEG.LEN>)
+        // comes from a side that sent no SYN: its sequence number is written
+        // as sent (0), which packetdrill adds to its remote ISN; Linux in
+        // SYN_SENT checks only the ACK of such an RST (tcp_rcv_synsent_state_process()).
+        const bool refusal = in && !own_isn && (g.flags & kRst) && (g.flags & kAck) && g.seq == 0;
+        if (!own_isn && !refusal)
           throw Refused{"the " + std::string(out ? "local" : "remote") + " side's segment at " +
                         format_time(e.t) + " comes before any SYN of its own, so it has no "
                         "sequence number relative to an ISN"};
-        const std::uint32_t seq = g.seq - *own_isn;
+        const std::uint32_t seq = own_isn ? g.seq - *own_isn : g.seq;
         std::string s = std::string(out ? "> " : "< ") + flags_string(g.flags) + " " + std::to_string(seq) +
                         ":" + std::to_string(seq + g.len) + "(" + std::to_string(g.len) + ")";
         if (g.flags & kAck) {
