@@ -661,8 +661,12 @@ class Player {
     }
     Packet k = outq_.front();
     outq_.pop_front();
-    // The kernel's ISN: from its first SYN (connect) or SYN-ACK (accept).
-    if ((k.flags & 0x02) && !local_isn_.count(k.dport)) {
+    // The kernel's ISN: from its first SYN (connect) or SYN-ACK (accept),
+    // and again from the SYN of a new connect() from another local port (a
+    // second attempt on the socket after ECONNREFUSED: inet_hash_connect()
+    // picks a new port and the ISN is new; packetdrill relearns it too).
+    const bool new_connect = (k.flags & 0x02) && !(k.flags & 0x10) && active_ && k.sport != local_port_;
+    if ((k.flags & 0x02) && (!local_isn_.count(k.dport) || new_connect)) {
       local_isn_[k.dport] = k.seq - sg.seq_start;
       if (!(k.flags & 0x10)) {
         active_ = true;

@@ -135,7 +135,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "simultaneous-close.yaml:server", "simultaneous-open.yaml:a",
                       "rst-on-unread-data.yaml:client", "rst-on-unread-data.yaml:server",
                       "so-linger-zero.yaml:server", "write-after-peer-gone.yaml:client",
-                      "lost-final-ack.yaml:client", "connect-timeout.yaml:server"),
+                      "lost-final-ack.yaml:client", "connect-timeout.yaml:server",
+                      "connect-refused.yaml:client", "epoll-close-wait-fixed.yaml:server",
+                      "epoll-close-wait-spin.yaml:server"),
     [](const ::testing::TestParamInfo<std::string>& i) {
       std::string n = i.param;
       n.erase(n.find(".yaml"), 5);
