@@ -1116,6 +1116,10 @@ void MainWindow::applyCompactDocks() {
     browser_split_->setOrientation(Qt::Horizontal);
     browser_split_->setSizes({2000, 3000});
     resizeDocks({bottom_dock_}, {std::max(150, height() / 4)}, Qt::Vertical);
+    // The log is shorter now: its cursor row back in sight once laid out.
+    QMetaObject::invokeMethod(this, [this] {
+      if (log_->currentIndex().isValid()) log_->scrollTo(log_->currentIndex());
+    }, Qt::QueuedConnection);
   } else if (!compact && tabbed) {
     addDockWidget(Qt::LeftDockWidgetArea, browser_dock_);
     browser_split_->setOrientation(Qt::Vertical);
