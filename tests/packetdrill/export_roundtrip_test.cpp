@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tcpsim/loader.hpp"
@@ -249,4 +250,54 @@ TEST(ExportPacketdrill, TwoRefusedConnectsOnOneSocketAreWrittenAndAWrongRstAckFa
   bad.replace(bad.rfind(rst), rst.size(), "< R. 0:0(0) ack 2 win 0");
   RunResult r = play(bad, "bad-rst-ack.pkt");
   EXPECT_EQ(r.status, RunResult::Status::Mismatch) << bad;
+}
+
+// What the writer still cannot say about epoll: one registration per
+// process, made once. A loop that would register again on each turn, or a
+// second epoll loop, is refused with the step's place in the file.
+TEST(ExportPacketdrill, EpollLoopInsideALoopOrASecondOneIsRefusedWithItsPlace) {
+  const std::string head = R"(title: {en: "epoll writer limits", zh: "epoll writer limits"}
+hosts:
+  client: {ip: 10.0.0.1}
+  server: {ip: 10.0.0.2}
+link: {delay: 1ms}
+processes:
+  client:
+    host: client
+    run:
+      - at: 10ms
+        connect: {to: "server:80", as: sock}
+      - send: {socket: sock, bytes: 100}
+      - after: 100ms
+        close: sock
+  server:
+    host: server
+    run:
+      - listen: {port: 80, backlog: 128, as: lsock}
+      - accept: {socket: lsock, as: conn}
+)";
+  const std::string in_loop = head + R"(      - loop:
+          count: 2
+          run:
+            - epoll: {socket: conn, events: [in, rdhup], close_on_eof: false, max_wakeups: 2}
+)";
+  const std::string twice = head + R"(      - epoll: {socket: conn, events: [in], close_on_eof: false, max_wakeups: 1}
+      - epoll: {socket: conn, events: [in, rdhup], close_on_eof: true, max_wakeups: 5}
+)";
+  // The line of the step refused: the last epoll step in the text.
+  auto where = [](const std::string& file, const std::string& text) {
+    const auto p = text.rfind("- epoll:");
+    return file + ":" + std::to_string(std::count(text.begin(), text.begin() + p, '\n') + 1) + ":";
+  };
+  for (const auto& [text, reason, file] :
+       {std::tuple<std::string, std::string, std::string>{in_loop, "inside a 'loop' step", "in-loop.yaml"},
+        {twice, "a second epoll loop", "twice.yaml"}}) {
+    const std::string line = where(file, text);
+    const Scenario sc = load_scenario_string(text, file);
+    const Trace tr = run_scenario(sc);
+    const WriteResult w = write_packetdrill(sc, tr, "server");
+    EXPECT_FALSE(w.ok) << file << "\n" << w.script;
+    EXPECT_TRUE(contains(w.error, reason)) << w.error;
+    EXPECT_TRUE(contains(w.error, line)) << w.error;
+  }
 }
