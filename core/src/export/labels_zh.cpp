@@ -94,6 +94,8 @@ constexpr Phrase kZh[] = {
     {"new SYN for the same 4-tuple", "同一四元组的新 SYN"},
     {"TIME_WAIT socket reused for a new connection", "TIME_WAIT 套接字被新连接复用"},
     {"accept queue full", "全连接队列已满"},
+    {"orphaned FIN_WAIT_2 destroyed at once: tcp_max_tw_buckets reached",
+     "孤儿 FIN_WAIT_2 立即销毁：已达 tcp_max_tw_buckets 上限"},
     {"; no TIME_WAIT: tcp_max_tw_buckets reached", "；不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限"},
     {"no TIME_WAIT: tcp_max_tw_buckets reached", "不进入 TIME_WAIT：已达 tcp_max_tw_buckets 上限"},
     {"RTO give-up", "重传超时放弃"},
