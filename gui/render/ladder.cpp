@@ -406,12 +406,17 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
 
   // The lowest point drawn by the events up to each one (its texts, an
   // arrow's end): the cursor line goes below it, never through a label.
+  // Only texts that hang from the event's own instant count: a long arrow's
+  // label sits at its middle, later in time, and the cursor line must stay
+  // at the cursor's time (so-linger-zero: a burst of 10 segments in flight
+  // put it 40 ms too low, under labels whose arrows were not drawn yet).
   shown_bottom_.assign(last_ - first_, 0.0);
   for (std::size_t i = first_; i < last_; ++i) shown_bottom_[i - first_] = event_y_[i - first_];
   for (const auto& t : texts_)
     if (t.event >= static_cast<std::ptrdiff_t>(first_) && t.event < static_cast<std::ptrdiff_t>(last_) &&
         (t.role == LadderText::Annotation || t.role == LadderText::SegmentLabel || t.role == LadderText::DropReason ||
-         t.role == LadderText::RstBadge))
+         t.role == LadderText::RstBadge) &&
+        t.box.top() <= event_y_[t.event - first_] + line_h_)
       shown_bottom_[t.event - first_] = std::max(shown_bottom_[t.event - first_], t.box.bottom());
   for (std::size_t k = 1; k < shown_bottom_.size(); ++k) shown_bottom_[k] = std::max(shown_bottom_[k], shown_bottom_[k - 1]);
 
