@@ -22,6 +22,8 @@ const SsRow* find(const SsTable& t, const std::string& label) {
     if (r.label == label) return &r;
   return nullptr;
 }
+// A row of a temporary table would dangle: keep the table in a variable.
+const SsRow* find(SsTable&&, const std::string&) = delete;
 
 std::vector<const SsRow*> in_state(const SsTable& t, TcpState s, int host = -1) {
   std::vector<const SsRow*> v;
@@ -29,6 +31,7 @@ std::vector<const SsRow*> in_state(const SsTable& t, TcpState s, int host = -1) 
     if (r.state == s && (host < 0 || r.host == host)) v.push_back(&r);
   return v;
 }
+std::vector<const SsRow*> in_state(SsTable&&, TcpState, int = -1) = delete;
 
 // A server that accepts one connection and reads it only when told; the
 // client sends 100 bytes and closes at 50 ms.
@@ -127,11 +130,13 @@ TEST(SsTable, SynSentAndSynRecvDuringTheHandshake) {
 
 TEST(SsTable, UnackedDataAndFinCountInSendQ) {
   const Scenario sc = load("normal-close.yaml");
-  const SsRow* c = find(socket_table(sc, 12'500), "client/sock");  // 100 bytes in flight
+  const SsTable table1 = socket_table(sc, 12'500);
+  const SsRow* c = find(table1, "client/sock");  // 100 bytes in flight
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->state, TcpState::Established);
   EXPECT_EQ(c->send_q, 100u);
-  const SsRow* f = find(socket_table(sc, 114'500), "client/sock");  // FIN sent, not acked
+  const SsTable table2 = socket_table(sc, 114'500);
+  const SsRow* f = find(table2, "client/sock");  // FIN sent, not acked
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->state, TcpState::FinWait1);
   EXPECT_EQ(f->send_q, 1u);
@@ -156,30 +161,34 @@ TEST(SsTable, TimeWaitIsAMinisockWithTheTimewaitTimer) {
 TEST(SsTable, UnreadFinCountsOneUntilAReadConsumesIt) {
   // Never read: 100 bytes and the FIN: 101, as measured on Linux.
   {
-    const SsRow* r = find(socket_table(reader("      - sleep: 10s\n"), sec(1)), "server/conn");
+    const SsTable table3 = socket_table(reader("      - sleep: 10s\n"), sec(1));
+    const SsRow* r = find(table3, "server/conn");
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->state, TcpState::CloseWait);
     EXPECT_EQ(r->recv_q, 101u);
   }
   // Read the 100 bytes after the FIN came: the read reaches the FIN too (0).
   {
-    const SsRow* r = find(socket_table(reader("      - at: 100ms\n        recv: {socket: conn, bytes: 100}\n"), sec(1)),
+    const SsTable table4 = socket_table(reader("      - at: 100ms\n        recv: {socket: conn, bytes: 100}\n"), sec(1));
+    const SsRow* r = find(table4,
                           "server/conn");
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->recv_q, 0u);
   }
   // Read the data before the FIN came: the FIN alone waits (1) ...
   {
-    const SsRow* r = find(socket_table(reader("      - recv: {socket: conn, bytes: 100}\n"), sec(1)), "server/conn");
+    const SsTable table5 = socket_table(reader("      - recv: {socket: conn, bytes: 100}\n"), sec(1));
+    const SsRow* r = find(table5, "server/conn");
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->state, TcpState::CloseWait);
     EXPECT_EQ(r->recv_q, 1u);
   }
   // ... until a read returns 0.
   {
-    const SsRow* r = find(socket_table(reader("      - recv: {socket: conn, bytes: 100}\n"
+    const SsTable table6 = socket_table(reader("      - recv: {socket: conn, bytes: 100}\n"
                                               "      - at: 200ms\n        recv: {socket: conn}\n"),
-                                       sec(1)),
+                                       sec(1));
+    const SsRow* r = find(table6,
                           "server/conn");
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->recv_q, 0u);
