@@ -24,6 +24,7 @@
 
 #include "tcpsim/loader.hpp"
 #include "loader/profile_defaults.hpp"
+#include "loader/sysctl_members.hpp"
 
 namespace tcpsim {
 
@@ -247,30 +248,14 @@ void Writer::text(const std::string& k, const Text& t, bool required) {
   text_line(o_, 2, "zh", t.zh, "'" + k + "' (zh)");
 }
 
-// Linux sysctls as the loader reads them (loader.cpp sysctl_defs()).
-struct SysctlOut {
-  const char* name;
-  int Sysctls::*i;
-  Time Sysctls::*t;
-};
+// Linux sysctls as the loader reads them: one member each, then the port range.
+using SysctlOut = SysctlMember;
 const std::vector<SysctlOut>& sysctl_outs() {
-  static const std::vector<SysctlOut> d = {
-      {"net.ipv4.tcp_fin_timeout", nullptr, &Sysctls::tcp_fin_timeout},
-      {"net.ipv4.tcp_syn_retries", &Sysctls::tcp_syn_retries, nullptr},
-      {"net.ipv4.tcp_synack_retries", &Sysctls::tcp_synack_retries, nullptr},
-      {"net.ipv4.tcp_retries2", &Sysctls::tcp_retries2, nullptr},
-      {"net.ipv4.tcp_orphan_retries", &Sysctls::tcp_orphan_retries, nullptr},
-      {"net.ipv4.tcp_syn_linear_timeouts", &Sysctls::tcp_syn_linear_timeouts, nullptr},
-      {"net.ipv4.tcp_tw_reuse", &Sysctls::tcp_tw_reuse, nullptr},
-      {"net.ipv4.tcp_max_tw_buckets", &Sysctls::tcp_max_tw_buckets, nullptr},
-      {"net.ipv4.tcp_keepalive_time", nullptr, &Sysctls::tcp_keepalive_time},
-      {"net.ipv4.tcp_keepalive_intvl", nullptr, &Sysctls::tcp_keepalive_intvl},
-      {"net.ipv4.tcp_keepalive_probes", &Sysctls::tcp_keepalive_probes, nullptr},
-      {"net.ipv4.tcp_rfc1337", &Sysctls::tcp_rfc1337, nullptr},
-      {"net.ipv4.tcp_abort_on_overflow", &Sysctls::tcp_abort_on_overflow, nullptr},
-      {"net.core.somaxconn", &Sysctls::somaxconn, nullptr},
-      {"net.ipv4.ip_local_port_range", nullptr, nullptr},
-  };
+  static const std::vector<SysctlOut> d = [] {
+    std::vector<SysctlOut> v = sysctl_members();
+    v.push_back({"net.ipv4.ip_local_port_range", nullptr, nullptr});
+    return v;
+  }();
   return d;
 }
 

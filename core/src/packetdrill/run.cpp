@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 
+#include "loader/sysctl_members.hpp"
 #include "sim.hpp"
 #include "tcpsim/packetdrill_run.hpp"
 
@@ -308,28 +309,7 @@ class Runner {
     char* end = nullptr;
     const long long v = std::strtoll(value.c_str(), &end, 10);
     const bool num = end && *end == '\0' && !value.empty();
-    struct Def {
-      const char* name;
-      int Sysctls::*i;
-      Time Sysctls::*t;
-    };
-    static const Def defs[] = {
-        {"net.ipv4.tcp_fin_timeout", nullptr, &Sysctls::tcp_fin_timeout},
-        {"net.ipv4.tcp_syn_retries", &Sysctls::tcp_syn_retries, nullptr},
-        {"net.ipv4.tcp_synack_retries", &Sysctls::tcp_synack_retries, nullptr},
-        {"net.ipv4.tcp_retries2", &Sysctls::tcp_retries2, nullptr},
-        {"net.ipv4.tcp_orphan_retries", &Sysctls::tcp_orphan_retries, nullptr},
-        {"net.ipv4.tcp_syn_linear_timeouts", &Sysctls::tcp_syn_linear_timeouts, nullptr},
-        {"net.ipv4.tcp_tw_reuse", &Sysctls::tcp_tw_reuse, nullptr},
-        {"net.ipv4.tcp_max_tw_buckets", &Sysctls::tcp_max_tw_buckets, nullptr},
-        {"net.ipv4.tcp_keepalive_time", nullptr, &Sysctls::tcp_keepalive_time},
-        {"net.ipv4.tcp_keepalive_intvl", nullptr, &Sysctls::tcp_keepalive_intvl},
-        {"net.ipv4.tcp_keepalive_probes", &Sysctls::tcp_keepalive_probes, nullptr},
-        {"net.ipv4.tcp_rfc1337", &Sysctls::tcp_rfc1337, nullptr},
-        {"net.ipv4.tcp_abort_on_overflow", &Sysctls::tcp_abort_on_overflow, nullptr},
-        {"net.core.somaxconn", &Sysctls::somaxconn, nullptr},
-    };
-    for (const auto& d : defs) {
+    for (const auto& d : sysctl_members()) {
       if (name != d.name) continue;
       if (!num || v < 0) {
         warn(ln.pos, "sysctl " + name + "=" + value + ": not a number, skipped");
