@@ -109,12 +109,12 @@ int Lab::host_by_ip(std::uint32_t ip) const {
   return -1;
 }
 
-std::string Lab::open_tun(LabHost& h) {
-  // A TUN device belongs to the namespace of the thread that creates it:
-  // create it from a helper thread that joined the host's namespace.
+std::string Lab::open_tun(LabHost& h) { return open_tun_in_namespace(h.ns_fd, &h.tun_fd); }
+
+std::string open_tun_in_namespace(int ns_fd, int* tun_fd) {
   std::string err;
   std::thread t([&] {
-    if (setns(h.ns_fd, CLONE_NEWNET) != 0) {
+    if (setns(ns_fd, CLONE_NEWNET) != 0) {
       err = std::string("setns: ") + std::strerror(errno);
       return;
     }
@@ -131,7 +131,7 @@ std::string Lab::open_tun(LabHost& h) {
       close(fd);
       return;
     }
-    h.tun_fd = fd;
+    *tun_fd = fd;
   });
   t.join();
   return err;

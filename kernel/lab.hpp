@@ -20,6 +20,11 @@ namespace tcpsim::kernel {
 // Runs a command (no shell); returns its exit status, output in `out`.
 int run_command(const std::vector<std::string>& argv, std::string* out = nullptr);
 
+// Creates the TUN device "tun0" inside the network namespace `ns_fd` (a TUN
+// device belongs to the namespace of the thread that creates it, so a helper
+// thread joins it first). "" and *tun_fd set, or why it failed.
+std::string open_tun_in_namespace(int ns_fd, int* tun_fd);
+
 struct LabHost {
   std::string name;
   std::uint32_t ip = 0;

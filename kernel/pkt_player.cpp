@@ -307,28 +307,7 @@ class Player {
     made_ns_ = true;
     ns_fd_ = open(("/var/run/netns/" + ns_).c_str(), O_RDONLY | O_CLOEXEC);
     if (ns_fd_ < 0) return "open namespace " + ns_ + ": " + std::strerror(errno);
-    std::string err;
-    std::thread t([&] {
-      if (setns(ns_fd_, CLONE_NEWNET) != 0) {
-        err = std::string("setns: ") + std::strerror(errno);
-        return;
-      }
-      int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-      if (fd < 0) {
-        err = std::string("/dev/net/tun: ") + std::strerror(errno);
-        return;
-      }
-      ifreq ifr{};
-      ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-      std::strncpy(ifr.ifr_name, "tun0", IFNAMSIZ - 1);
-      if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
-        err = std::string("TUNSETIFF: ") + std::strerror(errno);
-        close(fd);
-        return;
-      }
-      tun_ = fd;
-    });
-    t.join();
+    const std::string err = open_tun_in_namespace(ns_fd_, &tun_);
     if (!err.empty()) return err;
     const std::vector<std::vector<std::string>> cmds = {
         {"ip", "netns", "exec", ns_, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"},
