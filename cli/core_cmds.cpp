@@ -57,7 +57,8 @@ void print_summary(const Scenario& s, Simulation& sim, double wall) {
   std::printf("scenario:            %s\n", s.name.c_str());
   std::printf("events processed:    %" PRIu64 "\n", r.events);
   std::printf("segments sent:       %" PRIu64 " (%" PRIu64 " dropped)\n", r.segments_sent, r.segments_dropped);
-  std::printf("sockets created:     %" PRIu64 "\n", r.sockets_created);
+  std::printf("sockets created:     %" PRIu64 " (at most %" PRIu64 " in memory at once)\n", r.sockets_created,
+              r.sockets_peak);
   std::printf("connections opened:  %" PRIu64 "\n", r.connections);
   std::printf("virtual time:        %s s\n", format_time(r.virtual_time).c_str());
   std::printf("wall time:           %.3f s\n", wall);

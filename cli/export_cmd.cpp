@@ -267,9 +267,9 @@ int run_export(const ExportArgs& a) {
       outs.push_back({"--diagram", which, path, true});
     }
     for (const auto& c : a.charts) {
-      auto [name, path] = split_spec("--chart", c, "states|seq|endpoint:OUT.svg|pdf|png");
-      if (name != "states" && name != "seq" && name != "endpoint")
-        throw BadOption{"--chart", "unknown chart '" + name + "' (expected states, seq or endpoint)"};
+      auto [name, path] = split_spec("--chart", c, "states|seq|endpoint|cwnd:OUT.svg|pdf|png");
+      if (name != "states" && name != "seq" && name != "endpoint" && name != "cwnd")
+        throw BadOption{"--chart", "unknown chart '" + name + "' (expected states, seq, endpoint or cwnd)"};
       require_extension("--chart", path, {"svg", "pdf", "png"});
       outs.push_back({"--chart", name, path, true});
     }

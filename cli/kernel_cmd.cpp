@@ -32,6 +32,7 @@ struct KernelDiffArgs {
   bool no_timing = false;
   bool quiet = false;
   bool force = false;
+  bool require_whole = false;
 };
 
 bool parse_time_option(const std::string& name, const std::string& value, Time* out) {
@@ -84,13 +85,16 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
     if (!sc) return;  // bad input: nothing is run
     scenarios.push_back(std::move(*sc));
   }
-  int compared = 0, diverged = 0, not_run = 0;
+  int compared = 0, diverged = 0, not_run = 0, partial = 0, skipped = 0;
   std::vector<std::string> summary;
   for (const auto& sc : scenarios) {
     kernel::ScenarioDiff d = kernel::diff_scenario(sc, opt);
     summary.push_back(d.summary);
     switch (d.outcome) {
-      case kernel::ScenarioDiff::Outcome::Match: ++compared; break;
+      case kernel::ScenarioDiff::Outcome::Match:
+        ++compared;
+        if (!d.plan.whole()) ++partial;
+        break;
       case kernel::ScenarioDiff::Outcome::Diverged:
         ++compared;
         ++diverged;
@@ -98,15 +102,18 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
         break;
       case kernel::ScenarioDiff::Outcome::Skipped:
         if (sc.kernel_comparable) ++not_run;  // the machine cannot run it
+        else ++skipped;                        // kernel: {compare: false}
         break;
       case kernel::ScenarioDiff::Outcome::Error: ++not_run; break;
     }
     std::fflush(stdout);
   }
   for (const auto& s : summary) std::printf("%s\n", s.c_str());
-  std::printf("%d compared, %d matched, %d diverged, %d not run\n", compared, compared - diverged,
-              diverged, not_run);
-  if (diverged || not_run) exit_status() = kExitFailed;
+  // A match up to a horizon is a match of that part only: counted apart.
+  std::printf("%d compared, %d matched (%d of them up to a horizon only), %d diverged, %d not run, "
+              "%d skipped by the scenario\n",
+              compared, compared - diverged, partial, diverged, not_run, skipped);
+  if (diverged || not_run || (a.require_whole && partial)) exit_status() = kExitFailed;
 }
 
 }  // namespace
@@ -141,6 +148,9 @@ void add_kernel_commands(CLI::App& app) {
   diff->add_flag("--quiet", diff_args->quiet, "summary lines only");
   diff->add_flag("--force", diff_args->force,
                  "also compare scenarios marked kernel: {compare: false} (up to --max-duration)");
+  diff->add_flag("--require-whole", diff_args->require_whole,
+                 "exit 1 also when a scenario matched only up to a horizon (its kernel: {horizon:} "
+                 "or --max-duration), not to its end");
   diff->callback([diff_args] { kernel_diff_cmd(*diff_args); });
 }
 

@@ -43,6 +43,13 @@ std::string format_tcb_text(const TcbSnapshot& t) {
                 t.iss, t.irs, t.snd_una, t.snd_nxt, t.snd_wnd, t.rcv_nxt, t.rcv_wnd, t.snd_buf, t.rcv_buf,
                 format_duration(static_cast<Time>(t.rto)).c_str(), static_cast<unsigned>(t.retransmits));
   o += b;
+  // Congestion control and RTT (RFC 5681, RFC 6298).
+  const std::string ssthresh =
+      t.ssthresh >= kInfiniteSsthresh ? std::string("inf") : std::to_string(t.ssthresh);
+  std::snprintf(b, sizeof b, " cwnd=%u ssthresh=%s srtt=%s rttvar=%s ca=%s", t.cwnd, ssthresh.c_str(),
+                format_duration(static_cast<Time>(t.srtt)).c_str(),
+                format_duration(static_cast<Time>(t.rttvar)).c_str(), ca_state_name(t.ca_state));
+  o += b;
   if (t.orphan) o += " orphan";
   std::string timers;
   for (int k = 0; k < kNumTimerKinds; ++k)

@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QPixmap>
 #include <QSettings>
+#include <QTabWidget>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -57,6 +58,8 @@ struct Options {
                           "(default: both on a wide screen, timeline below 1600 px).", "VIEW"};
   QCommandLineOption hide{"hide-next", "Hide what comes next: the next state and the segments not yet sent."};
   QCommandLineOption sockets{"sockets", "Show the Sockets pane (View > Sockets): ss -tanoip at the cursor."};
+  QCommandLineOption chart{"chart", "Show the Charts tab with this chart: endpoint, states, seq or cwnd "
+                                    "(cwnd, ssthresh, SRTT and RTO).", "NAME"};
   QCommandLineOption quiz{"quiz", "Start in quiz mode (View > Quiz): from the cursor, the next state or segment "
                                   "is hidden until answered."};
   QCommandLineOption quiz_answer{"quiz-answer", "Headless, with --quiz: answer the first question with choice N "
@@ -73,7 +76,7 @@ struct Options {
     p.setApplicationDescription("tcpsim-gui: watch a TCP scenario's state diagrams and packet timeline.");
     p.addHelpOption();
     p.addVersionOption();
-    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer, inject, profiles, sockets});
+    p.addOptions({scn, at, step, shot, size, lang, lecture, view, hide, time, demo, dir, quiz, quiz_answer, inject, profiles, sockets, chart});
     p.addPositionalArgument("FILE", "Scenario file to open.", "[FILE]");
   }
 };
@@ -226,6 +229,14 @@ int main(int argc, char** argv) {
     if (!win.lab()->applyActionText(a)) return fail(QString("--inject \"%1\": %2").arg(a, win.messageText()));
 
   if (!headless && p.isSet(opts.quiz)) win.setQuizMode(true);
+  if (p.isSet(opts.chart)) {
+    // The Charts tab's pages, in the order refreshCharts() builds them.
+    const QStringList charts{"endpoint", "states", "seq", "cwnd"};
+    const int i = charts.indexOf(p.value(opts.chart));
+    if (i < 0) return fail(QString("--chart %1: expected one of %2").arg(p.value(opts.chart), charts.join(", ")));
+    win.centerTabs()->setCurrentIndex(1);
+    if (auto* ct = qobject_cast<QTabWidget*>(win.centerTabs()->widget(1))) ct->setCurrentIndex(i);
+  }
   if (headless) {
     // A cursor beyond the trace is an error that names the valid range.
     const std::size_t n = win.view() ? win.view()->size() : 0;

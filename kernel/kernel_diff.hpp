@@ -27,6 +27,10 @@ struct NormItem {
   Time t = 0;
   std::string who;   // segment: "c1 client>server"; state: socket label; call etc.: process
   std::string what;  // the compared text: "[S.] seq 0 ack 1 len 0", "SYN_SENT", "send = -1 EPIPE"
+  // Items of different streams may come in either order when they are close
+  // in time: a connection's direction for segments, a process's socket for
+  // calls (concurrent threads of one process race within a millisecond).
+  std::string stream;
   std::string text() const { return who + " " + what; }
 };
 
@@ -42,7 +46,11 @@ struct DiffOptions {
   Time tol_abs = msec(25);      // timing tolerance: tol_abs + tol_rel * t
   double tol_rel = 0.13;        // (Linux's timer wheel rounds long timers up by up to 12.5%)
   bool check_timing = true;
-  Time swap_window = msec(3);   // adjacent segments of different directions this close may swap
+  // Processes whose threads run concurrently (spawn:, concurrent loops):
+  // their calls are compared per socket (each socket's calls in order), since
+  // which thread's call comes first within a few ms is the scheduler's choice.
+  std::vector<std::string> concurrent_processes;
+  Time swap_window = msec(3);   // items of different streams this close may come in either order
 };
 
 Normalized normalize(const Trace& trace, const DiffOptions& opt = {});
@@ -70,6 +78,38 @@ std::string side_by_side(const std::vector<NormItem>& sim, const std::vector<Nor
 
 namespace tcpsim::kernel {
 
+// How far a scenario is compared with the kernel, and why the comparison stops
+// there. A comparison that stops before the scenario's end is never reported
+// as a plain "match": the summary says "match up to T s only", how many of the
+// model's events that covers, and why it stopped.
+struct ComparisonPlan {
+  enum class Stop {
+    ScenarioEnd,      // nothing happens in the model after model_end: whole scenario
+    Duration,         // the scenario's `duration:` ends it: whole scenario
+    ScenarioHorizon,  // the scenario's `kernel: {horizon:}`: partial
+    MaxDuration,      // the model's next event is past --max-duration: partial
+  };
+  Stop stop = Stop::ScenarioEnd;
+  Time horizon = kNever;         // events after this time are compared in neither trace
+  Time kernel_until = kNever;    // the kernel run stops at this scenario time
+  Time model_last = 0;           // the model's last normalised event
+  Time scripts_end = 0;          // when the scripts' last timed step (a trailing sleep) ends
+  Time next_model_event = kNever;  // the model's first event after the horizon
+  std::size_t events_compared = 0;  // the model's normalised events up to the horizon
+  std::size_t events_total = 0;     // ... and in the whole model run
+  std::string why;               // one line: where and why the comparison stops
+  bool whole() const { return stop == Stop::ScenarioEnd || stop == Stop::Duration; }
+};
+
+// Plans the comparison of `model` (the simulator's normalised trace of `sc`,
+// without horizon). scripts_end: scripted_end(sc) (a script ending in a sleep
+// keeps the scenario going after the model's last event). The kernel run may
+// last max_duration; the horizon leaves it a second to catch up.
+ComparisonPlan plan_comparison(const Scenario& sc, const Normalized& model, Time scripts_end,
+                               Time max_duration);
+
+const char* stop_name(ComparisonPlan::Stop s);
+
 struct ScenarioDiffOptions {
   Time max_duration = sec(20);  // longest kernel run; later events are not compared
   DiffOptions diff;             // horizon is computed per scenario
@@ -81,14 +121,14 @@ struct ScenarioDiff {
   std::string reason;           // Skipped / Error: why
   DiffResult diff;
   Time horizon = kNever;        // events after this time were not compared
+  ComparisonPlan plan;          // how far it was compared and why it stopped
   Trace sim, kernel;
   std::string summary;          // the one-line summary
 };
 
-// Runs the scenario in the simulator and on the kernel and compares them.
-// Not kernel-comparable scenarios are skipped with their reason. The kernel
-// run lasts until 1 s after the simulator's last event (at most
-// max_duration); events after half a second before that are not compared.
+// Runs the scenario in the simulator and on the kernel and compares them up
+// to the horizon of plan_comparison(). Not kernel-comparable scenarios are
+// skipped with their reason.
 ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt = {});
 
 }  // namespace tcpsim::kernel

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "lab.hpp"
@@ -48,6 +50,29 @@ TcpState to_tcp_state(int linux_state) {
     case 12: return TcpState::SynReceived;
     default: return TcpState::Closed;
   }
+}
+
+// A timed sysctl fault: writes /proc/sys in the host's namespace from a
+// helper thread that joins it (setns() moves only the calling thread), so
+// the write takes well under a millisecond. "" or what failed.
+std::string write_sysctls(int ns_fd, const std::map<std::string, std::string>& values) {
+  std::string err;
+  std::thread([&] {
+    if (setns(ns_fd, CLONE_NEWNET) != 0) {
+      err = std::string("setns: ") + std::strerror(errno);
+      return;
+    }
+    for (const auto& [name, value] : values) {
+      std::string path = "/proc/sys/" + name;
+      std::replace(path.begin() + 10, path.end(), '.', '/');
+      const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      const std::string text = value + "\n";
+      if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        err += (err.empty() ? "" : "; ") + path + ": " + std::strerror(errno);
+      if (fd >= 0) close(fd);
+    }
+  }).join();
+  return err;
 }
 
 // The latest time at which a script still has a timed step to run, assuming
@@ -76,6 +101,12 @@ struct SockRec {
 };
 
 }  // namespace
+
+Time scripted_end(const Scenario& sc) {
+  Time t = 0;
+  for (const auto& p : sc.processes) t = std::max(t, scripted_until(p.script, p.start));
+  return t;
+}
 
 std::string kernel_unavailable_reason() {
   if (geteuid() != 0) return "not running as root (network namespaces need CAP_SYS_ADMIN)";
@@ -144,6 +175,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       cs.netns_fd = lab.hosts()[hi]->ns_fd;
       cs.report_fd = report[1];
       cs.start_fd = startp[0];
+      cs.bind_any = binds_any_address(sc, p.host);
       run_process_child(cs);
     }
     if (pid > 0) {
@@ -194,13 +226,15 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   // ---- collect reports until the stop condition ----
   Time limit = std::min(opt.max_duration, opt.until);
   if (sc.duration > 0) limit = std::min(limit, sc.duration);
-  Time scripted = 0;
-  for (const auto& p : sc.processes) scripted = std::max(scripted, scripted_until(p.script, p.start));
+  const Time scripted = scripted_end(sc);
   std::vector<Record> recs = early;
   std::int64_t last_report = t0;
   std::vector<std::pair<Time, const FaultSpec*>> host_faults;
   for (const auto& f : sc.faults)
-    if (f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot) host_faults.push_back({f.at, &f});
+    if (f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot || f.kind == FaultKind::Inject)
+      host_faults.push_back({f.at, &f});
+  std::sort(host_faults.begin(), host_faults.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::size_t next_host_fault = 0;
   std::map<pid_t, std::string> pid_host;  // os pid -> host name
   std::set<pid_t> done;
@@ -212,6 +246,12 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   std::vector<Time> ss_at = opt.ss_at;
   std::sort(ss_at.begin(), ss_at.end());
   std::size_t next_ss = 0;
+  std::vector<const FaultSpec*> sysctl_faults;  // {at, sysctl: {host, ...}}, by time
+  for (const auto& f : sc.faults)
+    if (f.kind == FaultKind::Sysctl) sysctl_faults.push_back(&f);
+  std::stable_sort(sysctl_faults.begin(), sysctl_faults.end(),
+                   [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  std::size_t next_sysctl = 0;
   for (;;) {
     pollfd p{report[0], POLLIN, 0};
     poll(&p, 1, 5);
@@ -237,6 +277,27 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     Time t = (now - t0) / 1000;
     while (next_host_fault < host_faults.size() && t >= host_faults[next_host_fault].first) {
       const FaultSpec& f = *host_faults[next_host_fault++].second;
+      if (f.kind == FaultKind::Inject) {
+        // The target socket's addresses, from its process's latest report.
+        Injection in;
+        in.spec = f.inject;
+        for (const auto& rec : recs)
+          if ((rec.type == RecType::Socket || rec.type == RecType::Call) && in.spec.to == rec.label &&
+              rec.lport && rec.rport && std::string(rec.args) != "connecting") {
+            in.lip = rec.lip;
+            in.lport = rec.lport;
+            in.rip = rec.rip;
+            in.rport = rec.rport;
+          }
+        in.to = lab.host_by_ip(in.lip);
+        in.from = f.inject.from.empty() ? lab.host_by_ip(in.rip)
+                                        : (host_index.count(f.inject.from) ? host_index[f.inject.from] : -1);
+        if (in.lport && in.to >= 0 && in.from >= 0)
+          lab.inject(in);
+        else
+          res.notes.push_back("inject at " + format_duration(f.at) + ": " + f.inject.to + " is not connected");
+        continue;
+      }
       int hi = host_index.count(f.host) ? host_index[f.host] : -1;
       if (hi < 0) continue;
       if (f.kind == FaultKind::Crash) {
@@ -261,6 +322,12 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
         res.ss_captures.push_back(std::move(c));
       }
       ++next_ss;
+    }
+    while (next_sysctl < sysctl_faults.size() && t >= sysctl_faults[next_sysctl]->at) {
+      const FaultSpec& f = *sysctl_faults[next_sysctl++];
+      const int hi = host_index.count(f.host) ? host_index[f.host] : -1;
+      const std::string e = hi < 0 ? "no such host" : write_sysctls(lab.hosts()[hi]->ns_fd, f.sysctls);
+      if (!e.empty()) res.notes.push_back("sysctl on " + f.host + " at " + format_duration(f.at) + ": " + e);
     }
     if (t >= limit) {
       res.capped = true;
@@ -356,6 +423,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     std::int64_t t;
     Tuple tuple;
     std::uint32_t sock;
+    int host = -1;
   };
   std::vector<Claim> claims;
   struct ConnectWindow {
@@ -372,7 +440,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     std::uint32_t sid = sock_for_label(rec.label, host, pid);
     bool connecting = rec.type == RecType::Socket && std::string(rec.args) == "connecting";
     if ((rec.type == RecType::Socket || rec.type == RecType::Call) && sid && rec.lport && !connecting)
-      claims.push_back({rec.t_end, Tuple{rec.lip, rec.lport, rec.rip, rec.rport}, sid});
+      claims.push_back({rec.t_end, Tuple{rec.lip, rec.lport, rec.rip, rec.rport}, sid, host});
     if (connecting && sid)  // open until the connect() call returns (it may never)
       connects.push_back({rec.t_start, INT64_MAX, host, rec.rip, rec.rport, sid});
     if (rec.type == RecType::Call && std::string(rec.call) == "connect" && sid) {
@@ -457,10 +525,31 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       }
     }
   };
+  // The host of a traced socket: by its address; a 127.x or 0.0.0.0 socket
+  // (a listener on INADDR_ANY, a loopback connection: every namespace has
+  // these addresses) by the host of the script call that names its tuple,
+  // or of its listener; -1: no scenario socket.
+  auto host_of_line = [&](const TraceLine& l) -> int {
+    int h = lab.host_by_ip(l.saddr);
+    if (h >= 0) return h;
+    const Tuple tu{l.saddr, l.sport, l.daddr, l.dport};
+    for (const auto& c : claims)
+      if (c.tuple == tu) return c.host;
+    for (const auto& c : claims)
+      if (std::get<1>(c.tuple) == l.sport && std::get<3>(c.tuple) == 0 &&
+          (std::get<0>(c.tuple) == 0 || std::get<0>(c.tuple) == l.saddr))
+        return c.host;
+    for (const auto& w : connects)
+      if (w.dst == l.daddr && w.dport == l.dport && l.t >= w.t0 - 1000000 &&
+          (w.t1 == INT64_MAX || l.t <= w.t1 + 1000000))
+        return w.host;
+    return -1;
+  };
   for (const auto& l : lines) {
     if (!in_run(l.t)) continue;
     apply_crashes(l.t);
-    int host = lab.host_by_ip(l.saddr);
+    int host = host_of_line(l);
+    if (host < 0) continue;
     Tuple tu{l.saddr, l.sport, l.daddr, l.dport};
     bool starts = l.oldstate == 7 || (l.oldstate == 10 && l.newstate == 3);
     auto it = live.find(tu);
@@ -489,6 +578,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
         // A listener's child: numbered per listener like the simulator's
         // "server/lsock~1" (the name it has until accept() gives it one).
         std::uint32_t lsid = owner(Tuple{l.saddr, l.sport, 0, 0}, l.t, host, false);
+        if (!lsid) lsid = owner(Tuple{0, l.sport, 0, 0}, l.t, host, false);  // on INADDR_ANY
         int n = ++children_of[lsid];
         if (lsid) label = sock_infos[lsid - 1].label + "~" + std::to_string(n);
       }
@@ -527,6 +617,23 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
             reused = l2.t;
             break;
           }
+        // Or a connect() took it over (tcp_tw_reuse, tcp_twsk_unique()): that
+        // socket's CLOSE -> SYN_SENT line still has port 0 (the port is picked
+        // after it), its next line has the tuple.
+        for (std::size_t k = 0; reused < 0 && k < lines.size(); ++k) {
+          const auto& l2 = lines[k];
+          if (l2.t <= tw->t || l2.oldstate != 2 || l2.saddr != l.saddr || l2.sport != l.sport ||
+              l2.daddr != l.daddr || l2.dport != l.dport)
+            continue;
+          reused = l2.t;
+          for (std::size_t j = k; j-- > 0;)
+            if (lines[j].t > tw->t && lines[j].oldstate == 7 && lines[j].newstate == 2 &&
+                lines[j].saddr == l.saddr && (lines[j].sport == 0 || lines[j].sport == l.sport) &&
+                lines[j].daddr == l.daddr && lines[j].dport == l.dport) {
+              reused = lines[j].t;
+              break;
+            }
+        }
         for (const auto& s : samples) {
           if (s.t <= tw->t || s.host != hi || !s.tw || s.lip != l.saddr || s.lport != l.sport ||
               s.rip != l.daddr || s.rport != l.dport)
@@ -591,22 +698,30 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     e.seg.win = w.win;
     e.seg.flags = w.flags;
     e.seg_id = w.id;
+    e.hop = static_cast<std::int16_t>(w.to);  // the link's far end (the host itself over lo)
+    e.forwarded = w.forwarded;
     e.lip = w.src_ip;
     e.lport = w.sport;
     e.rip = w.dst_ip;
     e.rport = w.dport;
     e.sock = sock_of_segment(w);
+    e.text = w.injected;
     events.push_back(e);
+    e.text.clear();
     if (w.dropped) {
       Event d = e;
       d.seg_op = SegOp::Drop;
       d.text = w.reason;
+      d.hop = -1;
+      d.forwarded = false;
       events.push_back(d);
     } else if (w.t_deliver && in_run(w.t_deliver)) {
       Event d = e;
       d.seg_op = SegOp::Deliver;
       d.t = T(w.t_deliver);
       d.host = static_cast<std::uint16_t>(w.to);
+      d.hop = -1;
+      d.forwarded = w.passed_on;
       events.push_back(d);
     }
   }
@@ -681,8 +796,8 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     Event e;
     e.kind = EventKind::Fault;
     e.t = f.at;
-    static const char* names[] = {"", "", "", "link_down", "link_up", "crash", "reboot"};
-    e.text = names[static_cast<int>(f.kind)];
+    static const char* names[] = {"", "", "", "link_down", "link_up", "crash", "reboot", "inject"};
+    e.text = f.kind == FaultKind::Sysctl ? "sysctl" : names[static_cast<int>(f.kind)];
     if (!f.host.empty()) e.host = static_cast<std::uint16_t>(host_index[f.host]);
     events.push_back(e);
   }

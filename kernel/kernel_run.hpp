@@ -60,6 +60,11 @@ struct KernelResult {
   std::vector<SsCapture> ss_captures;  // KernelOptions::ss_at, in order
 };
 
+// The latest scenario time at which a script still has a timed step to run
+// (at:, after:, sleep:, loops with every:), assuming calls take no time: a
+// script that ends in a sleep keeps the scenario going until then.
+Time scripted_end(const Scenario& scenario);
+
 // "" when this machine can run kernel scenarios (root, network namespaces,
 // /dev/net/tun, tracefs); otherwise the reason it cannot.
 std::string kernel_unavailable_reason();

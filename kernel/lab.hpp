@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tcpsim/routing.hpp"
 #include "tcpsim/scenario.hpp"
 
 namespace tcpsim::kernel {
@@ -25,12 +26,19 @@ int run_command(const std::vector<std::string>& argv, std::string* out = nullptr
 // thread joins it first). "" and *tun_fd set, or why it failed.
 std::string open_tun_in_namespace(int ns_fd, int* tun_fd);
 
+// Listeners of this host bind to INADDR_ANY instead of the host's address:
+// a process on it connects to 127.x.x.x, which a listener bound to the
+// host's address would refuse (the simulator's listeners take any local
+// address).
+bool binds_any_address(const Scenario& sc, const std::string& host);
+
 struct LabHost {
   std::string name;
   std::uint32_t ip = 0;
   std::string ns;      // network namespace name
   int ns_fd = -1;
   int tun_fd = -1;
+  int lo_fd = -1;      // AF_PACKET socket on the namespace's lo (loopback capture)
   std::atomic<bool> down{false};  // crashed: the wire drops everything to and from it
 };
 
@@ -38,7 +46,7 @@ struct LabHost {
 struct WirePacket {
   std::int64_t t_send = 0;       // CLOCK_MONOTONIC ns when read from the sender's TUN
   std::int64_t t_deliver = 0;    // when written to the receiver's TUN (0 = not delivered)
-  int from = -1, to = -1;        // host indexes
+  int from = -1, to = -1;        // host indexes of this hop (from == to: over lo)
   std::uint32_t src_ip = 0, dst_ip = 0;
   std::uint16_t sport = 0, dport = 0;
   std::uint32_t seq = 0, ack = 0, len = 0;
@@ -47,6 +55,20 @@ struct WirePacket {
   bool dropped = false;
   std::string reason;            // why it was dropped
   std::uint32_t id = 0;
+  bool loopback = false;         // captured on lo, never on the wire
+  bool forwarded = false;        // a router passing on a segment it received (not its TCP's own)
+  bool passed_on = false;        // delivered to a router, which passed it on
+  std::string injected;          // `inject:`: "injected, spoofed as 10.0.0.1:40000" ("" = a TCP sent it)
+};
+
+// `inject:` (kernel_run.cpp): a crafted segment for the socket (lip, lport)
+// of host `to` connected to (rip, rport); the wire fills in the numbers
+// from what it has forwarded on that connection.
+struct Injection {
+  int to = -1, from = -1;        // host indexes
+  std::uint32_t lip = 0, rip = 0;
+  std::uint16_t lport = 0, rport = 0;
+  InjectSpec spec;
 };
 
 // A state change reported by the sock:inet_sock_set_state tracepoint.
@@ -88,6 +110,9 @@ class Lab {
 
   std::vector<std::unique_ptr<LabHost>>& hosts() { return hosts_; }
   int host_by_ip(std::uint32_t ip) const;
+  // Some host binds its listeners to INADDR_ANY (a process there connects
+  // to 127.0.0.1): state changes of 0.0.0.0 and 127.x sockets are traced.
+  bool wildcard_addresses() const { return wildcard_; }
 
   // Collected data (call after stop_wire()).
   std::vector<WirePacket> packets();
@@ -97,6 +122,9 @@ class Lab {
   // Sockets in a state that still has a timer (SYN_SENT, SYN_RECV, FIN_WAIT1,
   // CLOSING, LAST_ACK, an orphaned FIN_WAIT2) in any namespace, from the samplers.
   int busy_sockets() const { return busy_.load(); }
+
+  // Queues a crafted segment; the wire sends it at once (after the link delay).
+  void inject(const Injection& in);
 
   // Crash / reboot a host (faults): see kernel_run.cpp.
   void set_down(int host, bool down) { hosts_[host]->down = down; }
@@ -108,11 +136,17 @@ class Lab {
   void sample_loop(int host);
   std::string open_tun(LabHost& h);
   std::string configure(LabHost& h, std::vector<std::string>* notes);
+  std::string configure_forwarding(LabHost& h, const HostSpec& hs);
+  void read_loopback(int host, std::vector<unsigned char>& buf);
 
   const Scenario& sc_;
   std::uint64_t seed_;
   std::string tag_;
   std::vector<std::unique_ptr<LabHost>> hosts_;
+  Routes routes_;                  // next hop of each (host, destination host)
+  bool wildcard_ = false;
+  std::vector<std::size_t> lo_pending_;  // loopback packets (packets_) not yet seen arriving
+  std::int64_t realtime_to_mono_ = 0;  // CLOCK_MONOTONIC - CLOCK_REALTIME (lo timestamps)
   std::vector<std::string> old_namespaces_;
   std::string trace_dir_;
   int trace_fd_ = -1;
@@ -127,6 +161,7 @@ class Lab {
   std::vector<TraceLine> lines_;
   std::vector<SampleChange> samples_;
   std::vector<std::thread> threads_;
+  std::vector<Injection> injections_;  // queued by inject(), taken by the wire (mu_)
   std::thread wire_thread_;
   bool torn_down_ = false;
 };

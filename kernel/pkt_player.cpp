@@ -40,7 +40,9 @@
 #include <thread>
 
 #include "lab.hpp"            // run_command
+#include "packet.hpp"
 #include "script_runner.hpp"  // mono_ns
+#include "tcpsim/packetdrill_verify.hpp"
 
 namespace tcpsim::kernel {
 
@@ -60,11 +62,7 @@ struct Unsupported {
   std::string what;
 };
 
-std::string secs(Time us) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6f", static_cast<double>(us) / 1e6);
-  return b;
-}
+std::string secs(Time us) { return pd::packetdrill_secs(us); }
 
 const std::map<std::string, std::int64_t>& symbols() {
   static const std::map<std::string, std::int64_t> m = {
@@ -124,111 +122,15 @@ const pd::Expr* field(const pd::Expr& s, const std::string& a, const std::string
   return nullptr;
 }
 
-// ---- IPv4 + TCP ----
-std::uint16_t csum(const std::uint8_t* p, std::size_t n, std::uint32_t sum = 0) {
-  for (std::size_t i = 0; i + 1 < n; i += 2) sum += (p[i] << 8) | p[i + 1];
-  if (n & 1) sum += p[n - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-void put16(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) {
-  put16(p, v >> 16);
-  put16(p + 2, v & 0xffff);
-}
-std::uint32_t get16(const std::uint8_t* p) { return (p[0] << 8) | p[1]; }
-std::uint32_t get32(const std::uint8_t* p) { return (get16(p) << 16) | get16(p + 2); }
-
-struct Opt {
-  std::uint8_t kind = 0;
-  std::vector<std::uint8_t> data;  // without kind and length
-};
-
-struct Packet {
-  std::uint32_t src = 0, dst = 0;
-  std::uint16_t sport = 0, dport = 0;
-  std::uint32_t seq = 0, ack = 0;
-  std::uint8_t flags = 0;  // FIN SYN RST PSH ACK URG ECE CWR (the TCP header byte)
-  std::uint16_t win = 0;
-  std::uint32_t len = 0;
-  std::uint8_t tos = 0;
-  std::vector<Opt> opts;
-  Time t = 0;  // script time it was read (outbound)
-};
-
-std::vector<std::uint8_t> build(const Packet& k) {
-  std::vector<std::uint8_t> o;
-  for (const auto& x : k.opts) {
-    o.push_back(x.kind);
-    if (x.kind == 0 || x.kind == 1) continue;
-    o.push_back(static_cast<std::uint8_t>(2 + x.data.size()));
-    o.insert(o.end(), x.data.begin(), x.data.end());
-  }
-  while (o.size() % 4) o.push_back(0);  // EOL padding
-  const std::size_t thl = 20 + o.size(), tot = 20 + thl + k.len;
-  std::vector<std::uint8_t> b(tot, 0);
-  std::uint8_t* ip = b.data();
-  ip[0] = 0x45;
-  ip[1] = k.tos;
-  put16(ip + 2, static_cast<std::uint32_t>(tot));
-  put16(ip + 6, 0x4000);  // DF
-  ip[8] = 64;
-  ip[9] = IPPROTO_TCP;
-  put32(ip + 12, k.src);
-  put32(ip + 16, k.dst);
-  put16(ip + 10, csum(ip, 20));
-  std::uint8_t* t = ip + 20;
-  put16(t, k.sport);
-  put16(t + 2, k.dport);
-  put32(t + 4, k.seq);
-  put32(t + 8, k.ack);
-  t[12] = static_cast<std::uint8_t>((thl / 4) << 4);
-  t[13] = k.flags;
-  put16(t + 14, k.win);
-  std::copy(o.begin(), o.end(), t + 20);
-  // RFC 9293 §3.1: the checksum covers a pseudo header (addresses, protocol, TCP length).
-  std::uint32_t sum = (k.src >> 16) + (k.src & 0xffff) + (k.dst >> 16) + (k.dst & 0xffff) + IPPROTO_TCP +
-                      static_cast<std::uint32_t>(thl + k.len);
-  put16(t + 16, csum(t, thl + k.len, sum));
-  return b;
-}
-
-bool parse(const std::uint8_t* p, std::size_t n, Packet& k) {
-  if (n < 40 || (p[0] >> 4) != 4 || p[9] != IPPROTO_TCP) return false;
-  const std::size_t ihl = (p[0] & 15u) * 4u, tot = get16(p + 2);
-  if (tot > n || tot < ihl + 20) return false;
-  k.tos = p[1];
-  k.src = get32(p + 12);
-  k.dst = get32(p + 16);
-  const std::uint8_t* t = p + ihl;
-  k.sport = static_cast<std::uint16_t>(get16(t));
-  k.dport = static_cast<std::uint16_t>(get16(t + 2));
-  k.seq = get32(t + 4);
-  k.ack = get32(t + 8);
-  const std::size_t doff = (t[12] >> 4) * 4u;
-  if (doff < 20 || ihl + doff > tot) return false;
-  k.flags = t[13];
-  k.win = static_cast<std::uint16_t>(get16(t + 14));
-  k.len = static_cast<std::uint32_t>(tot - ihl - doff);
-  for (std::size_t i = 20; i < doff;) {
-    Opt o;
-    o.kind = t[i];
-    if (o.kind == 0) break;
-    if (o.kind == 1) {
-      k.opts.push_back(o);
-      ++i;
-      continue;
-    }
-    if (i + 1 >= doff || t[i + 1] < 2 || i + t[i + 1] > doff) break;
-    o.data.assign(t + i + 2, t + i + t[i + 1]);
-    i += t[i + 1];
-    k.opts.push_back(o);
-  }
-  return true;
-}
+// IPv4 + TCP packets: packet.hpp (shared with the scenario runner's `inject:`).
+using pkt::build;
+using pkt::get16;
+using pkt::get32;
+using pkt::Opt;
+using pkt::Packet;
+using pkt::parse;
+using pkt::put16;
+using pkt::put32;
 
 std::string flag_text(std::uint8_t f) {
   std::string s;
@@ -628,7 +530,7 @@ class Player {
 
   Time expect_outbound(const pd::Line& ln, bool any, Time t, Time t_end) {
     const pd::Segment& sg = ln.segment;
-    const Time lo = any ? 0 : t - tol_, hi = any ? kNever : t_end + tol_;
+    const Time hi = any ? kNever : t_end + tol_;
     const Time limit = any ? now() + kAnyWait : hi;
     while (outq_.empty() && !failed_ && now() <= limit) pump(1);
     if (failed_) return now();
@@ -672,54 +574,36 @@ class Player {
       mismatch(ln, "error handling packet: " + what + "\nscript packet:  " + secs(t) + " " + describe_script(sg) +
                        "\nactual packet:  " + secs(k.t) + " " + describe(k, true));
     };
-    // run_packet.c verify_tcp(): flags, seq, ack, window; then options,
-    // payload (length: the kernel sends the zeros packetdrill's calls
-    // write), then the time.
-    static const std::pair<std::uint8_t, const char*> bits[] = {
-        {0x01, "tcp_fin"}, {0x02, "tcp_syn"}, {0x04, "tcp_rst"}, {0x08, "tcp_psh"},
-        {0x10, "tcp_ack"}, {0x20, "tcp_urg"}, {0x40, "tcp_ece"}, {0x80, "tcp_cwr"}};
-    const std::uint8_t want = script_flags(sg) | (sg.ack ? 0x10 : 0);
-    for (const auto& [bit, name] : bits) {
-      const int e = (want & bit) ? 1 : 0, a = (k.flags & bit) ? 1 : 0;
-      if (e != a) {
-        fail(std::string("live packet field ") + name + ": expected: " + std::to_string(e) + " (0x" +
-             std::to_string(e) + ") vs actual: " + std::to_string(a) + " (0x" + std::to_string(a) + ")");
-        return k.t;
-      }
-    }
-    if (sg.src_port && *sg.src_port != k.sport) {
-      fail("live packet field tcp_src_port: expected: " + std::to_string(*sg.src_port) + " vs actual: " +
-           std::to_string(k.sport));
-      return k.t;
-    }
-    if (sg.dst_port && *sg.dst_port != k.dport) {
-      fail("live packet field tcp_dst_port: expected: " + std::to_string(*sg.dst_port) + " vs actual: " +
-           std::to_string(k.dport));
-      return k.t;
-    }
-    const std::uint32_t seq = k.seq - local_offset(k.dport);
-    if (seq != sg.seq_start) {
-      fail("live packet field tcp_seq: expected: " + std::to_string(sg.seq_start) + " vs actual: " + std::to_string(seq));
-      return k.t;
-    }
-    if (sg.ack && k.ack != *sg.ack) {
-      fail("live packet field tcp_ack_seq: expected: " + std::to_string(*sg.ack) + " vs actual: " + std::to_string(k.ack));
-      return k.t;
-    }
-    if (sg.win && *sg.win != k.win) {
-      fail("live packet field tcp_window: expected: " + std::to_string(*sg.win) + " vs actual: " + std::to_string(k.win));
-      return k.t;
-    }
-    if (sg.options) {
-      // verify_outbound_live_tcp_options(): same kinds in the same order,
-      // same values except the TS val (tcp_ts_tick_usecs is 0 by default).
+    // run_packet.c verify_tcp(): flags, ports, seq, ack, window; then
+    // options, payload (length: the kernel sends the zeros packetdrill's
+    // calls write), then the time; shared with the model runner
+    // (tcpsim/packetdrill_verify.hpp).
+    pd::OutboundView got;
+    got.t = k.t;
+    got.flags = k.flags;
+    got.sport = k.sport;
+    got.dport = k.dport;
+    got.seq = k.seq - local_offset(k.dport);
+    got.ack = k.ack;  // the script's peer: its ISN is 0
+    got.win = k.win;
+    got.len = k.len;
+    pd::OutboundExpect want;
+    want.script = &sg;
+    want.flags = script_flags(sg) | (sg.ack ? 0x10 : 0);
+    want.t = t;
+    want.t_end = t_end;
+    want.any_time = any;
+    want.tolerance = tol_;
+    // verify_outbound_live_tcp_options(): same kinds in the same order,
+    // same values except the TS val (tcp_ts_tick_usecs is 0 by default).
+    want.options_match = [&] {
       const auto& want_o = *sg.options;
-      std::vector<const Opt*> got;
-      for (const auto& o : k.opts) got.push_back(&o);
-      bool ok = want_o.size() == got.size();
+      std::vector<const Opt*> opts;
+      for (const auto& o : k.opts) opts.push_back(&o);
+      bool ok = want_o.size() == opts.size();
       for (std::size_t i = 0; ok && i < want_o.size(); ++i) {
         const auto& w = want_o[i];
-        const Opt& g = *got[i];
+        const Opt& g = *opts[i];
         switch (w.kind) {
           case pd::TcpOption::Kind::Nop: ok = g.kind == 1; break;
           case pd::TcpOption::Kind::Eol: ok = g.kind == 0; break;
@@ -739,19 +623,10 @@ class Player {
           default: ok = false; break;
         }
       }
-      if (!ok) {
-        fail("bad outbound TCP options");
-        return k.t;
-      }
-    }
-    if (k.len != sg.len) {
-      fail("live packet payload: expected " + std::to_string(sg.len) + " bytes vs actual " + std::to_string(k.len) + " bytes");
-      return k.t;
-    }
-    if (k.t < lo || k.t > hi) {
-      const std::string exp = t == t_end ? "at " + secs(t) + " sec" : "in " + secs(t) + " ~ " + secs(t_end) + " sec";
-      fail("timing error: expected outbound packet " + exp + " but happened at " + secs(k.t) + " sec; tolerance " +
-           secs(tol_) + " sec");
+      return ok;
+    };
+    if (auto what = pd::check_outbound(got, want)) {
+      fail(*what);
       return k.t;
     }
     log("line " + std::to_string(ln.pos.line) + ": > " + describe(k, true) + " matches");

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -224,6 +225,12 @@ void wait_trigger(const Trigger& tr, Scope& scope) {
       case Trigger::Kind::Readable: ok = p.revents & (POLLIN | POLLHUP | POLLERR); break;
       case Trigger::Kind::Closed: ok = st == 7 || st < 0; break;
       case Trigger::Kind::Reset: ok = (p.revents & POLLERR) || (st == 7 && (p.revents & POLLHUP)); break;
+      case Trigger::Kind::Writable: {  // as select() for writing sees it
+        pollfd w{fd, POLLOUT, 0};
+        poll(&w, 1, 0);
+        ok = w.revents & (POLLOUT | POLLERR | POLLHUP);
+        break;
+      }
       case Trigger::Kind::None: ok = true; break;
     }
     if (ok) return;
@@ -271,6 +278,13 @@ sockaddr_in addr(std::uint32_t ip, std::uint16_t port) {
 
 std::string fdarg(int fd) { return "fd=" + std::to_string(fd); }
 
+// A duration as one word ("404ms"), as the model traces getsockopt's values.
+std::string compact_duration(Time t) {
+  std::string d = format_duration(t);
+  d.erase(std::remove(d.begin(), d.end(), ' '), d.end());
+  return d;
+}
+
 class Runner {
  public:
   std::uint32_t ip = 0;  // this process's host address
@@ -282,6 +296,28 @@ class Runner {
       if (st.after) sleep_until(last_end + *st.after * 1000);
       wait_trigger(st.when, scope);
       bool failed = !exec(st, scope);
+      // retry: as the model (socket_api.cpp Sim::fail): close what the failed
+      // attempt made, sleep backoff * factor^k, run the step again.
+      Time delay = st.retry_backoff;
+      for (int attempt = 0; failed && attempt < st.retry_count; ++attempt) {
+        if ((st.kind == StepKind::Connect || st.kind == StepKind::Listen) && st.sock.empty()) {
+          int fd = fd_of(scope, st.as);
+          std::string label = label_of(fd);
+          if (fd >= 0 && !label.empty()) {
+            std::int64_t tc = mono_ns();
+            int r = close(fd);
+            {
+              std::lock_guard<std::recursive_mutex> g(g_proc->mu);
+              g_proc->fd_label.erase(fd);
+            }
+            report_call("close", fdarg(fd), r, errno, tc, -1, label);
+          }
+        }
+        sleep_until(mono_ns() + delay * 1000);
+        delay *= st.retry_factor;
+        wait_trigger(st.when, scope);
+        failed = !exec(st, scope);
+      }
       last_end = mono_ns();
       if (failed) {
         if (st.on_error == OnError::Stop) return false;
@@ -375,7 +411,7 @@ class Runner {
         } else {
           fd = fd_of(scope, st.sock);
         }
-        std::uint32_t dst = host_ip(st.to_host);
+        std::uint32_t dst = st.to_ip ? st.to_ip : host_ip(st.to_host);  // 127.0.0.1: over lo
         if (st.from_port) {
           // from_port: bind() first (traced, as the simulator does), unless bound.
           sockaddr_in cur{};
@@ -514,11 +550,75 @@ class Runner {
             what = "SO_RCVBUF " + std::to_string(st.value);
             break;
           }
+          case SockOpt::KeepIdle:
+          case SockOpt::KeepIntvl:
+          case SockOpt::KeepCnt:
+          case SockOpt::Linger2: {
+            int v = static_cast<int>(st.value);
+            const int opt = st.opt == SockOpt::KeepIdle    ? TCP_KEEPIDLE
+                            : st.opt == SockOpt::KeepIntvl ? TCP_KEEPINTVL
+                            : st.opt == SockOpt::KeepCnt   ? TCP_KEEPCNT
+                                                           : TCP_LINGER2;
+            r = setsockopt(fd, IPPROTO_TCP, opt, &v, sizeof v);
+            what = std::string(st.opt == SockOpt::KeepIdle    ? "TCP_KEEPIDLE "
+                               : st.opt == SockOpt::KeepIntvl ? "TCP_KEEPINTVL "
+                               : st.opt == SockOpt::KeepCnt   ? "TCP_KEEPCNT "
+                                                              : "TCP_LINGER2 ") +
+                   std::to_string(st.value);
+            break;
+          }
+          case SockOpt::UserTimeout: {
+            unsigned int ms = static_cast<unsigned int>(st.value / 1000);
+            r = setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+            what = "TCP_USER_TIMEOUT " + std::to_string(ms) + " ms";
+            break;
+          }
+          case SockOpt::RcvTimeo:
+          case SockOpt::SndTimeo: {
+            timeval tv{static_cast<time_t>(st.value / 1000000), static_cast<suseconds_t>(st.value % 1000000)};
+            r = setsockopt(fd, SOL_SOCKET, st.opt == SockOpt::RcvTimeo ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, sizeof tv);
+            what = std::string(st.opt == SockOpt::RcvTimeo ? "SO_RCVTIMEO " : "SO_SNDTIMEO ") + format_duration(st.value);
+            break;
+          }
+          case SockOpt::QuickAck:
+            r = setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+            what = std::string("TCP_QUICKACK ") + (st.on ? "1" : "0");
+            break;
         }
         int e = errno;
         const char* call =
             st.opt == SockOpt::CloExec || st.opt == SockOpt::NonBlock ? "fcntl" : "setsockopt";
         report_call(call, fdarg(fd) + ", " + what, r, e, t, fd);
+        return r == 0;
+      }
+      case StepKind::GetSockOpt: {
+        // The value read is reported after "->" as the model traces it.
+        int fd = fd_of(scope, st.sock);
+        std::string args = fdarg(fd);
+        int r;
+        if (st.getopt == GetOpt::Error) {
+          int v = 0;
+          socklen_t len = sizeof v;
+          r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len);
+          args += ", SO_ERROR";
+          if (r == 0) args += std::string(" -> error=") + (v ? errno_name(v) : "0");
+        } else {
+          tcp_info ti{};
+          socklen_t len = sizeof ti;
+          r = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+          args += ", TCP_INFO";
+          if (r == 0) {
+            const char* state = "?";
+            for (int k = 0; k < 11; ++k)
+              if (linux_state_of(static_cast<TcpState>(k)) == ti.tcpi_state) state = state_name(static_cast<TcpState>(k));
+            args += std::string(" -> state=") + state + " retransmits=" + std::to_string(ti.tcpi_retransmits) +
+                    " probes=" + std::to_string(ti.tcpi_probes) + " rto=" + compact_duration(ti.tcpi_rto) +
+                    " unacked=" + std::to_string(ti.tcpi_unacked) +
+                    " total_retrans=" + std::to_string(ti.tcpi_total_retrans);
+          }
+        }
+        int e = errno;
+        report_call("getsockopt", args, r, e, t, fd);
         return r == 0;
       }
       case StepKind::Dup: {
@@ -581,7 +681,7 @@ class Runner {
         wait_trigger(st.when, scope);
         return true;
       case StepKind::Epoll:
-        return epoll_loop(st.epoll, scope);
+        return epoll_loop(st.epoll, st.as, scope);
       case StepKind::Loop:
         return loop(st, scope);
       case StepKind::Spawn: {
@@ -628,16 +728,20 @@ class Runner {
     return true;
   }
 
-  bool epoll_loop(const EpollSpec& ep, Scope& scope) {
+  bool epoll_loop(const EpollSpec& ep, const std::string& st_as, Scope& scope) {
     int fd = fd_of(scope, ep.sock);
     std::int64_t t = mono_ns();
     int efd = epoll_create1(0);
+    if (efd < 0) {  // EMFILE at RLIMIT_NOFILE, as the model's epoll step
+      report_call("epoll_create", "", -1, errno, t, fd);
+      return false;
+    }
     epoll_event ev{};
     ev.events = ep.events | (ep.edge ? EPOLLET : 0u);
     ev.data.fd = fd;
-    if (efd < 0 || epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev) != 0) {
       report_call("epoll_ctl", fdarg(fd), -1, errno, t, fd);
-      if (efd >= 0) close(efd);
+      close(efd);
       return false;
     }
     std::vector<char> buf(65536);
@@ -652,7 +756,21 @@ class Runner {
       report_call("epoll_wait", fdarg(fd) + ", " + mask, n, e, t1, fd);
       if (n < 0) { ok = false; break; }
       if (n == 0) continue;
-      if (out.events & EPOLLIN) {
+      if ((out.events & EPOLLIN) && ep.on_in == EpollOnIn::Accept) {
+        // accept() on the ready listener; EMFILE leaves the connection queued.
+        std::int64_t t2 = mono_ns();
+        int nfd = accept(fd, nullptr, nullptr);
+        int e2 = errno;
+        std::string label;
+        if (nfd >= 0) {
+          label = new_label(st_as);
+          bind_fd(scope, st_as, nfd, label);
+          report_socket(nfd);
+        }
+        report_call("accept", fdarg(fd), nfd, e2, t2, nfd >= 0 ? nfd : fd, label);
+      } else if ((out.events & EPOLLIN) && ep.on_in == EpollOnIn::Ignore) {
+        // the handler ignores the event: level-triggered, it is reported again
+      } else if (out.events & EPOLLIN) {
         std::int64_t t2 = mono_ns();
         ssize_t r = recv(fd, buf.data(), buf.size(), 0);
         int e2 = errno;
@@ -719,7 +837,7 @@ void run_process_child(const ChildSetup& setup) {
   send_record(r);
 
   Runner runner;
-  runner.ip = my_ip();
+  runner.ip = setup.bind_any ? 0 : my_ip();  // INADDR_ANY: see binds_any_address() (lab.hpp)
   Scope top;
   std::int64_t last = mono_ns();
   runner.run(setup.process->script, top, last);

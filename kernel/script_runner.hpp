@@ -16,6 +16,7 @@ struct ChildSetup {
   int netns_fd = -1;    // the host's namespace (setns)
   int report_fd = -1;   // write end of the report pipe
   int start_fd = -1;    // read end of the start pipe: the run's t0 (CLOCK_MONOTONIC ns) arrives here
+  bool bind_any = false;  // bind() and listen() on INADDR_ANY, not the host's address
 };
 
 [[noreturn]] void run_process_child(const ChildSetup& setup);

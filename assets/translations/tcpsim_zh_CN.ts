@@ -417,6 +417,10 @@
         <source>A big workload keeps no trace to export.</source>
         <translation>大规模负载不保留可导出的轨迹。</translation>
     </message>
+    <message>
+        <source>cwnd / RTT</source>
+        <translation>拥塞窗口 / 往返时间</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::Inspector</name>
@@ -575,6 +579,50 @@
     <message>
         <source>%1  (relative %2)</source>
         <translation>%1  （相对值 %2）</translation>
+    </message>
+    <message>
+        <source>Open (no loss seen)</source>
+        <translation>Open（未见丢包）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disorder (%n duplicate ACK(s))</source>
+        <translation><numerusform>Disorder（%n 个重复 ACK）</numerusform></translation>
+    </message>
+    <message>
+        <source>Recovery (fast retransmit)</source>
+        <translation>Recovery（快速重传）</translation>
+    </message>
+    <message>
+        <source>Loss (after an RTO)</source>
+        <translation>Loss（RTO 之后）</translation>
+    </message>
+    <message>
+        <source>infinite (no loss yet)</source>
+        <translation>无穷大（尚未丢包）</translation>
+    </message>
+    <message>
+        <source>SRTT</source>
+        <translation>SRTT（平滑往返时间）</translation>
+    </message>
+    <message>
+        <source>no RTT sample yet</source>
+        <translation>尚无 RTT 样本</translation>
+    </message>
+    <message>
+        <source>RTTVAR</source>
+        <translation>RTTVAR（往返时间偏差）</translation>
+    </message>
+    <message>
+        <source>Congestion state</source>
+        <translation>拥塞状态</translation>
+    </message>
+    <message>
+        <source>cwnd (congestion window)</source>
+        <translation>cwnd（拥塞窗口）</translation>
+    </message>
+    <message>
+        <source>ssthresh (slow-start threshold)</source>
+        <translation>ssthresh（慢启动阈值）</translation>
     </message>
 </context>
 <context>
@@ -1334,6 +1382,10 @@
         <source>&lt;p&gt;&lt;b&gt;tcpsim %1&lt;/b&gt; — a TCP state-machine simulator for teaching and for understanding production incidents.&lt;/p&gt;&lt;p&gt;Built from git commit &lt;tt&gt;%2&lt;/tt&gt;.&lt;br&gt;Licence: %3 (see /usr/share/doc/tcpsim/copyright or LICENSE in the source).&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;tcpsim %1&lt;/b&gt; — 一个用于教学和理解生产事故的 TCP 状态机模拟器。&lt;/p&gt;&lt;p&gt;构建自 git 提交 &lt;tt&gt;%2&lt;/tt&gt;。&lt;br&gt;许可证：%3（见 /usr/share/doc/tcpsim/copyright 或源码中的 LICENSE）。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>cwnd / RTT</source>
+        <translation>拥塞窗口 / 往返时间</translation>
+    </message>
 </context>
 <context>
     <name>tcpsim::gui::Quiz</name>
@@ -1814,6 +1866,54 @@
     <message>
         <source>(orphan: no fd)</source>
         <translation>（孤儿：无 fd）</translation>
+    </message>
+    <message>
+        <source>injected, spoofed as %1</source>
+        <translation>注入的报文段，伪装成 %1</translation>
+    </message>
+    <message>
+        <source>injected, from %1</source>
+        <translation>注入的报文段，来自 %1</translation>
+    </message>
+    <message>
+        <source>⚡ injected segment (dotted)</source>
+        <translation>⚡ 注入的报文段（点线）</translation>
+    </message>
+    <message>
+        <source>Congestion window, ssthresh, SRTT and RTO</source>
+        <translation>拥塞窗口、ssthresh、SRTT 和 RTO</translation>
+    </message>
+    <message>
+        <source>bytes</source>
+        <translation>字节</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>cwnd</source>
+        <translation>cwnd</translation>
+    </message>
+    <message>
+        <source>ssthresh</source>
+        <translation>ssthresh</translation>
+    </message>
+    <message>
+        <source>SRTT (ms)</source>
+        <translation>SRTT（毫秒）</translation>
+    </message>
+    <message>
+        <source>RTO (ms)</source>
+        <translation>RTO（毫秒）</translation>
+    </message>
+    <message>
+        <source>%1 (clients)</source>
+        <translation>%1（客户端）</translation>
+    </message>
+    <message>
+        <source>%1 (:%2)</source>
+        <translation>%1（:%2）</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace tcpsim {
 
@@ -55,7 +56,12 @@ struct SockRun {
   bool seen = false;                    // any event named it
   bool stated = false;                  // a State event named it
   std::int8_t orphan = -1;              // last TCB snapshot: -1 none, 0 held, 1 orphan
-  std::vector<TcpState> history;        // only when a `states:` expectation exists
+};
+
+// Kept only when a `states:` or `durations:` expectation exists (out of
+// SockRun, so a million-socket run without them costs 8 bytes a socket).
+struct SockPast {
+  std::vector<TcpState> history;             // `states:`
   std::vector<std::pair<Time, Time>> spans;  // per duration state: first entered, then left
 };
 
@@ -83,8 +89,13 @@ struct EndRun {
 struct ExpectChecker::Impl {
   const Scenario& sc;
   const Expect& x;
-  std::vector<std::string> hosts, procs, labels;  // by host index, pid - 1, socket id - 1
+  std::vector<std::string> hosts, procs;  // by host index, pid - 1
+  // Socket labels the expectations name (only those: a big run has a million
+  // others), by socket id; a relabel to a name no expectation uses drops it.
+  std::unordered_set<std::string> wanted;
+  std::unordered_map<std::uint32_t, std::string> labels;
   std::vector<SockRun> socks;                     // by socket id - 1
+  std::unordered_map<std::uint32_t, SockPast> past;  // by socket id, see SockPast
   std::vector<std::map<TcpState, std::int64_t>> host_counts;
   bool any_at_state = false;
   std::vector<TcpState> duration_states;
@@ -119,6 +130,17 @@ struct ExpectChecker::Impl {
     for (const auto& ex : x.exits) ends.emplace(ex.process, EndRun{});
     count_n.assign(x.counts.size(), 0);
     count_cur.assign(x.counts.size(), 0);
+    auto want = [&](std::string l) {
+      // "server/conn#1" is the first "server/conn".
+      if (l.size() > 2 && l.compare(l.size() - 2, 2, "#1") == 0) l.resize(l.size() - 2);
+      wanted.insert(std::move(l));
+    };
+    for (const auto& es : x.states) want(es.sock);
+    for (const auto& ea : x.at) {
+      for (const auto& kv : ea.state) want(kv.first);
+      if (!ea.state_gone.empty()) want(ea.state_gone);
+    }
+    for (const auto& d : x.durations) want(d.sock);
   }
 
   int host_idx(const std::string& name) const {
@@ -203,13 +225,15 @@ struct ExpectChecker::Impl {
   void on_state(const Event& e) {
     SockRun& r = sock(e.sock);
     if (!x.states.empty()) {
-      if (r.history.empty()) r.history.push_back(e.from);
-      if (r.history.back() != e.to) r.history.push_back(e.to);
+      auto& history = past[e.sock].history;
+      if (history.empty()) history.push_back(e.from);
+      if (history.back() != e.to) history.push_back(e.to);
     }
     if (!duration_states.empty()) {
-      if (r.spans.empty()) r.spans.assign(duration_states.size(), {Time(-1), Time(-1)});
+      auto& spans = past[e.sock].spans;
+      if (spans.empty()) spans.assign(duration_states.size(), {Time(-1), Time(-1)});
       for (std::size_t i = 0; i < duration_states.size(); ++i) {
-        auto& sp = r.spans[i];
+        auto& sp = spans[i];
         if (e.to == duration_states[i] && sp.first < 0) sp.first = e.t;
         else if (sp.first >= 0 && e.from == duration_states[i] && sp.second < 0) sp.second = e.t;
       }
@@ -233,6 +257,9 @@ struct ExpectChecker::Impl {
   }
 
   void on_send(const Event& e) {
+    // A router passing a segment on sends no new segment: expectations
+    // count what TCPs send (and a NAT's own RST), once.
+    if (e.forwarded) return;
     for (std::size_t i = 0; i < x.segments.size(); ++i) {
       const auto& sg = x.segments[i];
       const int hi = sg.from.empty() ? -1 : host_idx(sg.from);
@@ -264,11 +291,38 @@ struct ExpectChecker::Impl {
       if (!decides || call_ok(ec, e)) continue;
       c.failed = std::to_string(e.ret);
       if (e.err) c.failed += std::string(" ") + errno_name(e.err);
+      const auto arrow = e.args.find(" -> ");
+      if ((!ec.fields.empty() || ec.rto) && arrow != std::string::npos) c.failed += " (" + e.args.substr(arrow + 4) + ")";
       c.failed += " at " + format_time(e.t);
     }
   }
+  // getsockopt's value, traced after " -> " as "name=value" pairs.
+  static std::map<std::string, std::string> call_fields(const std::string& args) {
+    std::map<std::string, std::string> out;
+    const auto arrow = args.find(" -> ");
+    if (arrow == std::string::npos) return out;
+    std::istringstream in(args.substr(arrow + 4));
+    std::string kv;
+    while (in >> kv) {
+      const auto eq = kv.find('=');
+      if (eq != std::string::npos) out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return out;
+  }
   static bool call_ok(const ExpectCall& ec, const Event& e) {
     if (ec.ret && e.ret != *ec.ret) return false;
+    if (!ec.fields.empty() || ec.rto) {
+      const auto got = call_fields(e.args);
+      for (const auto& [k, v] : ec.fields) {
+        auto it = got.find(k);
+        if (it == got.end() || it->second != v) return false;
+      }
+      if (ec.rto) {
+        auto it = got.find("rto");
+        const auto rto = it == got.end() ? std::nullopt : parse_duration(it->second);
+        if (!rto || *rto < *ec.rto - ec.tolerance || *rto > *ec.rto + ec.tolerance) return false;
+      }
+    }
     if (ec.err) {
       if (*ec.err == "none") return e.err == 0;
       const char* n = errno_name(e.err);
@@ -294,13 +348,16 @@ std::vector<CheckFailure> ExpectChecker::Impl::finish() {
     auto it = by_label.find(want);
     if (it != by_label.end()) return it->second;
     std::uint32_t id = 0;
-    for (std::size_t i = 0; i < labels.size() && !id; ++i)
-      if (labels[i] == want) id = static_cast<std::uint32_t>(i + 1);
+    for (const auto& [sid, l] : labels)
+      if (l == want && (!id || sid < id)) id = sid;
     by_label.emplace(want, id);
     return id;
   };
-  static const SockRun unseen;
-  auto run_of = [&](std::uint32_t id) -> const SockRun& { return id && id <= socks.size() ? socks[id - 1] : unseen; };
+  static const SockPast unseen;
+  auto run_of = [&](std::uint32_t id) -> const SockPast& {
+    auto it = past.find(id);
+    return it == past.end() ? unseen : it->second;
+  };
 
   for (const auto& es : x.states) {
     const std::uint32_t id = socket_id(es.sock);
@@ -327,6 +384,14 @@ std::vector<CheckFailure> ExpectChecker::Impl::finish() {
     const CallRun& c = calls[i];
     std::string expected = ec.ret ? std::to_string(*ec.ret) : std::string("any");
     if (ec.err) expected += " " + *ec.err;
+    if (!ec.fields.empty() || ec.rto) {
+      std::string f;
+      for (const auto& [k, v] : ec.fields) f += (f.empty() ? "" : " ") + k + "=" + v;
+      if (ec.rto)
+        f += (f.empty() ? "" : " ") + std::string("rto=") + format_duration(*ec.rto) +
+             (ec.tolerance ? "±" + format_duration(ec.tolerance) : std::string());
+      expected += " (" + f + ")";
+    }
     const std::string what =
         ec.process + " " + ec.call + "()" + (ec.nth > 0 ? " #" + std::to_string(ec.nth) : " (every call)");
     if (ec.nth > 0 && static_cast<std::size_t>(ec.nth) > c.seen)
@@ -448,8 +513,9 @@ void ExpectChecker::on_process(const ProcessInfo& p) {
   impl_->procs[p.pid - 1] = p.name;
 }
 void ExpectChecker::on_socket(const SocketInfo& s) {
-  if (s.id > impl_->labels.size()) impl_->labels.resize(s.id);
-  impl_->labels[s.id - 1] = s.label;  // a second call relabels
+  // A second call relabels.
+  if (impl_->wanted.count(s.label)) impl_->labels[s.id] = s.label;
+  else impl_->labels.erase(s.id);
 }
 void ExpectChecker::on_event(const Event& e) { impl_->event(e); }
 bool ExpectChecker::wants_events() const { return !impl_->x.empty(); }

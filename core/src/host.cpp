@@ -49,9 +49,14 @@ std::uint32_t Sim::lookup(std::uint16_t host, const Segment& seg) {
 // Ephemeral port for connect() (rip != 0) or an autobind (rip == 0).
 // Linux __inet_hash_connect may share a local port among different
 // destinations; a port is usable for (rip, rport) when that 4-tuple is
-// free. A TIME_WAIT socket holding it may be reused when tcp_tw_reuse = 1
-// and it has been quiet for a second (tcp_twsk_unique).
-// Deviation: ports are tried in order from a seeded offset, not with
+// free. A TIME_WAIT socket holding it may be reused when tcp_tw_reuse = 1,
+// or = 2 (the default) for a loopback connection only, and it has been quiet
+// for a second (tcp_twsk_unique(): with 2 it requires that the TIME_WAIT
+// socket's source or destination address is in 127.0.0.0/8 —
+// "ipv4_is_loopback(tw->tw_daddr) || ipv4_is_loopback(tw->tw_rcv_saddr)" —
+// so a connection to the host's own ip, which also goes over lo, does not
+// qualify).
+// Deviation (tcpsim): ports are tried in order from a seeded offset, not with
 // Linux's keyed hash (RFC 6056 algorithm 3); the kernel diff ignores ports.
 int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, std::uint16_t* out) {
   HostRt& h = hosts[host];
@@ -60,7 +65,8 @@ int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, s
   if (h.port_cursor == 0) h.port_cursor = static_cast<std::uint32_t>(rng() % range) + 1;
   // Every port of the range already holds a connection to this destination:
   // no need to look at each (unless tcp_tw_reuse may take a TIME_WAIT one).
-  if (rip != 0 && h.sys.tcp_tw_reuse != 1) {
+  const bool may_reuse = h.sys.tcp_tw_reuse == 1 || (h.sys.tcp_tw_reuse == 2 && is_loopback_ip(rip));
+  if (rip != 0 && !may_reuse) {
     auto it = h.dest_ports.find(dest_key(rip, rport));
     if (it != h.dest_ports.end() && it->second >= range) return EADDRNOTAVAIL;
   }
@@ -73,10 +79,14 @@ int Sim::pick_port(std::uint16_t host, std::uint32_t rip, std::uint16_t rport, s
     } else {
       if (const std::uint32_t* id = h.conns.find(conn_key(port, rip, rport))) {
         Sock& old = sock(*id);
-        const bool reuse = old.state == TcpState::TimeWait && h.sys.tcp_tw_reuse == 1 &&
+        const bool loopback = is_loopback_ip(old.rip) || is_loopback_ip(old.lip);
+        const bool reuse = old.state == TcpState::TimeWait &&
+                           (h.sys.tcp_tw_reuse == 1 || (h.sys.tcp_tw_reuse == 2 && loopback)) &&
                            now - old.last_rcv >= sec(1);
         if (!reuse) continue;
-        fsm(old, FsmEvent::Discard, "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)");
+        fsm(old, FsmEvent::Discard,
+            h.sys.tcp_tw_reuse == 1 ? "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)"
+                                    : "TIME_WAIT socket reused for a new loopback connection (tcp_tw_reuse=2)");
       }
     }
     h.port_cursor = (h.port_cursor - 1 + n + 1) % range + 1;

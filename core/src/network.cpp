@@ -3,7 +3,9 @@
 // scenario's scripted faults (drop/delay/duplicate a matching segment,
 // link down/up, host crash/reboot).
 #include <algorithm>
+#include <cstdio>
 
+#include "loader/sysctl_members.hpp"
 #include "sim.hpp"
 
 namespace tcpsim {
@@ -20,15 +22,18 @@ bool matches(const SegmentMatch& m, const Segment& seg, const std::string& from_
 }
 }  // namespace
 
-void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const Sock* s) {
+void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const Sock* s,
+                   const std::string& injected) {
   Segment seg = seg0;
   const std::uint32_t seg_id = ++next_seg_id;
-  ++summary.segments_sent;
-  trace_segment(SegOp::Send, seg, from, seg_id, retrans, "", s);
+  if (!forwarding_) ++summary.segments_sent;  // a router passing a segment on sends no new one
+  trace_segment(SegOp::Send, seg, from, seg_id, retrans, injected, s);
 
-  // Which host owns the destination address?
+  // Which host owns the destination address, and which host is at the far
+  // end of the link it crosses first (the destination, or a router on the
+  // way: routing.hpp)?
   int dst = -1;
-  if (auto hit = host_by_ip.find(seg.dst_ip); hit != host_by_ip.end()) dst = hit->second;
+  const int hop = hop_for(from, seg.dst_ip, &dst);
   auto drop = [&](const std::string& why) {
     ++summary.segments_dropped;
     trace_segment(SegOp::Drop, seg, from, seg_id, retrans, why, s);
@@ -37,7 +42,11 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
     drop("no route to " + ip_string(seg.dst_ip));
     return;
   }
-  const int li = find_link(from, static_cast<std::uint16_t>(dst));
+  if (hop == from) {  // for this host itself: the loopback device, no link
+    loopback_transmit(from, seg, seg_id, retrans);
+    return;
+  }
+  const int li = hop < 0 ? -1 : find_link(from, static_cast<std::uint16_t>(hop));
   if (li < 0) {
     drop("no link between " + hosts[from].name + " and " + hosts[dst].name);
     return;
@@ -47,10 +56,14 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
   // Scripted segment faults, in file order.
   Time extra_delay = 0;
   Time dup_delay = -1;
-  for (std::size_t f = 0; f < sc.faults.size(); ++f) {
+  // (A crafted segment is the fault itself: the segment rules are for what TCPs send.)
+  for (std::size_t f = 0; injected.empty() && f < sc.faults.size(); ++f) {
     const FaultSpec& fs = sc.faults[f];
     if (fs.kind != FaultKind::Drop && fs.kind != FaultKind::Delay && fs.kind != FaultKind::Duplicate)
       continue;
+    // A rule acts on a segment once, on its first link: `from` names the
+    // host whose TCP sent it, not a router passing it on.
+    if (forwarding_) break;
     if (!matches(fs.match, seg, hosts[from].name)) continue;
     const int n = ++fault_matches[f];
     const bool hit = n >= fs.match.nth && (fs.match.count == 0 || n < fs.match.nth + fs.match.count);
@@ -100,26 +113,29 @@ void Sim::transmit(std::uint16_t from, const Segment& seg0, bool retrans, const 
   }
   if (link.spec.reorder > 0 && u(rng) < link.spec.reorder) arrive += link.spec.reorder_gap;
 
-  auto put = [&](Time at) {
-    std::uint32_t slot;
-    if (!inflight_free.empty()) {
-      slot = inflight_free.back();
-      inflight_free.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(inflight.size());
-      inflight.emplace_back();
-    }
-    InFlight& f = inflight[slot];
-    f.seg = seg;
-    f.seg_id = seg_id;
-    f.dst_host = static_cast<std::uint16_t>(dst);
-    f.retrans = retrans;
-    f.used = true;
-    schedule(at, QArrive, slot);
-  };
+  // To the link's far end: a router or the destination.
+  auto put = [&](Time at) { put_in_flight(seg, seg_id, static_cast<std::uint16_t>(hop), retrans, at); };
   put(arrive);
   if (link.spec.duplicate > 0 && u(rng) < link.spec.duplicate) put(arrive + 1);
   if (dup_delay >= 0) put(arrive + std::max<Time>(dup_delay, 1));
+}
+
+void Sim::put_in_flight(const Segment& seg, std::uint32_t seg_id, std::uint16_t dst_host, bool retrans, Time at) {
+  std::uint32_t slot;
+  if (!inflight_free.empty()) {
+    slot = inflight_free.back();
+    inflight_free.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(inflight.size());
+    inflight.emplace_back();
+  }
+  InFlight& f = inflight[slot];
+  f.seg = seg;
+  f.seg_id = seg_id;
+  f.dst_host = dst_host;
+  f.retrans = retrans;
+  f.used = true;
+  schedule(at, QArrive, slot);
 }
 
 void Sim::deliver(std::uint32_t slot) {
@@ -131,6 +147,7 @@ void Sim::deliver(std::uint32_t slot) {
     trace_segment(SegOp::Drop, f.seg, f.dst_host, f.seg_id, f.retrans, "host " + hosts[f.dst_host].name + " is down", nullptr);
     return;
   }
+  if (route_arrived(f)) return;  // a router's or a NAT's (forwarding.cpp)
   if (ev(EventKind::Segment) && (ev_kinds & TraceSink::kArrivals)) {  // the demux lookup only names the socket in the trace
     const std::uint32_t id = lookup(f.dst_host, f.seg);
     trace_segment(SegOp::Deliver, f.seg, f.dst_host, f.seg_id, f.retrans, "", id ? &sock(id) : nullptr);
@@ -141,6 +158,32 @@ void Sim::deliver(std::uint32_t slot) {
 void Sim::fault_at(std::uint32_t idx) {
   const FaultSpec& fs = sc.faults[idx];
   switch (fs.kind) {
+    case FaultKind::Sysctl: {
+      // A write to /proc/sys: later reads of the sysctl see the new value
+      // (Linux reads most TCP sysctls when it uses them; timers already
+      // armed keep their deadlines).
+      const int h = host_index(fs.host);
+      if (h < 0) break;
+      Sysctls& y = hosts[h].sys;
+      std::string what;
+      for (const auto& [name, value] : fs.sysctls) {
+        if (name == "net.ipv4.ip_local_port_range") {
+          unsigned lo = 0, hi = 0;
+          if (std::sscanf(value.c_str(), "%u %u", &lo, &hi) == 2) {
+            y.port_lo = static_cast<std::uint16_t>(lo);
+            y.port_hi = static_cast<std::uint16_t>(hi);
+          }
+        }
+        for (const auto& m : sysctl_members()) {
+          if (name != m.name) continue;
+          if (m.i) y.*(m.i) = static_cast<int>(std::stoll(value));
+          if (m.t) y.*(m.t) = sec(std::stoll(value));
+        }
+        what += (what.empty() ? "" : ", ") + name + " = " + value;
+      }
+      trace_fault(static_cast<std::uint16_t>(h), "sysctl", fs.host + " writes sysctl " + what);
+      break;
+    }
     case FaultKind::LinkDown:
     case FaultKind::LinkUp: {
       const bool down = fs.kind == FaultKind::LinkDown;
@@ -168,9 +211,63 @@ void Sim::fault_at(std::uint32_t idx) {
       reboot_host(static_cast<std::uint16_t>(h));
       break;
     }
+    case FaultKind::Inject:
+      inject_segment(fs);
+      break;
     default:
       break;
   }
+}
+
+// `inject:` — a segment no TCP sent: an off-path attacker's guess (RFC 5961
+// §1: "blind" RST and SYN attacks) or a stale copy, addressed to an existing
+// socket. Its numbers are taken from that socket's TCB now, so a scenario
+// can say "exactly RCV.NXT" or "1000 bytes into the window". By default it
+// carries the connection's peer address and port (spoofed), and leaves from
+// the peer's host over the peer's link; the receiving TCP cannot tell it
+// from a real segment.
+void Sim::inject_segment(const FaultSpec& fs) {
+  const InjectSpec& in = fs.inject;
+  auto it = sock_by_label.find(in.to);
+  const int from_named = in.from.empty() ? -1 : host_index(in.from);
+  Sock* s = it == sock_by_label.end() ? nullptr : sock_if(it->second);  // nullptr: not yet, or destroyed
+  if (!s || !s->rport || s->state == TcpState::Closed || s->state == TcpState::Listen) {
+    trace_fault(from_named >= 0 ? static_cast<std::uint16_t>(from_named) : 0, "inject",
+                "nothing injected: " + in.to +
+                    (s ? " is not connected" : it == sock_by_label.end() ? " does not exist yet" : " is gone"));
+    return;
+  }
+  int from = from_named;
+  if (from < 0) {
+    auto h = host_by_ip.find(s->rip);
+    from = h == host_by_ip.end() ? s->host : h->second;
+  }
+  auto value = [&](const SeqRef& r) -> std::uint32_t {
+    std::uint32_t base = 0;
+    switch (r.base) {
+      case SeqRef::Base::Number: base = 0; break;
+      case SeqRef::Base::RcvNxt: base = s->rcv_nxt; break;
+      case SeqRef::Base::SndNxt: base = s->snd_nxt; break;
+      case SeqRef::Base::SndUna: base = s->snd_una; break;
+    }
+    return base + static_cast<std::uint32_t>(r.offset);  // modulo 2^32
+  };
+  Segment seg;
+  seg.src_ip = in.spoof ? s->rip : hosts[from].ip;
+  seg.sport = s->rport;
+  seg.dst_ip = s->lip;
+  seg.dport = s->lport;
+  seg.flags = in.flags;
+  seg.seq = value(in.seq);
+  seg.ack = value(in.ack);
+  seg.len = in.len;
+  // The window the peer last advertised, as the peer would write it.
+  seg.win = in.win ? *in.win : static_cast<std::uint16_t>(std::min<std::uint32_t>(s->snd_wnd, 65535));
+  const std::string who = in.spoof ? "spoofed as " + endpoint_string(s->rip, s->rport)
+                                   : "from " + endpoint_string(seg.src_ip, seg.sport);
+  trace_fault(static_cast<std::uint16_t>(from), "inject",
+              "crafted " + flags_string(seg.flags) + " → " + in.to + " (" + who + ")");
+  transmit(static_cast<std::uint16_t>(from), seg, false, nullptr, "injected, " + who);
 }
 
 }  // namespace tcpsim

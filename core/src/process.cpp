@@ -41,7 +41,7 @@ void Sim::set_binding(Thread& t, const std::string& name, std::int32_t fd) {
 
 std::string Sim::label_for(Process& p, const std::string& b) {
   const std::uint32_t n = ++p.label_counts[intern(b)];
-  if (!ev_on) return std::string();
+  if (!ev_on && !labels_wanted) return std::string();
   std::string l = p.name + "/" + b;
   if (n > 1) l += "#" + std::to_string(n);
   return l;
@@ -50,7 +50,7 @@ std::string Sim::label_for(Process& p, const std::string& b) {
 Sock* Sim::sock_of_fd(const Process& p, std::int32_t fd) {
   if (fd < 0 || static_cast<std::size_t>(fd) >= p.fds.size()) return nullptr;
   const std::uint32_t id = p.fds[fd].sock;
-  return id ? &sock(id) : nullptr;
+  return id && id != kEpollInstance ? &sock(id) : nullptr;
 }
 
 int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
@@ -61,9 +61,9 @@ int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
                     "open descriptors in all processes, at " + p.name, p.host))
     return -1;
   for (std::size_t fd = std::max<std::size_t>(p.fd_hint, 3); fd < p.fds.size(); ++fd) {
-    if (!p.fds[fd].sock) {
+    if (!p.fds[fd].sock && !p.fds[fd].reserved) {
       p.fds[fd] = FdEntry{id, cloexec};
-      ++sock(id).fd_refs;
+      if (id != kEpollInstance) ++sock(id).fd_refs;
       ++fds_open;
       p.fd_hint = fd + 1;
       return static_cast<int>(fd);
@@ -72,7 +72,7 @@ int Sim::fd_alloc(Process& p, std::uint32_t id, bool cloexec) {
   if (static_cast<int>(p.fds.size()) >= p.fd_limit) return -1;  // EMFILE (RLIMIT_NOFILE)
   if (p.fds.size() < 3) p.fds.resize(3);
   p.fds.push_back(FdEntry{id, cloexec});
-  ++sock(id).fd_refs;
+  if (id != kEpollInstance) ++sock(id).fd_refs;
   ++fds_open;
   p.fd_hint = p.fds.size();
   return static_cast<int>(p.fds.size() - 1);
@@ -85,6 +85,7 @@ void Sim::fd_close(Process& p, int fd) {
   if (static_cast<std::size_t>(fd) < p.fd_hint) p.fd_hint = static_cast<std::size_t>(fd);
   if (!id) return;
   --fds_open;
+  if (id == kEpollInstance) return;
   Sock& s = sock(id);
   if (--s.fd_refs == 0) tcp_close(s);  // the last reference: TCP's CLOSE
 }
@@ -185,7 +186,7 @@ void Sim::kill_process(Process& p, ProcOp how, int status, const std::string& wh
     // (crash_host clears them).
     for (auto& e : p.fds)
       if (e.sock) {
-        --sock(e.sock).fd_refs;
+        if (e.sock != kEpollInstance) --sock(e.sock).fd_refs;
         --fds_open;
         e = FdEntry{};
       }
@@ -207,6 +208,8 @@ bool Sim::trigger_holds(const Thread& t, const Trigger& tr) {
     case Trigger::Kind::Readable: return s->rcv_buf() > 0 || s->done || s->err;
     case Trigger::Kind::Closed: return s->state == TcpState::Closed;
     case Trigger::Kind::Reset: return s->reset_rcvd;
+    // poll(POLLOUT): EPOLLOUT, EPOLLERR or EPOLLHUP (tcp_poll()).
+    case Trigger::Kind::Writable: return poll_mask(*s) & (0x004u | 0x008u | 0x010u);
   }
   return true;
 }
@@ -309,6 +312,7 @@ void Sim::run_thread(std::uint32_t tid) {
     t.phase = 0;
     t.call_start = 0;
     t.progress = 0;
+    t.attempt = 0;
   }
 }
 

@@ -33,6 +33,8 @@
 #include "tcpsim/scenario.hpp"
 #include "tcpsim/simulation.hpp"
 #include "tcpsim/trace.hpp"
+#include "tcpsim/routing.hpp"
+#include "conntrack.hpp"
 
 namespace tcpsim {
 
@@ -90,13 +92,21 @@ struct Sock {
   bool synack_acked = false;      // Linux inet_rsk(req)->acked: ACK came while the accept queue was full
   bool counted = false;           // included in the host's per-state counts
   bool reset_rcvd = false;        // an RST reset this connection
-  bool tlp_done = false;          // the tail loss probe for this flight was sent
   bool tw_bucket = false;         // an orphaned FIN_WAIT_2 holding one of tcp_max_tw_buckets
   bool cookie_child = false;      // made from the ACK of a SYN cookie: no SYN,ACK of its own
   std::uint8_t retransmits = 0;   // consecutive RTO expirations (icsk_retransmits)
   std::uint8_t probes = 0;        // keepalive probes sent without answer
   std::uint8_t quick = 0;         // quick-ACK credit (icsk_ack.quick)
   std::uint16_t linger_secs = 0;
+  // setsockopt overrides (tcp_sock / inet_connection_sock fields); 0 = none.
+  std::uint8_t keepcnt = 0;       // TCP_KEEPCNT (0: net.ipv4.tcp_keepalive_probes)
+  std::int32_t linger2 = 0;       // TCP_LINGER2 in s (-1: no orphaned FIN_WAIT_2; 0: tcp_fin_timeout)
+  Time keepidle = 0;              // TCP_KEEPIDLE (0: net.ipv4.tcp_keepalive_time)
+  Time keepintvl = 0;             // TCP_KEEPINTVL (0: net.ipv4.tcp_keepalive_intvl)
+  Time user_timeout = 0;          // TCP_USER_TIMEOUT, icsk_user_timeout (0: off)
+  Time rcvtimeo = 0, sndtimeo = 0;  // SO_RCVTIMEO / SO_SNDTIMEO (0: block forever)
+  Time probes_stamp = 0;          // first unanswered zero-window probe (icsk_probes_tstamp)
+  std::uint32_t total_retrans = 0;  // segments retransmitted (tp->total_retrans, TCP_INFO)
   std::uint16_t visited = 0;      // bit per TcpState this socket has been in
   int err = 0;                    // sk_err: reported once by the next call
   std::int32_t fd_refs = 0;       // descriptors (in all processes) that refer to it
@@ -109,12 +119,26 @@ struct Sock {
   std::uint32_t iss = 0, snd_una = 0, snd_nxt = 0, snd_wnd = 0, snd_wl1 = 0, snd_wl2 = 0;
   std::uint32_t irs = 0, rcv_nxt = 0, rcv_wnd = 0, rcv_wup = 0;
   std::uint32_t snd_max = 0;      // highest sequence sent (for retransmission marking)
+  // Congestion control (RFC 5681, RFC 6582; Linux tcp_input.c): see
+  // core/src/tcp/tcp_congestion.cpp.
   std::uint32_t cwnd = 0;
+  std::uint32_t ssthresh = kInfiniteSsthresh;
+  std::uint32_t cwnd_acc = 0;     // bytes acknowledged towards the next congestion-avoidance MSS
+  std::uint32_t recover = 0;      // RFC 6582 "recover": SND.MAX when recovery began
+  std::uint32_t tlp_high_seq = 0; // Linux tp->tlp_high_seq: SND.MAX when the loss probe went out
+  CaState ca_state = CaState::Open;
+  std::uint8_t dupacks = 0;       // duplicate ACKs since the last ACK of new data
+  bool probe_armed = false;       // the retransmission timer is armed as a loss probe (ICSK_TIME_LOSS_PROBE)
+  bool tlp_retrans = false;       // the loss probe re-sent the tail (tp->tlp_retrans), not new data
+  std::uint32_t tail_seq = 0;     // first sequence number of the last new segment sent (the TLP's tail)
+  Time rto_due = 0;               // when the RTO would fire: a loss probe is never later (tcp_rto_delta_us)
+  std::vector<std::uint32_t> psh_ends;  // ends of unacknowledged segments sent with PSH (a retransmission keeps it)
   // Stream bookkeeping (bytes), 64-bit so they never wrap. Data byte k of
   // the stream has sequence number iss + 1 + k.
   std::uint64_t written = 0;      // bytes the application wrote
   std::uint64_t sent = 0;         // bytes sent at least once up to snd_nxt
   std::uint64_t acked = 0;        // bytes acknowledged by the peer
+  std::uint32_t max_sndwnd = 0;   // the largest window the peer offered (Linux tp->max_window)
   std::uint64_t sml = 0;          // stream end of the last segment shorter than the MSS (Linux snd_sml)
   std::uint32_t fin_seq = 0;      // sequence number of our FIN (valid once fin_ever)
   bool fin_ever = false;          // our FIN was sent at least once
@@ -131,6 +155,7 @@ struct Sock {
   Time idle_since = 0;            // last activity (keepalive)
   Time rto_stamp = 0;             // first RTO retransmission of this flight (give-up clock)
   std::array<Time, kNumTimerKinds> timers{};  // armed deadlines, 0 = off
+  Time last_oow_ack = -1;         // tp->last_oow_ack_time: the last challenge / out-of-window ACK (-1 = none)
 
   std::uint32_t listener = 0;     // for children: the listening socket
   std::uint32_t listen_idx = 0;   // for listeners: index into Sim::listens (+1)
@@ -186,9 +211,16 @@ struct InFlight {
 
 // ---- processes ----
 struct FdEntry {
-  std::uint32_t sock = 0;   // 0 = free
+  std::uint32_t sock = 0;   // 0 = free; kEpollInstance = an epoll instance, not a socket
   bool cloexec = false;
+  // No socket yet, but the number is taken: accept() reserves it before it
+  // blocks (get_unused_fd_flags() in __sys_accept4_file()).
+  bool reserved = false;
 };
+// The descriptor an epoll step's epoll_create() takes while the loop runs:
+// it counts towards RLIMIT_NOFILE and takes the lowest free number, as on
+// Linux, but refers to no socket.
+constexpr std::uint32_t kEpollInstance = 0xFFFFFFFFu;
 
 enum class ThreadState : std::uint8_t { Ready, Sleeping, Blocked, Done };
 
@@ -213,6 +245,8 @@ struct Thread {
   std::uint64_t progress = 0;    // Recv: bytes so far; Epoll: wake-ups so far
   std::uint32_t wait_sock = 0;   // socket it is blocked on
   std::uint32_t last_mask = 0;   // Epoll: the last reported readiness (edge-triggered)
+  std::int32_t epoll_fd = -1;    // Epoll: the running loop's epoll instance
+  std::uint16_t attempt = 0;     // retry: failed attempts of the current step
   std::uint32_t linger_sock = 0; // Close: the socket a lingering close() waits for
   std::uint64_t spins = 0;       // steps run without virtual time passing
   Time spin_time = -1;
@@ -235,7 +269,7 @@ struct Process {
 };
 
 // Engine event kinds.
-enum QKind : std::uint8_t { QArrive, QTimer, QWake, QFault, QProcStart };
+enum QKind : std::uint8_t { QArrive, QTimer, QWake, QFault, QProcStart, QConntrack };
 
 struct Sim {
   Sim(const Scenario& sc, TraceSink& sink, RunOptions opt);
@@ -260,7 +294,15 @@ struct Sim {
   std::unordered_map<std::uint32_t, std::uint16_t> host_by_ip;  // IPv4 address -> host index
   std::vector<LinkRt> links;
   std::vector<std::vector<std::int32_t>> link_of;  // [a][b] -> link index or -1
-  std::deque<Sock> socks;                          // id - 1 (a deque: references stay valid)
+  // Socket storage. Ids (the trace's) are never reused; slots are: a
+  // destroyed socket's slot is recycled at the next engine step (never in
+  // the middle of one, so a Sock& held up the call stack stays valid), and
+  // memory follows the live sockets, not every socket ever made.
+  std::deque<Sock> socks;                          // slots (a deque: references stay valid)
+  std::vector<std::uint32_t> slot_of;              // id - 1 -> slot + 1; 0 = destroyed
+  std::vector<std::uint32_t> socks_free;           // recyclable slots
+  std::vector<std::uint32_t> dying;                // ids released, recycled at the next step
+  std::uint32_t socks_made = 0;                    // sockets created (the last id)
   std::vector<ListenQueues> listens;
   std::vector<InFlight> inflight;
   std::vector<std::uint32_t> inflight_free;
@@ -302,7 +344,13 @@ struct Sim {
   int raw_host = -1;
   std::function<void(const Segment&)> raw_receive;
 
-  Sock& sock(std::uint32_t id) { return socks[id - 1]; }
+  Sock& sock(std::uint32_t id) { return socks[slot_of[id - 1] - 1]; }
+  // nullptr once the socket is destroyed (a stale timer, a child's listener).
+  Sock* sock_if(std::uint32_t id) {
+    return id && id <= slot_of.size() && slot_of[id - 1] ? &socks[slot_of[id - 1] - 1] : nullptr;
+  }
+  void release_socket(Sock& s);   // destroyed: recycle its slot at the next step
+  void recycle_sockets();
   HostRt& host_of(const Sock& s) { return hosts[s.host]; }
   const Sysctls& sys(const Sock& s) { return hosts[s.host].sys; }
 
@@ -314,7 +362,7 @@ struct Sim {
   void emit(Event& e);
   void fill_sock(Event& e, const Sock& s);
   void trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::uint32_t seg_id,
-                     bool retrans, const std::string& reason, const Sock* s);
+                     bool retrans, const std::string& reason, const Sock* s);  // + hop, forwarding_
   void trace_state(Sock& s, TcpState from, TcpState to, const std::string& cause);
   void trace_timer(Sock& s, TimerKind k, TimerOp op, Time deadline);
   void trace_call(const Thread& t, const Step& st, const char* call, const std::string& args,
@@ -386,8 +434,27 @@ struct Sim {
   void rearm_rto(Sock& s);
   void rtt_sample(Sock& s, Time rtt);
   int max_retries(const Sock& s) const;
+  Time probe0_when(const Sock& s) const;      // tcp_probe0_when: the zero-window probe interval
+  void send_zero_window_probe(Sock& s);       // tcp_probe_timer -> tcp_send_probe0
   Time syn_backoff(const Sock& s, int retransmits) const;
   Time give_up_after(const Sock& s, int boundary) const;
+  // keepalive_time_when() / keepalive_intvl_when() / keepalive_probes():
+  // the socket's TCP_KEEP* value, else the host's sysctl.
+  Time keepalive_time(const Sock& s) const;
+  Time keepalive_intvl(const Sock& s) const;
+  int keepalive_probes(const Sock& s) const;
+  Time clamp_to_user_timeout(const Sock& s, Time rto) const;  // TCP_USER_TIMEOUT
+
+  // ---- tcp/tcp_congestion.cpp ----
+  void cong_on_ack(Sock& s, std::uint32_t ack, std::uint32_t acked, std::uint32_t prior_flight);
+  bool is_dup_ack(const Sock& s, const Segment& seg) const;
+  void cong_dup_ack(Sock& s);
+  void enter_loss(Sock& s);                   // an RTO: ssthresh, cwnd = 1 MSS, Loss
+  std::uint32_t loss_ssthresh(const Sock& s); // ssthresh after a loss (CUBIC beta or RFC 5681 (4))
+  void retransmit_at(Sock& s, std::uint32_t seq);  // one segment from `seq`, not moving SND.NXT
+  void set_xmit_timer(Sock& s);               // after an ACK of new data: loss probe or RTO
+  bool schedule_loss_probe(Sock& s, bool advancing_rto);
+  void send_loss_probe(Sock& s);
 
   // ---- tcp/tcp_user_calls.cpp ----
   std::uint32_t new_socket(std::uint16_t host, std::int32_t pid);
@@ -425,10 +492,44 @@ struct Sim {
   int host_index(const std::string& name) const;
 
   // ---- network.cpp ----
-  void transmit(std::uint16_t from_host, const Segment& seg, bool retrans, const Sock* s);
+  // `injected`: a crafted segment (fault `inject:`), not sent by a TCP; the
+  // text goes into the send event and the scripted segment rules skip it.
+  void transmit(std::uint16_t from_host, const Segment& seg, bool retrans, const Sock* s,
+                const std::string& injected = {});
+  void inject_segment(const FaultSpec& fs);
+  // Sockets by label, for `inject:` targets (filled only when the scenario injects).
+  bool labels_wanted = false;
+  std::unordered_map<std::string, std::uint32_t> sock_by_label;
   void deliver(std::uint32_t slot);
   void fault_at(std::uint32_t idx);
   int find_link(std::uint16_t a, std::uint16_t b) const;
+
+  // ---- forwarding.cpp: routers, loopback, NAT (conntrack) ----
+  Routes routes;                    // static next hops (routing.hpp)
+  std::vector<NatRt> nats;          // one per `nat:` host
+  std::vector<std::int16_t> nat_of; // host -> index into nats, -1 = none
+  std::vector<CtFlow> ct_flows;     // every conntrack entry made (id - 1)
+  std::uint32_t ct_pending = 0;     // conntrack expiry events queued (they alone keep no run going)
+  // True while a router passes a segment on: transmit() then neither counts
+  // it as a segment sent nor applies the scenario's segment rules again, and
+  // its trace events are marked `forwarded`.
+  bool forwarding_ = false;
+  void setup_forwarding();
+  // The host a segment from `from` for `dst_ip` crosses a link to (`from`
+  // itself over loopback, -1 none); *dst = the host owning dst_ip (-1 none).
+  int hop_for(std::uint16_t from, std::uint32_t dst_ip, int* dst = nullptr) const;
+  void loopback_transmit(std::uint16_t host, const Segment& seg, std::uint32_t seg_id, bool retrans);
+  // A segment on its way to dst_host, arriving at `at` (network.cpp).
+  void put_in_flight(const Segment& seg, std::uint32_t seg_id, std::uint16_t dst_host, bool retrans, Time at);
+  // A segment reached host f.dst_host over a link: true when it was not for
+  // that host's own TCP (forwarded, translated, dropped or refused here).
+  bool route_arrived(const InFlight& f);
+  void forward_segment(std::uint16_t host, const Segment& seg, bool retrans);
+  void conntrack_expire(std::uint32_t flow, Time when);
+  void ct_update(CtFlow& c, std::uint32_t id, bool from_inside, const Segment& seg);
+  void ct_note(const CtFlow& c, const std::string& what);
+  void ct_refused(std::uint16_t host, const NatRt& n, const Segment& seg, std::uint32_t seg_id,
+                  bool retrans, const std::string& why);
 
   // ---- socket_api.cpp / process.cpp ----
   void start_process(std::uint32_t idx);
@@ -438,7 +539,8 @@ struct Sim {
   void make_runnable(std::uint32_t tid);
   void run_runnable();
   StepResult exec_step(Thread& t, const Step& st);
-  StepResult do_call(Thread& t, const Step& st);   // socket_api.cpp: the step's action
+  StepResult do_call(Thread& t, const Step& st);
+  Sock& take_accepted(Process& p, Thread& t, const Step& st, ListenQueues& lq, std::int32_t nfd);   // socket_api.cpp: the step's action
   StepResult fail(Thread& t, const Step& st, const char* call, const std::string& args, int err,
                   const Sock* s);
   StepResult sigpipe(Thread& t, const Step& st, const char* call, const std::string& args,
@@ -457,6 +559,7 @@ struct Sim {
   bool bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const;
   void bind_port(HostRt& h, Sock& s, std::uint16_t port);
   bool trigger_holds(const Thread& t, const Trigger& tr);
+  bool timed_out(Thread& t, Time timeo);  // SO_RCVTIMEO / SO_SNDTIMEO of a blocking call
   void block_on(Thread& t, Sock* s);
   std::string label_for(Process& p, const std::string& binding);
 };

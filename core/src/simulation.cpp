@@ -34,6 +34,7 @@ const char* step_kind_name(StepKind k) {
     case StepKind::Loop: return "loop";
     case StepKind::Spawn: return "spawn";
     case StepKind::Signal: return "signal";
+    case StepKind::GetSockOpt: return "getsockopt";
   }
   return "?";
 }
@@ -85,8 +86,10 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
   fault_matches.assign(sc.faults.size(), 0);
   for (std::size_t f = 0; f < sc.faults.size(); ++f) {
     const FaultKind k = sc.faults[f].kind;
-    if (k == FaultKind::LinkDown || k == FaultKind::LinkUp || k == FaultKind::Crash || k == FaultKind::Reboot)
+    if (k == FaultKind::LinkDown || k == FaultKind::LinkUp || k == FaultKind::Crash || k == FaultKind::Reboot ||
+        k == FaultKind::Inject)
       schedule(sc.faults[f].at, QFault, static_cast<std::uint32_t>(f));
+    if (k == FaultKind::Inject) labels_wanted = true;
   }
   for (std::size_t i = 0; i < sc.processes.size(); ++i) {
     const ProcessSpec& ps = sc.processes[i];
@@ -102,6 +105,10 @@ Sim::Sim(const Scenario& scenario, TraceSink& s, RunOptions o)
     sink.on_process(ProcessInfo{procs.back().pid, procs.back().host, ps.name});
     schedule(ps.start, QProcStart, static_cast<std::uint32_t>(i));
   }
+  setup_forwarding();  // routes and NAT tables (forwarding.cpp)
+  // Timed sysctl changes: `faults: [{at: 5s, sysctl: {host: h, net...: v}}]`.
+  for (std::size_t f = 0; f < sc.faults.size(); ++f)
+    if (sc.faults[f].kind == FaultKind::Sysctl) schedule(sc.faults[f].at, QFault, static_cast<std::uint32_t>(f));
 }
 
 std::string LimitStop::message() const {
@@ -148,17 +155,21 @@ std::uint64_t resident_bytes() {
 
 bool Sim::step() {
   if (limit_hit) return false;
+  if (!dying.empty()) recycle_sockets();
   // A cancelled or re-armed timer left in the queue (lazy cancellation, see
   // tcp_timers.cpp) is not an event: drop it here, without moving the clock,
   // so it neither counts as an event nor stretches the run past its end.
   // Same test as timer_fired(), which would ignore it.
   while (!q.empty() && q.top().kind() == QTimer) {
     const QItem& it = q.top();
-    const Time armed = sock(it.a).timers[it.arg()];
-    if (armed == it.t && it.t != 0) break;
+    const Sock* ts = sock_if(it.a);  // nullptr: the socket was destroyed
+    if (ts && ts->timers[it.arg()] == it.t && it.t != 0) break;
     q.pop();
   }
   if (q.empty()) return false;
+  // Only conntrack expiries left: nothing more will happen to any socket, and
+  // a NAT's 5-day ESTABLISHED timeout must not stretch the run.
+  if (ct_pending && q.size() == ct_pending) return false;
   if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) {
     hit_limit("cancelled", "", "", "");
     return false;
@@ -215,6 +226,10 @@ bool Sim::step() {
     case QProcStart:
       start_process(it.a);
       break;
+    case QConntrack:
+      --ct_pending;
+      conntrack_expire(it.a, it.t);
+      break;
     default:
       break;
   }
@@ -255,6 +270,7 @@ void Simulation::sample_counts(CountSeries* series) {
 
 void Simulation::for_each_socket(const std::function<void(const SocketView&)>& f) const {
   for (const auto& s : impl_->socks) {
+    if (!s.id) continue;  // a free slot
     SocketView v{s.id, s.host, impl_->snapshot(s), s.fd_refs, s.listening};
     f(v);
   }

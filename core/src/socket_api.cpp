@@ -40,7 +40,68 @@ int take_err(Sock& s) {
   s.err = 0;
   return e;
 }
+
+// A blocking call's SO_RCVTIMEO / SO_SNDTIMEO deadline (Thread::deadline)
+// belongs to that one call: it is cleared whenever the call returns.
+struct CallDeadline {
+  Thread& t;
+  bool keep = false;
+  ~CallDeadline() {
+    if (!keep) t.deadline = 0;
+  }
+};
+
+// A duration as one word ("404ms"), for the name=value pairs of getsockopt.
+std::string compact_duration(Time t) {
+  std::string d = format_duration(t);
+  d.erase(std::remove(d.begin(), d.end(), ' '), d.end());
+  return d;
+}
+
+// The text of a socket option in the trace: "TCP_KEEPIDLE 5".
+std::string sockopt_text(const Step& st) {
+  switch (st.opt) {
+    case SockOpt::Linger: return "SO_LINGER {" + std::string(st.on ? "on" : "off") + ", " + std::to_string(st.value) + "}";
+    case SockOpt::ReuseAddr: return std::string("SO_REUSEADDR ") + (st.on ? "1" : "0");
+    case SockOpt::KeepAlive: return std::string("SO_KEEPALIVE ") + (st.on ? "1" : "0");
+    case SockOpt::NoDelay: return std::string("TCP_NODELAY ") + (st.on ? "1" : "0");
+    case SockOpt::CloExec: return std::string("FD_CLOEXEC ") + (st.on ? "1" : "0");
+    case SockOpt::NonBlock: return std::string("O_NONBLOCK ") + (st.on ? "1" : "0");
+    case SockOpt::RcvBuf: return "SO_RCVBUF " + std::to_string(st.value);
+    case SockOpt::KeepIdle: return "TCP_KEEPIDLE " + std::to_string(st.value);
+    case SockOpt::KeepIntvl: return "TCP_KEEPINTVL " + std::to_string(st.value);
+    case SockOpt::KeepCnt: return "TCP_KEEPCNT " + std::to_string(st.value);
+    case SockOpt::UserTimeout: return "TCP_USER_TIMEOUT " + std::to_string(st.value / 1000) + " ms";
+    case SockOpt::RcvTimeo: return "SO_RCVTIMEO " + format_duration(st.value);
+    case SockOpt::SndTimeo: return "SO_SNDTIMEO " + format_duration(st.value);
+    case SockOpt::QuickAck: return std::string("TCP_QUICKACK ") + (st.on ? "1" : "0");
+    case SockOpt::Linger2: return "TCP_LINGER2 " + std::to_string(st.value);
+  }
+  return "?";
+}
 }  // namespace
+
+// A blocking call with a timeout (SO_RCVTIMEO, SO_SNDTIMEO; 0 = none):
+// true once it has expired; else the call's deadline is set (the first time
+// it blocks) and a wake-up scheduled for it.
+bool Sim::timed_out(Thread& t, Time timeo) {
+  if (timeo == 0) return false;
+  if (t.deadline != 0) return now >= t.deadline;
+  t.deadline = now + timeo;
+  schedule(t.deadline, QWake, t.id + 1);
+  return false;
+}
+
+// ---- per-socket keepalive settings (tcp.h keepalive_time_when() & co) ----
+Time Sim::keepalive_time(const Sock& s) const {
+  return s.keepidle ? s.keepidle : hosts[s.host].sys.tcp_keepalive_time;
+}
+Time Sim::keepalive_intvl(const Sock& s) const {
+  return s.keepintvl ? s.keepintvl : hosts[s.host].sys.tcp_keepalive_intvl;
+}
+int Sim::keepalive_probes(const Sock& s) const {
+  return s.keepcnt ? s.keepcnt : hosts[s.host].sys.tcp_keepalive_probes;
+}
 
 // bind(): a port a listener or another bind() holds, or any connection such
 // as a TIME_WAIT socket, is EADDRINUSE (inet_csk_bind_conflict(),
@@ -50,7 +111,7 @@ int take_err(Sock& s) {
 bool Sim::bind_conflict(const HostRt& h, const Sock& s, std::uint16_t port) const {
   if (h.listeners.count(port) || (h.bound.count(port) && !s.reuseaddr)) return true;
   return h.conns.any_of([&](std::uint64_t key, std::uint32_t id) {
-    return (key >> 48) == port && (!s.reuseaddr || !socks[id - 1].reuseaddr);
+    return (key >> 48) == port && (!s.reuseaddr || !socks[slot_of[id - 1] - 1].reuseaddr);  // sock(id), const
   });
 }
 
@@ -85,6 +146,32 @@ std::uint32_t Sim::poll_mask(const Sock& s) const {
 StepResult Sim::fail(Thread& t, const Step& st, const char* call, const std::string& args, int err,
                      const Sock* s) {
   trace_call(t, st, call, args, -1, err, s);
+  if (t.attempt < st.retry_count) {
+    // `retry:` — the program tries again after a pause that grows by
+    // `factor` each time. A connect/listen that made its own socket closes
+    // it first (close(); sleep(); socket(); connect() in the program).
+    Process& p = procs[t.pid - 1];
+    if ((st.kind == StepKind::Connect || st.kind == StepKind::Listen) && st.sock.empty() &&
+        std::string(call) != "socket") {
+      const std::int32_t fd = binding(t, st.as);
+      if (const Sock* made = sock_of_fd(p, fd)) {
+        t.call_start = now;  // close() does not block
+        fd_close(p, fd);
+        trace_call(t, st, "close", text_on() ? "fd=" + std::to_string(fd) : std::string(), 0, 0, made);
+      }
+    }
+    Time delay = st.retry_backoff;
+    for (int k = 0; k < t.attempt && delay < sec(86400); ++k) delay *= st.retry_factor;
+    ++t.attempt;
+    trace_note(p.host, s,
+               p.name + ": " + call + "() failed with " + errno_name(err) + "; retry " + std::to_string(t.attempt) +
+                   " of " + std::to_string(st.retry_count) + " in " + format_duration(delay));
+    t.phase = 1;  // the step's trigger and call again, not its timing
+    t.progress = 0;
+    t.call_start = 0;
+    sleep_until(t, now + delay);
+    return StepResult::Wait;
+  }
   switch (st.on_error) {
     case OnError::Continue:
       return StepResult::Done;
@@ -123,6 +210,21 @@ StepResult Sim::sigpipe(Thread& t, const Step& st, const char* call, const std::
   trace_signal(p, SIGPIPE, "killed");
   kill_process(p, ProcOp::Killed, 128 + SIGPIPE, "killed by SIGPIPE");
   return StepResult::Wait;
+}
+
+// accept() takes the first connection of the accept queue, now held by
+// descriptor `nfd` of `p` and bound to the step's `as` (the accept step and
+// an epoll loop's on_in: accept).
+Sock& Sim::take_accepted(Process& p, Thread& t, const Step& st, ListenQueues& lq, std::int32_t nfd) {
+  const std::uint32_t cid = lq.accept_q.front();
+  lq.accept_q.erase(lq.accept_q.begin());
+  Sock& c = sock(cid);
+  c.orphan = false;
+  c.accepted = true;
+  c.owner_pid = p.pid;
+  register_socket(c, p.pid, label_for(p, st.as));
+  set_binding(t, st.as, nfd);
+  return c;
 }
 
 StepResult Sim::do_call(Thread& t, const Step& st) {
@@ -165,8 +267,8 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         set_binding(t, st.as, fd);
         trace_call(t, st, "socket", "AF_INET, SOCK_STREAM", fd, 0, s);
         const std::string bargs = fdarg(fd) + ", port " + std::to_string(st.port);
-        if (h.listeners.count(st.port) || h.bound.count(st.port))
-          return fail(t, st, "bind", bargs, EADDRINUSE, s);
+        // bind()'s rules: a listener, a bound port or a connection (TIME_WAIT too) on it.
+        if (bind_conflict(h, *s, st.port)) return fail(t, st, "bind", bargs, EADDRINUSE, s);
         bind_port(h, *s, st.port);
         trace_call(t, st, "bind", bargs, 0, 0, s);
       } else {
@@ -189,27 +291,42 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
     case StepKind::Accept: {
       const std::int32_t fd = fd_of(st.sock);
       Sock* l = sock_of_fd(p, fd);
-      if (!l) return fail(t, st, "accept", fdarg(fd), EBADF, nullptr);
-      if (!l->listening) return fail(t, st, "accept", fdarg(fd), EINVAL, l);
+      // __sys_accept4_file() takes the lowest free descriptor
+      // (get_unused_fd_flags()) *before* do_accept() waits for a connection:
+      // a thread blocked in accept() holds that number, so a descriptor
+      // another thread closes meanwhile is not the one accept() returns
+      // (kernel-facts §17), and at the fd limit accept() fails with EMFILE at
+      // once, even with an empty queue. t.progress = reserved fd + 1.
+      int nfd = t.progress ? static_cast<int>(t.progress - 1) : -1;
+      auto unreserve = [&] {
+        if (nfd < 0) return;
+        p.fds[nfd] = FdEntry{};
+        if (static_cast<std::size_t>(nfd) < p.fd_hint) p.fd_hint = static_cast<std::size_t>(nfd);
+      };
+      if (!l) return unreserve(), fail(t, st, "accept", fdarg(fd), EBADF, nullptr);
+      if (!l->listening) return unreserve(), fail(t, st, "accept", fdarg(fd), EINVAL, l);
       ListenQueues& lq = listens[l->listen_idx - 1];
+      if (nfd < 0) {
+        // The number is taken as fd_alloc() takes it, then left without a
+        // socket until the connection is installed (fd_install()).
+        nfd = fd_alloc(p, l->id, false);
+        if (nfd < 0) return fail(t, st, "accept", fdarg(fd), EMFILE, l);
+        p.fds[nfd] = FdEntry{};
+        p.fds[nfd].reserved = true;
+        --l->fd_refs;
+        --fds_open;
+      }
       if (lq.accept_q.empty()) {
-        if (l->nonblock) return fail(t, st, "accept", fdarg(fd), EAGAIN, l);
+        if (l->nonblock) return unreserve(), fail(t, st, "accept", fdarg(fd), EAGAIN, l);
+        t.progress = static_cast<std::uint64_t>(nfd) + 1;
         block_on(t, l);
         return StepResult::Wait;
       }
-      // The descriptor is allocated before the connection is dequeued
-      // (__sys_accept4_file): at the fd limit accept() fails with EMFILE and
-      // the connection stays in the queue.
       const std::uint32_t cid = lq.accept_q.front();
-      const int nfd = fd_alloc(p, cid, false);
-      if (nfd < 0) return fail(t, st, "accept", fdarg(fd), EMFILE, l);
-      lq.accept_q.erase(lq.accept_q.begin());
-      Sock& c = sock(cid);
-      c.orphan = false;
-      c.accepted = true;
-      c.owner_pid = p.pid;
-      register_socket(c, p.pid, label_for(p, st.as));
-      set_binding(t, st.as, nfd);
+      p.fds[nfd] = FdEntry{cid, false};  // fd_install()
+      ++sock(cid).fd_refs;
+      ++fds_open;
+      Sock& c = take_accepted(p, t, st, lq, nfd);
       trace_call(t, st, "accept", text_on() ? fdarg(fd) + " -> " + endpoint_string(c.rip, c.rport) : std::string(),
                  nfd, 0, &c);
       wake(*l);  // room in the accept queue
@@ -217,7 +334,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
     }
     case StepKind::Connect: {
       const int dh = host_index(st.to_host);
-      const std::uint32_t rip = dh >= 0 ? hosts[dh].ip : 0;
+      const std::uint32_t rip = st.to_ip ? st.to_ip : dh >= 0 ? hosts[dh].ip : 0;  // to: 127.0.0.1 or an ip
       const std::string dest = text_on() ? endpoint_string(rip, st.port) : std::string();
       if (t.progress == 0) {
         std::int32_t fd;
@@ -251,6 +368,18 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           return fail(t, st, "connect", fdarg(fd) + ", " + dest,
                       s->state == TcpState::SynSent ? EALREADY : EISCONN, s);
         const int e = tcp_connect(*s, rip, st.port);
+        if (e == EADDRNOTAVAIL) {
+          // tcp_v4_connect() sets SYN_SENT before inet_hash_connect() looks
+          // for a port, and CLOSE again when it finds none: Linux's
+          // sock:inet_sock_set_state shows CLOSED -> SYN_SENT -> CLOSED at
+          // the failing call, with nothing sent. Traced alike; the model's
+          // socket itself never leaves CLOSED.
+          // The per-state counts follow the trace (a SYN_SENT peak of one).
+          count_state(*s, TcpState::Closed, TcpState::SynSent);
+          trace_state(*s, TcpState::Closed, TcpState::SynSent, "connect(): tcp_v4_connect()");
+          count_state(*s, TcpState::SynSent, TcpState::Closed);
+          trace_state(*s, TcpState::SynSent, TcpState::Closed, "connect(): no free port (inet_hash_connect() fails)");
+        }
         if (e) return fail(t, st, "connect", fdarg(fd) + ", " + dest, e, s);
         t.progress = 1;
         t.wait_sock = 0;
@@ -261,8 +390,15 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       }
       const std::int32_t fd = fd_of(st.as.empty() ? st.sock : st.as);
       Sock* s = sock_of_fd(p, fd);
+      CallDeadline dl{t};
       if (!s) return fail(t, st, "connect", fdarg(fd) + ", " + dest, EBADF, nullptr);
       if (s->state == TcpState::SynSent || s->state == TcpState::SynReceived) {
+        // __inet_stream_connect(): a blocking connect() waits sock_sndtimeo();
+        // when SO_SNDTIMEO expires it returns EINPROGRESS and the handshake
+        // goes on without it.
+        if (timed_out(t, s->sndtimeo))
+          return fail(t, st, "connect", fdarg(fd) + ", " + dest, EINPROGRESS, s);
+        dl.keep = true;
         block_on(t, s);
         return StepResult::Wait;
       }
@@ -283,13 +419,16 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const std::int32_t fd = fd_of(st.sock);
       Sock* s = sock_of_fd(p, fd);
       const std::string args = text_on() ? fdarg(fd) + ", " + std::to_string(st.bytes) + " bytes" : std::string();
+      CallDeadline dl{t};
       if (!s) return fail(t, st, "send", args, EBADF, nullptr);
       // tcp_sendmsg: wait for the connection; a dead one reports sk_err, else EPIPE.
       if (s->state != TcpState::Established && s->state != TcpState::CloseWait) {
         if (s->state == TcpState::SynSent || s->state == TcpState::SynReceived) {
           // sk_stream_wait_connect() with a zero timeout (O_NONBLOCK): -EAGAIN
-          // while the handshake is in progress (measured, docs/kernel-facts.md §8).
-          if (s->nonblock) return fail(t, st, "send", args, EAGAIN, s);
+          // while the handshake is in progress (measured, docs/kernel-facts.md §8);
+          // with SO_SNDTIMEO, -EAGAIN once it expires.
+          if (s->nonblock || timed_out(t, s->sndtimeo)) return fail(t, st, "send", args, EAGAIN, s);
+          dl.keep = true;
           block_on(t, s);
           return StepResult::Wait;
         }
@@ -307,10 +446,13 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       while (t.progress < st.bytes) {
         const std::uint32_t used = s->snd_buf();
         if (used >= limit) {
-          if (s->nonblock) {
+          // sk_stream_wait_memory(): O_NONBLOCK or an expired SO_SNDTIMEO
+          // returns what was queued so far, or -EAGAIN.
+          if (s->nonblock || timed_out(t, s->sndtimeo)) {
             if (t.progress) break;
             return fail(t, st, "send", args, EAGAIN, s);
           }
+          dl.keep = true;
           block_on(t, s);
           return StepResult::Wait;
         }
@@ -325,6 +467,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const std::int32_t fd = fd_of(st.sock);
       Sock* s = sock_of_fd(p, fd);
       const std::string args = fdarg(fd);
+      CallDeadline dl{t};
       if (!s) return fail(t, st, "recv", args, EBADF, nullptr);
       for (;;) {
         if (s->listening) return fail(t, st, "recv", args, ENOTCONN, s);
@@ -338,6 +481,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           if (s->rcv_wnd < hosts[s->host].sys.mss && s->state != TcpState::Closed) send_ack_now(*s);
           if (st.until_eof || (st.bytes && t.progress < st.bytes)) {
             t.call_start = now;
+            t.deadline = 0;  // the next read() has its own SO_RCVTIMEO
             continue;
           }
           return StepResult::Done;
@@ -365,7 +509,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           trace_call(t, st, "recv", args, 0, 0, s);
           return StepResult::Done;
         }
-        if (s->nonblock) return fail(t, st, "recv", args, EAGAIN, s);
+        // SO_RCVTIMEO (sock_rcvtimeo()): tcp_recvmsg() returns -EAGAIN once
+        // it expires with nothing read.
+        if (s->nonblock || timed_out(t, s->rcvtimeo)) return fail(t, st, "recv", args, EAGAIN, s);
+        dl.keep = true;
         block_on(t, s);
         return StepResult::Wait;
       }
@@ -441,16 +588,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
     case StepKind::SetSockOpt: {
       const std::int32_t fd = fd_of(st.sock);
       Sock* s = sock_of_fd(p, fd);
-      std::string args = fdarg(fd) + ", ";
-      switch (st.opt) {
-        case SockOpt::Linger: args += "SO_LINGER {" + std::string(st.on ? "on" : "off") + ", " + std::to_string(st.value) + "}"; break;
-        case SockOpt::ReuseAddr: args += std::string("SO_REUSEADDR ") + (st.on ? "1" : "0"); break;
-        case SockOpt::KeepAlive: args += std::string("SO_KEEPALIVE ") + (st.on ? "1" : "0"); break;
-        case SockOpt::NoDelay: args += std::string("TCP_NODELAY ") + (st.on ? "1" : "0"); break;
-        case SockOpt::CloExec: args += std::string("FD_CLOEXEC ") + (st.on ? "1" : "0"); break;
-        case SockOpt::NonBlock: args += std::string("O_NONBLOCK ") + (st.on ? "1" : "0"); break;
-        case SockOpt::RcvBuf: args += "SO_RCVBUF " + std::to_string(st.value); break;
-      }
+      const std::string args = fdarg(fd) + ", " + sockopt_text(st);
       const char* call = st.opt == SockOpt::CloExec || st.opt == SockOpt::NonBlock ? "fcntl" : "setsockopt";
       if (!s) return fail(t, st, call, args, EBADF, nullptr);
       switch (st.opt) {
@@ -465,7 +603,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           // socket still connecting gets it when it is established.
           if (st.on && !s->listening && s->state != TcpState::Closed && s->state != TcpState::SynSent &&
               s->state != TcpState::TimeWait && !s->timers[static_cast<int>(TimerKind::Keepalive)])
-            arm(*s, TimerKind::Keepalive, now + h.sys.tcp_keepalive_time);
+            arm(*s, TimerKind::Keepalive, now + keepalive_time(*s));
           if (!st.on) cancel(*s, TimerKind::Keepalive);
           break;
         case SockOpt::NoDelay:
@@ -477,8 +615,75 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         case SockOpt::RcvBuf:
           trace_note(p.host, s, "SO_RCVBUF is recorded but the model keeps the host's receive buffer");
           break;
+        case SockOpt::KeepIdle:
+          // tcp_sock_set_keepidle_locked(): with SO_KEEPALIVE on, the timer is
+          // re-armed for the new idle time, less the time already idle.
+          s->keepidle = sec(st.value);
+          if (s->keepalive && !s->listening && s->state != TcpState::Closed && s->state != TcpState::SynSent &&
+              s->state != TcpState::TimeWait) {
+            const Time idle = now - s->last_rcv;
+            arm(*s, TimerKind::Keepalive, now + std::max<Time>(s->keepidle - idle, 0));
+          }
+          break;
+        case SockOpt::KeepIntvl: s->keepintvl = sec(st.value); break;
+        case SockOpt::KeepCnt: s->keepcnt = static_cast<std::uint8_t>(st.value); break;
+        case SockOpt::UserTimeout: s->user_timeout = st.value; break;
+        case SockOpt::RcvTimeo: s->rcvtimeo = st.value; break;
+        case SockOpt::SndTimeo: s->sndtimeo = st.value; break;
+        case SockOpt::QuickAck:
+          // __tcp_sock_set_quickack(): 0 enters pingpong (delayed-ACK) mode;
+          // 1 leaves it, and an ACK already owed goes out now if everything
+          // received has been read (tcp_cleanup_rbuf with ICSK_ACK_PUSHED).
+          // Not sticky: the stack re-enters pingpong on its own.
+          s->pingpong = !st.on;
+          if (st.on && s->ack_pending && s->rcv_buf() == 0 &&
+              (s->state == TcpState::Established || s->state == TcpState::CloseWait))
+            send_ack_now(*s);
+          break;
+        case SockOpt::Linger2:
+          // do_tcp_setsockopt(TCP_LINGER2): negative is -1; above
+          // TCP_FIN_TIMEOUT_MAX (120 s) is 120 s; 0 means tcp_fin_timeout.
+          s->linger2 = static_cast<std::int32_t>(st.value < 0 ? -1 : std::min<std::int64_t>(st.value, 120));
+          break;
       }
       trace_call(t, st, call, args, 0, 0, s);
+      return StepResult::Done;
+    }
+    case StepKind::GetSockOpt: {
+      // getsockopt(): the value read is traced after "->" as name=value
+      // pairs, which `expect: calls: {fields: ...}` matches.
+      const std::int32_t fd = fd_of(st.sock);
+      Sock* s = sock_of_fd(p, fd);
+      const bool info = st.getopt == GetOpt::TcpInfo;
+      std::string args = fdarg(fd) + (info ? ", TCP_INFO" : ", SO_ERROR");
+      if (!s) return fail(t, st, "getsockopt", args, EBADF, nullptr);
+      if (!info) {
+        // sock_getsockopt(SO_ERROR): sock_error() reads sk_err and clears it.
+        const int e = take_err(*s);
+        args += std::string(" -> error=") + (e ? errno_name(e) : "0");
+      } else {
+        // tcp_get_info(): tcpi_retransmits = icsk_retransmits, tcpi_probes =
+        // icsk_probes_out (keepalive probes here), tcpi_rto = icsk_rto,
+        // tcpi_unacked = packets_out. Approximation: packets_out counts the
+        // data in flight in MSS-sized segments, plus a SYN or a FIN sent on
+        // its own (Linux counts the skbs queued).
+        const std::uint32_t in_flight = s->snd_max - s->snd_una;
+        std::uint32_t ctl = 0;
+        if (in_flight && (s->state == TcpState::SynSent || s->state == TcpState::SynReceived)) ctl = 1;
+        if (s->fin_ever && !s->fin_acked) ctl = 1;
+        const std::uint32_t data = in_flight > ctl ? in_flight - ctl : 0;
+        const std::uint32_t mss = sys(*s).mss;
+        const std::uint32_t unacked = s->listening ? 0 : (data + mss - 1) / mss + (data == 0 ? ctl : 0);
+        // Zero-window probing keeps its backoff in `retransmits`; Linux's
+        // icsk_retransmits stays 0 then (the probes count in icsk_probes_out).
+        const bool zero_window_probing = in_flight == 0 && s->written > s->sent && s->snd_wnd == 0;
+        args += std::string(" -> state=") + state_name(s->listening ? TcpState::Listen : s->state) +
+                " retransmits=" + std::to_string(zero_window_probing ? 0 : s->retransmits) +
+                " probes=" + std::to_string(s->probes) +
+                " rto=" + compact_duration(s->rto ? s->rto : sys(*s).rto_initial) +
+                " unacked=" + std::to_string(unacked) + " total_retrans=" + std::to_string(s->total_retrans);
+      }
+      trace_call(t, st, "getsockopt", args, 0, 0, s);
       return StepResult::Done;
     }
     case StepKind::Dup: {
@@ -505,7 +710,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       child.spec = p.spec;
       for (auto& e : child.fds)
         if (e.sock) {
-          ++sock(e.sock).fd_refs;
+          if (e.sock != kEpollInstance) ++sock(e.sock).fd_refs;
           ++fds_open;
         }
       procs.push_back(std::move(child));
@@ -581,6 +786,17 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
       const std::int32_t fd = fd_of(ep.sock);
       Sock* s = sock_of_fd(p, fd);
       if (!s) return fail(t, st, "epoll_wait", fdarg(fd), EBADF, nullptr);
+      // epoll_create() when the loop begins: the instance holds a descriptor
+      // (RLIMIT_NOFILE counts it) until the loop ends.
+      if (t.epoll_fd < 0) {
+        t.epoll_fd = fd_alloc(p, kEpollInstance, false);
+        if (t.epoll_fd < 0) return fail(t, st, "epoll_create", "", EMFILE, s);
+      }
+      auto end_loop = [&] {
+        if (t.epoll_fd >= 0) fd_close(p, t.epoll_fd);
+        t.epoll_fd = -1;
+        return StepResult::Done;
+      };
       const std::uint32_t want = (ep.events ? ep.events : (kEpollIn | kEpollRdHup)) | kEpollErr | kEpollHup;
       const std::uint32_t ready = poll_mask(*s) & want;
       const bool report = ready != 0 && (!ep.edge || ready != t.last_mask);
@@ -601,7 +817,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
               trace_note(p.host, s,
                          p.name + ": epoll loop stopped after " + std::to_string(t.progress) +
                              " wake-ups (max_wakeups)");
-              return StepResult::Done;
+              return end_loop();
             }
             t.call_start = now;
           }
@@ -622,7 +838,26 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
                  fdarg(fd) + ", events=" + epoll_mask_string(ready) + ", wake-up " + std::to_string(t.progress),
                  1, 0, s);
       t.call_start = now;  // the read below does not block
-      if (ready & kEpollIn) {
+      if ((ready & kEpollIn) && ep.on_in == EpollOnIn::Accept && s->listening) {
+        // accept() on the ready listener. The descriptor comes first
+        // (__sys_accept4_file -> get_unused_fd_flags): at RLIMIT_NOFILE it
+        // fails with EMFILE and the connection stays in the accept queue, so
+        // the listener stays readable and a level-triggered loop wakes again
+        // at once: the accept busy loop.
+        ListenQueues& lq = listens[s->listen_idx - 1];
+        const std::uint32_t cid = lq.accept_q.front();
+        const int nfd = fd_alloc(p, cid, false);
+        if (nfd < 0) {
+          trace_call(t, st, "accept", fdarg(fd), -1, EMFILE, s);
+        } else {
+          Sock& c = take_accepted(p, t, st, lq, nfd);
+          trace_call(t, st, "accept",
+                     text_on() ? fdarg(fd) + " -> " + endpoint_string(c.rip, c.rport) : std::string(), nfd, 0, &c);
+          wake(*s);  // room in the accept queue
+        }
+      } else if ((ready & kEpollIn) && ep.on_in == EpollOnIn::Ignore) {
+        // The handler does not read: nothing changes, the socket stays ready.
+      } else if (ready & kEpollIn) {
         const std::uint32_t avail = s->rcv_buf();
         if (avail > 0) {
           s->rcv_read += avail;
@@ -635,7 +870,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           if (ep.close_on_eof) {
             fd_close(p, fd);
             trace_call(t, st, "close", fdarg(fd) + " (read() returned 0)", 0, 0, s);
-            return StepResult::Done;
+            return end_loop();
           }
         }
       }
@@ -643,7 +878,7 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
         trace_note(p.host, s,
                    p.name + ": epoll loop stopped after " + std::to_string(t.progress) +
                        " wake-ups (max_wakeups)");
-        return StepResult::Done;
+        return end_loop();
       }
       // Level-triggered: still ready, so epoll_wait returns again at once.
       t.call_start = now + kSpinCost;

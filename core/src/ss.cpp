@@ -157,7 +157,7 @@ SsTable socket_table(const Scenario& sc, Time at, RunOptions options) {
   for (auto p = sim.procs.rbegin(); p != sim.procs.rend(); ++p) {
     if (!p->alive) continue;
     for (std::size_t fd = p->fds.size(); fd-- > 0;)
-      if (p->fds[fd].sock)
+      if (p->fds[fd].sock && p->fds[fd].sock != kEpollInstance)
         // The kernel's comm is at most 15 characters (TASK_COMM_LEN).
         owners[p->fds[fd].sock].push_back({p->name.substr(0, 15), p->pid, static_cast<int>(fd)});
   }

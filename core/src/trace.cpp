@@ -61,6 +61,16 @@ const char* proc_op_name(ProcOp op) {
   return "?";
 }
 
+const char* ca_state_name(CaState s) {
+  switch (s) {
+    case CaState::Open: return "Open";
+    case CaState::Disorder: return "Disorder";
+    case CaState::Recovery: return "Recovery";
+    case CaState::Loss: return "Loss";
+  }
+  return "?";
+}
+
 void Trace::on_process(const ProcessInfo& p) {
   if (static_cast<std::size_t>(p.pid) > meta.processes.size()) meta.processes.resize(p.pid);
   meta.processes[p.pid - 1] = p;
@@ -136,9 +146,18 @@ void append_tcb_json(std::string& o, const TcbSnapshot& t) {
   std::snprintf(b, sizeof b,
                 ",\"tcb\":{\"state\":\"%s\",\"iss\":%u,\"irs\":%u,\"snd_una\":%u,\"snd_nxt\":%u,"
                 "\"snd_wnd\":%u,\"rcv_nxt\":%u,\"rcv_wnd\":%u,\"snd_buf\":%u,\"rcv_buf\":%u,"
-                "\"rto\":%u,\"orphan\":%s,\"timers\":{",
+                "\"rto\":%u,\"orphan\":%s",
                 state_name(t.state), t.iss, t.irs, t.snd_una, t.snd_nxt, t.snd_wnd, t.rcv_nxt,
                 t.rcv_wnd, t.snd_buf, t.rcv_buf, t.rto, t.orphan ? "true" : "false");
+  o += b;
+  // Congestion control and RTT (added later: after the original keys).
+  if (t.ssthresh >= kInfiniteSsthresh)
+    std::snprintf(b, sizeof b, ",\"cwnd\":%u,\"ssthresh\":null", t.cwnd);
+  else
+    std::snprintf(b, sizeof b, ",\"cwnd\":%u,\"ssthresh\":%u", t.cwnd, t.ssthresh);
+  o += b;
+  std::snprintf(b, sizeof b, ",\"srtt\":%u,\"rttvar\":%u,\"ca_state\":\"%s\",\"timers\":{", t.srtt, t.rttvar,
+                ca_state_name(t.ca_state));
   o += b;
   bool first = true;
   for (int k = 0; k < kNumTimerKinds; ++k) {
@@ -178,7 +197,16 @@ std::string format_text(const Event& e, const TraceMeta& m) {
       std::snprintf(b, sizeof b, ", win %u, length %u", s.win, s.len);
       o += b;
       if (e.retrans) o += " (retransmission)";
+      // Routing: a send that crosses a link to a router, not to its
+      // destination; a router's own part (routing.hpp, forwarding.cpp).
+      if (e.seg_op == SegOp::Send && e.hop >= 0 && static_cast<std::size_t>(e.hop) < m.hosts.size() &&
+          e.hop != e.host && m.hosts[e.hop].ip != s.dst_ip)
+        o += " (via " + m.hosts[e.hop].name + ")";
+      if (e.forwarded)
+        o += e.seg_op == SegOp::Send ? " (forwarded by " + host_name(e, m) + ")"
+                                     : " (" + host_name(e, m) + " passes it on)";
       if (e.seg_op == SegOp::Drop) o += " [dropped: " + e.text + "]";
+      else if (e.seg_op == SegOp::Send && !e.text.empty()) o += " [" + e.text + "]";  // inject:
       break;
     }
     case EventKind::State:
@@ -246,6 +274,11 @@ std::string format_jsonl(const Event& e, std::size_t index, const TraceMeta& m) 
       o += b;
       if (e.sock) o += ",\"sid\":" + std::to_string(e.sock);  // the sending or receiving socket
       if (e.retrans) o += ",\"retrans\":true";
+      // "hop" only when the link's far end is not the destination (a router).
+      if (e.seg_op == SegOp::Send && e.hop >= 0 && static_cast<std::size_t>(e.hop) < m.hosts.size() &&
+          e.hop != e.host && m.hosts[e.hop].ip != s.dst_ip)
+        o += ",\"hop\":" + json_escape(m.hosts[e.hop].name);
+      if (e.forwarded) o += ",\"fwd\":true";
       if (!e.text.empty()) o += ",\"reason\":" + json_escape(e.text);
       break;
     }

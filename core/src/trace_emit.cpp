@@ -23,6 +23,12 @@ TcbSnapshot Sim::snapshot(const Sock& s) const {
   t.retransmits = s.retransmits;
   t.orphan = s.orphan;
   t.timers = s.timers;
+  t.ca_state = s.ca_state;
+  t.dupacks = s.dupacks;
+  t.cwnd = s.cwnd;
+  t.ssthresh = s.ssthresh;
+  t.srtt = static_cast<std::uint32_t>(s.srtt);
+  t.rttvar = static_cast<std::uint32_t>(s.rttvar);
   return t;
 }
 
@@ -50,6 +56,7 @@ void Sim::register_socket(Sock& s, std::int32_t pid, const std::string& label) {
   info.host = s.host;
   info.pid = pid;
   info.label = label;
+  if (labels_wanted && !label.empty()) sock_by_label[label] = s.id;
   sink.on_socket(info);
 }
 
@@ -64,6 +71,9 @@ void Sim::trace_segment(SegOp op, const Segment& seg, std::uint16_t host, std::u
   e.seg_id = seg_id;
   e.retrans = retrans;
   e.text = reason;
+  // Routing: the link's far end on a send; a router's forward is marked.
+  if (op == SegOp::Send) e.hop = static_cast<std::int16_t>(hop_for(host, seg.dst_ip));
+  e.forwarded = forwarding_ && op != SegOp::Drop;
   if (s) fill_sock(e, *s);
   e.host = host;
   emit(e);

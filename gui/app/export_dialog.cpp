@@ -441,6 +441,7 @@ void ExportDialog::buildUi() {
   chart_->addItem(tr("Sockets per state"), "states");
   chart_->addItem(tr("Endpoint states"), "endpoint");
   chart_->addItem(tr("Seq / ack"), "seq");
+  chart_->addItem(tr("cwnd / RTT"), "cwnd");
   row_chart_ = addRow(tr("Chart:"), chart_);
 
   format_ = new QComboBox(left);

@@ -46,6 +46,21 @@ QStringList holders(const render::TraceView& v, std::uint32_t sock, std::size_t 
     }
   return out;
 }
+
+// Linux's congestion state (icsk_ca_state) in words.
+QString caStateText(CaState s, int dupacks) {
+  switch (s) {
+    case CaState::Open:
+      return Inspector::tr("Open (no loss seen)");
+    case CaState::Disorder:
+      return Inspector::tr("Disorder (%n duplicate ACK(s))", "", dupacks);
+    case CaState::Recovery:
+      return Inspector::tr("Recovery (fast retransmit)");
+    case CaState::Loss:
+      return Inspector::tr("Loss (after an RTO)");
+  }
+  return {};
+}
 }  // namespace
 
 Inspector::Inspector(QWidget* parent) : QTreeWidget(parent) {
@@ -90,6 +105,17 @@ void Inspector::show(const render::TraceView* v, const std::vector<std::uint32_t
       add(top, "snd_buf", tr("Send buffer"), tr("%n byte(s)", "", static_cast<int>(t.snd_buf)));
       add(top, "rcv_buf", tr("Receive buffer (unread)"), tr("%n byte(s)", "", static_cast<int>(t.rcv_buf)));
       add(top, "rto", tr("RTO"), QString::fromStdString(format_duration(t.rto)));
+      // Congestion control (RFC 5681) and the RTT estimate (RFC 6298).
+      if (t.state != TcpState::Listen && t.state != TcpState::Closed) {
+        add(top, "cwnd", tr("cwnd (congestion window)"), tr("%n byte(s)", "", static_cast<int>(t.cwnd)));
+        add(top, "ssthresh", tr("ssthresh (slow-start threshold)"),
+            t.ssthresh >= kInfiniteSsthresh ? tr("infinite (no loss yet)")
+                                            : tr("%n byte(s)", "", static_cast<int>(t.ssthresh)));
+        add(top, "srtt", tr("SRTT"),
+            t.srtt ? QString::fromStdString(format_duration(t.srtt)) : tr("no RTT sample yet"));
+        if (t.srtt) add(top, "rttvar", tr("RTTVAR"), QString::fromStdString(format_duration(t.rttvar)));
+        add(top, "ca_state", tr("Congestion state"), caStateText(t.ca_state, t.dupacks));
+      }
       if (t.retransmits) add(top, "retransmits", tr("Retransmissions"), QString::number(t.retransmits));
       QStringList timers;
       for (int k = 0; k < kNumTimerKinds; ++k) {

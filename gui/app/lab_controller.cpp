@@ -1104,12 +1104,14 @@ std::optional<Lab::Target> Lab::targetAt(QObject* o, const QPoint& pos) const {
   const render::LadderLayout* lay = w.ladder->layout();
   if (!lay) return std::nullopt;
   // The socket of a host: the selected connection's end on it, else the
-  // first socket of that host with a name to act on.
+  // first socket of that host with a name to act on. Hosts are the
+  // layout's lifelines (lane_view(): a host talking to itself has two).
+  const Trace& lanes = lay->lane_view().trace();
   auto sock_on = [&](int host) -> std::uint32_t {
     for (auto s : eps)
-      if (auto* si = s ? w.view->trace().meta.socket(s) : nullptr; si && si->host == host) return s;
+      if (auto* si = s ? lanes.meta.socket(s) : nullptr; si && si->host == host) return s;
     for (auto s : w.view->sockets())
-      if (auto* si = w.view->trace().meta.socket(s); si && si->host == host && si->label.find('/') != std::string::npos)
+      if (auto* si = lanes.meta.socket(s); si && si->host == host && si->label.find('/') != std::string::npos)
         return s;
     return 0;
   };
@@ -1131,7 +1133,7 @@ std::optional<Lab::Target> Lab::targetAt(QObject* o, const QPoint& pos) const {
   t.arrow = lay->arrow_at(lp, w.cursor, win_->displayTime());
   if (t.arrow >= 0) return t;
   // Beside a lifeline: that host's socket.
-  const int nh = static_cast<int>(w.view->trace().meta.hosts.size());
+  const int nh = static_cast<int>(lay->lifeline_count());
   int best = -1;
   double bd = 1e9;
   for (int h = 0; h < nh; ++h) {

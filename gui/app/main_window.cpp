@@ -172,7 +172,7 @@ void MainWindow::buildUi() {
   ladder_ = new render::LadderWidget(center_tabs_);
   center_tabs_->addTab(ladder_, "");
   auto* chart_tabs = new QTabWidget(center_tabs_);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     charts_[i] = new QChartView(chart_tabs);
     charts_[i]->setRenderHint(QPainter::Antialiasing);
     chart_tabs->addTab(charts_[i], "");
@@ -514,6 +514,7 @@ void MainWindow::retranslate() {
     ct->setTabText(0, tr("Endpoint states"));
     ct->setTabText(1, tr("Sockets per state"));
     ct->setTabText(2, tr("Seq / ack"));
+    ct->setTabText(3, tr("cwnd / RTT"));
   }
   conn_label_->setText(tr("Connection:"));
   speed_box_->setToolTip(tr("Playback speed"));
@@ -868,13 +869,13 @@ void MainWindow::refreshCharts() {
   if (!view_) return;
   applyBigWorkload();
   if (big_) return;
-  const char* names[3] = {"endpoint", "states", "seq"};
+  const char* names[4] = {"endpoint", "states", "seq", "cwnd"};
   auto eps = endpoints();
   std::vector<std::uint32_t> socks;
   for (auto s : eps)
     if (s) socks.push_back(s);
   const render::TraceView& sv = shown_ ? *shown_ : *view_;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     QString err;
     QChart* c = render::build_chart(sv, names[i], theme_, 0, kNever, socks, &err);
     QChart* old = charts_[i]->chart();

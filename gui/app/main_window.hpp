@@ -257,7 +257,7 @@ class MainWindow : public QMainWindow {
   render::StateDiagramWidget* diagrams_[2] = {nullptr, nullptr};
   render::LadderWidget* ladder_ = nullptr;
   QTabWidget* center_tabs_ = nullptr;
-  QChartView* charts_[3] = {nullptr, nullptr, nullptr};
+  QChartView* charts_[4] = {nullptr, nullptr, nullptr, nullptr};
   QTableView* log_ = nullptr;
   EventLogModel* log_model_ = nullptr;
   Inspector* inspector_ = nullptr;

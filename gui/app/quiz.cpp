@@ -362,6 +362,7 @@ Quiz::Quiz(MainWindow* w) : QWidget(w->centralWidget()), w_(w) {
   explain_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
   explain_->setStyleSheet("QLabel{background:transparent;border:none}");
   explain_area_ = new QScrollArea(this);
+  explain_area_->setObjectName("quizExplanationArea");
   explain_area_->setWidget(explain_);
   explain_area_->setWidgetResizable(true);
   explain_area_->setFrameShape(QFrame::NoFrame);
@@ -431,6 +432,21 @@ void Quiz::fitOptions() {
 void Quiz::resizeEvent(QResizeEvent* e) {
   QWidget::resizeEvent(e);
   fitOptions();
+  fitExplanation();
+}
+
+void Quiz::fitExplanation() {
+  const int line = QFontMetrics(explain_->font()).lineSpacing();
+  int need = line * 5 + 4;  // about five lines even when shorter: the panel does not jump
+  const int w = std::max(100, explain_area_->width() - 4);
+  if (!explain_->text().isEmpty()) need = std::max(need, explain_->heightForWidth(w) + 4);
+  // The lesson's paragraph whole: the views above give up the height.
+  const int cap = std::max(line * 6 + 4, window()->height() * 45 / 100);
+  const int h = std::min(need, cap);
+  if (explain_area_->minimumHeight() != h || explain_area_->maximumHeight() != h) {
+    explain_area_->setMinimumHeight(h);
+    explain_area_->setMaximumHeight(h);
+  }
 }
 
 void Quiz::setShortcutsEnabled(bool on) {
@@ -456,6 +472,7 @@ void Quiz::applyFonts() {
   const int line = QFontMetrics(f).lineSpacing();
   explain_area_->setMinimumHeight(line * 5 + 4);
   explain_area_->setMaximumHeight(line * 6 + 4);
+  fitExplanation();
 }
 
 QString Quiz::lessonHiddenText() {
@@ -710,6 +727,7 @@ void Quiz::showReveal() {
   }
   explain_->setText(lines.join('\n'));
   explain_area_->show();
+  fitExplanation();
   restart_btn_->hide();
   hint_->setText(tr("Enter / Space: next"));
   score_->setText(scoreText());
@@ -732,6 +750,7 @@ void Quiz::showSummary() {
   for (const auto& m : missed_) lines << tr("Missed question %1: %2").arg(m.number).arg(m.what);
   explain_->setText(lines.join('\n'));
   explain_area_->setVisible(!lines.isEmpty());
+  fitExplanation();
   restart_btn_->show();
   leave_btn_->show();
   hint_->setText(tr("R: restart · Esc: leave the quiz"));

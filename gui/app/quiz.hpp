@@ -129,6 +129,9 @@ class Quiz : public QWidget {
   void setShortcutsEnabled(bool on);
   void applyFonts();
   void fitOptions();
+  // The explanation's area as tall as its text (up to 45 % of the window):
+  // whole without scrolling at 1024x768, in English and Chinese.
+  void fitExplanation();
   QString socketName(std::uint32_t sock) const;
   QString optionText(const std::string& o) const;
   void onEnter();

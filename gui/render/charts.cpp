@@ -7,6 +7,7 @@
 #include <QLineSeries>
 #include <QValueAxis>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -55,7 +56,7 @@ void fit_count_axis(QValueAxis* ay, std::int64_t ymax) {
 }  // namespace
 
 const std::vector<std::string>& chart_names() {
-  static const std::vector<std::string> n = {"endpoint", "states", "seq"};
+  static const std::vector<std::string> n = {"endpoint", "states", "seq", "cwnd"};
   return n;
 }
 
@@ -205,8 +206,110 @@ QChart* build_chart(const TraceView& v, const std::string& name, const Theme& th
     ay->setRange(0, ymax * 1.05 + 1);
     return chart;
   }
+  if (name == "cwnd") {
+    // Congestion control of each sender (RFC 5681) and its RTT estimate
+    // (RFC 6298), from the TCB snapshots: cwnd and ssthresh in bytes on the
+    // left, SRTT and RTO in milliseconds on the right. The endpoints that
+    // sent data (or the first given one when none did).
+    chart->setTitle(QCoreApplication::translate("tcpsim::render", "Congestion window, ssthresh, SRTT and RTO"));
+    std::vector<std::uint32_t> socks;
+    auto sent_data = [&](std::uint32_t sock) {
+      for (const auto& e : ev)
+        if (e.sock == sock && e.has_tcb && e.tcb.snd_nxt - e.tcb.iss > 2) return true;
+      return false;
+    };
+    std::vector<std::uint32_t> cand = sockets_in;
+    if (cand.empty())
+      for (const auto& c : v.connections()) {
+        cand.push_back(c.a);
+        if (c.b) cand.push_back(c.b);
+      }
+    for (auto sock : cand)
+      if (socks.size() < 2 && sent_data(sock)) socks.push_back(sock);
+    if (socks.empty() && !cand.empty()) socks.push_back(cand.front());
+    auto* ax = time_axis(th, from, to);
+    auto* ay = integer_axis(th, QCoreApplication::translate("tcpsim::render", "bytes"));
+    auto* ay2 = new QValueAxis;
+    ay2->setTitleText(QCoreApplication::translate("tcpsim::render", "ms"));
+    ay2->setLabelFormat("%d");
+    ay2->setLabelsFont(th.font(9));
+    ay2->setTitleFont(th.font(10, true));
+    chart->addAxis(ax, Qt::AlignBottom);
+    chart->addAxis(ay, Qt::AlignLeft);
+    chart->addAxis(ay2, Qt::AlignRight);
+    double bmax = 1, mmax = 1;
+    int si = 0;
+    Time t0 = -1, t1 = 0;  // first synchronized snapshot, last change
+    std::vector<std::pair<QLineSeries*, double>> held;
+    for (auto sock : socks) {
+      const QString who = socks.size() > 1 ? QString::fromStdString(v.socket_label(sock)) + " " : QString();
+      QLineSeries* ser[4];
+      const char* what[4] = {QT_TRANSLATE_NOOP("tcpsim::render", "cwnd"),
+                             QT_TRANSLATE_NOOP("tcpsim::render", "ssthresh"),
+                             QT_TRANSLATE_NOOP("tcpsim::render", "SRTT (ms)"),
+                             QT_TRANSLATE_NOOP("tcpsim::render", "RTO (ms)")};
+      for (int k = 0; k < 4; ++k) {
+        ser[k] = new QLineSeries;
+        ser[k]->setName(who + QCoreApplication::translate("tcpsim::render", what[k]));
+      }
+      // Steps: a value holds until the next snapshot changes it. ssthresh
+      // starts once it is finite; SRTT once there is an RTT sample.
+      double last[4] = {-1, -1, -1, -1};
+      std::vector<QList<QPointF>> pts(4);
+      for (const auto& e : ev) {
+        if (e.sock != sock || !e.has_tcb || e.t < from || e.t > to) continue;
+        const TcbSnapshot& t = e.tcb;
+        const bool synced = t.state != TcpState::Closed && t.state != TcpState::Listen &&
+                            t.state != TcpState::SynSent && t.state != TcpState::SynReceived;
+        if (!synced) continue;
+        double val[4] = {static_cast<double>(t.cwnd),
+                         t.ssthresh >= kInfiniteSsthresh ? -1.0 : static_cast<double>(t.ssthresh),
+                         t.srtt ? t.srtt / 1000.0 : -1.0, t.rto / 1000.0};
+        if (t0 < 0) t0 = e.t;
+        for (int k = 0; k < 4; ++k) {
+          if (val[k] < 0 || val[k] == last[k]) continue;
+          if (last[k] >= 0) pts[k].append(QPointF(secs(e.t), last[k]));
+          pts[k].append(QPointF(secs(e.t), val[k]));
+          last[k] = val[k];
+          t1 = std::max(t1, e.t);
+          (k < 2 ? bmax : mmax) = std::max(k < 2 ? bmax : mmax, val[k]);
+        }
+      }
+      for (int k = 0; k < 4; ++k) {
+        ser[k]->replace(pts[k]);
+        held.push_back({ser[k], last[k]});
+        chart->addSeries(ser[k]);
+        ser[k]->attachAxis(ax);
+        ser[k]->attachAxis(k < 2 ? ay : ay2);
+        // Line style as well as colour: cwnd solid, ssthresh dashed, SRTT
+        // dotted, RTO dash-dot (the "now" line is the dashed vermillion).
+        static const Qt::PenStyle kStyle[4] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+        const QColor kColour[4] = {th.blue, th.orange, th.green, th.purple};
+        QPen pen(kColour[k], th.presentation ? 3.5 : 2.4);
+        pen.setStyle(kStyle[k]);
+        if (si > 0) pen.setColor(pen.color().darker(140));  // the second sender's lines
+        ser[k]->setPen(pen);
+      }
+      ++si;
+    }
+    // The window shows where the values change (the transfer), not the
+    // whole run: a minute of TIME_WAIT would squash it to a line.
+    if (t0 >= 0) {
+      const Time span = std::max<Time>(t1 - t0, msec(20));
+      const Time lo = std::max(from, t0 - span / 10), hi = std::min(to, t1 + span / 2);
+      ax->setRange(secs(lo), secs(std::max(hi, lo + 1000)));
+      for (auto& [ser, v] : held)
+        if (v >= 0) ser->append(secs(std::max(hi, lo + 1000)), v);
+    }
+    ay->setRange(0, bmax * 1.15 + 1);
+    ay->applyNiceNumbers();
+    ay2->setRange(0, mmax * 1.15 + 1);
+    ay2->applyNiceNumbers();
+    return chart;
+  }
   delete chart;
-  if (error) *error = QString("unknown chart '%1' (expected endpoint, states or seq)").arg(QString::fromStdString(name));
+  if (error)
+    *error = QString("unknown chart '%1' (expected endpoint, states, seq or cwnd)").arg(QString::fromStdString(name));
   return nullptr;
 }
 

@@ -1,6 +1,7 @@
 // tcpsim — Qt Charts over a trace: each endpoint's state over time
 // ("endpoint"), socket counts per state per host over time ("states"), and
-// sequence / acknowledgement numbers over time ("seq"); and the "states"
+// sequence / acknowledgement numbers over time ("seq"), each sender's cwnd,
+// ssthresh, SRTT and RTO over time ("cwnd"); and the "states"
 // chart of a run too big to record, from its CountSeries (tcpsim/counts.hpp).
 #pragma once
 

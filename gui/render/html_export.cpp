@@ -89,7 +89,7 @@ QJsonObject ladder_json(const TraceView& v, const Theme& th, TimeScale scale, do
   o["hh"] = ri(lay.header_height());
   o["bottom"] = ri(lay.body_bottom());
   QJsonArray life;
-  for (std::size_t h = 0; h < v.trace().meta.hosts.size(); ++h) {
+  for (std::size_t h = 0; h < lay.lifeline_count(); ++h) {  // two for a host talking to itself
     const double x = lay.lifeline_x(static_cast<int>(h));
     double top = lay.header_height();
     for (const auto& t : lay.texts())

@@ -1,5 +1,6 @@
 #include "ladder.hpp"
 
+#include <unordered_map>
 #include <QCoreApplication>
 #include <QHelpEvent>
 #include <QMouseEvent>
@@ -41,6 +42,19 @@ QString binding_of(const TraceView& v, std::uint32_t sock) {
   QString l = QString::fromStdString(v.socket_label(sock));
   int i = l.indexOf('/');
   return i >= 0 ? l.mid(i + 1) : l;
+}
+
+// A segment no TCP sent (scenario fault `inject:`): its send event's text
+// says "injected, spoofed as A:P" or "injected, from A:P" (core/src/network.cpp,
+// kernel/lab.cpp). "" for every other segment.
+QString injected_label(const Event& s) {
+  if (s.kind != EventKind::Segment || s.seg_op != SegOp::Send || s.text.rfind("injected, ", 0) != 0) return {};
+  const std::string rest = s.text.substr(10);
+  if (rest.rfind("spoofed as ", 0) == 0)
+    return "⚡ " + QCoreApplication::translate("tcpsim::render", "injected, spoofed as %1")
+                      .arg(QString::fromStdString(rest.substr(11)));
+  return "⚡ " + QCoreApplication::translate("tcpsim::render", "injected, from %1")
+                    .arg(QString::fromStdString(rest.rfind("from ", 0) == 0 ? rest.substr(5) : rest));
 }
 
 void arrow_head(QPainter& p, QPointF from, QPointF to, double size, QColor c) {
@@ -100,6 +114,15 @@ class TextWidth {
   mutable std::map<char16_t, double> other_;
 };
 
+// Does the segment l touch the box r?
+bool line_hits(const QLineF& l, const QRectF& r) {
+  if (r.contains(l.p1()) || r.contains(l.p2())) return true;
+  const QPointF c[4] = {r.topLeft(), r.topRight(), r.bottomRight(), r.bottomLeft()};
+  for (int i = 0; i < 4; ++i)
+    if (l.intersects(QLineF(c[i], c[(i + 1) % 4]), nullptr) == QLineF::BoundedIntersection) return true;
+  return false;
+}
+
 // Greedy word wrap to maxw; breaks at spaces, between CJK characters, and
 // inside a word only when the word alone is wider than the line.
 QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
@@ -109,6 +132,12 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
     QStringList tokens;
     QString cur;
     for (QChar c : para) {
+      // Chinese closing punctuation never starts a line: it stays with the
+      // character before it (the usual line-breaking rule for CJK text).
+      if (QStringLiteral("，。、；：！？）》」』】").contains(c) && cur.isEmpty() && !tokens.isEmpty()) {
+        tokens.last() += c;
+        continue;
+      }
       if (is_cjk(c)) {
         if (!cur.isEmpty()) tokens << cur;
         cur.clear();
@@ -143,9 +172,9 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
         n = tok.size() - 1;
         while (n > 1 && tw(tok.left(n)) > maxw) --n;
         // A long word ("10.0.0.1:45232)") breaks after punctuation where it
-        // can: after , : ( = > first, then . / -, within the line's second half.
+        // can: after , : ( = > first, then . / - _, within the line's second half.
         [&] {
-          for (const char* marks : {",:(=>", "./-"})
+          for (const char* marks : {",:(=>", "./-_"})
             for (int k = n; k > n / 2; --k)
               if (tok[k - 1].unicode() > 0 && tok[k - 1].unicode() < 128 && std::strchr(marks, tok[k - 1].toLatin1())) {
                 n = k;
@@ -192,8 +221,91 @@ QString time_scale_name(TimeScale s) {
 
 // ---------------------------------------------------------------- layout
 
-LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
-    : v_(v), th_(th), o_(o) {
+namespace {
+// A host with connections to itself (a segment sent over loopback: its hop is
+// its own host, routing.hpp) gets two lifelines, so that each such segment is
+// an arrow from one socket's side to the other's and not a label on one line:
+// the side of its listening ports (listeners and the sockets they accepted)
+// and the side of everything else (the active opens). A socket, a segment end
+// or a process goes on a side by its local port (a segment: the sender's
+// source port, the receiver's destination port). Returns a copy of the trace
+// with those hosts split (hosts renumbered, names "box (clients)" and
+// "box (:80)", short enough for the header at 1024x768), events in the same order so event and arrow indices
+// stay those of `v`; null when no host talks to itself.
+std::shared_ptr<const TraceView> loopback_lanes(const TraceView& v) {
+  const Trace& tr = v.trace();
+  const std::size_t nh = tr.meta.hosts.size();
+  std::vector<char> loop(nh, 0);
+  bool any = false;
+  for (const Event& e : tr.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && !e.forwarded && e.hop >= 0 &&
+        e.host < nh && e.hop == static_cast<int>(e.host))
+      loop[e.host] = 1, any = true;
+  if (!any) return nullptr;
+  std::vector<std::set<std::uint16_t>> listening(nh);
+  for (const Event& e : tr.events)
+    if (e.kind == EventKind::State && e.to == TcpState::Listen && e.host < nh && e.lport != 0)
+      listening[e.host].insert(e.lport);
+  for (std::size_t h = 0; h < nh; ++h)
+    if (listening[h].empty()) loop[h] = 0;  // no listening side (a socket connected to itself)
+  std::vector<int> first(nh, 0);
+  auto out = std::make_shared<Trace>(tr);
+  out->meta.hosts.clear();
+  for (std::size_t h = 0; h < nh; ++h) {
+    first[h] = static_cast<int>(out->meta.hosts.size());
+    HostInfo hi = tr.meta.hosts[h];
+    if (!loop[h]) {
+      out->meta.hosts.push_back(hi);
+      continue;
+    }
+    QStringList ports;
+    for (std::uint16_t p : listening[h]) ports << QString::number(p);
+    const QString name = QString::fromStdString(hi.name);
+    HostInfo a = hi, b = hi;
+    a.name = QCoreApplication::translate("tcpsim::render", "%1 (clients)").arg(name).toStdString();
+    b.name = QCoreApplication::translate("tcpsim::render", "%1 (:%2)")
+                 .arg(name, ports.join(QStringLiteral(", :")))
+                 .toStdString();
+    out->meta.hosts.push_back(a);
+    out->meta.hosts.push_back(b);
+  }
+  auto lane = [&](std::size_t h, std::uint16_t port) {
+    return first[h] + (loop[h] && listening[h].count(port) ? 1 : 0);
+  };
+  // Sockets and processes with a local port on the listening side.
+  std::set<std::uint32_t> sock_listening;
+  std::set<std::int32_t> pid_listening;
+  for (const Event& e : tr.events)
+    if (e.sock != 0 && e.host < nh && e.kind != EventKind::Segment && lane(e.host, e.lport) != first[e.host]) {
+      sock_listening.insert(e.sock);
+      if (e.pid != 0) pid_listening.insert(e.pid);
+    }
+  for (Event& e : out->events) {
+    if (e.host >= nh) continue;
+    const std::size_t h = e.host;
+    int to = first[h];
+    if (e.kind == EventKind::Segment)
+      to = lane(h, e.seg_op == SegOp::Send ? e.seg.sport : e.seg.dport);
+    else if (e.sock != 0)
+      to = first[h] + (loop[h] && sock_listening.count(e.sock) ? 1 : 0);
+    else if (e.pid != 0)
+      to = first[h] + (loop[h] && pid_listening.count(e.pid) ? 1 : 0);
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.hop >= 0 &&
+        static_cast<std::size_t>(e.hop) < nh)
+      e.hop = static_cast<std::int16_t>(lane(static_cast<std::size_t>(e.hop), e.seg.dport));
+    e.host = static_cast<std::uint16_t>(to);
+  }
+  for (auto& s : out->meta.sockets)
+    if (s.host < nh) s.host = static_cast<std::uint16_t>(first[s.host] + (loop[s.host] && sock_listening.count(s.id) ? 1 : 0));
+  for (auto& p : out->meta.processes)
+    if (p.host < nh) p.host = static_cast<std::uint16_t>(first[p.host] + (loop[p.host] && pid_listening.count(p.pid) ? 1 : 0));
+  return std::make_shared<const TraceView>(std::shared_ptr<const Trace>(std::move(out)));
+}
+}  // namespace
+
+LadderLayout::LadderLayout(const TraceView& v0, const Theme& th, LadderOptions o)
+    : lanes_(loopback_lanes(v0)), v_(lanes_ ? *lanes_ : v0), th_(th), o_(o) {
+  const TraceView& v = v_;
   const auto& ev = v.trace().events;
   first_ = v.cursor_for_time(o.from - 1);
   last_ = o.to == kNever ? ev.size() : v.cursor_for_time(o.to);
@@ -243,7 +355,9 @@ LadderLayout::LadderLayout(const TraceView& v, const Theme& th, LadderOptions o)
         QString label = QString::fromStdString(v.segment_label(s));
         if (rst) label = QCoreApplication::translate("tcpsim::render", "RST") + "  " + label;
         if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
-        widest = std::max(widest, (rst || s.retrans ? bold : normal)(label));
+        const QString inj = injected_label(s);
+        if (!inj.isEmpty()) label += " " + inj;
+        widest = std::max(widest, (rst || s.retrans || !inj.isEmpty() ? bold : normal)(label));
       }
     }
     const double between = std::clamp(widest + 24, 150.0, 200.0);
@@ -558,7 +672,9 @@ void LadderLayout::prepare(const std::vector<double>& hx, double* need_l, double
     const Measured& ms = measure(text, font, maxw);
     pr.text.lines = ms.lines;
     constexpr int kMaxLines = 4;
-    if (pr.text.lines.size() > kMaxLines) {
+    // Timers, notes, faults and signals are shown whole, however many lines
+    // (a NAT's "the NAT forgot the flow, idle 30 s" is the lesson itself).
+    if (kind <= 1 && pr.text.lines.size() > kMaxLines) {
       // Where room truly runs out: what matters first (a call's result), the
       // rest elided; the full text stays available for a tooltip.
       QString s = full_first.isEmpty() ? text : full_first;
@@ -681,7 +797,9 @@ void LadderLayout::prepare(const std::vector<double>& hx, double* need_l, double
     QString label = QString::fromStdString(v_.segment_label(s));
     if (rst) label = QCoreApplication::translate("tcpsim::render", "RST") + "  " + label;
     if (s.retrans) label += " ⟲ " + QCoreApplication::translate("tcpsim::render", "retransmission");
-    QFont lf = rst || s.retrans ? fb : f;
+    const QString inj = injected_label(s);
+    if (!inj.isEmpty()) label += " " + inj;
+    QFont lf = rst || s.retrans || !inj.isEmpty() ? fb : f;
     double x0 = hx[std::min<int>(a.from_host, nh - 1)];
     double x1 = a.to_host >= 0 ? hx[std::min<int>(a.to_host, nh - 1)] : x0 + (x0 < w / 2 ? 200 : -200);
     double maxw = std::max(120.0, std::abs(x1 - x0) - 24);
@@ -770,7 +888,30 @@ bool LadderLayout::room_free(const QRectF& r) const {
     for (int i : it->second)
       if (texts_[i].box.intersects(q)) return false;
   }
+  for (long c = static_cast<long>(std::floor(r.top() / kCell)); c <= static_cast<long>(std::floor(r.bottom() / kCell)); ++c) {
+    auto it = cross_grid_.find(c);
+    if (it == cross_grid_.end()) continue;
+    for (int k : it->second)
+      if (ag_[k].cross.intersects(q)) return false;
+  }
   return true;
+}
+
+// A segment a host threw away when it arrived (a NAT that forgot the flow, a
+// crashed host, a host that does not forward) is traced as a drop at that
+// host at the arrival time; one lost on the link (a fault rule, random loss,
+// a link down, no route) as a drop at the sender at the send time
+// (network.cpp: Sim::transmit, Sim::deliver; forwarding.cpp: ct_refused).
+bool LadderLayout::dropped_at_host(const SegArrow& a) const {
+  if (a.drop < 0 || a.to_host < 0) return false;
+  const auto& ev = v_.trace().events;
+  const Event& d = ev[a.drop];
+  const Event& s = ev[a.send];
+  return d.host == a.to_host && (d.host != a.from_host || d.t > s.t);
+}
+
+QRectF LadderLayout::drop_cross(int k) const {
+  return k >= 0 && static_cast<std::size_t>(k) < ag_.size() ? ag_[k].cross : QRectF();
 }
 
 double LadderLayout::find_free(QRectF r, double step, double limit) const {
@@ -799,6 +940,7 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
   texts_.resize(keep);
   styles_.resize(keep);
   grid_.clear();
+  cross_grid_.clear();
   for (std::size_t i = 0; i < keep; ++i)
     for (long c = static_cast<long>(std::floor(texts_[i].box.top() / kCell)); c <= static_cast<long>(std::floor(texts_[i].box.bottom() / kCell)); ++c)
       grid_[c].push_back(static_cast<int>(i));
@@ -842,7 +984,8 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
   // A free spot for an arrow's label along the line (x0,y0)-(x1,y0+len):
   // just above the line where it is flat enough, so the whole line stays
   // visible; centred on a steep one.
-  auto label_spot = [&](double x0, double x1, double y0, double len, double bw, double bh, QRectF* out) {
+  auto label_spot = [&](double x0, double x1, double y0, double len, double bw, double bh, QRectF* out,
+                        const QRectF* avoid = nullptr) {
     const double xmin = std::min(x0, x1) + 4, xmax = std::max(x0, x1) - 4;
     for (double fr : {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78}) {
       QPointF c(x0 + (x1 - x0) * fr, y0 + len * fr);
@@ -856,10 +999,36 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
         const double yl = line_y(r.left()), yr = line_y(r.right());
         if (std::abs(yr - yl) < bh * 1.3) r.moveBottom(std::min(yl, yr) - 1);
       }
-      if (room_free(r)) {
+      if (room_free(r) && !(avoid && avoid->intersects(r))) {
         *out = r;
         return true;
       }
+    }
+    return false;
+  };
+  // A dropped segment's ✕: a box of its own that texts keep off.
+  const double cross_half = 7 + (th_.presentation ? 2.6 : 1.6) + 2;
+  auto cross_at = [&](double x, double y) { return QRectF(x - cross_half, y - cross_half, 2 * cross_half, 2 * cross_half); };
+  auto cross_cells = [&](int k, bool add) {
+    const QRectF& b = ag_[k].cross;
+    if (b.isNull()) return;
+    for (long c = static_cast<long>(std::floor(b.top() / kCell)); c <= static_cast<long>(std::floor(b.bottom() / kCell)); ++c) {
+      auto& v = cross_grid_[c];
+      if (add) v.push_back(k);
+      else v.erase(std::remove(v.begin(), v.end(), k), v.end());
+    }
+  };
+  // Would an arrow along l run through a drop's reason or another drop's ✕
+  // (the reason under a cross is a text of its own, not a label on a line)?
+  auto line_blocked = [&](const QLineF& l, int self) {
+    const double y_top = std::min(l.y1(), l.y2()), y_bot = std::max(l.y1(), l.y2());
+    for (long c = static_cast<long>(std::floor(y_top / kCell)); c <= static_cast<long>(std::floor(y_bot / kCell)); ++c) {
+      if (auto it = grid_.find(c); it != grid_.end())
+        for (int i : it->second)
+          if (texts_[i].role == LadderText::DropReason && line_hits(l, texts_[i].box)) return true;
+      if (auto it = cross_grid_.find(c); it != cross_grid_.end())
+        for (int k : it->second)
+          if (k != self && line_hits(l, ag_[k].cross)) return true;
     }
     return false;
   };
@@ -961,13 +1130,23 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
         // The label: on the arrow where it is free; else the send moves down.
         const Prepared& pl = prep_[prep_label_[k]];
         const double bw = pl.text.box.width(), bh = pl.text.box.height();
-        double x1 = a.drop >= 0 ? g.x0 + (g.x1 - g.x0) * 0.55 : g.x1;
+        // Dropped: lost on the link, its ✕ part way across; dropped by the
+        // host it reached (a NAT), its ✕ on that host's lifeline.
+        double x1 = a.drop >= 0 && !dropped_at_host(a) ? g.x0 + (g.x1 - g.x0) * 0.55 : g.x1;
         if (!ends && a.drop < 0) x1 = g.x0 + (g.x1 - g.x0) * 0.5;
+        const bool crossed = a.drop >= 0 && ends;
         QRectF lab;
         bool found = false;
         for (int tries = 0; tries < 40 && !found; ++tries) {
-          found = label_spot(g.x0, x1, y0, len, bw, bh, &lab);
+          // The line, its ✕ and its label each on nothing else.
+          const QRectF cross = crossed ? cross_at(x1, y0 + len) : QRectF();
+          found = (!crossed || room_free(cross)) && !line_blocked(QLineF(g.x0, y0, x1, y0 + len), k) &&
+                  label_spot(g.x0, x1, y0, len, bw, bh, &lab, crossed ? &cross : nullptr);
           if (!found) y0 += line_h_ * 0.5;
+        }
+        if (crossed) {
+          g.cross = cross_at(x1, y0 + len);
+          cross_cells(k, true);
         }
         if (!found) {  // should not happen; keep it readable at least below everything
           lab = QRectF(std::clamp((g.x0 + x1) / 2 - bw / 2, 2.0, w - 2 - bw), bottom + 2, bw, bh);
@@ -1008,6 +1187,11 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
             texts_[g.label].box = r;
           reindex(g.label);
         }
+        if (!g.cross.isNull() && std::abs(g.cross.center().y() - y1) > 0.5) {
+          cross_cells(k, false);
+          g.cross.moveCenter(QPointF(g.cross.center().x(), y1));
+          cross_cells(k, true);
+        }
         g.y1 = y1;
         if (open_end[k]) {
           --inflight;
@@ -1018,14 +1202,27 @@ void LadderLayout::layout_pass(const std::map<Time, double>& span) {
         if (e.seg_op == SegOp::Drop && prep_drop_[k] >= 0) {
           // The reason under the cross, on the arrow's side of the page.
           const Prepared& pd = prep_[prep_drop_[k]];
-          double cx = g.x0 + (g.x1 - g.x0) * 0.55;
+          double cx = dropped_at_host(a) ? g.x1 : g.x0 + (g.x1 - g.x0) * 0.55;
           const double xmin = std::min(g.x0, g.x1) + 4, xmax = std::max(g.x0, g.x1) - 4;
           double bw = pd.text.box.width();
           cx = std::clamp(cx, xmin + bw / 2, std::max(xmin + bw / 2, xmax - bw / 2));
           QRectF r(cx - bw / 2, y1 + 12, bw, pd.text.box.height());
           if (r.left() < 2) r.moveLeft(2);
           if (r.right() > w - 2) r.moveRight(w - 2);
-          r.moveTop(find_free(r, line_h_ * 0.25, 4000));
+          // Free of texts and of the arrows already drawn (a white box on a
+          // line would hide part of it); later arrows keep off it (line_blocked).
+          for (int tries = 0; tries < 400; ++tries) {
+            r.moveTop(find_free(r, line_h_ * 0.25, 4000));
+            bool hit = false;
+            for (std::size_t j = 0; j < ag_.size() && !hit; ++j) {
+              const ArrowGeom& q = ag_[j];
+              if (!q.in_window || static_cast<int>(j) == k || q.y1 < r.top() || q.y0 > r.bottom()) continue;
+              const double xe = q.cross.isNull() ? q.x1 : q.cross.center().x();
+              hit = line_hits(QLineF(q.x0, q.y0, xe, q.y1), r);
+            }
+            if (!hit) break;
+            r.translate(0, line_h_ * 0.25);
+          }
           LadderText t = pd.text;
           t.box = r;
           add_text(t, pd.style);
@@ -1082,6 +1279,11 @@ void LadderLayout::build_legend(double y) {
   items.push_back({10, QCoreApplication::translate("tcpsim::render", "RST (reset): thick, bar at the end")});
   items.push_back({11, QCoreApplication::translate("tcpsim::render", "retransmission (dashed)")});
   items.push_back({12, QCoreApplication::translate("tcpsim::render", "dropped (cross)")});
+  for (const auto& a : v_.arrows())
+    if (!injected_label(v_.trace().events[a.send]).isEmpty()) {
+      items.push_back({14, QCoreApplication::translate("tcpsim::render", "⚡ injected segment (dotted)")});
+      break;
+    }
   if (o_.scale != TimeScale::Linear) items.push_back({13, QCoreApplication::translate("tcpsim::render", "idle time left out")});
   double x = 14, row = y;
   const double sample_w = 46;
@@ -1163,11 +1365,18 @@ QLineF LadderLayout::arrow_line(int k, std::size_t cursor, Time now, bool* parti
     if (static_cast<std::size_t>(a.deliver) >= cursor) {
       double f = double(now - s.t) / double(std::max<Time>(1, ev[a.deliver].t - s.t));
       f = std::clamp(f, 0.04, 0.98);
+      // In flight: its end above the cursor line (a compressed axis is not
+      // linear in time, so the time's fraction may reach below the line).
+      if (cursor <= ev.size() && now < kNever && p1.y() > p0.y() + 1) {
+        const double cy = cursor_y(cursor, now) - 6;
+        const double len = p1.y() - p0.y();
+        if (p0.y() + len * f > cy) f = std::max(std::min(0.04, 8.0 / len), (cy - p0.y()) / len);
+      }
       p1 = p0 + (p1 - p0) * f;
       *partial = true;
     }
   } else if (a.drop >= 0 && static_cast<std::size_t>(a.drop) < last_) {
-    p1 = QPointF(g.x0 + (g.x1 - g.x0) * 0.55, g.y1);
+    p1 = QPointF(g.cross.isNull() ? g.x0 + (g.x1 - g.x0) * 0.55 : g.cross.center().x(), g.y1);
     if (static_cast<std::size_t>(a.drop) >= cursor) {
       p1 = p0 + (p1 - p0) * 0.3;
       *partial = true;
@@ -1214,7 +1423,8 @@ void LadderLayout::draw_text(QPainter& p, std::size_t i) const {
   }
 }
 
-void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected, bool show_cursor) const {
+void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected, bool show_cursor,
+                         const QRectF* whole_within) const {
   const auto& ev = v_.trace().events;
   p.save();
   p.setRenderHint(QPainter::Antialiasing);
@@ -1285,6 +1495,7 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     }
     QPen pen(c, rst ? lw + 1.8 : lw + 0.4);
     if (s.retrans) pen.setStyle(Qt::DashLine);
+    if (!injected_label(s).isEmpty()) pen.setStyle(Qt::DotLine);  // crafted: no TCP sent it
     p.setPen(pen);
     p.drawLine(l);
     if (!partial && !dropped) {
@@ -1305,7 +1516,11 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     }
   }
 
-  // Texts: the header always, the rest once their event has happened.
+  // Texts: the header always, the rest once their event has happened; the
+  // labels of segments in flight beside their stubs (in_flight_labels).
+  const std::vector<FlightLabel> flying = in_flight_labels(cursor, now, show_cursor);
+  std::unordered_map<std::size_t, QRectF> moved;
+  for (const auto& fl : flying) moved[fl.text] = fl.box;
   auto first_text = std::partition_point(text_order_.begin(), text_order_.end(), [&](std::size_t i) {
     return texts_[i].box.top() + max_text_h_ < vis.top();
   });
@@ -1314,7 +1529,18 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
     if (t.box.top() > vis.bottom()) break;
     if (!t.box.intersects(vis)) continue;
     if (t.event >= 0 && static_cast<std::size_t>(t.event) >= cursor) continue;
+    if (moved.count(*it)) continue;
+    // Scrolled: a text the view's edge would cut is left out (scroll to see it).
+    if (whole_within && !whole_within->adjusted(-0.5, -0.5, 0.5, 0.5).contains(t.box)) continue;
     draw_text(p, *it);
+  }
+  for (const auto& fl : flying) {
+    if (!fl.placed) continue;  // no free place by its stub: a label away from it would mislead
+    if (whole_within && !whole_within->adjusted(-0.5, -0.5, 0.5, 0.5).contains(fl.box)) continue;
+    p.save();
+    p.translate(fl.box.topLeft() - texts_[fl.text].box.topLeft());
+    draw_text(p, fl.text);
+    p.restore();
   }
 
   // Legend samples.
@@ -1331,7 +1557,8 @@ void LadderLayout::paint(QPainter& p, std::size_t cursor, Time now, int selected
       p.drawText(QRectF(a.x(), a.y() - 7, 40, 14), Qt::AlignCenter, "≈");
       continue;
     }
-    QPen pen(c, ls.what == 10 ? lw + 1.8 : lw + 0.4, ls.what == 11 ? Qt::DashLine : Qt::SolidLine);
+    QPen pen(c, ls.what == 10 ? lw + 1.8 : lw + 0.4,
+             ls.what == 11 ? Qt::DashLine : ls.what == 14 ? Qt::DotLine : Qt::SolidLine);
     p.setPen(pen);
     if (ls.what == 12) b = a + QPointF(30, 0);
     p.drawLine(a, b);
@@ -1370,6 +1597,75 @@ QColor LadderLayout::arrow_color(int k) const {
 std::vector<std::pair<double, int>> LadderLayout::breaks() const {
   std::vector<std::pair<double, int>> out;
   for (const auto& g : gaps_) out.emplace_back(g.y, g.text);
+  return out;
+}
+
+std::vector<LadderLayout::FlightLabel> LadderLayout::in_flight_labels(std::size_t cursor, Time now,
+                                                                      bool show_cursor) const {
+  std::vector<FlightLabel> out;
+  const auto& arrows = v_.arrows();
+  std::unordered_map<std::ptrdiff_t, int> flying;  // send event -> arrow
+  std::unordered_map<int, QLineF> stubs;
+  for (std::size_t k = 0; k < arrows.size(); ++k) {
+    const SegArrow& a = arrows[k];
+    if (a.send < first_ || a.send >= last_ || a.send >= cursor || !ag_[k].in_window) continue;
+    bool partial = false;
+    const QLineF l = arrow_line(static_cast<int>(k), cursor, now, &partial);
+    if (!partial) continue;
+    flying[static_cast<std::ptrdiff_t>(a.send)] = static_cast<int>(k);
+    stubs[static_cast<int>(k)] = l;
+  }
+  if (flying.empty()) return out;
+  // Everything else shown is in the way: the texts of past events, the axis.
+  std::vector<QRectF> taken;
+  for (std::size_t i = 0; i < texts_.size(); ++i) {
+    const LadderText& t = texts_[i];
+    if (t.role == LadderText::Legend || t.role == LadderText::Title || t.role == LadderText::Header) continue;
+    if (t.event >= 0 && static_cast<std::size_t>(t.event) >= cursor) continue;
+    if (t.role == LadderText::SegmentLabel && flying.count(t.event)) {
+      const int k = flying[t.event];
+      out.push_back({i, k, stubs[k], t.box, false});
+      continue;
+    }
+    taken.push_back(t.box);
+  }
+  // The latest sent first: the segment the cursor just sent gets the best place.
+  std::sort(out.begin(), out.end(), [&](const FlightLabel& a, const FlightLabel& b) {
+    return texts_[a.text].event > texts_[b.text].event;
+  });
+  const double cy = show_cursor ? cursor_y(cursor, now) : 1e18;
+  const double floor_y = cy - 3;  // above the dashed line
+  const auto free_at = [&](const QRectF& r) {
+    if (r.top() < header_h_ || r.bottom() > floor_y || r.left() < time_col_ || r.right() > size_.width()) return false;
+    for (const auto& o : taken)
+      if (o.intersects(r)) return false;
+    return true;
+  };
+  for (auto& fl : out) {
+    const QRectF b = texts_[fl.text].box;
+    const QLineF& l = fl.stub;
+    const double top = std::min(l.y1(), l.y2()), bot = std::max(l.y1(), l.y2());
+    // Its own place when that is on the stub's stretch and free.
+    if (b.center().y() >= top - 2 && b.center().y() <= bot + 2 && free_at(b)) {
+      fl.placed = true;
+    } else {
+      // On the stub (a white box over the line, as mid-arrow labels are),
+      // then just above or below it.
+      for (double f : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9}) {
+        const QPointF at = l.pointAt(f);
+        for (double dy : {0.0, -b.height() / 2 - 2, b.height() / 2 + 2}) {
+          const QRectF r(at.x() - b.width() / 2, at.y() + dy - b.height() / 2, b.width(), b.height());
+          if (free_at(r)) {
+            fl.box = r;
+            fl.placed = true;
+            break;
+          }
+        }
+        if (fl.placed) break;
+      }
+    }
+    taken.push_back(fl.box);
+  }
   return out;
 }
 
@@ -1478,7 +1774,10 @@ class LadderWidget::Canvas : public QWidget {
       p.fillRect(QRectF(band.left(), band.top(), 6, band.height()), w_->theme_.vermillion);
       p.fillRect(QRectF(band.right() - 6, band.top(), 6, band.height()), w_->theme_.vermillion);
     }
-    w_->layout_->paint(p, w_->cursor_, w_->now_, w_->selected_, true);
+    // Texts whole in the viewport or not at all: the top edge, under the
+    // sticky header, never shows half a label.
+    const QRectF sight = QRectF(vis).translated(0, w_->layout_->header_height());
+    w_->layout_->paint(p, w_->cursor_, w_->now_, w_->selected_, true, &sight);
   }
   LadderWidget* w_;
 };
@@ -1627,6 +1926,22 @@ void LadderWidget::ensureCursorVisible() {
   // The cursor line (below the last event shown), not just its instant.
   int y = static_cast<int>(layout_->cursor_y(cursor_, now_) - layout_->header_height());
   scroll_->ensureVisible(canvas_->width() / 2, y, 10, scroll_->viewport()->height() / 3);
+  // The top edge between two texts when the cursor line allows: a label it
+  // would cut is not drawn (Canvas::paintEvent), so scroll up to show it.
+  QScrollBar* sb = scroll_->verticalScrollBar();
+  const double hh = layout_->header_height();
+  for (int pass = 0; pass < 4 && sb->value() > 0; ++pass) {
+    const double top = sb->value() + hh;
+    double up = top;
+    for (const auto& t : layout_->texts())
+      if (t.event >= 0 && static_cast<std::size_t>(t.event) < cursor_ && t.box.top() < top - 0.5 &&
+          t.box.bottom() > top + 0.5)
+        up = std::min(up, t.box.top() - 2);
+    if (up >= top) break;
+    const int v = std::max(0, static_cast<int>(std::floor(up - hh)));
+    if (y - v > scroll_->viewport()->height() - 12) break;  // the cursor line would leave the view
+    sb->setValue(v);
+  }
 }
 
 bool LadderWidget::eventFilter(QObject* o, QEvent* e) {

@@ -80,11 +80,18 @@ class LadderLayout {
   QSizeF size() const { return size_; }
   double y_of(Time t) const;
   double lifeline_x(int host) const;
+  // Lifelines drawn: one per host, two for a host with connections to
+  // itself (its connecting and its listening side, in that order), so
+  // lifeline_x() takes the host indices of lane_view(), not of the caller's view.
+  std::size_t lifeline_count() const { return host_x_.size(); }
+  const TraceView& lane_view() const { return v_; }
   // Paint events [0, cursor) with the cursor line at `now` (cursor == size():
   // the whole trace, no cursor line when show_cursor is false). The cursor's
   // time chip ("▶ 3.000 s") sits in the header band (cursor_chip_rect).
+  // With `whole_within` (the part of the layout in sight), a text is drawn
+  // whole or not at all: none is cut in half by the edge of a scrolled view.
   void paint(QPainter& p, std::size_t cursor, Time now, int selected_arrow,
-             bool show_cursor) const;
+             bool show_cursor, const QRectF* whole_within = nullptr) const;
   // The band above the body: [0, header_height()) holds the title, the host
   // headers and the cursor chip, and nothing of the body. The GUI keeps it
   // on screen while the body scrolls (LadderWidget's sticky header):
@@ -110,7 +117,27 @@ class LadderLayout {
   // the end), and the line of each arrow of the window (index = arrow index
   // in TraceView::arrows(); a null line for arrows outside the window).
   const std::vector<LadderText>& texts() const { return texts_; }
+  // The labels of the segments in flight at the cursor, where paint() draws
+  // them: beside the part of the arrow drawn so far and above the cursor
+  // line, clear of every other text shown (the layout's place for a label
+  // is mid-way along the whole arrow, below the line and away from the stub
+  // while the segment flies). `placed` is false when no free place was
+  // found (a burst of many segments): that label is not drawn until its
+  // segment has arrived (the log, the inspector and the tooltip have it).
+  struct FlightLabel {
+    std::size_t text = 0;  // texts_ index
+    int arrow = -1;
+    QLineF stub;           // the part of the arrow drawn
+    QRectF box;            // where the label is drawn
+    bool placed = false;   // beside its stub, above the line, on no other text
+  };
+  std::vector<FlightLabel> in_flight_labels(std::size_t cursor, Time now, bool show_cursor = true) const;
   QLineF arrow_geometry(int arrow) const;
+  // The box of a dropped segment's ✕ (no text, label or other arrow on it);
+  // empty when the arrow is not dropped. A segment a host dropped on
+  // arrival (a NAT, a crashed host) ends at that host's lifeline; one lost
+  // on the link, part way across.
+  QRectF drop_cross(int arrow) const;
   double time_column_width() const { return time_col_; }
   // The width at which nothing is squeezed: the time column, each outer
   // annotation column as wide as its widest unbreakable word (a state's
@@ -155,6 +182,7 @@ class LadderLayout {
     double x0 = 0, x1 = 0;
     bool in_window = false;
     int label = -1;           // index into texts_
+    QRectF cross;             // the ✕ of a dropped segment, kept free of texts (empty: none)
   };
   struct Style {
     QFont font;
@@ -195,6 +223,9 @@ class LadderLayout {
   std::vector<LegendSample> legend_samples_;
   std::vector<std::pair<int, double>> header_boxes_;  // texts_ index of each host header
 
+  // A host talking to itself split into two lifelines (loopback_lanes in
+  // ladder.cpp); null when there is none. v_ is this view or the caller's.
+  std::shared_ptr<const TraceView> lanes_;
   const TraceView& v_;
   Theme th_;
   LadderOptions o_;
@@ -205,6 +236,8 @@ class LadderLayout {
   std::vector<LadderText> texts_;
   std::vector<std::size_t> text_order_;  // texts_ indices sorted by box top
   std::map<long, std::vector<int>> grid_;  // y cell -> texts_ indices (collision index)
+  std::map<long, std::vector<int>> cross_grid_;  // y cell -> arrows whose ✕ is there
+  bool dropped_at_host(const SegArrow& a) const;
   std::vector<double> host_x_;
   std::vector<double> event_y_;  // y of events [first_, last_)
   std::vector<double> shown_bottom_;  // lowest y drawn by events [first_, i], for cursor_y

@@ -38,7 +38,8 @@ bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, st
 bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& which,
                           const ExportOptions& o, std::string* error);
 // name: "states" (socket counts per state over time), "seq" (seq/ack over time),
-//       "endpoint" (each endpoint's state over time).
+//       "endpoint" (each endpoint's state over time), "cwnd" (cwnd, ssthresh,
+//       SRTT and RTO of each sender over time).
 bool export_chart(const Scenario& s, const Trace& t, const std::string& name,
                   const ExportOptions& o, std::string* error);
 // The "states" chart from a series made by run_counts (tcpsim/counts.hpp),

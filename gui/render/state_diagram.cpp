@@ -966,20 +966,53 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   if (c.current_box >= 0 && !s.timers.isEmpty() && s.progress >= 0.5) {
     QFont f = make_font(th, c.fonts.label, true);
     QFontMetricsF fm(f);
-    c.timer_text = s.timers.join("  ");
-    QSizeF sz(fm.horizontalAdvance(c.timer_text) + 16, fm.height() + 6);
-    QRectF br = c.box_rects[c.current_box];
-    std::vector<QRectF> tries = {
-        QRectF(br.center().x() - sz.width() / 2, br.bottom() + 6, sz.width(), sz.height()),
-        QRectF(br.center().x() - sz.width() / 2, br.top() - 6 - sz.height(), sz.width(), sz.height()),
-        QRectF(br.right() + 6, br.center().y() - sz.height() / 2, sz.width(), sz.height()),
-        QRectF(br.left() - 6 - sz.width(), br.center().y() - sz.height() / 2, sz.width(), sz.height())};
+    const QRectF br = c.box_rects[c.current_box];
+    int shrink_step = 0;  // a crowded small panel: smaller text, as the labels do
+  retry_smaller:
+    // One line ("RTO 222 ms  keepalive 22 ms"), else one timer per line
+    // when the line finds no free place beside the state (a narrow panel).
+    auto tries_for = [&](const QString& text) {
+      double w = 0;
+      for (const auto& line : text.split('\n')) w = std::max(w, fm.horizontalAdvance(line));
+      const QSizeF sz(w + 16, fm.height() * (text.count('\n') + 1) + 6);
+      return std::vector<QRectF>{
+          QRectF(br.center().x() - sz.width() / 2, br.bottom() + 6, sz.width(), sz.height()),
+          QRectF(br.center().x() - sz.width() / 2, br.top() - 6 - sz.height(), sz.width(), sz.height()),
+          QRectF(br.right() + 6, br.center().y() - sz.height() / 2, sz.width(), sz.height()),
+          QRectF(br.left() - 6 - sz.width(), br.center().y() - sz.height() / 2, sz.width(), sz.height()),
+          // Corners: beside the box, level with its top or its bottom.
+          QRectF(br.right() + 6, br.top(), sz.width(), sz.height()),
+          QRectF(br.right() + 6, br.bottom() - sz.height(), sz.width(), sz.height()),
+          QRectF(br.left() - 6 - sz.width(), br.top(), sz.width(), sz.height()),
+          QRectF(br.left() - 6 - sz.width(), br.bottom() - sz.height(), sz.width(), sz.height()),
+          QRectF(br.left(), br.bottom() + 6, sz.width(), sz.height()),
+          QRectF(br.right() - sz.width(), br.bottom() + 6, sz.width(), sz.height()),
+          QRectF(br.left(), br.top() - 6 - sz.height(), sz.width(), sz.height()),
+          QRectF(br.right() - sz.width(), br.top() - 6 - sz.height(), sz.width(), sz.height())};
+    };
     c.timer_r = QRectF();
     const QRectF saved = pl.canvas;
     if (!view_inner.isNull()) pl.canvas = view_inner;  // zoomed: in view
-    for (auto r : tries) {
-      r = pl.clamp(r);
-      if (pl.free(r)) { c.timer_r = r; break; }
+    std::vector<QRectF> tries;
+    // Last resort on a crowded panel: the first timer and how many more
+    // (the event log and the inspector list them all).
+    QStringList variants = {s.timers.join("  "), s.timers.join("\n")};
+    if (s.timers.size() > 1) variants << s.timers.front() + QStringLiteral(" (+%1)").arg(s.timers.size() - 1);
+    for (const QString& text : variants) {
+      c.timer_text = text;
+      tries = tries_for(text);
+      for (auto r : tries) {
+        r = pl.clamp(r);
+        if (pl.free(r)) { c.timer_r = r; break; }
+      }
+      if (!c.timer_r.isNull()) break;
+    }
+    if (c.timer_r.isNull() && !th.presentation && shrink_step < 2) {
+      ++shrink_step;
+      f = make_font(th, c.fonts.label * (shrink_step == 1 ? 0.8 : 0.65), true);
+      fm = QFontMetricsF(f);
+      pl.canvas = saved;
+      goto retry_smaller;
     }
     if (c.timer_r.isNull()) c.timer_r = pl.around(pl.clamp(tries[0]));
     pl.canvas = saved;
@@ -1221,10 +1254,35 @@ void badge(QPainter& p, const QRectF& rr, const QString& text, QColor bg, const 
 }
 }  // namespace
 
+// The boxes in sight for DiagramGeometry::boxes (target coordinates).
+static void report_boxes(Computed& c, const DiagramLayout& l) {
+  c.g.boxes.clear();
+  const double sc = c.g.scale;
+  const QRectF view = c.g.zoomed ? c.g.view : QRectF(QPointF(0, 0), l.canvas);
+  std::vector<bool> needed(l.boxes.size(), false);
+  if (c.current_box >= 0) needed[c.current_box] = true;
+  if (c.rp.boxes.size() >= 2) {
+    for (std::size_t k : {c.rp.boxes.size() - 2, c.rp.boxes.size() - 1})
+      if (c.rp.boxes[k] >= 0 && static_cast<std::size_t>(c.rp.boxes[k]) < needed.size()) needed[c.rp.boxes[k]] = true;
+  }
+  for (std::size_t i = 0; i < l.boxes.size() && i < c.box_rects.size(); ++i) {
+    const QRectF r = c.box_rects[i];
+    if (!view.intersects(r)) continue;
+    const bool cur = static_cast<int>(i) == c.current_box;
+    DiagramGeometry::Box b;
+    b.state = l.boxes[i].state;
+    b.r = QRectF(c.g.origin + r.topLeft() * sc, r.size() * sc);
+    b.named = !c.g.zoomed || view.contains(r);
+    b.needed = needed[i];
+    b.name_px = (cur ? c.fonts.current : c.fonts.state) * sc;
+    c.g.boxes.push_back(b);
+  }
+}
+
 // A projector's panel may have no room near the latest arrow for its label
 // at 24 px: the diagram is then laid out again with a caption band under it.
-static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
-                        const DiagramFit& fit) {
+static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
+                            const DiagramFit& fit) {
   Computed c = compute_pass(target, l, s, th, 0);
   if (c.need_caption > 0) {
     double h = c.need_caption;
@@ -1264,8 +1322,14 @@ static Computed compute(const QRectF& target, const DiagramLayout& l, const Diag
   must.adjust(-16, -16, 16, 16);
   const QRectF area(target.left(), target.top() + z.title_h, target.width(), target.height() - z.title_h);
   const double fit_sc = std::min(area.width() / want.width(), area.height() / want.height());
-  zsc = std::clamp(fit_sc, std::max(c.g.scale, fit.min_px / cap), zsc);
+  // Every box the picture needs — the current state, the state it left,
+  // the latest arrow's two ends — is whole with its name: when they do not
+  // fit at min_px the zoom falls back (down to the whole figure) rather
+  // than cut one of them at the frame.
+  zsc = std::clamp(fit_sc, c.g.scale, zsc);
+  if (zsc <= c.g.scale + 1e-9) return c;
   z = compute_pass(target, l, s, th, 0, Zoom{zsc, fit.want_px, want, must});
+  z.g.reduced = zsc * cap < fit.min_px - 1e-6;
   // Only texts whole in view are drawn (and reported).
   std::vector<DiagramText> kept;
   const QRectF vis = QRectF(z.g.origin + z.g.view.topLeft() * zsc, z.g.view.size() * zsc).adjusted(-0.5, -0.5, 0.5, 0.5);
@@ -1273,6 +1337,22 @@ static Computed compute(const QRectF& target, const DiagramLayout& l, const Diag
     if (t.role == DiagramText::Title || vis.contains(t.box)) kept.push_back(t);
   z.g.texts = std::move(kept);
   return z;
+}
+
+static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
+                        const DiagramFit& fit) {
+  Computed c = compute_fit(target, l, s, th, fit);
+  report_boxes(c, l);
+  // The name of a box the frame cuts is not drawn: not reported either.
+  std::vector<DiagramText> kept;
+  for (const auto& t : c.g.texts) {
+    bool cut = false;
+    if (t.role == DiagramText::State || t.role == DiagramText::CurrentState)
+      for (const auto& b : c.g.boxes) cut |= !b.named && b.r.contains(t.box.center());
+    if (!cut) kept.push_back(t);
+  }
+  c.g.texts = std::move(kept);
+  return c;
 }
 
 DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,

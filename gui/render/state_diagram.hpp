@@ -115,8 +115,11 @@ struct DiagramText {
 // or, with `focus`, when the whole figure would draw its labels under
 // `min_px`: zoomed until they are `want_px` and framed on the current
 // state, the latest transition's arrow, its label and its source state (the
-// GUI's narrow panes at 1024x768). A zoomed figure draws only the texts that
-// are whole in view; boxes cut by the edge are drawn without their names.
+// GUI's narrow panes at 1024x768). When those do not fit at min_px the zoom
+// falls back (down to the whole figure; DiagramGeometry::reduced) so that
+// the boxes the picture needs are always whole with their names. A zoomed
+// figure draws only the texts that are whole in view; boxes cut by the edge
+// are drawn without their names.
 // Lecture mode never zooms: it has its own sizes.
 struct DiagramFit {
   bool focus = false;
@@ -142,6 +145,21 @@ struct DiagramGeometry {
   // canvas in sight (canvas units).
   bool zoomed = false;
   QRectF view;
+  // Zoomed less than DiagramFit::min_px asks, so that every box the
+  // picture needs is whole (a narrow pane and a long latest arrow: the
+  // three-way handshake's SYN-SENT -> ESTABLISHED at 1024x768).
+  bool reduced = false;
+  // Every box in sight (target coordinates), whether its name is drawn
+  // (never for a box cut by the zoomed frame), and which boxes the picture
+  // needs: the current state and the latest arrow's two ends.
+  struct Box {
+    TcpState state = TcpState::Closed;
+    QRectF r;
+    bool named = false;
+    bool needed = false;
+    double name_px = 0;
+  };
+  std::vector<Box> boxes;
 };
 DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& l,
                                      const DiagramState& s, const Theme& th, const DiagramFit& fit = {});

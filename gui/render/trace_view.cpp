@@ -31,14 +31,17 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace) : trace_(std::move(trac
         SegArrow a;
         a.send = i;
         a.from_host = e.host;
-        a.to_host = host_of_ip(e.seg.dst_ip);
+        // The link's far end: a router on the way (routing.hpp) or the destination.
+        a.to_host = e.hop >= 0 ? e.hop : host_of_ip(e.seg.dst_ip);
         by_id[e.seg_id] = static_cast<int>(arrows_.size());
         event_arrow_[i] = static_cast<int>(arrows_.size());
         arrows_.push_back(a);
         // First SYN of a direction fixes its ISN (tcpdump's relative numbers).
-        if (e.seg.flags & kSyn) {
+        // A crafted SYN (`inject:`, "injected" in its send event) is no ISN.
+        if ((e.seg.flags & kSyn) && e.text.rfind("injected", 0) != 0) {
           auto& m = isn_[key(e.seg.src_ip, e.seg.sport)];
-          m[key(e.seg.dst_ip, e.seg.dport)] = e.seg.seq;  // a new SYN restarts the numbering
+          auto& isns = m[key(e.seg.dst_ip, e.seg.dport)];
+          if (isns.empty() || isns.back().second != e.seg.seq) isns.emplace_back(i, e.seg.seq);  // a new SYN restarts the numbering
         }
       } else {
         auto it = by_id.find(e.seg_id);
@@ -60,21 +63,36 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace) : trace_(std::move(trac
       }
     }
   }
-  // Pair sockets of one connection by their reversed 4-tuples.
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint32_t> tuple_sock;
-  for (auto s : sockets_) {
-    for (auto i : sock_states_[s]) {
-      const Event& e = ev[i];
-      if (e.rport != 0) tuple_sock[{key(e.lip, e.lport), key(e.rip, e.rport)}] = s;
-    }
-  }
+  // Pair sockets of one connection by their reversed 4-tuples. A 4-tuple
+  // used again (TIME_WAIT reused by connect(), tcp_tw_reuse) has several
+  // sockets on each side: the peer is the one whose first state change is
+  // nearest to this socket's (the connection's handshake).
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<std::uint32_t>> tuple_socks;
   for (auto s : sockets_) {
     for (auto i : sock_states_[s]) {
       const Event& e = ev[i];
       if (e.rport == 0) continue;
-      auto it = tuple_sock.find({key(e.rip, e.rport), key(e.lip, e.lport)});
-      if (it != tuple_sock.end() && it->second != s) {
-        peer_[s] = it->second;
+      auto& v = tuple_socks[{key(e.lip, e.lport), key(e.rip, e.rport)}];
+      if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+    }
+  }
+  auto first_state = [&](std::uint32_t s) { return sock_states_[s].empty() ? 0 : sock_states_[s].front(); };
+  for (auto s : sockets_) {
+    for (auto i : sock_states_[s]) {
+      const Event& e = ev[i];
+      if (e.rport == 0) continue;
+      auto it = tuple_socks.find({key(e.rip, e.rport), key(e.lip, e.lport)});
+      if (it == tuple_socks.end()) continue;
+      std::uint32_t best = 0;
+      std::size_t best_d = 0;
+      const std::size_t f = first_state(s);
+      for (auto c : it->second) {
+        if (c == s) continue;
+        const std::size_t g = first_state(c), d = f > g ? f - g : g - f;
+        if (!best || d < best_d) best = c, best_d = d;
+      }
+      if (best) {
+        peer_[s] = best;
         break;
       }
     }
@@ -181,18 +199,29 @@ int TraceView::host_of_ip(std::uint32_t ip) const {
   return -1;
 }
 
+std::size_t TraceView::index_of(const Event& e) const {
+  const auto& ev = trace_->events;
+  if (ev.empty() || &e < ev.data() || &e >= ev.data() + ev.size()) return ev.size();
+  return static_cast<std::size_t>(&e - ev.data());
+}
 std::uint32_t TraceView::isn_of(std::uint32_t sip, std::uint16_t sp, std::uint32_t dip,
-                                std::uint16_t dp) const {
+                                std::uint16_t dp, std::size_t at) const {
   auto it = isn_.find(key(sip, sp));
   if (it == isn_.end()) return 0;
   auto jt = it->second.find(key(dip, dp));
-  return jt == it->second.end() ? 0 : jt->second;
+  if (jt == it->second.end() || jt->second.empty()) return 0;
+  // The latest SYN of this direction at or before the event (the first one
+  // for an event before any: a segment of an earlier, unseen connection).
+  const auto& isns = jt->second;
+  auto k = std::upper_bound(isns.begin(), isns.end(), at,
+                            [](std::size_t a, const std::pair<std::size_t, std::uint32_t>& p) { return a < p.first; });
+  return k == isns.begin() ? isns.front().second : std::prev(k)->second;
 }
 std::uint32_t TraceView::relative_seq(const Event& e) const {
-  return e.seg.seq - isn_of(e.seg.src_ip, e.seg.sport, e.seg.dst_ip, e.seg.dport);
+  return e.seg.seq - isn_of(e.seg.src_ip, e.seg.sport, e.seg.dst_ip, e.seg.dport, index_of(e));
 }
 std::uint32_t TraceView::relative_ack(const Event& e) const {
-  return e.seg.ack - isn_of(e.seg.dst_ip, e.seg.dport, e.seg.src_ip, e.seg.sport);
+  return e.seg.ack - isn_of(e.seg.dst_ip, e.seg.dport, e.seg.src_ip, e.seg.sport, index_of(e));
 }
 
 std::string TraceView::segment_label(const Event& e) const {

@@ -91,8 +91,10 @@ class TraceView {
   std::uint32_t relative_ack(const Event& e) const;
 
  private:
+  // The ISN of a direction as of event `at` (its latest SYN at or before it).
   std::uint32_t isn_of(std::uint32_t sip, std::uint16_t sp, std::uint32_t dip,
-                       std::uint16_t dp) const;
+                       std::uint16_t dp, std::size_t at) const;
+  std::size_t index_of(const Event& e) const;  // e's index in the trace, size() if not one of its events
   std::shared_ptr<const Trace> trace_;
   std::vector<SegArrow> arrows_;
   std::vector<int> event_arrow_;
@@ -102,8 +104,10 @@ class TraceView {
   std::vector<std::uint32_t> sockets_;
   std::vector<Connection> connections_;
   std::map<std::uint32_t, std::uint32_t> peer_;
-  // (src ip, src port, dst ip, dst port) -> initial sequence number of that direction
-  std::map<std::uint64_t, std::map<std::uint64_t, std::uint32_t>> isn_;
+  // (src ip, src port, dst ip, dst port) -> (event index of a SYN, its
+  // initial sequence number), in order: a 4-tuple used again (TIME_WAIT
+  // reuse, tcp_tw_reuse) numbers each connection from its own ISN.
+  std::map<std::uint64_t, std::map<std::uint64_t, std::vector<std::pair<std::size_t, std::uint32_t>>>> isn_;
 };
 
 // Short names used in the views (plain ASCII; the GUI translates around them).

@@ -78,4 +78,20 @@ bool killed_by_sigpipe(const Trace& t, const std::string& proc) {
   return false;
 }
 
+std::vector<Time> send_times(const Trace& t, const std::string& host, const std::string& flags) {
+  std::vector<Time> out;
+  for (const auto& e : t.events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && t.meta.hosts[e.host].name == host &&
+        flags_string(e.seg.flags) == flags)
+      out.push_back(e.t);
+  return out;
+}
+
+const char* const kServerAcceptOnly = R"(  server:
+    host: server
+    run:
+      - listen: {port: 80, as: lsock}
+      - accept: {socket: lsock, as: conn}
+)";
+
 }  // namespace tcpsim::test

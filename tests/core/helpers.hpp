@@ -29,5 +29,9 @@ std::string errnoOf(const Event* e);
 const Event* stateEvent(const Trace& t, const std::string& label, TcpState to);
 int count_signals(const Trace& t, const std::string& proc);
 bool killed_by_sigpipe(const Trace& t, const std::string& proc);
+// Times at which `host` sent segments with exactly these flags (tcpdump notation).
+std::vector<Time> send_times(const Trace& t, const std::string& host, const std::string& flags);
+// A `server` process that listens on port 80 and accepts one connection, nothing more.
+extern const char* const kServerAcceptOnly;
 
 }  // namespace tcpsim::test

@@ -286,10 +286,12 @@ bool technical(const std::string& w, const std::set<std::string>& names) {
       // units
       "s", "ms", "us", "min", "KiB", "MiB",
       // scenario keys named in a note: on_error: stop, an epoll step's max_wakeups
-      "on_error", "on", "max_wakeups", "SHUT_WR", "SHUT_RD", "SHUT_RDWR", "tcpsim"};
+      "on_error", "on", "max_wakeups", "SHUT_WR", "SHUT_RD", "SHUT_RDWR", "tcpsim",
+      // routers and NAT: a host's `forward: false`, Linux's conntrack and its sysctls
+      "forward", "false", "NAT", "conntrack"};
   if (kWords.count(w) || names.count(w)) return true;
   static const std::regex kPatterns(
-      "E[A-Z]+|SIG[A-Z]+|SO_[A-Z]+|tcp_[a-z0-9_]+|[0-9].*|0x[0-9a-f]+|[A-Z]+_[A-Z0-9_]+|h[0-9]+");
+      "E[A-Z]+|SIG[A-Z]+|SO_[A-Z]+|tcp_[a-z0-9_]+|nf_conntrack_[a-z0-9_]+|[0-9].*|0x[0-9a-f]+|[A-Z]+_[A-Z0-9_]+|h[0-9]+");
   return std::regex_match(w, kPatterns);
 }
 

@@ -11,6 +11,8 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QPaintEngine>
+#include <QTextItem>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -96,15 +98,18 @@ void expect_diagram_legible(render::StateDiagramWidget* d, const std::string& wh
   const render::DiagramGeometry& g = d->geometry();
   const QRectF inside = QRectF(d->rect()).adjusted(-0.5, -0.5, 0.5, 0.5);
   double cur_px = 0, latest_px = 0;
+  // Zoomed less so that the state just left is whole too (a long latest
+  // arrow in a narrow pane): smaller, still readable.
+  const double k = g.reduced ? 0.65 : 1.0;
   for (const auto& t : g.texts) {
     const std::string txt = t.text.toStdString();
-    EXPECT_GE(t.px, 10) << what << ": '" << txt << "' is " << t.px << " px";
+    EXPECT_GE(t.px, 10 * k) << what << ": '" << txt << "' is " << t.px << " px";
     EXPECT_TRUE(inside.contains(t.box)) << what << ": '" << txt << "' is not whole in the pane";
     if (t.role == render::DiagramText::CurrentState) cur_px = t.px;
     if (t.role == render::DiagramText::LatestLabel) latest_px = t.px;
   }
-  EXPECT_GE(cur_px, 16) << what << ": the current state's name (" << d->highlightedState().toStdString() << ")";
-  if (!d->diagramState().path.empty()) EXPECT_GE(latest_px, 12) << what << ": the latest transition's label";
+  EXPECT_GE(cur_px, 16 * k) << what << ": the current state's name (" << d->highlightedState().toStdString() << ")";
+  if (!d->diagramState().path.empty()) EXPECT_GE(latest_px, 12 * k) << what << ": the latest transition's label";
 }
 
 class LayoutTest : public ::testing::Test {
@@ -225,6 +230,199 @@ TEST_F(LayoutTest, CursorLineStaysAtTheCursorsTimeWithSegmentsInFlight) {
     }
   }
   EXPECT_GT(checked, 20u);
+}
+
+// Every box the picture needs — the current state and the latest arrow's
+// two ends (the state just left) — is whole inside the pane with its name
+// drawn at a size that can be read; a box the zoomed frame cuts shows no
+// name (never half of one). At 1024x768 the three-way handshake at 14 ms
+// used to cut the client's SYN-SENT and the server's SYN-RECEIVED.
+TEST_F(LayoutTest, DiagramsShowTheCurrentAndTheLeftStateWholeWithTheirNames) {
+  struct Case {
+    const char* scn;
+    Time at;
+  };
+  const Case cases[] = {{"three-way-handshake", msec(14)}, {"three-way-handshake", msec(12)},
+                        {"rst-on-unread-data", usec(113500)}, {"rst-on-unread-data", msec(114)},
+                        {"lost-final-ack", sec(3)}, {"so-linger-zero", msec(23)}, {"normal-close", msec(115)},
+                        {"normal-close", -1}};
+  for (const QSize size : {QSize(1024, 768), QSize(1920, 1080)})
+    for (const QString lang : {"en", "zh_CN"})
+      for (const Case& c : cases) {
+        Window win(size, c.scn, lang, c.at);
+        for (int i = 0; i < 2; ++i) {
+          render::StateDiagramWidget* d = win.w.diagram(i);
+          if (!d->isVisible() || !d->diagramState().current) continue;
+          const std::string w = what(c.scn, size, lang) + " at " + std::to_string(c.at) + (i ? " server" : " client");
+          const render::DiagramGeometry& g = d->geometry();
+          const QRectF pane = QRectF(d->rect()).adjusted(-0.5, -0.5, 0.5, 0.5);
+          const QRectF frame = g.zoomed ? QRectF(g.origin + g.view.topLeft() * g.scale, g.view.size() * g.scale)
+                                        : pane;
+          std::vector<TcpState> need{*d->diagramState().current};
+          if (!d->diagramState().path.empty()) {
+            need.push_back(d->diagramState().path.back().from);
+            need.push_back(d->diagramState().path.back().to);
+          }
+          for (TcpState st : need) {
+            bool shown = false;
+            for (const auto& b : g.boxes) {
+              if (b.state != st || !b.named) continue;
+              if (!pane.contains(b.r) || !frame.adjusted(-0.5, -0.5, 0.5, 0.5).contains(b.r)) continue;
+              // Its name is among the texts drawn, inside the box.
+              for (const auto& t : g.texts)
+                shown |= (t.role == render::DiagramText::State || t.role == render::DiagramText::CurrentState) &&
+                         b.r.adjusted(-0.5, -0.5, 0.5, 0.5).contains(t.box) &&
+                         t.text.contains(QString(state_rfc_name(st)));
+              EXPECT_GE(b.name_px, 8) << w << ": " << state_rfc_name(st) << "'s name is " << b.name_px << " px";
+            }
+            EXPECT_TRUE(shown) << w << ": " << state_rfc_name(st)
+                               << " (current state or an end of the latest arrow) is not whole with its name";
+          }
+          for (const auto& b : g.boxes) {
+            if (frame.adjusted(-0.5, -0.5, 0.5, 0.5).contains(b.r)) continue;
+            EXPECT_FALSE(b.named) << w << ": " << state_rfc_name(b.state) << " is cut by the frame but named";
+            for (const auto& t : g.texts)
+              EXPECT_FALSE((t.role == render::DiagramText::State || t.role == render::DiagramText::CurrentState) &&
+                           b.r.intersects(t.box))
+                  << w << ": the name '" << t.text.toStdString() << "' of a box cut by the frame is drawn";
+          }
+        }
+      }
+}
+
+// ---- a paint device that records where each text is drawn ----
+class TextPlaces : public QPaintEngine {
+ public:
+  TextPlaces() : QPaintEngine(QPaintEngine::AllFeatures) {}
+  bool begin(QPaintDevice*) override { return true; }
+  bool end() override { return true; }
+  void updateState(const QPaintEngineState&) override {}
+  void drawPixmap(const QRectF&, const QPixmap&, const QRectF&) override {}
+  void drawPolygon(const QPointF*, int, PolygonDrawMode) override {}
+  void drawPath(const QPainterPath&) override {}
+  void drawTextItem(const QPointF& at, const QTextItem& ti) override {
+    const QFontMetricsF fm(ti.font());
+    const QRectF r(at.x(), at.y() - fm.ascent(), fm.horizontalAdvance(ti.text()), fm.ascent() + fm.descent());
+    placed.push_back({ti.text(), painter()->combinedTransform().mapRect(r)});
+  }
+  Type type() const override { return QPaintEngine::User; }
+  std::vector<std::pair<QString, QRectF>> placed;
+};
+class TextPlacesDevice : public QPaintDevice {
+ public:
+  explicit TextPlacesDevice(QSize s) : size_(s) {}
+  QPaintEngine* paintEngine() const override { return &engine_; }
+  const std::vector<std::pair<QString, QRectF>>& placed() const { return engine_.placed; }
+
+ protected:
+  int metric(PaintDeviceMetric m) const override {
+    switch (m) {
+      case PdmWidth: return size_.width();
+      case PdmHeight: return size_.height();
+      case PdmWidthMM: return size_.width() * 254 / 960;
+      case PdmHeightMM: return size_.height() * 254 / 960;
+      case PdmDpiX: case PdmDpiY: case PdmPhysicalDpiX: case PdmPhysicalDpiY: return 96;
+      case PdmNumColors: return 0xffffff;
+      case PdmDepth: return 32;
+      case PdmDevicePixelRatio: return 1;
+      case PdmDevicePixelRatioScaled: return int(QPaintDevice::devicePixelRatioFScale());
+      default: return 0;
+    }
+  }
+
+ private:
+  QSize size_;
+  mutable TextPlaces engine_;
+};
+
+// Scrolled, the ladder shows each text whole or not at all: nothing is cut
+// in half at the top of the view, under the sticky host header, nor at its
+// bottom (three-way-handshake at 14 ms, rst-on-unread-data at 113.5 ms
+// scroll the body by a part of a label).
+TEST_F(LayoutTest, ScrolledLadderCutsNoTextAtTheEdgeOfTheView) {
+  struct Case {
+    const char* scn;
+    Time at;
+  };
+  int scrolled = 0;
+  for (const QString lang : {"en", "zh_CN"})
+    for (Case c : {Case{"three-way-handshake", msec(14)}, Case{"rst-on-unread-data", usec(113500)},
+                   Case{"rst-on-unread-data", msec(114)}, Case{"so-linger-zero", msec(30)},
+                   Case{"lost-final-ack", sec(3)}}) {
+      Window win(QSize(1024, 768), c.scn, lang, c.at);
+      const std::string w = what(c.scn, QSize(1024, 768), lang) + " at " + std::to_string(c.at);
+      render::LadderWidget* lad = win.w.ladder();
+      QScrollArea* sa = lad->scrollArea();
+      scrolled += sa->verticalScrollBar()->value() > 0;
+      for (int shift : {0, 7, 13}) {  // and scrolled a little further by hand
+        if (shift) sa->verticalScrollBar()->setValue(sa->verticalScrollBar()->value() + shift);
+        // The body (canvas coordinates), where the viewport shows it.
+        QWidget* body = sa->widget();
+        const QRect shown(-body->pos(), sa->viewport()->size());
+        const QRectF view(shown);
+        TextPlacesDevice dev(body->size());
+        body->render(&dev, shown.topLeft(), QRegion(shown), QWidget::DrawChildren);
+        int inside = 0;
+        for (const auto& [text, r] : dev.placed()) {
+          if (!r.intersects(view.adjusted(0, 1, 0, -1))) continue;
+          ++inside;
+          EXPECT_TRUE(view.adjusted(-1, -1.5, 1, 1.5).contains(r))
+              << w << " +" << shift << " px: '" << text.toStdString() << "' at y " << r.top() << ".." << r.bottom()
+              << " is cut by the view (" << view.top() << ".." << view.bottom() << ")";
+        }
+        EXPECT_GT(inside, 3) << w;
+      }
+    }
+  EXPECT_GT(scrolled, 3) << "the cases must scroll the ladder";
+}
+
+// A segment in flight at the cursor has its label beside the part of its
+// arrow drawn so far and above the cursor line, on no other text: not
+// mid-way along the whole arrow, under the line, where nothing is drawn yet
+// (rst-on-unread-data's R. at 113.5 ms; so-linger-zero's R. and its burst
+// of ten segments).
+TEST_F(LayoutTest, InFlightSegmentLabelsSitBesideTheirStubsAboveTheCursorLine) {
+  struct Case {
+    const char* scn;
+    Time at;
+    bool all;  // every label placed (one segment in flight)
+  };
+  for (const QString lang : {"en", "zh_CN"})
+    for (Case c : {Case{"rst-on-unread-data", usec(113500), true}, Case{"normal-close", usec(114500), true},
+                   Case{"so-linger-zero", msec(23), false}, Case{"so-linger-zero", msec(30), false}}) {
+      Window win(QSize(1024, 768), c.scn, lang, c.at);
+      const std::string w = what(c.scn, QSize(1024, 768), lang) + " at " + std::to_string(c.at);
+      const render::LadderLayout* lay = win.w.ladder()->layout();
+      ASSERT_NE(lay, nullptr);
+      const std::size_t cur = win.w.cursor();
+      const double cy = lay->cursor_y(cur, c.at);
+      const auto flying = lay->in_flight_labels(cur, c.at);
+      ASSERT_FALSE(flying.empty()) << w << ": nothing in flight";
+      bool rst_placed = false;
+      std::vector<QRectF> placed;
+      for (const auto& fl : flying) {
+        const std::string txt = lay->texts()[fl.text].full.toStdString();
+        EXPECT_LT(std::max(fl.stub.y1(), fl.stub.y2()), cy) << w << ": the stub of '" << txt << "' crosses the line";
+        if (c.all) EXPECT_TRUE(fl.placed) << w << ": '" << txt << "' found no place";
+        if (!fl.placed) continue;
+        rst_placed |= txt.rfind("RST", 0) == 0;
+        EXPECT_LT(fl.box.bottom(), cy) << w << ": '" << txt << "' is under the cursor line";
+        // Beside its stub: the box touches the stretch the stub covers.
+        const QRectF stretch = QRectF(fl.stub.p1(), fl.stub.p2()).normalized().adjusted(-4, -4, 4, 4);
+        EXPECT_TRUE(fl.box.adjusted(0, -fl.box.height() / 2 - 3, 0, fl.box.height() / 2 + 3).intersects(stretch))
+            << w << ": '" << txt << "' is away from its stub";
+        for (const auto& o : placed) EXPECT_FALSE(o.intersects(fl.box)) << w << ": '" << txt << "' on another label";
+        for (const auto& t : lay->texts()) {
+          if (t.event < 0 || static_cast<std::size_t>(t.event) >= cur || &t == &lay->texts()[fl.text]) continue;
+          bool other_flying = false;
+          for (const auto& g : flying) other_flying |= &lay->texts()[g.text] == &t;
+          if (other_flying) continue;
+          EXPECT_FALSE(t.box.intersects(fl.box)) << w << ": '" << txt << "' over '" << t.full.toStdString() << "'";
+        }
+        placed.push_back(fl.box);
+      }
+      EXPECT_TRUE(rst_placed || std::string(c.scn) == "normal-close") << w << ": the RST's label has no place";
+    }
 }
 
 }  // namespace

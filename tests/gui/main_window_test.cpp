@@ -3,7 +3,10 @@
 // point, and stepping back must restore each view exactly.
 #include <gtest/gtest.h>
 
+#include <QChart>
+#include <QChartView>
 #include <QCoreApplication>
+#include <QLineSeries>
 #include <QDir>
 #include <QFile>
 #include <QItemSelectionModel>
@@ -216,4 +219,49 @@ TEST_F(MainWindowTest, AboutBoxNamesTheVersionTheCommitAndTheLicence) {
       << commit.toStdString();
   EXPECT_TRUE(about.contains(commit)) << about.toStdString();
   EXPECT_TRUE(about.contains("MIT")) << about.toStdString();
+}
+
+// Issue #14.10: the inspector shows the sender's congestion state at the
+// cursor, and the "cwnd / RTT" chart draws cwnd falling at the fast
+// retransmit's recovery end (fast-retransmit: 14480 bytes at first, ssthresh
+// 0.7 x 12 segments = 11584 after).
+TEST(CongestionViewTest, InspectorAndChartFollowTheFastRetransmit) {
+  test::ensure_app();
+  QString path = QString(TCPSIM_SCENARIOS) + "/fast-retransmit.yaml";
+  ASSERT_TRUE(QFile::exists(path));
+  gui::MainWindow w;
+  ASSERT_TRUE(w.openScenario(path)) << w.messageText().toStdString();
+  w.setLanguage("en");
+  w.setCursorTime(msec(1030));
+  w.finishAnimations();
+  EXPECT_EQ(w.inspector()->value("client/sock", "cwnd"), "14480 byte(s)");
+  EXPECT_EQ(w.inspector()->value("client/sock", "ssthresh"), "infinite (no loss yet)");
+  EXPECT_EQ(w.inspector()->value("client/sock", "srtt"), "20 ms");
+  EXPECT_TRUE(w.inspector()->value("client/sock", "ca_state").startsWith("Open"));
+  w.setCursorTime(msec(1045));
+  w.finishAnimations();
+  EXPECT_EQ(w.inspector()->value("client/sock", "ssthresh"), "11584 byte(s)");
+  EXPECT_TRUE(w.inspector()->value("client/sock", "ca_state").startsWith("Recovery"));
+  w.setCursorTime(msec(1100));
+  w.finishAnimations();
+  EXPECT_EQ(w.inspector()->value("client/sock", "cwnd"), "11584 byte(s)");
+  EXPECT_TRUE(w.inspector()->value("client/sock", "ca_state").startsWith("Open"));
+  // The chart: a cwnd line that reaches above 14480 (slow start, inflation)
+  // and ends at 11584; an ssthresh line at 11584.
+  QChart* c = w.chartView(3)->chart();
+  ASSERT_TRUE(c);
+  QLineSeries* cwnd = nullptr;
+  QLineSeries* ssthresh = nullptr;
+  for (auto* s : c->series()) {
+    if (s->name() == "cwnd") cwnd = qobject_cast<QLineSeries*>(s);
+    if (s->name() == "ssthresh") ssthresh = qobject_cast<QLineSeries*>(s);
+  }
+  ASSERT_TRUE(cwnd && ssthresh);
+  ASSERT_FALSE(cwnd->points().isEmpty());
+  double peak = 0;
+  for (const auto& p : cwnd->points()) peak = std::max(peak, p.y());
+  EXPECT_GT(peak, 14480);
+  EXPECT_EQ(cwnd->points().back().y(), 11584);
+  ASSERT_FALSE(ssthresh->points().isEmpty());
+  EXPECT_EQ(ssthresh->points().front().y(), 11584);
 }

@@ -17,6 +17,8 @@
 #include <QRegularExpression>
 #include <QTableView>
 #include <QTest>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
@@ -507,6 +509,40 @@ TEST(QuizCommandLine, QuizScreenshotsAndBadAnswersExitTwoNamingTheOption) {
     EXPECT_EQ(code, 2) << bad.join(' ').toStdString();
     EXPECT_TRUE(msg.contains("--quiz-answer")) << msg.toStdString();
   }
+}
+
+// At 1024x768 every answer's explanation — the row, the trigger and the
+// lesson's whole paragraph — is shown whole, with no scrolling, in English
+// and Chinese (normal-close's CLOSE_WAIT paragraph used to need two lines
+// of scrolling).
+TEST_F(QuizTest, EveryExplanationFitsWithoutScrollingAt1024x768) {
+  int answered = 0;
+  for (const QString lang : {"en", "zh_CN"})
+    for (const char* scn : {"normal-close.yaml", "lost-final-ack.yaml", "rst-on-unread-data.yaml"}) {
+      auto w = open(scn, lang);
+      w->setQuizMode(true);
+      auto* area = w->quiz()->findChild<QScrollArea*>("quizExplanationArea");
+      ASSERT_NE(area, nullptr);
+      int n = 0;
+      while (w->quiz()->phase() == Quiz::Phase::Asking && n < 12) {
+        const QuizQuestion q = *w->quiz()->question();
+        press(*w, digit(wrong_index(q) >= 0 ? wrong_index(q) : 0));  // wrong: the longest verdict
+        QApplication::processEvents();
+        ++n;
+        ++answered;
+        const std::string where = std::string(scn) + " " + lang.toStdString() + " question " + std::to_string(n);
+        EXPECT_TRUE(area->isVisible()) << where;
+        EXPECT_EQ(area->verticalScrollBar()->maximum(), 0)
+            << where << ": the explanation needs scrolling (" << area->widget()->height() << " px in "
+            << area->viewport()->height() << " px)";
+        // The whole panel is inside the window.
+        const QRect panel(w->quiz()->mapTo(w.get(), QPoint(0, 0)), w->quiz()->size());
+        EXPECT_TRUE(w->rect().contains(panel)) << where;
+        press(*w, Qt::Key_Return);
+      }
+      w->setLanguage("en");
+    }
+  EXPECT_GT(answered, 8);
 }
 
 }  // namespace

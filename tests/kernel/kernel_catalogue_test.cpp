@@ -97,7 +97,11 @@ TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
   }
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Error) << d.reason;
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Skipped) << d.reason;
+  // The summary says how far it was compared and why it stopped there.
   std::cout << "  " << d.summary << "\n";
+  EXPECT_GT(d.plan.events_compared, 0u) << d.summary;
+  if (sc.kernel_horizon != kNever && !d.plan.whole())
+    EXPECT_EQ(d.plan.stop, ComparisonPlan::Stop::ScenarioHorizon) << d.summary;
   const Known* known = nullptr;
   auto all = known_divergences();
   for (const auto& k : all)
@@ -130,6 +134,20 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, KernelCatalogue, ::testing::ValuesIn(catalog
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
+
+// What a scenario is not compared with the kernel for, it says (issue #14):
+// a skip or a horizon without a reason would pass for a full comparison.
+TEST(KernelCatalogueScope, EverySkipAndEveryHorizonGivesItsReason) {
+  for (const auto& f : catalogue()) {
+    Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + f);
+    if (!sc.kernel_comparable)
+      EXPECT_FALSE(sc.kernel_skip_reason.empty()) << f << ": kernel: {compare: false} without a reason";
+    if (sc.kernel_horizon != kNever) {
+      EXPECT_TRUE(sc.kernel_comparable) << f << ": a kernel horizon on a scenario that is not compared";
+      EXPECT_FALSE(sc.kernel_skip_reason.empty()) << f << ": kernel: {horizon:} without a reason";
+    }
+  }
+}
 
 TEST(KernelKnownDivergences, EachIsExplainedInDocsFidelity) {
   std::string doc = read_file(std::string(TCPSIM_SOURCE_DIR) + "/docs/fidelity.md");

@@ -238,3 +238,110 @@ TEST(KernelDiffPrinter, SummaryLineNamesTheEventAndBothSides) {
   d.actual = "0.1 [R.]";
   EXPECT_EQ(summary_line("x", d), "x: diverged at event 7 (segments: tcpsim 0.1 [F.] | kernel 0.1 [R.])");
 }
+
+// ---- how far a scenario is compared, and why it stops (issue #14) ----
+
+namespace {
+
+Normalized model_at(std::initializer_list<Time> times) {
+  Normalized n;
+  for (Time t : times) {
+    NormItem it;
+    it.t = t;
+    n.all.push_back(it);
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST(KernelPlan, AScenarioThatEndsBeforeTheCapIsComparedWhole) {
+  Scenario sc;
+  ComparisonPlan p = plan_comparison(sc, model_at({msec(10), msec(300)}), msec(100), sec(20));
+  EXPECT_EQ(p.stop, ComparisonPlan::Stop::ScenarioEnd);
+  EXPECT_TRUE(p.whole());
+  EXPECT_EQ(p.horizon, msec(800));
+  EXPECT_EQ(p.kernel_until, msec(1300));
+  EXPECT_EQ(p.events_compared, 2u);
+  EXPECT_EQ(p.events_total, 2u);
+  EXPECT_NE(p.why.find("whole scenario"), std::string::npos) << p.why;
+}
+
+TEST(KernelPlan, AScriptEndingInASleepExtendsTheComparisonToTheSleepsEnd) {
+  // Nothing in the model after 0.3 s, but a script sleeps until 5 s: the
+  // kernel must be watched until then, not only until the last event.
+  Scenario sc;
+  ComparisonPlan p = plan_comparison(sc, model_at({msec(10), msec(300)}), sec(5), sec(20));
+  EXPECT_EQ(p.stop, ComparisonPlan::Stop::ScenarioEnd);
+  EXPECT_EQ(p.horizon, sec(5) + msec(500));
+  EXPECT_EQ(p.kernel_until, sec(6));
+  EXPECT_NE(p.why.find("sleep ends at 5 s"), std::string::npos) << p.why;
+}
+
+TEST(KernelPlan, TheScenariosKernelHorizonStopsItAndSaysWhy) {
+  Scenario sc;
+  sc.kernel_horizon = sec(5);
+  sc.kernel_skip_reason = "TIME_WAIT lasts 60 s";
+  ComparisonPlan p = plan_comparison(sc, model_at({msec(10), sec(2), sec(60)}), sec(1), sec(20));
+  EXPECT_EQ(p.stop, ComparisonPlan::Stop::ScenarioHorizon);
+  EXPECT_FALSE(p.whole());
+  EXPECT_EQ(p.horizon, sec(5));
+  EXPECT_EQ(p.kernel_until, sec(6));
+  EXPECT_EQ(p.events_compared, 2u);
+  EXPECT_EQ(p.events_total, 3u);
+  EXPECT_EQ(p.next_model_event, sec(60));
+  EXPECT_NE(p.why.find("TIME_WAIT lasts 60 s"), std::string::npos) << p.why;
+  EXPECT_NE(p.why.find("next event at 60 s"), std::string::npos) << p.why;
+}
+
+TEST(KernelPlan, AnEventPastMaxDurationMakesAPartialComparison) {
+  Scenario sc;
+  ComparisonPlan p = plan_comparison(sc, model_at({msec(10), msec(100), sec(60)}), 0, sec(20));
+  EXPECT_EQ(p.stop, ComparisonPlan::Stop::MaxDuration);
+  EXPECT_FALSE(p.whole());
+  EXPECT_EQ(p.horizon, msec(600));
+  EXPECT_EQ(p.events_compared, 2u);
+  EXPECT_NE(p.why.find("--max-duration"), std::string::npos) << p.why;
+}
+
+TEST(KernelPlan, TheScenariosDurationEndsItWhole) {
+  Scenario sc;
+  sc.duration = sec(3);
+  ComparisonPlan p = plan_comparison(sc, model_at({msec(10), sec(2)}), sec(10), sec(20));
+  EXPECT_EQ(p.stop, ComparisonPlan::Stop::Duration);
+  EXPECT_TRUE(p.whole());
+  EXPECT_EQ(p.horizon, sec(3));
+}
+
+TEST(KernelDiff, AnItemThatCrossedTwoOthersMovesUpWithoutReorderingThem) {
+  // Three streams within a millisecond: the kernel's third item belongs
+  // first; the two it jumped over keep their order.
+  TraceBuilder sim, ker;
+  sim.handshake().seg(msec(50), true, "F.", 1, 1).seg(msec(50) + 100, false, ".", 1, 2)
+      .seg(msec(50) + 200, false, "F.", 1, 2);
+  ker.handshake().seg(msec(50), false, ".", 1, 2).seg(msec(50) + 100, false, "F.", 1, 2)
+      .seg(msec(50) + 300, true, "F.", 1, 1);
+  // The two server items are one stream: the client's FIN may cross both.
+  EXPECT_TRUE(diff_traces(sim.t, ker.t).match);
+}
+
+TEST(KernelNormalise, ANewIsnOnAReusedFourTupleIsANewConnection) {
+  TraceBuilder b;
+  b.handshake(msec(10)).seg(msec(20), true, "F.", 1, 1);
+  b.c_isn += 100000;  // the port is reused: a new incarnation
+  b.handshake(msec(100));
+  Normalized n = normalize(b.t);
+  ASSERT_EQ(n.segments.size(), 7u);
+  EXPECT_EQ(n.segments[0].who.substr(0, 3), "c1 ");
+  EXPECT_EQ(n.segments[4].who.substr(0, 3), "c2 ");
+  EXPECT_EQ(n.segments[4].what, "[S] seq 0 len 0");
+  EXPECT_EQ(n.segments[5].what, "[S.] seq 0 ack 1 len 0");
+}
+
+TEST(KernelNormalise, ARetransmittedSynStaysTheSameConnection) {
+  TraceBuilder b;
+  b.seg(msec(10), true, "S", 0, 0).seg(sec(1), true, "S", 0, 0);
+  Normalized n = normalize(b.t);
+  ASSERT_EQ(n.segments.size(), 2u);
+  EXPECT_EQ(n.segments[1].who.substr(0, 3), "c1 ");
+}

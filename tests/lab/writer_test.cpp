@@ -180,10 +180,10 @@ TEST(WriterCoverage, RoundTrippedFilesUseEveryStepExpectationAndFaultKind) {
     if (!e.counts.empty()) expects.insert("counts");
     if (!e.durations.empty()) expects.insert("durations");
   }
-  EXPECT_EQ(steps.size(), 20u) << "a step kind is missing from the round-tripped files";
-  EXPECT_EQ(faults.size(), 7u) << "a fault kind is missing";
-  EXPECT_EQ(triggers.size(), 5u) << "a 'when' trigger kind is missing";
-  EXPECT_EQ(opts.size(), 7u) << "a setsockopt option is missing";
+  EXPECT_EQ(steps.size(), 21u) << "a step kind is missing from the round-tripped files";
+  EXPECT_EQ(faults.size(), 9u) << "a fault kind is missing";
+  EXPECT_EQ(triggers.size(), 6u) << "a 'when' trigger kind is missing";
+  EXPECT_EQ(opts.size(), 15u) << "a setsockopt option is missing";
   EXPECT_EQ(on_error.size(), 3u) << "an on_error policy is missing";
   EXPECT_EQ(hows.size(), 3u) << "a shutdown direction is missing";
   EXPECT_TRUE(at && after);

@@ -83,7 +83,8 @@ TEST(ScenarioReadme, DocumentsEveryKeyTheLoaderAccepts) {
   for (const auto& k : loader::call_names()) EXPECT_TRUE(md.find(k) != std::string::npos) << "call " << k;
   for (const char* k : {"on_error", "when", "after", "between", "reorder_gap", "time_wait",
                         "profile", "close_on_eof", "max_wakeups", "from_port", "nosignal",
-                        "killed_by", "tolerance", "segments_from", "fd_limit", "sigpipe"})
+                        "killed_by", "tolerance", "segments_from", "fd_limit", "sigpipe",
+                        "forward", "nat", "inside", "policy"})
     EXPECT_TRUE(documented(k)) << k;
 }
 

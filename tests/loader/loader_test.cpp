@@ -618,3 +618,61 @@ TEST(LoaderCatalogue, ListsYamlFilesSortedAndCollectsErrors) {
 }
 
 }  // namespace
+
+// Issue #15 point 6: the loader reports every error of a file (up to 20),
+// in file order, not only the first.
+namespace tcpsim {
+namespace {
+
+TEST(LoaderErrors, EveryIndependentErrorOfAFileIsReportedInFileOrder) {
+  const std::string y = R"(title: Several mistakes
+hosts:
+  a: {ip: 10.0.0.1}
+  b: {ip: 10.0.0.300}
+processes:
+  p:
+    host: a
+    run:
+      - connect: {to: b:80, as: s}
+      - send: {socket: s, bytez: 10}
+      - sleep: soon
+      - close: s
+faults:
+  - drop: {from: a, nth: zero}
+expect:
+  states: {p/s: [SYN_SENT, ESTABLISHD]}
+)";
+  const LoadError e = error_of(y);
+  EXPECT_EQ(e.count(), 5u);
+  EXPECT_EQ(std::string(e.what()),
+            "x.yaml:4:11: 'ip' must be an IPv4 address like 10.0.0.1, got '10.0.0.300'\n"
+            "x.yaml:10:27: unknown key 'bytez' in send; expected one of: socket, bytes, nosignal\n"
+            "x.yaml:11:16: 'sleep' must be a duration like 200ms or 1.5s, got 'soon'\n"
+            "x.yaml:14:26: 'nth' must be a whole number, got 'zero'\n"
+            "x.yaml:16:28: 'states' must be a TCP state like ESTABLISHED or FIN_WAIT_1, got 'ESTABLISHD'");
+  // loc() and message() are the first error's.
+  EXPECT_EQ(e.loc().line, 4);
+  EXPECT_EQ(e.message(), "'ip' must be an IPv4 address like 10.0.0.1, got '10.0.0.300'");
+}
+
+TEST(LoaderErrors, AStepThatFailsStillBindsItsNameSoLaterStepsAreNotReportedAsUnbound) {
+  const LoadError e = error_of(std::string(kMinimal) +
+                               "      - listen: {port: 99999, as: l}\n"
+                               "      - accept: {socket: l, as: c}\n"
+                               "      - close: c\n");
+  EXPECT_EQ(e.count(), 1u) << e.what();
+  EXPECT_NE(std::string(e.what()).find("'port'"), std::string::npos) << e.what();
+}
+
+TEST(LoaderErrors, ReportingStopsAfterTwentyErrorsAndSaysSo) {
+  std::string y = kMinimal;
+  for (int i = 0; i < 30; ++i) y += "      - sleep: never\n";
+  const LoadError e = error_of(y);
+  EXPECT_EQ(e.count(), 20u);
+  const std::string w = e.what();
+  EXPECT_EQ(std::count(w.begin(), w.end(), '\n'), 20) << w;  // 20 errors + the note
+  EXPECT_NE(w.find("\nx.yaml: stopped after 20 errors"), std::string::npos) << w;
+}
+
+}  // namespace
+}  // namespace tcpsim

@@ -24,9 +24,18 @@ class LoadError : public std::runtime_error {
   const Loc& loc() const { return loc_; }
   const std::string& message() const { return message_; }  // without the location
 
+  // Every error found in one file: what() has one "file:line:col: message"
+  // line for each, in file order, then `note` (if any) on a line of its own;
+  // loc() and message() are the first error's.
+  static LoadError several(std::vector<LoadError> errors, const std::string& note);
+  std::size_t count() const { return count_; }  // errors in what()
+
  private:
+  LoadError(const std::string& what, Loc loc, std::string message, std::size_t count)
+      : std::runtime_error(what), loc_(std::move(loc)), message_(std::move(message)), count_(count) {}
   Loc loc_;
   std::string message_;
+  std::size_t count_ = 1;
 };
 
 // "" when `path` is a regular file; otherwise why it cannot be a scenario

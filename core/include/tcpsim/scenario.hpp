@@ -44,6 +44,7 @@ struct Sysctls {
   int tcp_keepalive_probes = 9;          // net.ipv4.tcp_keepalive_probes
   int tcp_rfc1337 = 0;                   // net.ipv4.tcp_rfc1337
   int tcp_abort_on_overflow = 0;         // net.ipv4.tcp_abort_on_overflow
+  int tcp_syncookies = 1;                // net.ipv4.tcp_syncookies (0 never, 1 when the request queue is full, 2 always)
   int somaxconn = 4096;                  // net.core.somaxconn
   std::uint16_t port_lo = 32768;         // net.ipv4.ip_local_port_range
   std::uint16_t port_hi = 60999;
@@ -59,6 +60,32 @@ struct Sysctls {
   std::uint32_t mss = 1448;
   std::uint32_t rcvbuf = 131072;         // receive window the host offers (bytes)
   std::uint32_t sndbuf = 16384 * 4;      // send buffer limit (bytes)
+  // Connection tracking (a `nat:` host), net.netfilter.nf_conntrack_tcp_timeout_*
+  // (Linux nf_conntrack_proto_tcp.c tcp_timeouts[]): how long a flow's entry
+  // lives after its last packet, by the flow's conntrack state.
+  Time ct_established = sec(432000);     // ..._established (5 days)
+  Time ct_syn_sent = sec(120);           // ..._syn_sent
+  Time ct_syn_recv = sec(60);            // ..._syn_recv
+  Time ct_fin_wait = sec(120);           // ..._fin_wait
+  Time ct_close_wait = sec(60);          // ..._close_wait
+  Time ct_last_ack = sec(30);            // ..._last_ack
+  Time ct_time_wait = sec(120);          // ..._time_wait
+  Time ct_close = sec(10);               // ..._close
+};
+
+// `nat:` on a forwarding host: masquerading and a stateful firewall
+// (Linux nf_conntrack + MASQUERADE). Flows from the `inside` hosts to any
+// other host leave with this host's ip as their source (the port kept when
+// free); packets of a flow the conntrack table does not know (forgotten after
+// its timeout, or never seen) get `policy`.
+enum class NatPolicy : std::uint8_t {
+  Drop,  // dropped silently (iptables: -m conntrack --ctstate NEW ! --syn -j DROP)
+  Rst,   // answered with RST to the sender (-j REJECT --reject-with tcp-reset)
+};
+struct NatSpec {
+  std::vector<std::string> inside;  // host names masqueraded behind this host
+  NatPolicy policy = NatPolicy::Drop;
+  Loc loc;
 };
 
 struct HostSpec {
@@ -69,6 +96,11 @@ struct HostSpec {
   // Sysctls the scenario set explicitly, by their Linux name
   // ("net.ipv4.tcp_fin_timeout" -> "30"), for the kernel runner.
   std::map<std::string, std::string> sysctl_overrides;
+  // `forward: true`: a router (net.ipv4.ip_forward = 1). A segment for another
+  // host goes hop by hop along the shortest path of links (routing.hpp); every
+  // host in the middle of a path must forward.
+  bool forward = false;
+  std::optional<NatSpec> nat;     // only on a forwarding host
   Loc loc;
 };
 
@@ -102,6 +134,29 @@ enum class FaultKind : std::uint8_t {
   LinkUp,
   Crash,       // at `at`: host loses all TCP state and processes, sends nothing
   Reboot,      // at `at`: the crashed host is back, with empty tables
+  Inject,      // at `at`: a crafted segment (InjectSpec) enters the network
+  Sysctl,      // at `at`: `host` writes new values of some sysctls (/proc/sys)
+};
+
+// A sequence or acknowledgement number of an injected segment: a number, or
+// one of the target socket's TCB variables at the moment of injection plus
+// an offset ("rcv_nxt+1000", "snd_una-100000"), modulo 2^32.
+struct SeqRef {
+  enum class Base : std::uint8_t { Number, RcvNxt, SndNxt, SndUna } base = Base::RcvNxt;
+  std::int64_t offset = 0;        // Number: the number itself
+};
+
+// `inject:`: one crafted segment addressed to an existing socket, as an
+// off-path attacker (RFC 5961 §1) or a stale duplicate would deliver it.
+struct InjectSpec {
+  std::string to;                 // the receiving socket's label ("server/conn")
+  std::string from;               // the host it is sent from ("" = the peer's host)
+  bool spoof = true;              // source = the connection's peer (false: `from`'s own address)
+  std::uint8_t flags = 0;
+  SeqRef seq{SeqRef::Base::RcvNxt, 0};
+  SeqRef ack{SeqRef::Base::SndNxt, 0};
+  std::uint32_t len = 0;          // payload bytes
+  std::optional<std::uint16_t> win;  // window field (default: the peer's last one)
 };
 
 struct FaultSpec {
@@ -109,8 +164,11 @@ struct FaultSpec {
   SegmentMatch match;             // Drop, Delay, Duplicate
   Time delay = 0;                 // Delay, Duplicate
   Time at = 0;                    // LinkDown/Up, Crash, Reboot
-  std::string host;               // Crash, Reboot
+  std::string host;               // Crash, Reboot, Sysctl
+  // Sysctl: Linux name -> value as written to /proc/sys ("5", "32768 60999").
+  std::map<std::string, std::string> sysctls;
   std::string link_a, link_b;     // LinkDown/Up ("" = every link)
+  InjectSpec inject;              // Inject
   // `label:` names the rule in the trace instead of its file and line (a
   // branch made in the lab (docs/lab.md) labels its fault with the action's
   // text, so the branch and the scenario file saved from it trace alike).
@@ -147,6 +205,7 @@ enum class StepKind : std::uint8_t {
   Loop,        // repeat `body` `count` times (0 = forever), every `every`
   Spawn,       // run `body` in a new thread of this process; go on at once
   Signal,      // signal(SIGPIPE, SIG_IGN | SIG_DFL)
+  GetSockOpt,  // getsockopt(sock, SO_ERROR | TCP_INFO): the value is traced
 };
 const char* step_kind_name(StepKind k);
 
@@ -160,11 +219,27 @@ enum class SockOpt : std::uint8_t {
   CloExec,      // fcntl(F_SETFD, FD_CLOEXEC)
   NonBlock,     // fcntl(F_SETFL, O_NONBLOCK)
   RcvBuf,       // SO_RCVBUF
+  KeepIdle,     // TCP_KEEPIDLE (seconds)
+  KeepIntvl,    // TCP_KEEPINTVL (seconds)
+  KeepCnt,      // TCP_KEEPCNT (probes)
+  UserTimeout,  // TCP_USER_TIMEOUT (value: microseconds, whole milliseconds; 0 = off)
+  RcvTimeo,     // SO_RCVTIMEO (value: microseconds; 0 = block forever)
+  SndTimeo,     // SO_SNDTIMEO (value: microseconds; 0 = block forever)
+  QuickAck,     // TCP_QUICKACK
+  Linger2,      // TCP_LINGER2 (seconds; -1 = RST instead of FIN_WAIT_2; 0 = tcp_fin_timeout)
+};
+
+// What getsockopt reads.
+enum class GetOpt : std::uint8_t {
+  Error,        // SO_ERROR: the pending error, cleared by reading it
+  TcpInfo,      // TCP_INFO: state, retransmits, probes, rto, unacked, total_retrans
 };
 
 // A condition a thread can wait for (`when:` on a step, or `wait:`).
 struct Trigger {
-  enum class Kind : std::uint8_t { None, State, Eof, Readable, Closed, Reset } kind = Kind::None;
+  // Writable: poll() reports POLLOUT, POLLERR or POLLHUP, as select() for
+  // writing does after a non-blocking connect() (done, or failed).
+  enum class Kind : std::uint8_t { None, State, Eof, Readable, Closed, Reset, Writable } kind = Kind::None;
   std::string sock;               // binding name of the socket
   TcpState state = TcpState::Closed;  // Kind::State: the socket has entered this state
 };
@@ -172,8 +247,15 @@ struct Trigger {
 // A level- or edge-triggered epoll loop on one socket: each wake-up is
 // traced as an epoll_wait call with the ready mask; on EPOLLIN the loop
 // reads (recv), and on read() == 0 it closes the socket if close_on_eof
-// (the fix) or keeps looping (the spin bug) until max_wakeups.
+// (the fix) or keeps looping (the spin bug) until max_wakeups. The epoll
+// instance holds a descriptor while the loop runs, as epoll_create() does.
+// `on_in` picks what a wake-up with EPOLLIN does: read (above), accept() on
+// a listener (the accepted connection is bound to the step's `as`), or
+// nothing at all (a handler that ignores the event: level-triggered, it
+// wakes again at once).
+enum class EpollOnIn : std::uint8_t { Read, Accept, Ignore };
 struct EpollSpec {
+  EpollOnIn on_in = EpollOnIn::Read;
   std::string sock;
   bool edge = false;              // EPOLLET
   std::uint32_t events = 0;       // EPOLLIN|EPOLLRDHUP|... requested (Linux values)
@@ -193,6 +275,13 @@ struct Step {
   StepKind kind = StepKind::Sleep;
   Loc loc;
   OnError on_error = OnError::Stop;   // `on_error: stop | continue | exit`
+  // `retry: {count, backoff, factor}`: an application-level retry. When the
+  // call fails, wait backoff, backoff*factor, ... and run the step again, at
+  // most `count` more times (a socket the failed attempt made is closed
+  // first); on_error applies to the last failure only.
+  int retry_count = 0;
+  Time retry_backoff = sec(1);
+  int retry_factor = 2;
 
   // Timing, before the step runs: at an absolute time, after a delay from
   // the end of the previous step, and/or once a trigger holds.
@@ -205,6 +294,10 @@ struct Step {
 
   // Connect/Bind/Listen
   std::string to_host;            // Connect: peer host name
+  // Connect: the address when `to` names one instead of a host: 127.0.0.1
+  // (any 127.x.x.x, loopback; to_host is then the process's own host) or a
+  // host's ip. 0: the ip of to_host.
+  std::uint32_t to_ip = 0;
   std::uint16_t port = 0;         // Connect: peer port; Bind/Listen: local port
   std::uint16_t from_port = 0;    // Connect: bind() to this local port first (0 = ephemeral)
   int backlog = 128;              // Listen
@@ -217,7 +310,9 @@ struct Step {
   // SetSockOpt
   SockOpt opt = SockOpt::Linger;
   bool on = true;
-  std::int64_t value = 0;         // Linger: seconds; RcvBuf: bytes
+  std::int64_t value = 0;         // Linger: seconds; RcvBuf: bytes; see SockOpt
+  // GetSockOpt
+  GetOpt getopt = GetOpt::Error;
   // Exit
   int status = 0;
   // Sleep
@@ -260,6 +355,11 @@ struct ExpectCall {              // the nth matching call returned this
   int nth = 1;                   // 1-based; 0 = every matching call
   std::optional<std::int64_t> ret;
   std::optional<std::string> err;  // errno name, or "none"
+  // getsockopt: fields of the value read, as the trace writes them after
+  // "->" ("error" -> "ECONNREFUSED", "state" -> "ESTABLISHED", "unacked" -> "1").
+  std::map<std::string, std::string> fields;
+  std::optional<Time> rto;       // TCP_INFO rto, within `tolerance`
+  Time tolerance = 0;
   Loc loc;
 };
 struct ExpectAt {                // at a time: a socket's state, or a host's counts
@@ -328,8 +428,13 @@ struct Scenario {
   Text lesson;
   std::vector<std::string> tags;
   std::vector<std::string> references;
+  // `kernel:` — how `tcpsim kernel-diff` compares the scenario with Linux
+  // (docs/fidelity.md). compare: false skips it; horizon: compares it only up
+  // to that scenario time (e.g. before a 60 s TIME_WAIT expires); reason: says
+  // why, and is printed with the result.
   bool kernel_comparable = true;
   std::string kernel_skip_reason;
+  Time kernel_horizon = kNever;
   std::uint64_t seed = 1;
   Time duration = 0;              // stop at this time (0 = run until nothing is left to do)
   std::map<std::string, std::uint32_t> isn;  // optional fixed ISS per socket label

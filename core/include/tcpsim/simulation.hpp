@@ -101,6 +101,7 @@ struct RunSummary {
   std::array<std::uint64_t, kNumTcpStates> final_states{};  // sockets in each state at the end
   std::array<std::int64_t, kNumTcpStates> peak{};           // peak concurrent sockets per state (all hosts)
   std::uint64_t sockets_created = 0;
+  std::uint64_t sockets_peak = 0;      // most sockets in memory at once (destroyed ones are recycled)
   Time virtual_time = 0;
   std::optional<LimitStop> limit;      // set when a RunLimits limit ended the run
 };

@@ -10,7 +10,8 @@
 // JSONL schema (tcpsim run --format jsonl), one object per event:
 //   common   : i (index), t (seconds, number), kind, host (name)
 //   segment  : event (send|deliver|drop), src, dst ("ip:port"), flags
-//              (tcpdump notation), seq, ack, win, len, [sid], [retrans], [reason]
+//              (tcpdump notation), seq, ack, win, len, [sid], [retrans], [reason],
+//              [hop] (host at the link's far end), [fwd] (a router passes it on)
 //   state    : socket ("ip:port>ip:port"), label, sid, from, to, cause
 //   (every event with a socket carries socket, label and sid: the socket's
 //   id, fixed for its whole life, across accept() and label changes; a
@@ -23,7 +24,10 @@
 //   fault    : event (link_down|link_up|crash|reboot), detail
 //   note     : text (e.g. a segment ignored by an endpoint, with reason)
 //   Socket events also carry "tcb": {state, iss, irs, snd_una, snd_nxt,
-//   snd_wnd, rcv_nxt, rcv_wnd, snd_buf, rcv_buf, timers{...}} when recorded.
+//   snd_wnd, rcv_nxt, rcv_wnd, snd_buf, rcv_buf, rto, orphan, cwnd,
+//   ssthresh (null = infinite), srtt, rttvar (microseconds, 0 = no RTT
+//   sample yet), ca_state, timers{...}} when recorded (fields are only ever
+//   added; a reader ignores keys it does not know).
 #pragma once
 
 #include <array>
@@ -60,6 +64,14 @@ const char* timer_op_name(TimerOp op);
 enum class ProcOp : std::uint8_t { Start, Exit, Killed, Crash, Reboot };
 const char* proc_op_name(ProcOp op);
 
+// Linux's congestion-avoidance states (icsk_ca_state, tcp_set_ca_state()):
+// Open (normal), Disorder (duplicate ACKs seen), Recovery (fast recovery
+// after a fast retransmit), Loss (after an RTO).
+enum class CaState : std::uint8_t { Open, Disorder, Recovery, Loss };
+const char* ca_state_name(CaState s);  // "Open", "Disorder", "Recovery", "Loss"
+
+constexpr std::uint32_t kInfiniteSsthresh = 0x7fffffff;  // TCP_INFINITE_SSTHRESH
+
 // TCB values after an event (RFC 9293 §3.3.1 names).
 struct TcbSnapshot {
   TcpState state = TcpState::Closed;
@@ -71,6 +83,12 @@ struct TcbSnapshot {
   std::uint32_t rto = 0;      // current retransmission timeout (us)
   std::uint8_t retransmits = 0;
   bool orphan = false;        // no file descriptor refers to it any more
+  CaState ca_state = CaState::Open;
+  std::uint8_t dupacks = 0;   // duplicate ACKs counted since the last new ACK
+  // Congestion control (RFC 5681) and RTT estimation (RFC 6298).
+  std::uint32_t cwnd = 0;     // congestion window (bytes)
+  std::uint32_t ssthresh = kInfiniteSsthresh;  // slow-start threshold (bytes)
+  std::uint32_t srtt = 0, rttvar = 0;          // smoothed RTT and its variation (us)
   std::array<Time, kNumTimerKinds> timers{};  // absolute deadlines, 0 = not armed
 };
 
@@ -90,6 +108,13 @@ struct Event {
   Segment seg{};
   bool retrans = false;        // a retransmission of already-sent sequence space
   std::uint32_t seg_id = 0;    // identifies one transmission: send, deliver and drop share it
+  // Routing (routing.hpp): on a send, the host at the far end of the link the
+  // segment crosses (a router on the way, or the destination; the host
+  // itself over loopback), -1 when it crosses none. `forwarded`: a send by a
+  // router passing on a segment it received (not its TCP's own), or a
+  // delivery to a router that passes it on; JSONL "hop", "fwd".
+  std::int16_t hop = -1;
+  bool forwarded = false;
 
   // state
   TcpState from = TcpState::Closed, to = TcpState::Closed;

@@ -119,7 +119,12 @@ void check_steps(const std::vector<Step>& steps, const std::string& where, const
         if (st.opt == SockOpt::RcvBuf)
           throw Refused{where + ": " + st.loc.str() + ": SO_RCVBUF is recorded but not modelled, so "
                         "the script's window would not follow it"};
+        if (st.opt >= SockOpt::KeepIdle)
+          throw Refused{where + ": " + st.loc.str() + ": this socket option is not written for "
+                        "packetdrill yet"};
         break;
+      case StepKind::GetSockOpt:
+        throw Refused{where + ": " + st.loc.str() + ": getsockopt is not written for packetdrill yet"};
       default:
         break;
     }
@@ -150,12 +155,19 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
       throw Refused{"host '" + host + "' runs " + std::to_string(procs.size()) +
                     " processes; a packetdrill script plays exactly one (choose a host with one process)"};
     const ProcessSpec& proc = *procs.front();
+    if (proc.fd_limit != ProcessSpec{}.fd_limit)
+      throw Refused{"process '" + proc.name + "' has fd_limit " + std::to_string(proc.fd_limit) +
+                    "; a packetdrill script cannot set RLIMIT_NOFILE"};
     const EpollSpec* epoll = nullptr;  // the process's one epoll loop, if any
     check_steps(proc.script, "process '" + proc.name + "'", &epoll);
     for (const auto& f : sc.faults)
       if ((f.kind == FaultKind::Crash || f.kind == FaultKind::Reboot) && f.host == host)
         throw Refused{f.loc.str() + ": host '" + host + "' crashes; packetdrill cannot crash the "
                       "kernel under test"};
+    for (const auto& f : sc.faults)
+      if (f.kind == FaultKind::Sysctl && f.host == host)
+        throw Refused{f.loc.str() + ": host '" + host + "' changes sysctls while it runs; the "
+                      "packetdrill writer does not write timed sysctl lines yet"};
     Sysctls def;
     if (hs) {
       const Sysctls& y = hs->sysctls;
@@ -389,6 +401,9 @@ WriteResult write_packetdrill(const Scenario& sc, const Trace& tr, const std::st
         const bool out = e.seg_op == SegOp::Send && g.src_ip == lip;
         const bool in = e.seg_op == SegOp::Deliver && g.dst_ip == lip && e.host == hi;
         if (!out && !in) continue;
+        if (out && e.text.rfind("injected", 0) == 0)  // scenario fault `inject:`, spoofed as this host
+          throw Refused{"the segment injected at " + format_time(e.t) + " carries host '" + host +
+                        "''s address, but its TCP never sends it; a packetdrill script has no such line"};
         if (!started)
           throw Refused{"a segment " + std::string(out ? "leaves" : "reaches") + " host '" + host +
                         "' at " + format_time(e.t) + " before its process makes any call"};

@@ -91,7 +91,9 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
   for (const auto& e : t.events) {
     if (e.kind != EventKind::Segment) continue;
     if (e.seg_op == SegOp::Send) {
-      const RelativeSeq::Rel r = rel.add(e.seg);
+      Segment numbered = e.seg;  // a crafted SYN (`inject:`) is no ISN
+      if (e.text.rfind("injected", 0) == 0) numbered.flags &= static_cast<std::uint8_t>(~kSyn);
+      const RelativeSeq::Rel r = rel.add(numbered);
       if (e.seg_id != 0) rels[e.seg_id] = r;
       else rels[0] = r;
       if (!every && e.host != o.capture_host) continue;

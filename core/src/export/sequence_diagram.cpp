@@ -76,12 +76,20 @@ Diagram build(const Trace& t, const DiagramOptions& o) {
   for (const auto& e : t.events) {
     if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send) {
       const Segment& s = e.seg;
-      const RelativeSeq::Rel r = rel.add(s);
+      // A crafted SYN (`inject:`, its send event says "injected") opens nothing:
+      // it must not become the direction's ISN.
+      Segment numbered = s;
+      if (e.text.rfind("injected", 0) == 0) numbered.flags &= static_cast<std::uint8_t>(~kSyn);
+      const RelativeSeq::Rel r = rel.add(numbered);
       if (!o.window.contains(e.t)) continue;
       Item it;
       it.kind = Item::Arrow;
-      it.from = participant_for_ip(d, t.meta, s.src_ip);
-      it.to = participant_for_ip(d, t.meta, s.dst_ip);
+      // One arrow per link: from the sending host to the link's far end (a
+      // router passes segments on, a NAT rewrites addresses; routing.hpp).
+      // Traces without hops (the kernel's) go by address.
+      const bool hops = e.hop >= 0 && e.host < d.parts.size() && static_cast<std::size_t>(e.hop) < d.parts.size();
+      it.from = hops ? static_cast<int>(e.host) : participant_for_ip(d, t.meta, s.src_ip);
+      it.to = hops ? static_cast<int>(e.hop) : participant_for_ip(d, t.meta, s.dst_ip);
       d.parts[it.from].used = d.parts[it.to].used = true;
       d.parts[it.from].ports.insert(s.sport);
       d.parts[it.to].ports.insert(s.dport);

@@ -23,7 +23,9 @@ void write_counts_csv(const Trace& t, std::ostream& out, const TimeWindow& w) {
   out << "t,host";
   for (int s = 1; s < kNumTcpStates; ++s) out << ',' << state_name(static_cast<TcpState>(s));
   out << ",total\n";
+  std::vector<Counts> written(nhosts, Counts{});  // the last row of each host
   auto row = [&](Time at, std::size_t h) {
+    written[h] = counts[h];
     out << format_time(at) << ',' << t.meta.hosts[h].name;
     std::int64_t total = 0;
     for (int s = 1; s < kNumTcpStates; ++s) {
@@ -45,9 +47,11 @@ void write_counts_csv(const Trace& t, std::ostream& out, const TimeWindow& w) {
   Time pending = -1;  // time of the changes not yet written
   auto flush = [&]() {
     if (pending < 0) return;
+    // A host whose changes at this instant cancel out (a connect() that
+    // finds no free port: CLOSED -> SYN_SENT -> CLOSED) gets no row.
     for (std::size_t h = 0; h < nhosts; ++h)
       if (changed[h]) {
-        row(pending, h);
+        if (counts[h] != written[h]) row(pending, h);
         changed[h] = false;
       }
     pending = -1;

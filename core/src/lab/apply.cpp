@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "tcpsim/lab.hpp"
+#include "loader/profile_defaults.hpp"
 
 namespace tcpsim {
 
@@ -413,7 +414,20 @@ Scenario apply_action(const Scenario& base, const Trace& base_trace, const Actio
 
 Scenario with_profile(const Scenario& base, Profile profile) {
   Scenario sc = base;
-  for (auto& h : sc.hosts) h.profile = profile;
+  for (auto& h : sc.hosts) {
+    // The values a profile starts from (docs/model.md, "The rfc9293
+    // profile": 2MSL, the RFC 6298 RTO floor, SYN backoff) follow the new
+    // profile, as if the file had said `profile:`; a value the scenario
+    // changed from the old profile's default stays.
+    const Sysctls from = loader::profile_defaults(h.profile), to = loader::profile_defaults(profile);
+    Sysctls& y = h.sysctls;
+    if (y.time_wait == from.time_wait) y.time_wait = to.time_wait;
+    if (y.rto_min == from.rto_min) y.rto_min = to.rto_min;
+    if (y.rto_initial == from.rto_initial) y.rto_initial = to.rto_initial;
+    if (y.tcp_syn_linear_timeouts == from.tcp_syn_linear_timeouts)
+      y.tcp_syn_linear_timeouts = to.tcp_syn_linear_timeouts;
+    h.profile = profile;
+  }
   return sc;
 }
 

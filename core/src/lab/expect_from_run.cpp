@@ -25,7 +25,7 @@ Expect expect_from_run(const Trace& t) {
       if (h.empty()) h.push_back(e.from);
       if (h.back() != e.to) h.push_back(e.to);
     }
-    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send) {
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && !e.forwarded) {  // a router's forward is no new segment
       ++sends;
       if (sends <= kMaxSegments) flags.push_back(flags_string(e.seg.flags));
     }

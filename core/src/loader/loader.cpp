@@ -24,6 +24,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "tcpsim/routing.hpp"
 #include "loader/keys.hpp"
 #include "loader/profile_defaults.hpp"
 #include "loader/values.hpp"
@@ -34,6 +35,18 @@ namespace tcpsim {
 std::string Loc::str() const {
   if (line <= 0) return file;
   return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+LoadError LoadError::several(std::vector<LoadError> errors, const std::string& note) {
+  // File order: a reader fixes them top to bottom.
+  std::stable_sort(errors.begin(), errors.end(), [](const LoadError& a, const LoadError& b) {
+    return std::make_pair(a.loc().line, a.loc().col) < std::make_pair(b.loc().line, b.loc().col);
+  });
+  std::string what;
+  for (const auto& e : errors) what += (what.empty() ? "" : "\n") + std::string(e.what());
+  if (!note.empty()) what += "\n" + visible_text(note);
+  const LoadError& first = errors.front();
+  return LoadError(what, first.loc(), first.message(), errors.size());
 }
 
 namespace loader {
@@ -49,14 +62,14 @@ const std::vector<std::string>& step_actions() {
   static const std::vector<std::string> k = {
       "socket", "bind", "listen", "accept", "connect", "send",  "recv",  "shutdown", "close",
       "setsockopt", "dup", "fork", "exec", "exit",    "sleep", "wait",  "epoll",    "loop",
-      "spawn",  "signal"};
+      "spawn",  "signal", "getsockopt"};
   return k;
 }
 
 const std::vector<std::string>& call_names() {
   static const std::vector<std::string> k = {
       "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown",
-      "close", "setsockopt", "fcntl", "dup", "fork", "exec", "execve", "exit", "epoll_wait", "signal"};
+      "close", "setsockopt", "getsockopt", "fcntl", "dup", "fork", "exec", "execve", "exit", "epoll_create", "epoll_wait", "signal"};
   return k;
 }
 
@@ -93,8 +106,18 @@ const std::vector<SysctlDef>& sysctl_defs() {
       {"net.ipv4.tcp_keepalive_probes", SysctlDef::Int, &Sysctls::tcp_keepalive_probes, nullptr, 1, 127},
       {"net.ipv4.tcp_rfc1337", SysctlDef::Int, &Sysctls::tcp_rfc1337, nullptr, 0, 1},
       {"net.ipv4.tcp_abort_on_overflow", SysctlDef::Int, &Sysctls::tcp_abort_on_overflow, nullptr, 0, 1},
+      {"net.ipv4.tcp_syncookies", SysctlDef::Int, &Sysctls::tcp_syncookies, nullptr, 0, 2},
       {"net.core.somaxconn", SysctlDef::Int, &Sysctls::somaxconn, nullptr, 0, kIntMax},
       {"net.ipv4.ip_local_port_range", SysctlDef::PortRange, nullptr, nullptr, 1, 65535},
+      // Connection tracking timeouts (seconds; nf_conntrack_proto_tcp.c), used by `nat:` hosts.
+      {"net.netfilter.nf_conntrack_tcp_timeout_established", SysctlDef::Seconds, nullptr, &Sysctls::ct_established, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_syn_sent", SysctlDef::Seconds, nullptr, &Sysctls::ct_syn_sent, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_syn_recv", SysctlDef::Seconds, nullptr, &Sysctls::ct_syn_recv, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_fin_wait", SysctlDef::Seconds, nullptr, &Sysctls::ct_fin_wait, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_close_wait", SysctlDef::Seconds, nullptr, &Sysctls::ct_close_wait, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_last_ack", SysctlDef::Seconds, nullptr, &Sysctls::ct_last_ack, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_time_wait", SysctlDef::Seconds, nullptr, &Sysctls::ct_time_wait, 1, INT_MAX / 1000},
+      {"net.netfilter.nf_conntrack_tcp_timeout_close", SysctlDef::Seconds, nullptr, &Sysctls::ct_close, 1, INT_MAX / 1000},
   };
   return d;
 }
@@ -161,19 +184,49 @@ class ScenarioReader {
   Scenario read(const YDoc& doc, Scenario s);
 
  private:
+  // Every error in the file, not only the first (issue #15 point 6): each
+  // host, link list, process step, fault and expectation section is read
+  // under attempt(), which records its error and goes on with the next one.
+  // An error that leaves nothing sensible to read on (the top level is not
+  // a map, say) still ends the reading at once.
+  static constexpr std::size_t kMaxErrors = 20;
+  struct TooManyErrors {};
+  std::vector<LoadError> errors_;
+  template <class F>
+  bool attempt(F&& f) {
+    try {
+      f();
+      return true;
+    } catch (const LoadError& e) {
+      errors_.push_back(e);
+      if (errors_.size() >= kMaxErrors) throw TooManyErrors{};
+      return false;
+    }
+  }
+  void read_body(const YDoc& doc, Scenario& s);
+  // A step that failed still binds the name in its `as:` (so that later
+  // steps using it do not each report "not bound").
+  void bind_as_of_failed(const YNode* item, Scope& scope, ProcInfo& info) const;
+  bool lenient_bindings_ = false;  // a step of the process being read failed
+
   Ctx c_;
   Scenario* s_ = nullptr;
   std::vector<std::string> host_names_;
   std::map<std::string, ProcInfo> procs_;
   std::vector<std::string> declared_procs_;
   Time duration_ = 0;                  // scenario duration (0 = none)
+  mutable std::optional<Routes> routes_;  // computed on first use, after the links
   const YNode* duration_node_ = nullptr;
 
   void read_hosts(const YNode* key, const YNode* n);
   void read_sysctls(const YNode* n, HostSpec& h);
+  FaultSpec read_sysctl_fault(const YNode* item);
+  void read_nat(const YNode* key, const YNode* n, HostSpec& h);
+  void check_route(const YNode* n, const std::string& from, const std::string& to) const;
   void read_links(const MapIn& top);
   LinkSpec read_link(const YNode* n, const YNode* owner, bool between_required);
   void read_faults(const YNode* n);
+  void read_inject(const YNode* n, const YNode* key, InjectSpec& in);
   void read_processes(const YNode* key, const YNode* n);
   int fork_steps_ = 0;
   std::vector<Step> read_script(const YNode* n, Scope& scope,
@@ -183,6 +236,7 @@ class ScenarioReader {
   Trigger read_trigger(const YNode* n, const std::string& key,
                        const Scope& scope);
   void read_expect(const YNode* key, const YNode* n);
+  void read_call_fields(const YNode* n, const YNode* key, ExpectCall& ec);
 
   std::string host_ref(const YNode* n, const std::string& key) const;
   std::string process_ref(const YNode* n, const std::string& key) const;
@@ -246,7 +300,9 @@ std::string ScenarioReader::label_ref(const YNode* n, const std::string& key) co
 std::string ScenarioReader::use_binding(const YNode* n, const std::string& key,
                                         const Scope& scope) const {
   std::string b = get_string(c_, n, key);
-  if (!scope.has(b))
+  // After a failed step in this process, a name it would have bound is
+  // not reported again ("not bound here" would only echo that error).
+  if (!scope.has(b) && !lenient_bindings_)
     c_.fail(n, "socket '" + b.substr(0, 60) + "' is not bound here (" +
                    (scope.names().empty() ? std::string("no socket is bound yet")
                                           : "bindings: " + list_some(scope.names())) +
@@ -290,7 +346,10 @@ void ScenarioReader::read_hosts(const YNode* key, const YNode* n) {
     HostSpec h;
     h.name = k->value;
     h.loc = c_.loc(k);
-    MapIn m(c_, v, "host '" + h.name + "'", {"ip", "profile", "sysctl", "time_wait"}, k);
+    // A host whose description has an error is still added (the others refer to it).
+    attempt([&, k = k, v = v] {
+    MapIn m(c_, v, "host '" + h.name + "'",
+            {"ip", "profile", "sysctl", "time_wait", "forward", "nat"}, k);
     const YNode* ipn = m.need("ip");
     std::string ip = get_string(c_, ipn, "ip");
     auto addr = parse_ip(ip);
@@ -310,8 +369,34 @@ void ScenarioReader::read_hosts(const YNode* key, const YNode* n) {
     h.sysctls = profile_defaults(h.profile);
     if (auto sy = m.get("sysctl")) read_sysctls(sy, h);
     if (auto tw = m.get("time_wait")) h.sysctls.time_wait = get_duration(c_, tw, "time_wait", 1);
+    if (auto f = m.get("forward")) h.forward = get_bool(c_, f, "forward");
+    if (auto x = m.get("nat")) read_nat(m.key("nat"), x, h);
+    });
     s_->hosts.push_back(std::move(h));
   }
+}
+
+// `nat: {inside: [client], policy: drop}` on a forwarding host.
+void ScenarioReader::read_nat(const YNode* key, const YNode* n, HostSpec& h) {
+  if (!h.forward)
+    c_.fail(key, "host '" + h.name + "' has 'nat' but does not forward: add forward: true "
+                 "(a NAT passes the inside hosts' segments on)");
+  MapIn m(c_, n, "nat", {"inside", "policy"}, key);
+  NatSpec nat;
+  nat.loc = c_.loc(key);
+  const YNode* in = m.need("inside");
+  const auto& items = get_list(c_, in, "inside");
+  if (items.empty()) c_.fail(in, "'inside' must name at least one host, like [client]");
+  for (const YNode* item : items) {
+    std::string name = host_ref(item, "inside");
+    if (name == h.name) c_.fail(item, "a NAT host cannot be inside itself ('" + name + "')");
+    if (std::find(nat.inside.begin(), nat.inside.end(), name) != nat.inside.end())
+      c_.fail(item, "host '" + name + "' is named twice in 'inside'");
+    nat.inside.push_back(name);
+  }
+  if (auto p = m.get("policy"))
+    nat.policy = get_choice(c_, p, "policy", {"drop", "rst"}) == 0 ? NatPolicy::Drop : NatPolicy::Rst;
+  h.nat = std::move(nat);
 }
 
 void ScenarioReader::read_sysctls(const YNode* n, HostSpec& h) {
@@ -378,6 +463,30 @@ void ScenarioReader::read_sysctls(const YNode* n, HostSpec& h) {
       }
     }
     h.sysctl_overrides[name] = canonical;
+  }
+}
+
+// A connect() from host `from` to host `to` follows the static routes
+// (routing.hpp); every host in the middle must forward. Routes never change
+// during a run, so this is decided here, once.
+void ScenarioReader::check_route(const YNode* n, const std::string& from, const std::string& to) const {
+  if (from == to || from.empty()) return;
+  if (!routes_) routes_ = compute_routes(*s_);
+  int a = -1, b = -1;
+  for (std::size_t i = 0; i < s_->hosts.size(); ++i) {
+    if (s_->hosts[i].name == from) a = static_cast<int>(i);
+    if (s_->hosts[i].name == to) b = static_cast<int>(i);
+  }
+  const std::vector<int> path = routes_->path(a, b);
+  // No path at all: the segments are dropped at run time ("no route"), as
+  // scenarios about an unreachable host want.
+  for (std::size_t i = 1; i + 1 < path.size(); ++i) {
+    const HostSpec& mid = s_->hosts[path[i]];
+    if (!mid.forward)
+      c_.fail(n, "the route from '" + from + "' to '" + to + "' passes host '" + mid.name +
+                     "', which does not forward: add forward: true to host '" + mid.name +
+                     "' (at line " + std::to_string(mid.loc.line) + ") or a link between '" +
+                     from + "' and '" + to + "'");
   }
 }
 
@@ -450,12 +559,53 @@ void ScenarioReader::read_links(const MapIn& top) {
 }
 
 // ---- faults ----
+// `{at: 5s, sysctl: {host: server, net.ipv4.tcp_fin_timeout: 5}}`: the host
+// writes these sysctls at that time (checked as under hosts: sysctl:).
+FaultSpec ScenarioReader::read_sysctl_fault(const YNode* item) {
+  MapIn m(c_, item, "fault", {"sysctl", "at", "label"});
+  FaultSpec f;
+  f.kind = FaultKind::Sysctl;
+  f.loc = c_.loc(item);
+  if (auto x = m.get("label")) {
+    f.label = get_string(c_, x, "label");
+    if (f.label.empty() || f.label.size() > 200)
+      c_.fail(x, "'label' must be between 1 and 200 characters, got " + std::to_string(f.label.size()));
+  }
+  const YNode* atn = m.need("at");
+  f.at = get_duration(c_, atn, "at");
+  check_at_in_run(atn, f.at, "at");
+  const YNode* v = m.get("sysctl");
+  if (!v->is_map())
+    c_.fail(v, "'sysctl' must be a map with the host and the new values, like {host: server, "
+               "net.ipv4.tcp_fin_timeout: 5}, got " + shown(v));
+  const YNode* hn = v->find("host");
+  if (!hn) c_.fail(m.key("sysctl"), "missing key 'host' in sysctl: which host changes its sysctls?");
+  f.host = host_ref(hn, "host");
+  YNode values = *v;  // the sysctls alone, checked by read_sysctls()
+  values.pairs.clear();
+  for (const auto& kv : v->pairs)
+    if (kv.first->value != "host") values.pairs.push_back(kv);
+  if (values.pairs.empty())
+    c_.fail(v, "'sysctl' needs at least one sysctl besides 'host', like net.ipv4.tcp_fin_timeout: 5");
+  HostSpec h;
+  for (const auto& hs : s_->hosts)
+    if (hs.name == f.host) h = hs;
+  h.sysctl_overrides.clear();
+  read_sysctls(&values, h);
+  f.sysctls = h.sysctl_overrides;
+  return f;
+}
+
 void ScenarioReader::read_faults(const YNode* n) {
-  static const std::vector<std::string> kFaultKeys = {"drop", "delay",  "duplicate", "link",
-                                                      "crash", "reboot", "at",        "between",
-                                                      "label"};
+  static const std::vector<std::string> kFaultKeys = {"drop",   "delay", "duplicate", "link",
+                                                      "crash",  "reboot", "inject",   "at",
+                                                      "between", "label"};
   std::vector<std::pair<const FaultSpec*, const YNode*>> reboots;
-  for (const YNode* item : get_list(c_, n, "faults")) {
+  for (const YNode* item : get_list(c_, n, "faults")) attempt([&] {
+    if (item->is_map() && item->find("sysctl")) {
+      s_->faults.push_back(read_sysctl_fault(item));
+      return;
+    }
     MapIn m(c_, item, "fault", kFaultKeys);
     FaultSpec f;
     f.loc = c_.loc(item);
@@ -465,7 +615,7 @@ void ScenarioReader::read_faults(const YNode* n) {
         c_.fail(x, "'label' must be between 1 and 200 characters, got " + std::to_string(f.label.size()));
     }
     const YNode* kind_key = nullptr;
-    for (const char* k : {"drop", "delay", "duplicate", "link", "crash", "reboot"}) {
+    for (const char* k : {"drop", "delay", "duplicate", "link", "crash", "reboot", "inject"}) {
       if (!m.key(k)) continue;
       if (kind_key)
         c_.fail(m.key(k), "a fault has one kind; this one has both '" + kind_key->value +
@@ -473,7 +623,7 @@ void ScenarioReader::read_faults(const YNode* n) {
       kind_key = m.key(k);
     }
     if (!kind_key)
-      c_.fail(item, "a fault needs one of: drop, delay, duplicate, link, crash, reboot");
+      c_.fail(item, "a fault needs one of: drop, delay, duplicate, link, crash, reboot, inject");
     const std::string kind = kind_key->value;
     const YNode* v = m.get(kind);
     if (kind == "drop" || kind == "delay" || kind == "duplicate") {
@@ -518,6 +668,9 @@ void ScenarioReader::read_faults(const YNode* n) {
           if (!found)
             c_.fail(b, "no link between '" + f.link_a + "' and '" + f.link_b + "'");
         }
+      } else if (kind == "inject") {
+        f.kind = FaultKind::Inject;
+        read_inject(v, kind_key, f.inject);
       } else {
         f.kind = kind == "crash" ? FaultKind::Crash : FaultKind::Reboot;
         f.host = host_ref(v, kind);
@@ -525,9 +678,10 @@ void ScenarioReader::read_faults(const YNode* n) {
     }
     s_->faults.push_back(f);
     if (f.kind == FaultKind::Reboot) reboots.emplace_back(nullptr, item);
-  }
-  // A host can only come back after it crashed.
-  for (std::size_t i = 0; i < s_->faults.size(); ++i) {
+  });
+  // A host can only come back after it crashed. (Checked when every fault
+  // was read: s_->faults[i] is then the ith item.)
+  for (std::size_t i = 0; s_->faults.size() == n->items.size() && i < s_->faults.size(); ++i) {
     const FaultSpec& r = s_->faults[i];
     if (r.kind != FaultKind::Reboot) continue;
     bool crashed = false;
@@ -539,6 +693,66 @@ void ScenarioReader::read_faults(const YNode* n) {
                                     " but has not crashed before then");
     }
   }
+}
+
+// `inject: {to: server/conn, flags: R, seq: rcv_nxt+1000, ack: snd_nxt, from: client,
+// spoof: true, bytes: 0, window: 502}`: sequence numbers are relative to the
+// target socket's TCB when the segment is made.
+void ScenarioReader::read_inject(const YNode* n, const YNode* key, InjectSpec& in) {
+  MapIn m(c_, n, "inject", {"to", "flags", "seq", "ack", "from", "spoof", "bytes", "window"}, key);
+  in.to = label_ref(m.need("to"), "to");
+  if (in.to.size() > 2 && in.to.compare(in.to.size() - 2, 2, "#1") == 0) in.to.resize(in.to.size() - 2);
+  in.flags = get_flags(c_, m.need("flags"), "flags");
+  if (!in.flags) c_.fail(m.need("flags"), "an injected segment needs at least one flag, like R, S or .");
+  auto seq_ref = [&](const YNode* x, const std::string& k) {
+    const std::string text = get_string(c_, x, k);
+    SeqRef r;
+    static const std::pair<const char*, SeqRef::Base> kBases[] = {
+        {"rcv_nxt", SeqRef::Base::RcvNxt}, {"snd_nxt", SeqRef::Base::SndNxt}, {"snd_una", SeqRef::Base::SndUna}};
+    std::string rest = text;
+    bool based = false;
+    for (const auto& [name, base] : kBases)
+      if (text.rfind(name, 0) == 0) {
+        r.base = base;
+        rest = text.substr(std::string(name).size());
+        based = true;
+      }
+    const bool digits_only = !rest.empty() && rest.size() <= 10 &&
+                             std::all_of(rest.begin(), rest.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (based && rest.empty()) return r;
+    if (based && rest.size() > 1 && (rest[0] == '+' || rest[0] == '-')) {
+      const std::string num = rest.substr(1);
+      const bool ok = !num.empty() && num.size() <= 10 &&
+                      std::all_of(num.begin(), num.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+      if (ok && std::stoll(num) <= 4294967295LL) {
+        r.offset = rest[0] == '-' ? -std::stoll(num) : std::stoll(num);
+        return r;
+      }
+    } else if (!based && digits_only && std::stoll(rest) <= 4294967295LL) {
+      r.base = SeqRef::Base::Number;
+      r.offset = std::stoll(rest);
+      return r;
+    }
+    c_.fail(x, "'" + k + "' must be a number from 0 to 4294967295, or rcv_nxt, snd_nxt or snd_una of the "
+                         "target socket with an optional +N or -N (like rcv_nxt+1000), got " + shown(x));
+    return r;
+  };
+  if (auto x = m.get("seq")) in.seq = seq_ref(x, "seq");
+  if (auto x = m.get("ack")) {
+    if (!(in.flags & kAck))
+      c_.fail(m.key("ack"), "'ack' needs the ACK flag in 'flags' (like \"R.\" or \".\"); without it the "
+                            "acknowledgement field is not read");
+    in.ack = seq_ref(x, "ack");
+  } else if (!(in.flags & kAck)) {
+    in.ack = SeqRef{SeqRef::Base::Number, 0};
+  }
+  if (auto x = m.get("from")) in.from = host_ref(x, "from");
+  if (auto x = m.get("spoof")) in.spoof = get_bool(c_, x, "spoof");
+  if (!in.spoof && in.from.empty())
+    c_.fail(m.key("spoof"), "with 'spoof: false' the segment carries its sender's own address: name "
+                            "the sending host with 'from'");
+  if (auto x = m.get("bytes")) in.len = static_cast<std::uint32_t>(get_int(c_, x, "bytes", 0, 1448));
+  if (auto x = m.get("window")) in.win = static_cast<std::uint16_t>(get_int(c_, x, "window", 0, 65535));
 }
 
 // ---- processes and scripts ----
@@ -553,7 +767,8 @@ void ScenarioReader::read_processes(const YNode* key, const YNode* n) {
     declared_procs_.push_back(k->value);
     procs_[k->value].node = k;
   }
-  for (const auto& [k, v] : n->pairs) {
+  for (const auto& [k, v] : n->pairs) attempt([&, k = k, v = v] {
+    lenient_bindings_ = false;
     ProcessSpec p;
     p.name = k->value;
     p.loc = c_.loc(k);
@@ -571,6 +786,18 @@ void ScenarioReader::read_processes(const YNode* key, const YNode* n) {
     Scope scope;
     p.script = read_script(m.need("run"), scope, p.name, procs_[p.name], m.get("start"));
     s_->processes.push_back(std::move(p));
+  });
+}
+
+void ScenarioReader::bind_as_of_failed(const YNode* item, Scope& scope, ProcInfo& info) const {
+  if (!item || !item->is_map()) return;
+  for (const auto& [k, v] : item->pairs) {
+    if (!v || !v->is_map()) continue;
+    const YNode* as = v->find("as");
+    if (as && !as->is_map() && !as->is_seq() && !as->value.empty() && as->value.size() <= 64) {
+      scope.bind(as->value);
+      info.bindings.insert(as->value);
+    }
   }
 }
 
@@ -584,7 +811,12 @@ std::vector<Step> ScenarioReader::read_script(const YNode* n, Scope& scope,
   Time prev = 0;
   for (const YNode* item : get_list(c_, n, "run")) {
     const YNode* at_node = nullptr;
-    Step st = read_step(item, scope, proc, info, &at_node);
+    Step st;
+    if (!attempt([&] { st = read_step(item, scope, proc, info, &at_node); })) {
+      bind_as_of_failed(item, scope, info);
+      lenient_bindings_ = true;
+      continue;
+    }
     if (st.at) {
       if (start_node && *st.at < start)
         c_.fail(at_node, "'at' " + at_node->value + " is before the process starts (start: " +
@@ -612,28 +844,30 @@ Trigger ScenarioReader::read_trigger(const YNode* n, const std::string& key,
   const YNode* ev = m.get("event");
   if (st && ev) c_.fail(m.key("event"), "give either 'state' or 'event' in '" + key + "', not both");
   if (!st && !ev) c_.fail(n, "'" + key + "' needs 'state' (like CLOSE_WAIT) or 'event' (eof, "
-                             "readable, closed, reset)");
+                             "readable, writable, closed, reset)");
   if (st) {
     t.kind = Trigger::Kind::State;
     t.state = get_state(c_, st, "state");
   } else {
     static const Trigger::Kind kinds[] = {Trigger::Kind::Eof, Trigger::Kind::Readable,
-                                          Trigger::Kind::Closed, Trigger::Kind::Reset};
-    t.kind = kinds[get_choice(c_, ev, "event", {"eof", "readable", "closed", "reset"})];
+                                          Trigger::Kind::Closed, Trigger::Kind::Reset,
+                                          Trigger::Kind::Writable};
+    t.kind = kinds[get_choice(c_, ev, "event", {"eof", "readable", "closed", "reset", "writable"})];
   }
   return t;
 }
 
 Step ScenarioReader::read_step(const YNode* n, Scope& scope,
                                const std::string& proc, ProcInfo& info, const YNode** at_node) {
-  std::vector<std::string> keys = {"at", "after", "when", "on_error"};
+  std::vector<std::string> keys = {"at", "after", "when", "on_error", "retry"};
   for (const auto& a : step_actions()) keys.push_back(a);
   if (!n->is_map())
     c_.fail(n, "a step must be a map with one action, like {close: sock}, got " + shown(n));
   MapIn m(c_, n, "step", keys);
   const YNode* action_key = nullptr;
   for (const auto& [k, v] : n->pairs) {
-    if (k->value == "at" || k->value == "after" || k->value == "when" || k->value == "on_error")
+    if (k->value == "at" || k->value == "after" || k->value == "when" || k->value == "on_error" ||
+        k->value == "retry")
       continue;
     if (action_key)
       c_.fail(k, "a step has one action; this one has both '" + action_key->value + "' and '" +
@@ -654,6 +888,12 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
     st.after = get_duration(c_, x, "after");
   }
   if (auto x = m.get("when")) st.when = read_trigger(x, "when", scope);
+  if (auto x = m.get("retry")) {
+    MapIn rm(c_, x, "retry", {"count", "backoff", "factor"}, m.key("retry"));
+    st.retry_count = static_cast<int>(get_int(c_, rm.need("count"), "count", 1, 1000));
+    if (auto y = rm.get("backoff")) st.retry_backoff = get_duration(c_, y, "backoff");
+    if (auto y = rm.get("factor")) st.retry_factor = static_cast<int>(get_int(c_, y, "factor", 1, 16));
+  }
   if (auto x = m.get("on_error")) {
     static const OnError policies[] = {OnError::Stop, OnError::Continue, OnError::Exit};
     st.on_error = policies[get_choice(c_, x, "on_error", {"stop", "continue", "exit"})];
@@ -708,9 +948,25 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
     std::string target = get_string(c_, to, "to");
     auto colon = target.rfind(':');
     std::string host = colon == std::string::npos ? target : target.substr(0, colon);
-    if (std::find(host_names_.begin(), host_names_.end(), host) == host_names_.end())
+    if (std::find(host_names_.begin(), host_names_.end(), host) != host_names_.end()) {
+      st.to_host = host;
+    } else if (auto ip = parse_ip(host)) {
+      // An address: 127.x.x.x is the process's own host over loopback;
+      // otherwise it must be a host's ip.
+      st.to_ip = *ip;
+      if (is_loopback_ip(*ip)) {
+        st.to_host = info.host;
+      } else {
+        for (const HostSpec& h : s_->hosts)
+          if (h.ip == *ip) st.to_host = h.name;
+        if (st.to_host.empty())
+          c_.fail(to, "no host has the address " + host + " (hosts: " + list_some(host_names_) +
+                          "; 127.0.0.1 is the process's own host)");
+      }
+    } else {
       c_.fail(to, "unknown host '" + host.substr(0, 60) + "' (hosts: " + list_some(host_names_) + ")");
-    st.to_host = host;
+    }
+    check_route(to, info.host, st.to_host);
     if (colon != std::string::npos) {
       if (mm.key("port"))
         c_.fail(mm.key("port"), "the port is given twice: in 'to' and in 'port'");
@@ -765,8 +1021,10 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
     }
   } else if (a == "setsockopt") {
     st.kind = StepKind::SetSockOpt;
-    static const std::vector<std::string> opts = {"linger",  "reuseaddr", "keepalive", "nodelay",
-                                                  "cloexec", "nonblock",  "rcvbuf"};
+    static const std::vector<std::string> opts = {
+        "linger",   "reuseaddr", "keepalive",    "nodelay",  "cloexec",  "nonblock", "rcvbuf",
+        "keepidle", "keepintvl", "keepcnt",      "user_timeout", "rcvtimeo", "sndtimeo",
+        "quickack", "linger2"};
     std::vector<std::string> k2 = {"socket"};
     k2.insert(k2.end(), opts.begin(), opts.end());
     MapIn mm(c_, v, "setsockopt", k2, action_key);
@@ -795,6 +1053,38 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
     } else if (o == "rcvbuf") {
       st.opt = SockOpt::RcvBuf;
       st.value = get_int(c_, ov, "rcvbuf", 1, kIntMax);
+    } else if (o == "keepidle" || o == "keepintvl") {
+      // TCP_KEEPIDLE / TCP_KEEPINTVL: whole seconds, 1 to MAX_TCP_KEEPIDLE /
+      // MAX_TCP_KEEPINTVL (32767); Linux refuses others with EINVAL.
+      st.opt = o == "keepidle" ? SockOpt::KeepIdle : SockOpt::KeepIntvl;
+      const Time t = get_duration(c_, ov, o);
+      if (t % sec(1) != 0 || t < sec(1) || t > sec(32767))
+        c_.fail(ov, "'" + o + "' must be a whole number of seconds from 1 to 32767 (Linux counts it "
+                    "in seconds), got " + shown(ov));
+      st.value = t / sec(1);
+    } else if (o == "keepcnt") {
+      st.opt = SockOpt::KeepCnt;  // MAX_TCP_KEEPCNT
+      st.value = get_int(c_, ov, "keepcnt", 1, 127);
+    } else if (o == "user_timeout") {
+      // TCP_USER_TIMEOUT is in milliseconds; 0 turns it off.
+      st.opt = SockOpt::UserTimeout;
+      st.value = get_duration(c_, ov, o);
+      if (st.value % msec(1) != 0 || st.value > msec(kIntMax))
+        c_.fail(ov, "'user_timeout' must be a whole number of milliseconds (0 = off), at most "
+                    "2147483647ms, got " + shown(ov));
+    } else if (o == "rcvtimeo" || o == "sndtimeo") {
+      st.opt = o == "rcvtimeo" ? SockOpt::RcvTimeo : SockOpt::SndTimeo;
+      st.value = get_duration(c_, ov, o);  // 0 = block for ever
+      if (st.value > sec(kIntMax / 1000))
+        c_.fail(ov, "'" + o + "' must be at most " + std::to_string(kIntMax / 1000) + "s, got " + shown(ov));
+    } else if (o == "linger2") {
+      // TCP_LINGER2 seconds: negative = no orphaned FIN_WAIT_2 (RST), 0 = tcp_fin_timeout.
+      st.opt = SockOpt::Linger2;
+      st.value = get_int(c_, ov, "linger2", -kIntMax - 1, kIntMax);
+    } else if (o == "quickack") {
+      st.opt = SockOpt::QuickAck;
+      st.on = get_bool(c_, ov, o);
+      st.value = st.on ? 1 : 0;
     } else {
       static const std::map<std::string, SockOpt> bools = {
           {"reuseaddr", SockOpt::ReuseAddr}, {"keepalive", SockOpt::KeepAlive},
@@ -804,6 +1094,12 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
       st.on = get_bool(c_, ov, o);
       st.value = st.on ? 1 : 0;
     }
+  } else if (a == "getsockopt") {
+    st.kind = StepKind::GetSockOpt;
+    MapIn mm(c_, v, "getsockopt", {"socket", "option"}, action_key);
+    st.sock = sock(mm);
+    st.getopt = get_choice(c_, mm.need("option"), "option", {"so_error", "tcp_info"}) == 0 ? GetOpt::Error
+                                                                                          : GetOpt::TcpInfo;
   } else if (a == "dup") {
     st.kind = StepKind::Dup;
     MapIn mm(c_, v, "dup", {"socket", "as"}, action_key);
@@ -847,8 +1143,21 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
   } else if (a == "epoll") {
     st.kind = StepKind::Epoll;
     MapIn mm(c_, v, "epoll",
-             {"socket", "events", "edge", "close_on_eof", "max_wakeups", "timeout"}, action_key);
+             {"socket", "events", "edge", "close_on_eof", "max_wakeups", "timeout", "on_in", "as"},
+             action_key);
     st.sock = st.epoll.sock = sock(mm);
+    if (auto x = mm.get("on_in")) {
+      static const EpollOnIn kOnIn[] = {EpollOnIn::Read, EpollOnIn::Accept, EpollOnIn::Ignore};
+      st.epoll.on_in = kOnIn[get_choice(c_, x, "on_in", {"read", "accept", "ignore"})];
+    }
+    // accept() needs a name for the connections it takes; nothing else binds one.
+    if (st.epoll.on_in == EpollOnIn::Accept) {
+      as_node = mm.need("as");
+      if (mm.get("close_on_eof"))
+        c_.fail(mm.key("close_on_eof"), "'close_on_eof' is for on_in: read; a listener never reads end of file");
+    } else if (mm.get("as")) {
+      c_.fail(mm.key("as"), "'as' names the connections accept() takes; it is only for on_in: accept");
+    }
     std::uint32_t events = 0;
     bool et = false;
     if (auto ev = mm.get("events")) {
@@ -892,6 +1201,30 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
 }
 
 // ---- expect ----
+// `fields:` of an expected getsockopt: what SO_ERROR (`error`) or TCP_INFO
+// (`state`, `retransmits`, `probes`, `rto`, `unacked`, `total_retrans`) read,
+// in the form the trace writes after "->".
+void ScenarioReader::read_call_fields(const YNode* n, const YNode* key, ExpectCall& ec) {
+  if (ec.call != "getsockopt")
+    c_.fail(key, "'fields' is only for call: getsockopt, not " + ec.call);
+  MapIn m(c_, n, "fields", {"error", "state", "retransmits", "probes", "rto", "unacked", "total_retrans"}, key);
+  if (auto x = m.get("error")) {
+    std::string en = get_string(c_, x, "error");
+    if (en == "none") en = "0";
+    if (en != "0" && !parse_errno(en))
+      c_.fail(x, "'error' must be an errno name like ECONNREFUSED, or 0 (none); got " + shown(x));
+    ec.fields["error"] = en;
+  }
+  if (auto x = m.get("state")) ec.fields["state"] = state_name(get_state(c_, x, "state"));
+  for (const char* k : {"retransmits", "probes", "unacked", "total_retrans"})
+    if (auto x = m.get(k)) ec.fields[k] = std::to_string(get_int(c_, x, k, 0, kIntMax));
+  if (auto x = m.get("rto")) ec.rto = get_duration(c_, x, "rto");
+  if (ec.fields.count("error") && (ec.fields.size() > 1 || ec.rto))
+    c_.fail(m.key("error"), "'error' is read with SO_ERROR and the other fields with TCP_INFO: "
+                            "expect them of separate getsockopt calls");
+  if (ec.fields.empty() && !ec.rto) c_.fail(n, "'fields' needs at least one field");
+}
+
 void ScenarioReader::read_expect(const YNode* key, const YNode* n) {
   MapIn m(c_, n, "expect",
           {"states", "segments", "segments_from", "calls", "at", "signals", "exits", "counts",
@@ -931,7 +1264,7 @@ void ScenarioReader::read_expect(const YNode* key, const YNode* n) {
   }
   if (auto x = m.get("calls")) {
     for (const YNode* item : get_list(c_, x, "calls")) {
-      MapIn mm(c_, item, "expect.calls", {"process", "call", "nth", "ret", "errno"});
+      MapIn mm(c_, item, "expect.calls", {"process", "call", "nth", "ret", "errno", "fields", "tolerance"});
       ExpectCall ec;
       ec.loc = c_.loc(item);
       ec.process = process_ref(mm.need("process"), "process");
@@ -944,8 +1277,13 @@ void ScenarioReader::read_expect(const YNode* key, const YNode* n) {
           c_.fail(y, "'errno' must be an errno name like EPIPE or ECONNRESET, or none; got " + shown(y));
         ec.err = en;
       }
-      if (!ec.ret && !ec.err)
-        c_.fail(item, "an expected call needs 'ret' or 'errno' (or both)");
+      if (auto y = mm.get("fields")) read_call_fields(y, mm.key("fields"), ec);
+      if (auto y = mm.get("tolerance")) {
+        if (!ec.rto) c_.fail(mm.key("tolerance"), "'tolerance' is for fields: {rto: ...}; this call expects no rto");
+        ec.tolerance = get_duration(c_, y, "tolerance");
+      }
+      if (!ec.ret && !ec.err && ec.fields.empty() && !ec.rto)
+        c_.fail(item, "an expected call needs 'ret', 'errno' or 'fields'");
       e.calls.push_back(std::move(ec));
     }
   }
@@ -1050,6 +1388,20 @@ void ScenarioReader::read_expect(const YNode* key, const YNode* n) {
 
 // ---- the whole file ----
 Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
+  std::string note;
+  try {
+    read_body(doc, s);
+  } catch (const TooManyErrors&) {
+    note = c_.file + ": stopped after " + std::to_string(kMaxErrors) + " errors";
+  } catch (const LoadError& e) {  // one that leaves nothing to read on
+    errors_.push_back(e);
+  }
+  s_ = nullptr;
+  if (!errors_.empty()) throw LoadError::several(std::move(errors_), note);
+  return s;
+}
+
+void ScenarioReader::read_body(const YDoc& doc, Scenario& s) {
   s_ = &s;
   if (!doc.root || doc.root->is_null())
     throw LoadError(Loc{c_.file, 1, 1},
@@ -1076,40 +1428,47 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
     c_.fail(root, "this is not a scenario file: none of its top-level keys is one tcpsim knows (title:, "
                   "hosts:, processes:, ...)");
   MapIn top(c_, root, "the top level", top_level_keys());
-  s.title = get_text(c_, top.need("title"), "title");
-  if (s.title.en.empty()) c_.fail(top.need("title"), "'title' must not be empty");
-  if (auto x = top.get("summary")) s.summary = get_text(c_, x, "summary");
-  if (auto x = top.get("lesson")) s.lesson = get_text(c_, x, "lesson");
-  if (auto x = top.get("tags"))
+  attempt([&] {
+    s.title = get_text(c_, top.need("title"), "title");
+    if (s.title.en.empty()) c_.fail(top.need("title"), "'title' must not be empty");
+  });
+  if (auto x = top.get("summary")) attempt([&] { s.summary = get_text(c_, x, "summary"); });
+  if (auto x = top.get("lesson")) attempt([&] { s.lesson = get_text(c_, x, "lesson"); });
+  if (auto x = top.get("tags")) attempt([&] {
     for (const YNode* t : get_list(c_, x, "tags")) s.tags.push_back(get_string(c_, t, "tags"));
-  if (auto x = top.get("references"))
+  });
+  if (auto x = top.get("references")) attempt([&] {
     for (const YNode* t : get_list(c_, x, "references"))
       s.references.push_back(get_string(c_, t, "references"));
-  if (auto x = top.get("kernel")) {
-    MapIn k(c_, x, "kernel", {"compare", "reason"}, top.key("kernel"));
+  });
+  if (auto x = top.get("kernel")) attempt([&] {
+    MapIn k(c_, x, "kernel", {"compare", "reason", "horizon"}, top.key("kernel"));
     if (auto y = k.get("compare")) s.kernel_comparable = get_bool(c_, y, "compare");
     if (auto y = k.get("reason")) s.kernel_skip_reason = get_string(c_, y, "reason");
-  }
-  if (auto x = top.get("seed")) s.seed = get_uint(c_, x, "seed", UINT64_MAX);
-  if (auto x = top.get("duration")) {
+    // horizon: compare with the kernel only up to this time (docs/fidelity.md).
+    if (auto y = k.get("horizon")) s.kernel_horizon = get_duration(c_, y, "horizon", 1);
+  });
+  if (auto x = top.get("seed")) attempt([&] { s.seed = get_uint(c_, x, "seed", UINT64_MAX); });
+  if (auto x = top.get("duration")) attempt([&] {
     s.duration = get_duration(c_, x, "duration", 1);  // 0 would mean "no limit": refuse it
     duration_ = s.duration;
     duration_node_ = x;
-  }
+  });
+  // Without hosts nothing else can be checked: that error ends the reading.
   read_hosts(top.key("hosts"), top.need("hosts"));
-  read_links(top);
-  read_processes(top.key("processes"), top.need("processes"));
+  attempt([&] { read_links(top); });
+  attempt([&] { read_processes(top.key("processes"), top.need("processes")); });
   // Faults after processes only so that errors come in file order for
   // typical files; faults refer to hosts and links only.
-  if (auto x = top.get("faults")) read_faults(x);
-  if (auto x = top.get("isn")) {
+  if (auto x = top.get("faults")) attempt([&] { read_faults(x); });
+  if (auto x = top.get("isn")) attempt([&] {
     if (!x->is_map()) c_.fail(x, "'isn' must be a map of socket label -> number, got " + shown(x));
     for (const auto& [k, v] : x->pairs)
-      s.isn[label_ref(k, "isn")] = static_cast<std::uint32_t>(get_uint(c_, v, "isn", UINT32_MAX));
-  }
-  if (auto x = top.get("expect")) read_expect(top.key("expect"), x);
-  s_ = nullptr;
-  return s;
+      attempt([&, k = k, v = v] {
+        s.isn[label_ref(k, "isn")] = static_cast<std::uint32_t>(get_uint(c_, v, "isn", UINT32_MAX));
+      });
+  });
+  if (auto x = top.get("expect")) attempt([&] { read_expect(top.key("expect"), x); });
 }
 
 std::string stem_of(const std::string& path) {

@@ -8,6 +8,8 @@
 
 namespace tcpsim::loader {
 
+// Deviation (Linux, TCP_TIMEWAIT_LEN): the linux profile's TIME_WAIT is 60 s
+// (Sysctls::time_wait), where RFC 9293 §3.4.2 asks for 2·MSL with MSL = 2 minutes.
 inline Sysctls profile_defaults(Profile p) {
   Sysctls y;
   if (p == Profile::Rfc9293) {

@@ -31,7 +31,16 @@ inline const std::vector<SysctlMember>& sysctl_members() {
       {"net.ipv4.tcp_keepalive_probes", &Sysctls::tcp_keepalive_probes, nullptr},
       {"net.ipv4.tcp_rfc1337", &Sysctls::tcp_rfc1337, nullptr},
       {"net.ipv4.tcp_abort_on_overflow", &Sysctls::tcp_abort_on_overflow, nullptr},
+      {"net.ipv4.tcp_syncookies", &Sysctls::tcp_syncookies, nullptr},
       {"net.core.somaxconn", &Sysctls::somaxconn, nullptr},
+      {"net.netfilter.nf_conntrack_tcp_timeout_established", nullptr, &Sysctls::ct_established},
+      {"net.netfilter.nf_conntrack_tcp_timeout_syn_sent", nullptr, &Sysctls::ct_syn_sent},
+      {"net.netfilter.nf_conntrack_tcp_timeout_syn_recv", nullptr, &Sysctls::ct_syn_recv},
+      {"net.netfilter.nf_conntrack_tcp_timeout_fin_wait", nullptr, &Sysctls::ct_fin_wait},
+      {"net.netfilter.nf_conntrack_tcp_timeout_close_wait", nullptr, &Sysctls::ct_close_wait},
+      {"net.netfilter.nf_conntrack_tcp_timeout_last_ack", nullptr, &Sysctls::ct_last_ack},
+      {"net.netfilter.nf_conntrack_tcp_timeout_time_wait", nullptr, &Sysctls::ct_time_wait},
+      {"net.netfilter.nf_conntrack_tcp_timeout_close", nullptr, &Sysctls::ct_close},
   };
   return d;
 }

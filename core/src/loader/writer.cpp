@@ -309,6 +309,13 @@ void Writer::hosts() {
     kv.emplace_back("ip", ip_string(h.ip));
     if (h.profile != Profile::Linux) kv.emplace_back("profile", "rfc9293");
     if (y.time_wait != def.time_wait) kv.emplace_back("time_wait", dur(y.time_wait, where + " time_wait"));
+    if (h.forward) kv.emplace_back("forward", "true");
+    if (h.nat) {
+      std::string in;
+      for (const std::string& n : h.nat->inside) in += (in.empty() ? "" : ", ") + key(n, "nat inside");
+      kv.emplace_back("nat", "{inside: [" + in + "]" +
+                                 (h.nat->policy == NatPolicy::Rst ? ", policy: rst}" : "}"));
+    }
     if (sysctls.empty()) {
       o_ << "  " << key(h.name, "host name") << ": " << flow(kv) << "\n";
       continue;
@@ -414,6 +421,46 @@ void Writer::faults() {
         if (!f.link_a.empty())
           kv.emplace_back("between", flow_list({str(f.link_a, where), str(f.link_b, where)}));
         break;
+      case FaultKind::Inject: {
+        const InjectSpec& in = f.inject;
+        kv.emplace_back("at", dur(f.at, where + " at"));
+        auto ref = [&](const SeqRef& r, const char* k) {
+          if (r.base == SeqRef::Base::Number) {
+            if (r.offset < 0 || r.offset > 4294967295LL) cannot(where + " " + k + " is out of range");
+            return std::to_string(r.offset);
+          }
+          std::string t = r.base == SeqRef::Base::RcvNxt ? "rcv_nxt" : r.base == SeqRef::Base::SndNxt ? "snd_nxt" : "snd_una";
+          if (r.offset) t += (r.offset > 0 ? "+" : "-") + std::to_string(r.offset > 0 ? r.offset : -r.offset);
+          return t;
+        };
+        std::vector<std::pair<std::string, std::string>> ik;
+        ik.emplace_back("to", str(in.to, where + " to"));
+        ik.emplace_back("flags", flags_out(in.flags, where + " flags"));
+        if (!(in.seq.base == SeqRef::Base::RcvNxt && in.seq.offset == 0)) ik.emplace_back("seq", ref(in.seq, "seq"));
+        if (in.flags & kAck) {
+          if (!(in.ack.base == SeqRef::Base::SndNxt && in.ack.offset == 0)) ik.emplace_back("ack", ref(in.ack, "ack"));
+        } else if (!(in.ack.base == SeqRef::Base::Number && in.ack.offset == 0)) {
+          cannot(where + " has an acknowledgement number without the ACK flag");
+        }
+        if (!in.from.empty()) ik.emplace_back("from", str(in.from, where + " from"));
+        if (!in.spoof) ik.emplace_back("spoof", "false");
+        if (in.len) ik.emplace_back("bytes", std::to_string(in.len));
+        if (in.win) ik.emplace_back("window", std::to_string(*in.win));
+        kv.emplace_back("inject", flow(ik));
+        break;
+      }
+      case FaultKind::Sysctl: {
+        kv.emplace_back("at", dur(f.at, where + " at"));
+        std::vector<std::pair<std::string, std::string>> sk;
+        sk.emplace_back("host", str(f.host, where + " host"));
+        if (f.sysctls.empty()) cannot(where + " changes no sysctl");
+        for (const auto& [name, value] : f.sysctls) {
+          check_text(value, where + " " + name);
+          sk.emplace_back(name, value.find(' ') != std::string::npos ? dq(value) : value);
+        }
+        kv.emplace_back("sysctl", flow(sk));
+        break;
+      }
       case FaultKind::Crash:
       case FaultKind::Reboot:
         kv.emplace_back("at", dur(f.at, where + " at"));
@@ -429,7 +476,7 @@ void Writer::faults() {
 }
 
 std::string Writer::trigger(const Trigger& t, const std::string& where) const {
-  static const char* const kEvents[] = {"", "", "eof", "readable", "closed", "reset"};
+  static const char* const kEvents[] = {"", "", "eof", "readable", "closed", "reset", "writable"};
   std::vector<std::pair<std::string, std::string>> kv;
   kv.emplace_back("socket", str(t.sock, where + " socket"));
   switch (t.kind) {
@@ -479,6 +526,13 @@ void Writer::step(const Step& st, int indent, const std::string& proc, const std
     head.emplace_back("when", trigger(st.when, where + " when"));
   if (st.on_error != OnError::Stop)
     head.emplace_back("on_error", st.on_error == OnError::Continue ? "continue" : "exit");
+  if (st.retry_count > 0) {
+    std::vector<std::pair<std::string, std::string>> rk;
+    rk.emplace_back("count", std::to_string(st.retry_count));
+    if (st.retry_backoff != sec(1)) rk.emplace_back("backoff", dur(st.retry_backoff, where + " retry backoff"));
+    if (st.retry_factor != 2) rk.emplace_back("factor", std::to_string(st.retry_factor));
+    head.emplace_back("retry", flow(rk));
+  }
 
   const std::string sock = st.sock.empty() ? std::string() : str(st.sock, where + " socket");
   auto need_sock = [&] {
@@ -523,7 +577,8 @@ void Writer::step(const Step& st, int indent, const std::string& proc, const std
     case StepKind::Connect: {
       if (st.port == 0) cannot(where + " connects to port 0");
       check_text(st.to_host, where + " to");
-      const std::string to = st.to_host + ":" + std::to_string(st.port);
+      // An address written as one (127.0.0.1, a host's ip) is written back so.
+      const std::string to = (st.to_ip ? ip_string(st.to_ip) : st.to_host) + ":" + std::to_string(st.port);
       kv.emplace_back("to", dq(to));
       if (!st.sock.empty()) kv.emplace_back("socket", sock);
       else kv.emplace_back("as", need_as());
@@ -571,6 +626,30 @@ void Writer::step(const Step& st, int indent, const std::string& proc, const std
             cannot(where + ": rcvbuf must be from 1 to 2147483647 bytes");
           kv.emplace_back("rcvbuf", std::to_string(st.value));
           break;
+        case SockOpt::KeepIdle:
+        case SockOpt::KeepIntvl:
+          if (st.value < 1 || st.value > 32767) cannot(where + ": keepidle/keepintvl must be 1 to 32767 s");
+          kv.emplace_back(st.opt == SockOpt::KeepIdle ? "keepidle" : "keepintvl", std::to_string(st.value));
+          break;
+        case SockOpt::KeepCnt:
+          if (st.value < 1 || st.value > 127) cannot(where + ": keepcnt must be 1 to 127");
+          kv.emplace_back("keepcnt", std::to_string(st.value));
+          break;
+        case SockOpt::UserTimeout:
+          if (st.value % 1000 != 0) cannot(where + ": user_timeout must be whole milliseconds");
+          kv.emplace_back("user_timeout", dur(st.value, where + " user_timeout"));
+          break;
+        case SockOpt::RcvTimeo:
+        case SockOpt::SndTimeo:
+          kv.emplace_back(st.opt == SockOpt::RcvTimeo ? "rcvtimeo" : "sndtimeo", dur(st.value, where));
+          break;
+        case SockOpt::Linger2:
+          if (st.value < INT32_MIN || st.value > INT32_MAX) cannot(where + ": linger2 out of range");
+          kv.emplace_back("linger2", std::to_string(st.value));
+          break;
+        case SockOpt::QuickAck:
+          kv.emplace_back("quickack", boolean(st.on));
+          break;
         default: {
           static const char* const kNames[] = {"linger", "reuseaddr", "keepalive", "nodelay",
                                                "cloexec", "nonblock",  "rcvbuf"};
@@ -579,6 +658,11 @@ void Writer::step(const Step& st, int indent, const std::string& proc, const std
           kv.emplace_back(kNames[static_cast<int>(st.opt)], boolean(st.on));
         }
       }
+      break;
+    case StepKind::GetSockOpt:
+      need_sock();
+      kv.emplace_back("socket", sock);
+      kv.emplace_back("option", st.getopt == GetOpt::Error ? "so_error" : "tcp_info");
       break;
     case StepKind::Dup:
       need_sock();
@@ -634,6 +718,12 @@ void Writer::step(const Step& st, int indent, const std::string& proc, const std
       if (e.close_on_eof) kv.emplace_back("close_on_eof", "true");
       if (e.max_wakeups != 100) kv.emplace_back("max_wakeups", std::to_string(e.max_wakeups));
       if (e.timeout != 0) kv.emplace_back("timeout", dur(e.timeout, where + " timeout"));
+      if (e.on_in == EpollOnIn::Accept) {
+        kv.emplace_back("on_in", "accept");
+        kv.emplace_back("as", need_as());
+      } else if (e.on_in == EpollOnIn::Ignore) {
+        kv.emplace_back("on_in", "ignore");
+      }
       break;
     }
     case StepKind::Loop:
@@ -720,9 +810,20 @@ void Writer::expect() {
       kv.emplace_back("call", str(c.call, where));
       if (c.nth < 0) cannot(where + " nth is negative");
       if (c.nth != 1) kv.emplace_back("nth", std::to_string(c.nth));
-      if (!c.ret && !c.err) cannot(where + " expects neither a return value nor an errno");
+      if (!c.ret && !c.err && c.fields.empty() && !c.rto)
+        cannot(where + " expects neither a return value, an errno nor fields");
       if (c.ret) kv.emplace_back("ret", std::to_string(*c.ret));
       if (c.err) kv.emplace_back("errno", str(*c.err, where + " errno"));
+      if (!c.fields.empty() || c.rto) {
+        std::vector<std::pair<std::string, std::string>> fk;
+        // Counts (and SO_ERROR's 0) are numbers in the file, not quoted text.
+        for (const auto& [k, v] : c.fields)
+          fk.emplace_back(k, !v.empty() && v.find_first_not_of("0123456789") == std::string::npos ? v
+                                                                                                  : str(v, where + " " + k));
+        if (c.rto) fk.emplace_back("rto", dur(*c.rto, where + " rto"));
+        kv.emplace_back("fields", flow(fk));
+      }
+      if (c.tolerance) kv.emplace_back("tolerance", dur(c.tolerance, where + " tolerance"));
       o_ << "    - " << flow(kv) << "\n";
     }
   }
@@ -840,9 +941,10 @@ std::string Writer::write(const std::string& header) {
       o_ << "  - " << dq(r) << "\n";
     }
   }
-  if (!s_.kernel_comparable || !s_.kernel_skip_reason.empty()) {
+  if (!s_.kernel_comparable || !s_.kernel_skip_reason.empty() || s_.kernel_horizon != kNever) {
     o_ << "kernel:\n";
     if (!s_.kernel_comparable) o_ << "  compare: false\n";
+    if (s_.kernel_horizon != kNever) o_ << "  horizon: " << dur(s_.kernel_horizon, "kernel.horizon") << "\n";
     if (!s_.kernel_skip_reason.empty()) text_line(o_, 2, "reason", s_.kernel_skip_reason, "kernel.reason");
   }
   if (s_.seed != 1) o_ << "seed: " << s_.seed << "\n";

@@ -27,6 +27,7 @@
 #include "loader/sysctl_members.hpp"
 #include "sim.hpp"
 #include "tcpsim/packetdrill_run.hpp"
+#include "tcpsim/packetdrill_verify.hpp"
 
 namespace tcpsim::packetdrill {
 
@@ -93,12 +94,7 @@ const char* strerror_text(int e) {
   return "";
 }
 
-std::string secs(Time t) {
-  char b[48];
-  std::snprintf(b, sizeof b, "%s%lld.%06lld", t < 0 ? "-" : "", static_cast<long long>((t < 0 ? -t : t) / 1000000),
-                static_cast<long long>((t < 0 ? -t : t) % 1000000));
-  return b;
-}
+std::string secs(Time t) { return packetdrill_secs(t); }
 
 struct Unsupported {
   int line, col;
@@ -427,7 +423,6 @@ class Runner {
 
   Time expect_outbound(const Line& ln, bool any, Time t, Time t_end) {
     const Segment& sg = ln.segment;
-    const Time lo = any ? 0 : t - tol_;
     const Time hi = any ? kNever : t_end + tol_;
     // Wait for the next segment the model sends: up to the end of the
     // window, or (to say when it came) a while past it.
@@ -472,49 +467,33 @@ class Runner {
                        "\nactual packet:  " + secs(c.t) + " " + describe(g, true));
       res_.at = c.t;
     };
-    // run_packet.c verify_outbound_live_packet(): the TCP header fields,
-    // then the payload length, then the time.
-    static const std::pair<std::uint8_t, const char*> bits[] = {
-        {kFin, "tcp_fin"}, {kSyn, "tcp_syn"}, {kRst, "tcp_rst"}, {kPsh, "tcp_psh"}, {kAck, "tcp_ack"}, {kUrg, "tcp_urg"}};
-    for (const auto& [bit, name] : bits) {
-      const int e = (sg.flags & bit) ? 1 : 0, a = (g.flags & bit) ? 1 : 0;
-      if (e != a) {
-        fail(std::string("live packet field ") + name + ": expected: " + std::to_string(e) + " (0x" +
-             std::to_string(e) + ") vs actual: " + std::to_string(a) + " (0x" + std::to_string(a) + ")");
-        return c.t;
-      }
-    }
-    const std::uint32_t seq_rel = g.seq - isn_for(g.dport);
-    if (seq_rel != sg.seq_start) {
-      fail("live packet field tcp_seq: expected: " + std::to_string(sg.seq_start) + " vs actual: " + std::to_string(seq_rel));
-      return c.t;
-    }
-    if (sg.ack) {
-      const std::uint32_t ack_rel = g.ack - kRemoteIsn;
-      if (ack_rel != *sg.ack) {
-        fail("live packet field tcp_ack_seq: expected: " + std::to_string(*sg.ack) + " vs actual: " + std::to_string(ack_rel));
-        return c.t;
-      }
-    }
-    if (sg.win && peer_wscale_ >= 0 && !(g.flags & kSyn)) {
-      if (!win_noted_) {
-        win_noted_ = true;
-        warn(sg.win_pos, "window not checked: the connection negotiated window scaling, which the model does not do");
-      }
-    } else if (sg.win && *sg.win != g.win) {
-      fail("live packet field tcp_window: expected: " + std::to_string(*sg.win) + " vs actual: " + std::to_string(g.win));
-      return c.t;
-    }
-    if (g.len != sg.len) {
-      fail("live packet payload: expected " + std::to_string(sg.len) + " bytes vs actual " + std::to_string(g.len) + " bytes");
-      return c.t;
-    }
-    if (c.t < lo || c.t > hi) {
-      const std::string exp = t == t_end ? "at " + secs(t) + " sec" : "in " + secs(t) + " ~ " + secs(t_end) + " sec";
-      fail("timing error: expected outbound packet " + exp + " but happened at " + secs(c.t) + " sec; tolerance " +
-           secs(tol_) + " sec");
-      return c.t;
-    }
+    // run_packet.c verify_outbound_live_packet(), shared with the kernel
+    // player (tcpsim/packetdrill_verify.hpp).
+    OutboundView got;
+    got.t = c.t;
+    got.flags = g.flags;
+    got.sport = g.sport;
+    got.dport = g.dport;
+    got.seq = g.seq - isn_for(g.dport);
+    got.ack = g.ack - kRemoteIsn;
+    got.win = g.win;
+    got.len = g.len;
+    OutboundExpect want;
+    want.script = &sg;
+    want.flags = sg.flags;
+    want.flag_mask = 0x3F;  // the model sends no ECE/CWR: the line's E and W are not compared
+    want.t = t;
+    want.t_end = t_end;
+    want.any_time = any;
+    want.tolerance = tol_;
+    want.ports = false;  // not compared here (the kernel player compares them): the model uses the script's ports
+    want.window = !(peer_wscale_ >= 0 && !(g.flags & kSyn));
+    want.on_window_unchecked = [&] {
+      if (win_noted_) return;
+      win_noted_ = true;
+      warn(sg.win_pos, "window not checked: the connection negotiated window scaling, which the model does not do");
+    };
+    if (auto what = check_outbound(got, want)) fail(*what);
     return c.t;
   }
 

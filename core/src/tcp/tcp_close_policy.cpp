@@ -54,8 +54,8 @@ void Sim::tcp_close(Sock& s) {
     tcp_done(s);
     return;
   }
-  // Deviation (Linux; RFC 9293 §3.10.4 answers CLOSE in TIME-WAIT with
-  // "error: connection closing"): a socket already in TIME_WAIT (the peer's FIN came after
+  // Deviation (Linux, tcp_time_wait(), __tcp_close()): RFC 9293 §3.10.4 answers
+  // CLOSE in TIME-WAIT with "error: connection closing"; a socket already in TIME_WAIT (the peer's FIN came after
   // shutdown(SHUT_WR), or after CLOSING) is no longer the process's socket on
   // Linux: tcp_time_wait() handed the connection to a time-wait sock and
   // tcp_done() left the full socket in TCP_CLOSE, so __tcp_close() goes
@@ -66,6 +66,8 @@ void Sim::tcp_close(Sock& s) {
     return;
   }
   // 2. Unread data: "RFC 2525, section 2.17: We MUST send a reset."
+  // Deviation (Linux, tcp_close()): RFC 9293 §3.10.4 sends a FIN (RFC 1122
+  // §4.2.2.13 allows the RST); the rfc9293 profile sends the FIN.
   if (s.rcv_buf() > 0 && profile == Profile::Linux) {
     tcp_abort(s, "close() with unread data", true, 0);
     s.orphan = true;
@@ -99,7 +101,7 @@ void Sim::tcp_close(Sock& s) {
   if (s.orphan && s.state == TcpState::Closed) tcp_done(s);
 }
 
-// Deviation (Linux): an orphan in FIN_WAIT_2 gets tcp_fin_timeout; the
+// Deviation (Linux, tcp_close(), tcp_fin_time()): an orphan in FIN_WAIT_2 gets tcp_fin_timeout; the
 // rfc9293 profile waits for the peer's FIN for ever.
 // Linux turns the orphan into a time-wait sock (tcp_time_wait(sk,
 // TCP_FIN_WAIT2, tmo)), which takes one of the tcp_max_tw_buckets like a
@@ -108,6 +110,14 @@ void Sim::tcp_close(Sock& s) {
 // draws an RST from the host (measured, docs/kernel-facts.md §28).
 void Sim::orphan_fin_wait2_timer(Sock& s) {
   if (!(s.orphan && s.state == TcpState::FinWait2 && hosts[s.host].profile == Profile::Linux)) return;
+  if (s.linger2 < 0) {
+    // TCP_LINGER2 < 0 (__tcp_close()): a socket closed in FIN_WAIT_2 does not
+    // wait for the peer's FIN at all: CLOSE, and an RST to the peer. (When our
+    // FIN is acknowledged after close(), process_ack() answers that ACK with
+    // an RST instead: tcp_rcv_state_process() returns 1.)
+    tcp_abort(s, "TCP_LINGER2 < 0: no orphaned FIN_WAIT_2", true, 0);
+    return;
+  }
   if (!s.tw_bucket) {
     if (tw_overflow(s)) {
       fsm(s, FsmEvent::Discard, "orphaned FIN_WAIT_2 destroyed at once: tcp_max_tw_buckets reached");
@@ -125,7 +135,9 @@ void Sim::orphan_fin_wait2_timer(Sock& s) {
 // for the peer's FIN (measured on a 200 ms RTT path, docs/kernel-facts.md §26).
 Time Sim::fin_wait2_timeout(const Sock& s) const {
   const Time rto = s.rto ? s.rto : hosts[s.host].sys.rto_initial;
-  return std::max(hosts[s.host].sys.tcp_fin_timeout, rto * 4 - rto / 2);
+  // tcp_fin_time(): "tp->linger2 ? : sysctl_tcp_fin_timeout" (TCP_LINGER2 > 0).
+  const Time fin_timeout = s.linger2 > 0 ? sec(s.linger2) : hosts[s.host].sys.tcp_fin_timeout;
+  return std::max(fin_timeout, rto * 4 - rto / 2);
 }
 
 }  // namespace tcpsim

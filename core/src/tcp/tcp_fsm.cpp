@@ -16,6 +16,7 @@
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
+#include <boost/serialization/base_object.hpp>  // state_machine::serialize()
 #include <memory>
 #include <stdexcept>
 
@@ -265,6 +266,27 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
 
 using TcpMachine = msm::back::state_machine<TcpFront>;
 
+// The pooled machine is put in the socket's state before each dispatch.
+// Boost.MSM's public way to restore a machine's active state is its
+// serialize() (a machine is saved and loaded with Boost.Serialization): this
+// input archive loads only the active-state array (one region), and leaves
+// everything else — the event-processing flags, the states' data — as it is.
+class ActiveStateLoader {
+ public:
+  explicit ActiveStateLoader(int id) : id_(id) {}
+  template <class T>
+  ActiveStateLoader& operator&(T& x) {
+    load(x);
+    return *this;
+  }
+
+ private:
+  void load(int (&regions)[1]) { regions[0] = id_; }  // back::state_machine::m_states
+  template <class T>
+  void load(T&) {}
+  int id_;
+};
+
 // Machines by nesting depth (an action never dispatches on another socket
 // synchronously, but a pool keeps the flyweight safe if one ever does).
 struct Pool {
@@ -380,7 +402,8 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
   fsm_action = nullptr;
   fsm_no_transition = false;
   m.sim = this;
-  const_cast<int*>(m.current_state())[0] = ids().msm_id[static_cast<int>(s.state)];
+  ActiveStateLoader restore(ids().msm_id[static_cast<int>(s.state)]);
+  m.serialize(restore, 0);
 
   switch (ev) {
     case FsmEvent::Listen: process<Listen_>(m); break;

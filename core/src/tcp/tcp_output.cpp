@@ -15,14 +15,43 @@ namespace tcpsim {
 std::uint16_t Sim::adv_window(Sock& s) {
   // Linux advertises about half the receive buffer (tcp_adv_win_scale = 1),
   // rounded down to a multiple of the MSS (tcp_select_initial_window).
-  // Deviation: no window scaling option; the window is capped at 65535.
+  // Deviation (tcpsim): no window scaling option; the window is capped at 65535.
   const Sysctls& y = sys(s);
+  const std::int64_t full = std::min<std::int64_t>(y.rcvbuf / 2, 65535);
   std::int64_t space = static_cast<std::int64_t>(y.rcvbuf / 2) - static_cast<std::int64_t>(s.rcv_buf());
   if (space < 0) space = 0;
   if (space > 65535) space = 65535;
-  std::uint32_t w = static_cast<std::uint32_t>(space);
-  if (w >= y.mss) w = (w / y.mss) * y.mss;
-  s.rcv_wnd = w;
+  const std::int64_t mss = std::min<std::int64_t>(y.mss, full);
+  // The window still offered by the last advertisement: its right edge,
+  // RCV.WUP + RCV.WND, less what arrived since (tcp_receive_window()).
+  // Before the handshake is complete the window is offered afresh (a SYN's
+  // window is the initial one, tcp_select_initial_window()).
+  const bool offered = s.state != TcpState::Closed && s.state != TcpState::Listen &&
+                       s.state != TcpState::SynSent && s.state != TcpState::SynReceived;
+  const std::uint32_t since = s.rcv_nxt - s.rcv_wup;
+  const std::int64_t cur = offered && s.rcv_wnd > since ? static_cast<std::int64_t>(s.rcv_wnd - since) : 0;
+  std::int64_t w = space;
+  if (hosts[s.host].profile == Profile::Linux) {
+    // Receiver silly-window avoidance.
+    // Deviation (Linux, __tcp_select_window()): with less than half the
+    // buffer free, a free space under one MSS, or under a sixteenth of the
+    // buffer, is offered as a zero window (RFC 9293 §3.8.6.2.2 holds the
+    // right edge until the increase reaches min(RCV.BUFF/2, MSS), below).
+    if (space < full / 2 && (space < full / 16 || space < mss)) w = 0;
+    // Deviation (tcpsim): the free space is rounded down to the MSS every
+    // time; Linux keeps its last offer while that is within one MSS of the
+    // free space, and caps the offer at rcv_ssthresh (not modelled).
+    else if (w >= mss && mss > 0) w = (w / mss) * mss;
+  } else {
+    // RFC 9293 §3.8.6.2.2: keep RCV.NXT + RCV.WND fixed until the free
+    // space exceeds it by min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
+    if (space - cur < std::min(full / 2, mss)) w = 0;
+    else if (w >= mss && mss > 0) w = (w / mss) * mss;
+  }
+  // Never shrink the window (tcp_select_window(), RFC 9293 §3.8.6.2.2):
+  // a smaller value keeps the right edge offered before.
+  if (w < cur) w = cur;
+  s.rcv_wnd = static_cast<std::uint32_t>(w);
   return static_cast<std::uint16_t>(w);
 }
 
@@ -47,8 +76,11 @@ void Sim::send_segment(Sock& s, Segment seg, bool retrans) {
     if (seg.seg_len() > 0) s.snd_max = seg.seq + seg.seg_len();
   }
   if (seg.flags & kAck) on_ack_sent(s);
+  if (retrans) ++s.total_retrans;  // tp->total_retrans (TCP_INFO)
   transmit(s.host, seg, retrans, &s);
   if (!retrans && (seg.len > 0 || (seg.flags & (kSyn | kFin)))) {
+    s.tail_seq = seg.seq;  // the newest segment: what a tail loss probe re-sends
+    if (seg.flags & kPsh) s.psh_ends.push_back(seg.seq + seg.len);
     on_data_sent(s);
     if (s.rtt_start < 0) {  // time one segment per RTT (Karn: never a retransmission)
       s.rtt_start = now;
@@ -72,13 +104,27 @@ void Sim::output(Sock& s) {
       return;
   }
   const Sysctls& y = sys(s);
+  const std::uint32_t prior_max = s.snd_max;
+  if (s.snd_wnd > s.max_sndwnd) s.max_sndwnd = s.snd_wnd;  // tcp_ack_update_window()
+  const bool linux_nagle = hosts[s.host].profile == Profile::Linux;
+  // Sender silly-window avoidance. Deviation (Linux, tcp_bound_to_half_wnd(),
+  // called by tcp_sync_mss() when the peer's largest window grows): segments
+  // are at most half the largest window the peer offered (when that is over
+  // 536 bytes), so a 1000-byte window gets two 500-byte segments (measured,
+  // tests/packetdrill/sws-sender-half-window.pkt); RFC 9293 §3.8.6.2.1 would
+  // send one 1000-byte segment (at least Fs = 1/2 of the largest window).
+  std::uint32_t mss = y.mss;
+  if (linux_nagle) {
+    const std::uint32_t cutoff = s.max_sndwnd > 536 ? s.max_sndwnd / 2 : s.max_sndwnd;
+    if (cutoff && mss > cutoff) mss = std::max<std::uint32_t>(cutoff, 48);  // 68 - TCP header
+  }
   for (;;) {
     const std::uint64_t unsent = s.written - s.sent;
     const std::uint32_t in_flight = s.snd_nxt - s.snd_una;
     const std::uint32_t wnd = std::min(s.snd_wnd, s.cwnd);
     if (unsent > 0 && !s.fin_sent) {
       std::uint64_t room = wnd > in_flight ? wnd - in_flight : 0;
-      std::uint32_t len = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent, y.mss, room}));
+      std::uint32_t len = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent, mss, room}));
       if (len == 0) {
         // Window full. With nothing in flight no ACK will come to reopen it:
         // the retransmission timer doubles as the persist timer (RFC 9293
@@ -86,26 +132,50 @@ void Sim::output(Sock& s) {
         if (in_flight == 0 && !s.timers[static_cast<int>(TimerKind::Retransmit)]) rearm_rto(s);
         break;
       }
+      // RFC 9293 §3.8.6.2.1: a segment shorter than the MSS that is not all
+      // the queued data waits unless it is at least half the peer's largest
+      // window; the ACK of the data in flight reopens the window (with
+      // nothing in flight it goes: the model has no override timer).
+      if (!linux_nagle && len < mss && len < unsent && in_flight > 0 &&
+          static_cast<std::uint64_t>(len) * 2 < s.max_sndwnd)
+        break;
       // Nagle (RFC 1122 §4.2.3.4): a small segment waits while data is
-      // unacknowledged. Deviation: Linux uses Minshall's variant
-      // (tcp_nagle_check(), tcp_minshall_check()): it waits only while an
+      // unacknowledged.
+      // Deviation (Linux, tcp_nagle_check(), tcp_minshall_check()): Linux
+      // uses Minshall's variant: it waits only while an
       // earlier small segment is unacknowledged, so the short tail of a
       // large write goes out with the rest; and a segment carrying the FIN
       // never waits (tcp_nagle_test()).
       const bool last = s.sent + len == s.written;
-      const bool linux_nagle = hosts[s.host].profile == Profile::Linux;
-      if (len < y.mss && !s.nodelay && in_flight > 0 && len == unsent &&
+      if (len < mss && !s.nodelay && in_flight > 0 && len == unsent &&
           (!linux_nagle || (s.sml > s.acked && !(last && s.fin_queued))))
         break;
       std::uint8_t flags = kAck;
       if (last) flags |= kPsh;  // Linux marks the end of a write with PSH
+      // Linux also sets PSH on the last segment of every burst it sends
+      // while more data waits (measured with packetdrill on Linux 6.18,
+      // docs/kernel-facts.md §48: each burst the window or cwnd ends, and
+      // each size-goal chunk a long write pushes, see tcp_send()). Look ahead:
+      // would this loop send another segment after this one? (Not for a
+      // retransmission: Linux re-sends a piece of the skb, without PSH.)
+      if (!last && !seq_lt(s.snd_nxt, s.snd_max)) {
+        const std::uint64_t unsent2 = unsent - len;
+        const std::uint32_t in_flight2 = in_flight + len;
+        const std::uint64_t room2 = wnd > in_flight2 ? wnd - in_flight2 : 0;
+        const std::uint32_t len2 = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent2, mss, room2}));
+        const std::uint64_t sml2 = len < mss ? s.sent + len : s.sml;
+        const bool last2 = len2 == unsent2;
+        const bool nagle2 = len2 < mss && !s.nodelay && len2 == unsent2 &&
+                            (!linux_nagle || (sml2 > s.acked && !(last2 && s.fin_queued)));
+        if (len2 == 0 || nagle2) flags |= kPsh;
+      }
       // Linux tcp_send_fin: the FIN rides on the last queued data segment.
       if (last && s.fin_queued) flags |= kFin;
       const bool retrans = seq_lt(s.snd_nxt, s.snd_max);
       Segment g = make_segment(s, flags, s.snd_nxt, len);
       s.snd_nxt += len;
       s.sent += len;
-      if (len < y.mss) s.sml = s.sent;
+      if (len < mss) s.sml = s.sent;
       if (flags & kFin) {
         s.fin_seq = s.snd_nxt;
         s.snd_nxt += 1;
@@ -128,6 +198,9 @@ void Sim::output(Sock& s) {
     }
     break;
   }
+  // tcp_write_xmit(): "Send one loss probe per tail loss episode": new data
+  // went out, so the timer may become a loss probe (tcp_congestion.cpp).
+  if (s.snd_max != prior_max) schedule_loss_probe(s, false);
 }
 
 void Sim::send_ack_now(Sock& s) {

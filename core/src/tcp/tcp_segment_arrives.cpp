@@ -6,7 +6,8 @@
 // RcvFin, RcvAckOfFin, RcvRst. A segment that changes nothing is dropped
 // with a reason in the trace.
 //
-// Linux behaviour is followed where it differs, each marked "Deviation:".
+// Linux behaviour is followed where it differs, each marked
+// "Deviation (Linux, function()):" (docs/model.md).
 #include <algorithm>
 #include <cerrno>
 
@@ -60,15 +61,28 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
                    " waiting, backlog " + std::to_string(lq.backlog) + ")");
     return;
   }
-  // Deviation (Linux, tcp_conn_request() with tcp_syncookies = 1, the
-  // default): when the request queue holds more than the backlog
+  // Deviation (Linux, tcp_conn_request()): with tcp_syncookies = 1, the
+  // default, when the request queue holds more than the backlog
   // (inet_csk_reqsk_queue_is_full: qlen > sk_max_ack_backlog) the SYN is
   // answered with a SYN cookie and nothing is kept, so that SYN,ACK is never
   // retransmitted; RFC 9293 has no such queue. Not for a SYN that reopens a
   // TIME_WAIT 4-tuple ("TW buckets are converted to open requests without
   // limitations"). Measured, docs/kernel-facts.md §29.
-  if (static_cast<int>(lq.syn_q.size()) > lq.backlog && !forced_iss &&
-      hosts[l.host].profile == Profile::Linux) {
+  // net.ipv4.tcp_syncookies (tcp_conn_request: "if ((syncookies == 2 ||
+  // inet_csk_reqsk_queue_is_full(sk)) && !isn)"): 2 sends a cookie for every
+  // SYN; 0 makes tcp_syn_flood_action() refuse the cookie and the SYN is
+  // dropped, so the client retransmits it (docs/kernel-facts.md §31).
+  // Deviation (tcpsim): with 0, Linux also keeps the last quarter of
+  // tcp_max_syn_backlog (2048) for peers it has seen; not modelled.
+  const int syncookies = hosts[l.host].sys.tcp_syncookies;
+  const bool reqsk_queue_full = static_cast<int>(lq.syn_q.size()) > lq.backlog;
+  if ((syncookies == 2 || reqsk_queue_full) && !forced_iss && hosts[l.host].profile == Profile::Linux) {
+    if (syncookies == 0) {
+      trace_note(l.host, &l,
+                 "SYN dropped: request queue full (" + std::to_string(lq.syn_q.size()) + " waiting, backlog " +
+                     std::to_string(lq.backlog) + ") and no SYN cookies (tcp_syncookies=0)");
+      return;
+    }
     Segment g;
     g.src_ip = hosts[l.host].ip;
     g.dst_ip = seg.src_ip;
@@ -82,8 +96,10 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
     if (w >= y.mss) w = (w / y.mss) * y.mss;
     g.win = static_cast<std::uint16_t>(w);
     trace_note(l.host, &l,
-               "request queue full (" + std::to_string(lq.syn_q.size()) + " waiting, backlog " +
-                   std::to_string(lq.backlog) + "): SYN,ACK with a SYN cookie, no request socket kept");
+               (reqsk_queue_full ? "request queue full (" + std::to_string(lq.syn_q.size()) + " waiting, backlog " +
+                                       std::to_string(lq.backlog) + ")"
+                                 : std::string("tcp_syncookies=2")) +
+                   ": SYN,ACK with a SYN cookie, no request socket kept");
     transmit(l.host, g, false, &l);
     return;
   }
@@ -110,13 +126,14 @@ std::uint32_t Sim::new_child(Sock& l, const Segment& seg) {
   const std::uint32_t cid = new_socket(l.host, 0);
   Sock& c = sock(cid);
   const Sock& lis = l;  // socks is a deque: references stay valid
-  c.lip = lis.lip;
+  c.lip = seg.dst_ip;  // the address the SYN came to (127.0.0.1 over loopback); the listener has any
   c.lport = lis.lport;
   c.rip = seg.src_ip;
   c.rport = seg.sport;
   c.listener = lis.id;
   c.nodelay = lis.nodelay;
   c.keepalive = lis.keepalive;
+  c.reuseaddr = lis.reuseaddr;  // sk_clone_lock() copies sk_reuse: the child's TIME_WAIT keeps it
   c.linger_on = lis.linger_on;
   c.linger_secs = lis.linger_secs;
   c.orphan = true;  // no descriptor until accept()
@@ -152,7 +169,8 @@ std::uint32_t Sim::syn_cookie(const Sock& l, const Segment& seg, std::uint32_t i
 // (tcp_v4_syn_recv_sock: sk_acceptq_is_full); otherwise the ACK is dropped
 // and the client, which believes it is connected, is not told.
 bool Sim::cookie_ack_arrives(Sock& l, const Segment& seg) {
-  if (hosts[l.host].profile != Profile::Linux) return false;
+  // cookie_v4_check: "if (!READ_ONCE(net->ipv4.sysctl_tcp_syncookies) ...) goto out".
+  if (hosts[l.host].profile != Profile::Linux || hosts[l.host].sys.tcp_syncookies == 0) return false;
   const std::uint32_t irs = seg.seq - 1;
   if (seg.ack - 1 != syn_cookie(l, seg, irs)) return false;
   ListenQueues& lq = listens[l.listen_idx - 1];
@@ -311,8 +329,47 @@ void Sim::reset_connection(Sock& s, const char* cause) {
   fsm(s, FsmEvent::RcvRst, cause);
 }
 
+// Deviation (Linux, __tcp_oow_rate_limited()): RFC 5961 §7 "ACK throttling".
+// A socket sends at most one challenge ACK or out-of-window duplicate ACK
+// per net.ipv4.tcp_invalid_ratelimit (500 ms); the others are dropped
+// silently (LINUX_MIB_TCPACKSKIPPEDCHALLENGE / ...SKIPPEDSEQ). Data segments
+// are never limited (tcp_oow_rate_limited(): "Data packets without SYNs are
+// not likely part of an ACK loop"). Measured: tests/kernel/facts/
+// challenge-ack-rate-limit.yaml. The global tcp_challenge_ack_limit is
+// INT_MAX (off) since Linux 6.0.
+namespace {
+constexpr Time kInvalidRatelimit = msec(500);  // net.ipv4.tcp_invalid_ratelimit
+bool oow_rate_limited(Sock& s, Time now, Profile profile) {
+  if (profile != Profile::Linux) return false;
+  if (s.last_oow_ack >= 0 && now - s.last_oow_ack < kInvalidRatelimit) return true;
+  s.last_oow_ack = now;
+  return false;
+}
+}  // namespace
+
 // RFC 9293 §3.10.7.4, fifth step: the ACK field.
 void Sim::process_ack(Sock& s, const Segment& seg) {
+  // RFC 5961 §5.2 (blind data injection): an ACK further below SND.UNA than
+  // the peer could have seen is a guess. Linux tcp_ack(): "do not accept ACK
+  // for bytes we never sent": below SND.UNA - min(max_window, bytes_acked)
+  // it sends a challenge ACK (rate-limited) and drops the segment, data and
+  // all. Deviation (tcpsim): max_window (the largest window the peer ever offered) is
+  // taken as the current SND.WND. bytes_acked counts the SYN (and our FIN).
+  if (hosts[s.host].profile == Profile::Linux && seq_lt(seg.ack, s.snd_una)) {
+    const std::uint64_t bytes_acked = s.acked + 1 + (s.fin_acked ? 1 : 0);
+    const std::uint32_t reach = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.snd_wnd, bytes_acked));
+    if (seq_lt(seg.ack, s.snd_una - reach)) {
+      if (oow_rate_limited(s, now, hosts[s.host].profile)) {
+        trace_note(s.host, &s, "ACK older than the peer could have sent (RFC 5961 §5.2): dropped, no challenge ACK "
+                               "(one per 500 ms: tcp_invalid_ratelimit)");
+      } else {
+        trace_note(s.host, &s, "ACK older than the peer could have sent (RFC 5961 §5.2): challenge ACK, dropped");
+        send_ack_now(s);
+      }
+      seg_done = true;
+      return;
+    }
+  }
   // SND.NXT may have been moved back by an RTO (go-back-N); what was ever
   // sent is SND.MAX (Linux's snd_nxt never moves back).
   if (seq_gt(seg.ack, s.snd_max)) {
@@ -325,6 +382,7 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   }
   if (seq_gt(seg.ack, s.snd_una)) {
     const std::uint32_t delta = seg.ack - s.snd_una;
+    const std::uint32_t prior_flight = s.snd_max - s.snd_una;
     s.snd_una = seg.ack;
     if (seq_lt(s.snd_nxt, s.snd_una)) s.snd_nxt = s.snd_una;  // the ACK covers retransmitted ground
     // Bytes acknowledged: the sequence space minus our FIN.
@@ -342,16 +400,16 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
     }
     s.retransmits = 0;
     s.rto_stamp = 0;
-    s.tlp_done = false;
     s.probes = 0;
-    s.cwnd = std::min<std::uint32_t>(s.cwnd + sys(s).mss, 1u << 30);  // slow start
-    if (s.snd_una == s.snd_max)
-      cancel(s, TimerKind::Retransmit);
-    else
-      rearm_rto(s);
+    // Slow start, congestion avoidance, NewReno recovery and the loss
+    // probe's bookkeeping (tcp_congestion.cpp), then the RTO or a loss probe.
+    cong_on_ack(s, seg.ack, static_cast<std::uint32_t>(bytes), prior_flight);
+    set_xmit_timer(s);
     wake(s);  // room in the send buffer
   } else if (seq_lt(seg.ack, s.snd_una)) {
     // "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be ignored."
+  } else if (is_dup_ack(s, seg)) {
+    cong_dup_ack(s);  // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": SEG.ACK == SND.UNA
   }
   // Window update (RFC 9293 §3.10.7.4: SND.WL1 / SND.WL2 rule).
   if (seq_lt(s.snd_wl1, seg.seq) || (s.snd_wl1 == seg.seq && seq_le(s.snd_wl2, seg.ack))) {
@@ -359,6 +417,20 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
     s.snd_wnd = seg.win;
     s.snd_wl1 = seg.seq;
     s.snd_wl2 = seg.ack;
+  }
+  // tcp_ack_probe(): an ACK while data waits and nothing is in flight (the
+  // answer to a zero-window probe). A window that takes the next segment
+  // ends the probing (backoff 0, the probe timer cleared; output() below
+  // sends); a window still closed restarts the probe timer from now.
+  if (s.snd_una == s.snd_max && s.written > s.sent && !s.fin_sent && s.timers[static_cast<int>(TimerKind::Retransmit)]) {
+    const std::uint64_t next = std::min<std::uint64_t>(s.written - s.sent, sys(s).mss);
+    if (s.snd_wnd >= next) {
+      s.retransmits = 0;
+      s.probes_stamp = 0;  // icsk_probes_tstamp (TCP_USER_TIMEOUT)
+      cancel(s, TimerKind::Retransmit);
+    } else if (s.snd_wnd == 0) {
+      arm(s, TimerKind::Retransmit, now + probe0_when(s));
+    }
   }
   // Our FIN acknowledged: FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT,
   // LAST-ACK -> CLOSED.
@@ -368,6 +440,14 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
       fsm(s, FsmEvent::Discard, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
     else
       fsm(s, FsmEvent::RcvAckOfFin);
+    if (s.state == TcpState::FinWait2 && s.orphan && s.linger2 < 0 &&
+        hosts[s.host].profile == Profile::Linux) {
+      // TCP_LINGER2 < 0 (tcp_rcv_state_process(), FIN_WAIT_1): "if
+      // (READ_ONCE(tp->linger2) < 0) { tcp_done(sk); ... return 1; }": the
+      // orphan is destroyed and the ACK of its FIN answered with an RST.
+      fsm(s, FsmEvent::Discard, "TCP_LINGER2 < 0: the orphan is closed when its FIN is acknowledged");
+      send_reset_reply(s.host, seg, "TCP_LINGER2 < 0: the ACK of our FIN is answered with an RST");
+    }
     if (s.state == TcpState::FinWait2) orphan_fin_wait2_timer(s);
     if (s.state == TcpState::Closed) {
       seg_done = true;
@@ -510,7 +590,7 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   // The same function's other checks, before RFC 5961: any RST in the window
   // kills it ("if (th->rst) goto kill", no challenge ACK), and a SYN at or
   // beyond RCV.NXT draws an RST (TCP_TW_RST) and ends it.
-  // Deviation (Linux): RFC 9293 would challenge both (RFC 5961 §3, §4).
+  // Deviation (Linux, tcp_timewait_state_process()): RFC 9293 would challenge both (RFC 5961 §3, §4).
   const bool orphan_fw2 =
       s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux;
   if (orphan_fw2 && acceptable(s, seg)) {
@@ -551,9 +631,27 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
                               (seg.flags & (kSyn | kAck | kRst)) == (kSyn | kAck) &&
                               seg.seq + 1 == s.rcv_nxt && seg.ack == s.snd_nxt;
 
+  // Data that finds a zero window. RFC 9293 §3.10.7.4: "If the RCV.WND is
+  // zero, no segments will be acceptable, but special allowance should be
+  // made to accept valid ACKs, URGs, and RSTs." Linux lets a segment at
+  // RCV.NXT through (tcp_sequence(): "!after(seq, rcv_nxt +
+  // tcp_receive_window())"), so tcp_ack() takes its ACK field and window,
+  // and tcp_data_queue() then drops the text ("goto out_of_window", an ACK
+  // at once). A bare FIN is taken ("Accepting this FIN does not hurt").
+  const bool into_zero_window = s.rcv_wnd == 0 && seg.len > 0 && seg.seq == s.rcv_nxt &&
+                                !(seg.flags & (kSyn | kRst)) && s.state != TcpState::SynReceived;
+
   // First: sequence number.
-  if (!simopen_synack && !acceptable(s, seg)) {
+  if (!simopen_synack && !into_zero_window && !acceptable(s, seg)) {
     if (!(seg.flags & kRst)) {
+      // Linux: a SYN goes to the challenge ACK (syn_challenge), a pure ACK
+      // is rate-limited, data is not (tcp_validate_incoming()).
+      const bool data = seg.len > 0 && !(seg.flags & kSyn);
+      if (!data && oow_rate_limited(s, now, hosts[s.host].profile)) {
+        trace_note(s.host, &s, "segment not acceptable (outside the receive window): dropped, no ACK "
+                               "(one per 500 ms: tcp_invalid_ratelimit)");
+        return;
+      }
       trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
       send_ack_now(s);
     } else {
@@ -566,6 +664,10 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   // RST draws a challenge ACK.
   if (seg.flags & kRst) {
     if (seg.seq != s.rcv_nxt) {
+      if (oow_rate_limited(s, now, hosts[s.host].profile)) {
+        trace_note(s.host, &s, "in-window RST with unexpected sequence number: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
+        return;
+      }
       trace_note(s.host, &s, "in-window RST with unexpected sequence number: challenge ACK (RFC 5961)");
       send_ack_now(s);
       return;
@@ -582,6 +684,10 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   // Fourth: SYN. RFC 5961 §4.2: a SYN in the window draws a challenge ACK.
   const bool syn_as_ack = simopen_synack;
   if ((seg.flags & kSyn) && !syn_as_ack) {
+    if (oow_rate_limited(s, now, hosts[s.host].profile)) {
+      trace_note(s.host, &s, "SYN on a synchronized connection: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
+      return;
+    }
     trace_note(s.host, &s, "SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)");
     send_ack_now(s);
     return;
@@ -598,8 +704,9 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     }
     if (s.listener) {
       // Linux tcp_check_req -> syn_recv_sock: the accept queue must have room.
-      Sock& l = sock(s.listener);
-      if (l.listening) {
+      Sock* lp = sock_if(s.listener);  // nullptr: the listener is gone
+      if (lp && lp->listening) {
+        Sock& l = *lp;
         ListenQueues& lq = listens[l.listen_idx - 1];
         if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
           if (sys(s).tcp_abort_on_overflow) {
@@ -626,15 +733,24 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     else s.rto = sys(s).rto_initial;
     s.rtt_start = -1;
     fsm(s, FsmEvent::RcvAckOfSyn);
-    if (s.listener) wake(sock(s.listener));  // accept() can go on
+    if (Sock* l = sock_if(s.listener)) wake(*l);  // accept() can go on
     if (syn_as_ack) {
       // Linux answers the crossing SYN,ACK with an ACK.
       send_ack_now(s);
       return;
     }
   } else {
+    if (into_zero_window) s.ack_pending = true;  // tcp_data_queue: out_of_window -> inet_csk_schedule_ack
     process_ack(s, seg);
     if (seg_done) return;
+  }
+  if (into_zero_window) {
+    // The ACK owed goes out at once (quick-ACK mode), unless data the ACK
+    // released already carried it (tcp_data_snd_check before
+    // tcp_ack_snd_check).
+    trace_note(s.host, &s, "data into a zero window: text dropped, its ACK processed");
+    if (s.ack_pending) send_ack_now(s);
+    return;
   }
   // Seventh: segment text.
   const bool had_ofo = !s.ooo.empty() || s.ooo_fin;

@@ -13,17 +13,27 @@ namespace tcpsim {
 std::uint32_t Sim::new_socket(std::uint16_t host, std::int32_t pid) {
   // Ends the run after this step; the socket is still made, so the caller
   // needs no failure path.
-  within_limit(socks.size(), opt.limits.sockets, "sockets", "--max-sockets", "sockets created", host);
+  within_limit(socks_made, opt.limits.sockets, "sockets", "--max-sockets", "sockets created", host);
   Sock s;
-  s.id = static_cast<std::uint32_t>(socks.size() + 1);
+  s.id = ++socks_made;
   s.host = host;
   s.owner_pid = pid;
   s.lip = hosts[host].ip;
   s.cwnd = 10 * hosts[host].sys.mss;  // RFC 6928 initial window
   s.rcv_wnd = 65535;
-  socks.push_back(std::move(s));
+  std::uint32_t slot;
+  if (!socks_free.empty()) {
+    slot = socks_free.back();
+    socks_free.pop_back();
+    socks[slot] = std::move(s);
+  } else {
+    slot = static_cast<std::uint32_t>(socks.size());
+    socks.push_back(std::move(s));
+  }
+  slot_of.push_back(slot + 1);
   ++summary.sockets_created;
-  Sock& r = socks.back();
+  summary.sockets_peak = std::max<std::uint64_t>(summary.sockets_peak, socks.size() - socks_free.size());
+  Sock& r = socks[slot];
   count_state(r, TcpState::Closed, TcpState::Closed);
   return r.id;
 }
@@ -50,12 +60,15 @@ int Sim::tcp_listen(Sock& s, int backlog) {
 int Sim::tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport) {
   s.rip = rip;
   s.rport = rport;
+  // The source address the route gives (Linux ip_route_connect()): a
+  // loopback destination is reached from 127.0.0.1, over lo.
+  if (is_loopback_ip(rip)) s.lip = 0x7f000001;
   if (!s.bound) {
     std::uint16_t port = 0;
     if (int e = pick_port(s.host, rip, rport, &port)) return e;
     s.lport = port;
   } else if (hosts[s.host].conns.contains(conn_key(s.lport, rip, rport))) {
-    // Deviation: Linux (__inet_check_established() -> tcp_twsk_unique() with
+    // Deviation (tcpsim): Linux (__inet_check_established() -> tcp_twsk_unique() with
     // twp == NULL) lets an explicitly bound socket take over a TIME_WAIT
     // 4-tuple that used TCP timestamps, with ISN tw_snd_nxt + 65537; the model
     // has no timestamps and refuses (docs/kernel-facts.md §16, issue #14.7).
@@ -69,7 +82,21 @@ int Sim::tcp_connect(Sock& s, std::uint32_t rip, std::uint16_t rport) {
 }
 
 void Sim::tcp_send(Sock& s, std::uint64_t bytes) {
-  s.written += bytes;
+  // tcp_sendmsg_locked() copies a long write into skbs of size_goal bytes
+  // and sends each one as it fills, when it heads the unsent data
+  // (tcp_push_one()): so each chunk leaves as its own burst, its last
+  // segment with PSH (output()). size_goal, measured (docs/kernel-facts.md
+  // §48): 5 segments, at most half the peer's window (tcp_bound_to_half_wnd()),
+  // at least one segment.
+  const std::uint32_t mss = sys(s).mss;
+  const std::uint64_t goal =
+      static_cast<std::uint64_t>(mss) * std::max<std::uint32_t>(1, std::min<std::uint32_t>(5, s.snd_wnd / 2 / mss));
+  const std::uint64_t end = s.written + bytes;
+  while (end - s.written > goal) {
+    s.written += goal;
+    if (s.sent == s.written - goal) output(s);  // the chunk heads the unsent data
+  }
+  s.written = end;
   output(s);
 }
 
@@ -134,8 +161,8 @@ void Sim::tcp_abort(Sock& s, const char* cause, bool send_rst, int err, FsmEvent
 // refers to it, it is destroyed (Linux inet_csk_destroy_sock).
 void Sim::tcp_done(Sock& s) {
   unhash(s);
-  if (s.listener) {
-    Sock& l = sock(s.listener);
+  if (Sock* lp = sock_if(s.listener)) {
+    Sock& l = *lp;
     if (l.listen_idx) {
       ListenQueues& lq = listens[l.listen_idx - 1];
       lq.syn_q.erase(std::remove(lq.syn_q.begin(), lq.syn_q.end(), s.id), lq.syn_q.end());
@@ -161,6 +188,37 @@ void Sim::tcp_done(Sock& s) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(s.ooo);
   }
   wake(s);
+  if (s.orphan) release_socket(s);
+}
+
+void Sim::release_socket(Sock& s) { dying.push_back(s.id); }
+
+// Called at the top of an engine step, when no Sock& is held anywhere. A
+// released socket is recycled only if nothing can reach it any more: no
+// descriptor, no waiting thread, no hash table, no listener's accept queue
+// (a child reset before accept() stays there; accept() returns it).
+void Sim::recycle_sockets() {
+  for (std::uint32_t id : dying) {
+    Sock* sp = sock_if(id);
+    if (!sp) continue;  // released twice
+    Sock& s = *sp;
+    if (s.state != TcpState::Closed || !s.orphan || s.fd_refs > 0 || !s.waiters.empty() || s.in_table ||
+        s.listening || s.counted)
+      continue;
+    if (Sock* l = sock_if(s.listener); l && l->listen_idx) {
+      const auto& aq = listens[l->listen_idx - 1].accept_q;
+      if (std::find(aq.begin(), aq.end(), id) != aq.end()) continue;
+    }
+    // A lingering close() keeps its socket non-orphan until it returns, and
+    // a thread woken by wake() runs before the step ends: neither can still
+    // refer to a socket that gets here.
+    pending_isn.erase(id);
+    const std::uint32_t slot = slot_of[id - 1] - 1;
+    slot_of[id - 1] = 0;
+    socks[slot] = Sock{};  // id 0: a free slot; frees its vectors
+    socks_free.push_back(slot);
+  }
+  dying.clear();
 }
 
 void Sim::wake(Sock& s) {
@@ -209,8 +267,8 @@ void Sim::act_snd_ack(Sock& s) {
 // Linux tcp_fin() in ESTABLISHED: "inet_csk_enter_pingpong_mode(sk)": the
 // ACK of the FIN is delayed, hoping to ride on the application's own FIN
 // (which is why Linux captures often show FIN, FIN-ACK, ACK).
-// Deviation from RFC 9293 §3.10.7.4 ("send an acknowledgment for the FIN"),
-// which RFC 1122 §4.2.3.2 (delayed ACK) permits.
+// Deviation (Linux, tcp_fin()): RFC 9293 §3.10.7.4 says "send an acknowledgment
+// for the FIN"; RFC 1122 §4.2.3.2 (delayed ACK) permits the delay.
 void Sim::act_ack_fin(Sock& s) {
   s.ack_pending = true;
   if (hosts[s.host].profile == Profile::Linux) {
