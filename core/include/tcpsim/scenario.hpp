@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -420,6 +421,14 @@ struct Text {                    // a text in English and Simplified Chinese
   }
 };
 
+// One entry of `kernel: {variant:}`: the value a YAML path of the file is
+// given in the kernel variant ("processes.server.fd_limit" -> "10").
+struct KernelOverride {
+  std::string path;
+  std::string value;              // the scalar as written
+  bool quoted = false;            // written in quotes
+};
+
 struct Scenario {
   std::string name;               // file stem: "normal-close"
   std::string path;               // file it was loaded from
@@ -435,6 +444,12 @@ struct Scenario {
   bool kernel_comparable = true;
   std::string kernel_skip_reason;
   Time kernel_horizon = kNever;
+  // variant: the scenario made smaller for the kernel run (fewer
+  // connections, lower limits, wider spacing): the same file with these
+  // values replaced. kernel-diff runs the model and the kernel on it; its
+  // horizon and reason are the ones above; it has no expect:. Null without.
+  std::vector<KernelOverride> kernel_variant_overrides;
+  std::shared_ptr<const Scenario> kernel_variant;
   std::uint64_t seed = 1;
   Time duration = 0;              // stop at this time (0 = run until nothing is left to do)
   std::map<std::string, std::uint32_t> isn;  // optional fixed ISS per socket label

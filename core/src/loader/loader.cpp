@@ -204,6 +204,10 @@ class ScenarioReader {
     }
   }
   void read_body(const YDoc& doc, Scenario& s);
+  // kernel: {variant:} (docs/catalogue.md): read after the whole file, on a
+  // copy of its tree with the overridden values, into s.kernel_variant.
+  const YNode* variant_node_ = nullptr;
+  void read_kernel_variant(const YDoc& doc, Scenario& s);
   // A step that failed still binds the name in its `as:` (so that later
   // steps using it do not each report "not bound").
   void bind_as_of_failed(const YNode* item, Scope& scope, ProcInfo& info) const;
@@ -1391,6 +1395,7 @@ Scenario ScenarioReader::read(const YDoc& doc, Scenario s) {
   std::string note;
   try {
     read_body(doc, s);
+    if (errors_.empty() && variant_node_) read_kernel_variant(doc, s);
   } catch (const TooManyErrors&) {
     note = c_.file + ": stopped after " + std::to_string(kMaxErrors) + " errors";
   } catch (const LoadError& e) {  // one that leaves nothing to read on
@@ -1442,11 +1447,22 @@ void ScenarioReader::read_body(const YDoc& doc, Scenario& s) {
       s.references.push_back(get_string(c_, t, "references"));
   });
   if (auto x = top.get("kernel")) attempt([&] {
-    MapIn k(c_, x, "kernel", {"compare", "reason", "horizon"}, top.key("kernel"));
+    MapIn k(c_, x, "kernel", {"compare", "reason", "horizon", "variant"}, top.key("kernel"));
     if (auto y = k.get("compare")) s.kernel_comparable = get_bool(c_, y, "compare");
     if (auto y = k.get("reason")) s.kernel_skip_reason = get_string(c_, y, "reason");
     // horizon: compare with the kernel only up to this time (docs/fidelity.md).
     if (auto y = k.get("horizon")) s.kernel_horizon = get_duration(c_, y, "horizon", 1);
+    // variant: YAML path -> value, the smaller scenario the kernel runs
+    // (read_kernel_variant, once the whole file has been read).
+    if (auto y = k.get("variant")) {
+      if (!y->is_map() || y->pairs.empty())
+        c_.fail(y, "'variant' must be a map of YAML path -> value, such as "
+                   "{processes.server.fd_limit: 10}, got " + shown(y));
+      if (!s.kernel_comparable)
+        c_.fail(k.key("variant"), "a kernel variant is there to be compared with the kernel: it "
+                                  "cannot go with compare: false");
+      variant_node_ = y;
+    }
   });
   if (auto x = top.get("seed")) attempt([&] { s.seed = get_uint(c_, x, "seed", UINT64_MAX); });
   if (auto x = top.get("duration")) attempt([&] {
@@ -1469,6 +1485,125 @@ void ScenarioReader::read_body(const YDoc& doc, Scenario& s) {
       });
   });
   if (auto x = top.get("expect")) attempt([&] { read_expect(top.key("expect"), x); });
+}
+
+// ---- kernel: {variant:} ----
+
+// The tree `root` with the single value at the YAML path `key` (map keys
+// and list positions from 0, joined by '.') replaced by `value`. A map key
+// may itself hold dots (a sysctl name): the longest key that fits is taken.
+// The nodes on the way are copied into `arena`; the rest is shared.
+const YNode* with_override(const Ctx& c, const YNode* root, const YNode* key, const YNode* value,
+                           std::vector<std::unique_ptr<YNode>>& arena) {
+  const std::string& path = key->value;
+  const std::string head = "kernel.variant: '" + path + "': ";
+  std::vector<std::pair<const YNode*, std::size_t>> way;  // container, position of the child taken
+  const YNode* cur = root;
+  std::string rest = path, done;
+  auto where = [&] { return done.empty() ? std::string("the top level") : "'" + done + "'"; };
+  for (;;) {
+    if (rest.empty() || rest[0] == '.')
+      c.fail(key, head + "an empty part in the path; write map keys and list positions (from 0) "
+                         "joined by '.', such as processes.client.run.0.loop.count");
+    std::size_t taken = 0, at = 0;
+    if (cur->is_map()) {
+      for (std::size_t i = 0; i < cur->pairs.size(); ++i) {
+        const std::string& k = cur->pairs[i].first->value;
+        if (k.size() > taken && (rest == k || rest.compare(0, k.size() + 1, k + ".") == 0)) {
+          taken = k.size();
+          at = i;
+        }
+      }
+      if (!taken) {
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : cur->pairs) keys.push_back(k->value);
+        c.fail(key, head + where() + " has no key '" + rest.substr(0, rest.find('.')) + "' (it has " +
+                        join(keys) + ")");
+      }
+      if (done.empty() && (cur->pairs[at].first->value == "kernel" || cur->pairs[at].first->value == "expect"))
+        c.fail(key, head + "the variant has no " + cur->pairs[at].first->value +
+                        ": block to change (it is the kernel comparison's run; the scenario's expect: "
+                        "describes the full run and is not checked on the variant)");
+      done += (done.empty() ? "" : ".") + cur->pairs[at].first->value;
+      way.emplace_back(cur, at);
+      cur = cur->pairs[at].second;
+    } else if (cur->is_seq()) {
+      const std::string part = rest.substr(0, rest.find('.'));
+      if (part.size() > 9 || !std::all_of(part.begin(), part.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
+          (part.size() > 1 && part[0] == '0'))
+        c.fail(key, head + where() + " is a list: the next part of the path must be a position from 0, "
+                        "got '" + part + "'");
+      at = std::stoul(part);
+      if (at >= cur->items.size())
+        c.fail(key, head + where() + " has no item " + part + " (it has " + std::to_string(cur->items.size()) +
+                        (cur->items.size() == 1 ? " item" : " items") + ", numbered from 0)");
+      taken = part.size();
+      done += "." + part;
+      way.emplace_back(cur, at);
+      cur = cur->items[at];
+    } else {
+      c.fail(key, head + where() + " is a single value; it has no '" + rest + "'");
+    }
+    if (rest.size() == taken) break;
+    rest.erase(0, taken + 1);
+  }
+  if (cur->kind != YNode::Kind::Scalar)
+    c.fail(key, head + "this is " + (cur->is_map() ? "a map" : cur->is_seq() ? "a list" : "empty") +
+                    ", not a single value: a variant replaces single values (name one inside it)");
+  if (!value->is_scalar())
+    c.fail(value, head + "the new value must be a single value like the one it replaces, got " + shown(value));
+  const YNode* child = value;
+  for (auto it = way.rbegin(); it != way.rend(); ++it) {
+    arena.push_back(std::make_unique<YNode>(*it->first));
+    YNode* copy = arena.back().get();
+    if (copy->is_map()) copy->pairs[it->second].second = child;
+    else copy->items[it->second] = child;
+    child = copy;
+  }
+  return child;
+}
+
+// The variant is the file itself with the overridden values, read by a
+// reader of its own: a value of the wrong kind is reported where the
+// variant gives it ("with kernel.variant's values: 'fd_limit' must be ...").
+// It has no kernel: block (its horizon and reason are the scenario's) and
+// no expect: (they describe the full run).
+void ScenarioReader::read_kernel_variant(const YDoc& doc, Scenario& s) {
+  std::vector<std::unique_ptr<YNode>> arena;
+  const YNode* root = doc.root;
+  std::vector<KernelOverride> overrides;
+  for (const auto& [k, v] : variant_node_->pairs)
+    attempt([&, k = k, v = v] {
+      root = with_override(c_, root, k, v, arena);
+      overrides.push_back({k->value, v->value, v->quoted});
+    });
+  if (!errors_.empty()) return;
+  arena.push_back(std::make_unique<YNode>(*root));
+  YNode* top = arena.back().get();
+  top->pairs.erase(std::remove_if(top->pairs.begin(), top->pairs.end(),
+                                  [](const auto& kv) {
+                                    return kv.first->value == "kernel" || kv.first->value == "expect";
+                                  }),
+                   top->pairs.end());
+  YDoc variant_doc;
+  variant_doc.root = top;
+  Scenario v;
+  v.name = s.name;
+  v.path = s.path;
+  ScenarioReader r(c_.file);
+  try {
+    r.read_body(variant_doc, v);
+  } catch (const TooManyErrors&) {
+  } catch (const LoadError& e) {
+    r.errors_.push_back(e);
+  }
+  for (const LoadError& e : r.errors_)
+    attempt([&] { throw LoadError(e.loc(), "with kernel.variant's values: " + e.message()); });
+  if (!errors_.empty()) return;
+  v.kernel_horizon = s.kernel_horizon;
+  v.kernel_skip_reason = s.kernel_skip_reason;
+  s.kernel_variant_overrides = std::move(overrides);
+  s.kernel_variant = std::make_shared<const Scenario>(std::move(v));
 }
 
 std::string stem_of(const std::string& path) {

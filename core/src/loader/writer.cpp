@@ -941,11 +941,21 @@ std::string Writer::write(const std::string& header) {
       o_ << "  - " << dq(r) << "\n";
     }
   }
-  if (!s_.kernel_comparable || !s_.kernel_skip_reason.empty() || s_.kernel_horizon != kNever) {
+  if (!s_.kernel_comparable || !s_.kernel_skip_reason.empty() || s_.kernel_horizon != kNever ||
+      !s_.kernel_variant_overrides.empty()) {
     o_ << "kernel:\n";
     if (!s_.kernel_comparable) o_ << "  compare: false\n";
     if (s_.kernel_horizon != kNever) o_ << "  horizon: " << dur(s_.kernel_horizon, "kernel.horizon") << "\n";
     if (!s_.kernel_skip_reason.empty()) text_line(o_, 2, "reason", s_.kernel_skip_reason, "kernel.reason");
+    // The paths name places in the file as it was written; the written file
+    // has the same shape for them (scenario_to_yaml reloads it, so a path
+    // that no longer fits is refused there).
+    if (!s_.kernel_variant_overrides.empty()) o_ << "  variant:\n";
+    for (const auto& ov : s_.kernel_variant_overrides) {
+      check_text(ov.value, "kernel.variant value");
+      o_ << "    " << key(ov.path, "kernel.variant path") << ": "
+         << (ov.quoted || ov.value.find('\n') != std::string::npos ? dq(ov.value) : ov.value) << "\n";
+    }
   }
   if (s_.seed != 1) o_ << "seed: " << s_.seed << "\n";
   if (s_.duration != 0) o_ << "duration: " << dur(s_.duration, "duration") << "\n";
