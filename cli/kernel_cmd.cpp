@@ -22,6 +22,7 @@ struct KernelRunArgs {
   std::string format = "text";
   std::string until;
   std::string max_duration = "30s";
+  bool variant = false;
 };
 
 struct KernelDiffArgs {
@@ -33,6 +34,7 @@ struct KernelDiffArgs {
   bool quiet = false;
   bool force = false;
   bool require_whole = false;
+  bool no_variant = false;
 };
 
 bool parse_time_option(const std::string& name, const std::string& value, Time* out) {
@@ -53,6 +55,16 @@ void kernel_run_cmd(const KernelRunArgs& a) {
   if (!parse_time_option("--max-duration", a.max_duration, &opt.max_duration)) return;
   auto sc = load_or_report(a.file);
   if (!sc) return;
+  if (a.variant && !sc->kernel_variant) {
+    std::fprintf(stderr, "tcpsim kernel-run: %s has no kernel: {variant:}\n", a.file.c_str());
+    exit_status() = kExitBadInput;
+    return;
+  }
+  if (a.variant) {
+    std::fprintf(stderr, "note: running %s's %s\n", sc->name.c_str(), kernel::variant_text(*sc).c_str());
+    Scenario variant = *sc->kernel_variant;  // a copy: sc owns the variant it points to
+    sc = std::move(variant);
+  }
   if (std::string why = kernel::kernel_unavailable_reason(); !why.empty()) {
     std::fprintf(stderr, "tcpsim kernel-run: cannot run on the kernel here: %s\n", why.c_str());
     exit_status() = kExitFailed;
@@ -75,6 +87,7 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
   opt.diff.tol_rel = a.tolerance_rel;
   opt.diff.check_timing = !a.no_timing;
   opt.force = a.force;
+  opt.use_variant = !a.no_variant;
   std::vector<Scenario> scenarios;
   // `kernel-diff scenarios/*.yaml` (the README's command) also names the
   // catalogue's index: skipped as `check` skips it.
@@ -130,6 +143,8 @@ void add_kernel_commands(CLI::App& app) {
   run->add_option("--until", run_args->until, "stop at this scenario time (e.g. 5s)");
   run->add_option("--max-duration", run_args->max_duration,
                   "never run longer than this (wall clock; default 30s)");
+  run->add_flag("--variant", run_args->variant,
+                "run the scenario's kernel variant (its kernel: {variant:} overrides) instead of it");
   run->callback([run_args] { kernel_run_cmd(*run_args); });
 
   auto diff_args = std::make_shared<KernelDiffArgs>();
@@ -151,6 +166,9 @@ void add_kernel_commands(CLI::App& app) {
   diff->add_flag("--require-whole", diff_args->require_whole,
                  "exit 1 also when a scenario matched only up to a horizon (its kernel: {horizon:} "
                  "or --max-duration), not to its end");
+  diff->add_flag("--no-variant", diff_args->no_variant,
+                 "compare the full scenario even when it declares a smaller kernel: {variant:} "
+                 "(which is compared by default, and named in the summary)");
   diff->callback([diff_args] { kernel_diff_cmd(*diff_args); });
 }
 

@@ -513,28 +513,49 @@ std::string coverage(const ComparisonPlan& p) {
 
 }  // namespace
 
-ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt) {
+std::string variant_text(const Scenario& sc) {
+  if (sc.kernel_variant_overrides.empty()) return {};
+  std::string o = "kernel variant {";
+  for (std::size_t i = 0; i < sc.kernel_variant_overrides.size(); ++i)
+    o += (i ? ", " : "") + sc.kernel_variant_overrides[i].path + ": " + sc.kernel_variant_overrides[i].value;
+  return o + "}";
+}
+
+ScenarioDiff diff_scenario(const Scenario& full, const ScenarioDiffOptions& opt) {
   ScenarioDiff r;
-  if (!sc.kernel_comparable && !opt.force) {
+  if (!full.kernel_comparable && !opt.force) {
     r.outcome = ScenarioDiff::Outcome::Skipped;
-    r.reason = sc.kernel_skip_reason.empty() ? "marked not kernel-comparable" : sc.kernel_skip_reason;
-    r.summary = sc.name + ": skipped: " + r.reason;
+    r.reason = full.kernel_skip_reason.empty() ? "marked not kernel-comparable" : full.kernel_skip_reason;
+    r.summary = full.name + ": skipped: " + r.reason;
     return r;
   }
   if (std::string why = kernel_unavailable_reason(); !why.empty()) {
     r.outcome = ScenarioDiff::Outcome::Skipped;
     r.reason = why;
-    r.summary = sc.name + ": skipped: " + why;
+    r.summary = full.name + ": skipped: " + why;
     return r;
   }
+  // kernel: {variant:}: the model and the kernel both run the smaller
+  // scenario, and every line of the report names it with its overrides
+  // (a match of the variant is not a match of the full scenario).
+  r.variant = opt.use_variant && full.kernel_variant != nullptr;
+  const Scenario& sc = r.variant ? *full.kernel_variant : full;
+  const std::string name = r.variant ? full.name + ", compared as its " + variant_text(full) : full.name;
   try {
     r.sim = run_scenario(sc);
   } catch (const std::exception& e) {
     r.reason = std::string("simulator: ") + e.what();
-    r.summary = sc.name + ": error: " + r.reason;
+    r.summary = name + ": error: " + r.reason;
     return r;
   }
   r.plan = plan_comparison(sc, normalize(r.sim), scripted_end(sc), opt.max_duration);
+  if (r.variant) {
+    // plan_comparison() speaks of "the scenario": here it is the variant,
+    // whose reason the horizon's explanation quotes, or else this does.
+    if (r.plan.why.rfind("whole scenario", 0) == 0) r.plan.why.replace(0, 14, "whole variant");
+    if (r.plan.stop != ComparisonPlan::Stop::ScenarioHorizon && !sc.kernel_skip_reason.empty())
+      r.plan.why += "; variant: " + sc.kernel_skip_reason;
+  }
   KernelOptions kopt;
   kopt.max_duration = opt.max_duration;
   kopt.until = r.plan.kernel_until;
@@ -546,7 +567,7 @@ ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt) {
   KernelResult kr = kernel_run(sc, r.kernel, kopt);
   if (!kr.ok) {
     r.reason = "kernel: " + kr.error;
-    r.summary = sc.name + ": error: " + r.reason;
+    r.summary = name + ": error: " + r.reason;
     return r;
   }
   r.diff = diff_traces(r.sim, r.kernel, dopt);
@@ -554,10 +575,10 @@ ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt) {
   // Never a bare "match" for part of a scenario: the summary says how far
   // (time, the model's events) and why it stopped.
   if (r.diff.match)
-    r.summary = sc.name + (r.plan.whole() ? ": match, " : ": match up to " + secs(r.horizon) + " only, ") +
+    r.summary = name + (r.plan.whole() ? ": match, " : ": match up to " + secs(r.horizon) + " only, ") +
                 coverage(r.plan) + " (" + r.plan.why + ")";
   else
-    r.summary = summary_line(sc.name, r.diff) + " [compared " + coverage(r.plan) + ": " + r.plan.why + "]";
+    r.summary = summary_line(name, r.diff) + " [compared " + coverage(r.plan) + ": " + r.plan.why + "]";
   return r;
 }
 

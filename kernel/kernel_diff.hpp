@@ -114,7 +114,14 @@ struct ScenarioDiffOptions {
   Time max_duration = sec(20);  // longest kernel run; later events are not compared
   DiffOptions diff;             // horizon is computed per scenario
   bool force = false;           // compare scenarios marked kernel: {compare: false} too
+  // A scenario with a kernel: {variant:} is compared through its variant
+  // (both the model and the kernel run it); false compares the full one.
+  bool use_variant = true;
 };
+
+// "kernel variant {processes.server.fd_limit: 10, ...}": the overrides a
+// scenario's kernel variant makes, as the reports name them ("" without).
+std::string variant_text(const Scenario& sc);
 
 struct ScenarioDiff {
   enum class Outcome { Match, Diverged, Skipped, Error } outcome = Outcome::Error;
@@ -124,11 +131,14 @@ struct ScenarioDiff {
   ComparisonPlan plan;          // how far it was compared and why it stopped
   Trace sim, kernel;
   std::string summary;          // the one-line summary
+  bool variant = false;         // the scenario's kernel variant was compared, not the full one
 };
 
 // Runs the scenario in the simulator and on the kernel and compares them up
 // to the horizon of plan_comparison(). Not kernel-comparable scenarios are
-// skipped with their reason.
+// skipped with their reason. A scenario with a kernel variant is compared
+// through it (opt.use_variant): the summary names the variant and its
+// overrides, and the plan is the variant's.
 ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt = {});
 
 }  // namespace tcpsim::kernel
