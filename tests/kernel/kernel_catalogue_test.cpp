@@ -97,8 +97,12 @@ TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
   }
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Error) << d.reason;
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Skipped) << d.reason;
-  // The summary says how far it was compared and why it stopped there.
+  // The summary says how far it was compared and why it stopped there,
+  // and, for a scenario compared through its kernel variant, which one.
   std::cout << "  " << d.summary << "\n";
+  EXPECT_EQ(d.variant, sc.kernel_variant != nullptr);
+  if (sc.kernel_variant)
+    EXPECT_NE(d.summary.find("compared as its " + variant_text(sc)), std::string::npos) << d.summary;
   EXPECT_GT(d.plan.events_compared, 0u) << d.summary;
   if (sc.kernel_horizon != kNever && !d.plan.whole())
     EXPECT_EQ(d.plan.stop, ComparisonPlan::Stop::ScenarioHorizon) << d.summary;
@@ -136,8 +140,9 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, KernelCatalogue, ::testing::ValuesIn(catalog
                          });
 
 // What a scenario is not compared with the kernel for, it says (issue #14):
-// a skip or a horizon without a reason would pass for a full comparison.
-TEST(KernelCatalogueScope, EverySkipAndEveryHorizonGivesItsReason) {
+// a skip, a horizon or a smaller variant without a reason would pass for a
+// full comparison.
+TEST(KernelCatalogueScope, EverySkipEveryHorizonAndEveryVariantGivesItsReason) {
   for (const auto& f : catalogue()) {
     Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + f);
     if (!sc.kernel_comparable)
@@ -146,6 +151,9 @@ TEST(KernelCatalogueScope, EverySkipAndEveryHorizonGivesItsReason) {
       EXPECT_TRUE(sc.kernel_comparable) << f << ": a kernel horizon on a scenario that is not compared";
       EXPECT_FALSE(sc.kernel_skip_reason.empty()) << f << ": kernel: {horizon:} without a reason";
     }
+    // A kernel variant says why the full scenario is not what the kernel runs.
+    if (sc.kernel_variant)
+      EXPECT_FALSE(sc.kernel_skip_reason.empty()) << f << ": kernel: {variant:} without a reason";
   }
 }
 
