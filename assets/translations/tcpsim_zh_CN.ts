@@ -1740,10 +1740,6 @@
         <translation>收 RST</translation>
     </message>
     <message>
-        <source>rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)</source>
-        <translation>收 RST（TIME-WAIT 暗杀，tcp_rfc1337=0）</translation>
-    </message>
-    <message>
         <source>close() with unread data</source>
         <translation>close() 时仍有未读数据</translation>
     </message>
@@ -1754,10 +1750,6 @@
     <message>
         <source>rcv data after close()</source>
         <translation>close() 之后收到数据</translation>
-    </message>
-    <message>
-        <source>accept queue full (tcp_abort_on_overflow=1)</source>
-        <translation>accept 队列已满（tcp_abort_on_overflow=1）</translation>
     </message>
     <message>
         <source>listener closed before accept()</source>
@@ -1772,16 +1764,8 @@
         <translation>同一四元组的新 SYN（RFC 1122 §4.2.2.13）</translation>
     </message>
     <message>
-        <source>rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached</source>
-        <translation>收到对 FIN 的 ACK；不进入 TIME_WAIT：已达 tcp_max_tw_buckets</translation>
-    </message>
-    <message>
         <source>rcv FIN</source>
         <translation>收 FIN</translation>
-    </message>
-    <message>
-        <source>snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached</source>
-        <translation>发 ACK；不进入 TIME_WAIT：已达 tcp_max_tw_buckets</translation>
     </message>
     <message>
         <source>TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)</source>
@@ -1914,6 +1898,30 @@
     <message>
         <source>%1 (:%2)</source>
         <translation>%1（:%2）</translation>
+    </message>
+    <message>
+        <source>rcv RST (TIME-WAIT assassination)</source>
+        <translation>收 RST（TIME-WAIT 暗杀）</translation>
+    </message>
+    <message>
+        <source>rcv ACK of SYN</source>
+        <translation>收到对 SYN 的 ACK</translation>
+    </message>
+    <message>
+        <source>rcv ACK of FIN</source>
+        <translation>收到对 FIN 的 ACK</translation>
+    </message>
+    <message>
+        <source>tcp_rfc1337=0</source>
+        <translation>tcp_rfc1337=0</translation>
+    </message>
+    <message>
+        <source>accept queue full, tcp_abort_on_overflow=1</source>
+        <translation>accept 队列已满，tcp_abort_on_overflow=1</translation>
+    </message>
+    <message>
+        <source>tcp_max_tw_buckets reached</source>
+        <translation>已达 tcp_max_tw_buckets</translation>
     </message>
 </context>
 <context>

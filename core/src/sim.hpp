@@ -333,7 +333,13 @@ struct Sim {
   TcpState fsm_from = TcpState::Closed;
   const char* fsm_cause = "";
   const char* fsm_action = nullptr;
+  const char* fsm_guard = nullptr;   // the guard of the row taken ("tcp_rfc1337=0"), if it has one
+  std::string fsm_guards_false;      // guards that held false during this dispatch, for the note
   bool fsm_no_transition = false;
+  // The guards' conditions (tcp_fsm.cpp), one function each so that a
+  // reader finds every rule in one place.
+  bool accept_queue_has_room(const Sock& s);  // tcp_check_req -> syn_recv_sock
+  bool tw_bucket_free(const Sock& s);         // tcp_time_wait -> inet_twsk_alloc
   bool linger_close = false;      // tcp_close() called from a close() that may block (SO_LINGER)
   bool seg_done = false;          // segment processing ended early (dropped, reset)
   std::uint32_t forced_iss = 0;   // ISS for a connection reopened from TIME_WAIT

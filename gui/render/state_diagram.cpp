@@ -93,17 +93,20 @@ bool is_quiet_abort(const std::string& ev) {
     QT_TRANSLATE_NOOP("tcpsim::render", "give up"),
     QT_TRANSLATE_NOOP("tcpsim::render", "host crashed"),
     QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST"),
-    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST (TIME-WAIT assassination)"),
     QT_TRANSLATE_NOOP("tcpsim::render", "close() with unread data"),
     QT_TRANSLATE_NOOP("tcpsim::render", "close() with SO_LINGER {on, 0}"),
     QT_TRANSLATE_NOOP("tcpsim::render", "rcv data after close()"),
-    QT_TRANSLATE_NOOP("tcpsim::render", "accept queue full (tcp_abort_on_overflow=1)"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv ACK of SYN"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv ACK of FIN"),
+    // the guards of the rows (tcp_fsm.cpp), traced in brackets
+    QT_TRANSLATE_NOOP("tcpsim::render", "tcp_rfc1337=0"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "accept queue full, tcp_abort_on_overflow=1"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "tcp_max_tw_buckets reached"),
     QT_TRANSLATE_NOOP("tcpsim::render", "listener closed before accept()"),
     QT_TRANSLATE_NOOP("tcpsim::render", "listener closed"),
     QT_TRANSLATE_NOOP("tcpsim::render", "new SYN for the same 4-tuple (RFC 1122 §4.2.2.13)"),
-    QT_TRANSLATE_NOOP("tcpsim::render", "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached"),
     QT_TRANSLATE_NOOP("tcpsim::render", "rcv FIN"),
-    QT_TRANSLATE_NOOP("tcpsim::render", "snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached"),
     QT_TRANSLATE_NOOP("tcpsim::render", "TIME_WAIT socket reused for a new connection (tcp_tw_reuse=1)"),
     QT_TRANSLATE_NOOP("tcpsim::render", "SYN retries exhausted (tcp_syn_retries)"),
     QT_TRANSLATE_NOOP("tcpsim::render", "SYN,ACK retries exhausted (tcp_synack_retries)"),
@@ -145,9 +148,17 @@ void set_cause_label(DiagramArrow& d, const std::string& cause) {
     d.event = c;
     d.action.clear();
   }
-  const int colon = d.event.indexOf(": ");
-  d.event_zh = colon > 0 ? tr_piece(d.event.left(colon)) + "：" + tr_piece(d.event.mid(colon + 2))
-                         : tr_piece(d.event);
+  // A guarded row's condition comes last, in brackets ("rcv FIN
+  // [tcp_max_tw_buckets reached]"): translated on its own.
+  QString ev = d.event, guard_zh;
+  const int bracket = ev.lastIndexOf(" [");
+  if (bracket > 0 && ev.endsWith(']')) {
+    guard_zh = " [" + tr_piece(ev.mid(bracket + 2, ev.size() - bracket - 3)) + "]";
+    ev = ev.left(bracket);
+  }
+  const int colon = ev.indexOf(": ");
+  d.event_zh = (colon > 0 ? tr_piece(ev.left(colon)) + "：" + tr_piece(ev.mid(colon + 2)) : tr_piece(ev)) +
+               guard_zh;
   d.action_zh = d.action.isEmpty() ? QString() : tr_piece(d.action);
 }
 }  // namespace

@@ -4,6 +4,8 @@
 // scenario-level checks of the rows whose paths the lessons turn on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "helpers.hpp"
 #include "sim.hpp"
 #include "tcpsim/fsm_table.hpp"
@@ -40,6 +42,18 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   s.snd_wnd = 65535;
   s.state = row.from;
   sim.hash_conn(s);
+  // Make the row's guard hold (the defaults hold the ordinary path's).
+  if (row.guard == "tcp_max_tw_buckets reached") sim.hosts[0].sys.tcp_max_tw_buckets = 0;
+  if (row.guard == "accept queue full, tcp_abort_on_overflow=1") {
+    Sock& l = sim.sock(sim.new_socket(0, 0));
+    l.listening = true;
+    sim.listens.emplace_back();
+    l.listen_idx = static_cast<std::uint32_t>(sim.listens.size());
+    sim.listens.back().backlog = 0;
+    sim.listens.back().accept_q.push_back(l.id);  // one waiting: backlog 0 is full
+    s.listener = l.id;
+    sim.hosts[0].sys.tcp_abort_on_overflow = 1;
+  }
 
   EXPECT_TRUE(sim.fsm(s, *ev));
   EXPECT_EQ(s.state, row.to);
@@ -52,6 +66,16 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   EXPECT_EQ(last->text.rfind(row.event, 0), 0u) << "cause '" << last->text << "'";
   if (!row.action.empty()) {
     EXPECT_NE(last->text.find(row.action), std::string::npos) << "cause '" << last->text << "'";
+  }
+  // A traced guard names the row taken; an untraced one leaves the cause short.
+  if (!row.guard.empty()) {
+    EXPECT_EQ(last->text.find("[" + row.guard + "]") != std::string::npos, row.guard_traced)
+        << "cause '" << last->text << "'";
+  }
+  if (row.action == "snd RST") {
+    EXPECT_TRUE(std::any_of(trace.events.begin(), trace.events.end(), [](const Event& e) {
+      return e.kind == EventKind::Segment && e.seg_op == SegOp::Send && (e.seg.flags & kRst);
+    }) || row.event == "ABORT") << "a row whose own action is snd RST sends it";
   }
   // A row that sends a SYN, SYN,ACK or FIN puts it on the wire at once.
   auto sent = [&](std::uint8_t flag) {
@@ -85,6 +109,73 @@ TEST(FsmTable, HasNoImpossibleArrows) {
   EXPECT_FALSE(fsm_has_row(TcpState::TimeWait, TcpState::Established));
   EXPECT_FALSE(fsm_has_row(TcpState::CloseWait, TcpState::FinWait1));
   EXPECT_TRUE(fsm_has_row(TcpState::FinWait1, TcpState::Closing));
+}
+
+// Boost.MSM tries the rows of one event in one state in an order of its own:
+// they must not overlap, so each carries a guard, and the guards differ.
+TEST(FsmTable, RowsOfOneEventInOneStateAllHaveDistinctGuards) {
+  const auto& rows = fsm_rows();
+  int guarded = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    guarded += !rows[i].guard.empty();
+    for (std::size_t j = i + 1; j < rows.size(); ++j) {
+      if (rows[i].from != rows[j].from || rows[i].event != rows[j].event) continue;
+      SCOPED_TRACE(rows[i].label() + " vs " + rows[j].label());
+      EXPECT_FALSE(rows[i].guard.empty());
+      EXPECT_FALSE(rows[j].guard.empty());
+      EXPECT_NE(rows[i].guard, rows[j].guard);
+    }
+  }
+  EXPECT_GE(guarded, 7);  // rfc1337, the accept queue (2), the TIME_WAIT buckets (4)
+}
+
+TEST(FsmTable, RowLabelsReadEventGuardAction) {
+  bool seen = false;
+  for (const auto& r : fsm_rows())
+    if (r.from == TcpState::FinWait2 && r.to == TcpState::Closed && r.event == "rcv FIN") {
+      EXPECT_EQ(r.label(), "rcv FIN [tcp_max_tw_buckets reached] / snd ACK");
+      seen = true;
+    }
+  EXPECT_TRUE(seen);
+}
+
+// Every guard of the event held false: no row is taken, and the note says which rules failed.
+TEST(FsmTable, RstInTimeWaitWithRfc1337IsIgnoredAndTheNoteNamesTheGuard) {
+  const Scenario sc = test::load_yaml("  p: {host: client, run: [{sleep: 1s}]}\n");
+  Trace trace;
+  Sim sim(sc, trace, RunOptions{});
+  sim.hosts[0].sys.tcp_rfc1337 = 1;
+  Sock& s = sim.sock(sim.new_socket(0, 0));
+  s.state = TcpState::TimeWait;
+  EXPECT_FALSE(sim.fsm(s, FsmEvent::RcvRst));
+  EXPECT_EQ(s.state, TcpState::TimeWait);
+  ASSERT_FALSE(trace.events.empty());
+  EXPECT_EQ(trace.events.back().kind, EventKind::Note);
+  EXPECT_EQ(trace.events.back().text, "event 'rcv RST' in state TIME_WAIT: guard [tcp_rfc1337=0] is false: ignored");
+}
+
+TEST(FsmTable, AckOfSynIntoAFullAcceptQueueWithoutAbortOnOverflowTakesNoRow) {
+  const Scenario sc = test::load_yaml("  p: {host: client, run: [{sleep: 1s}]}\n");
+  Trace trace;
+  Sim sim(sc, trace, RunOptions{});
+  Sock& l = sim.sock(sim.new_socket(0, 0));
+  l.listening = true;
+  sim.listens.emplace_back();
+  l.listen_idx = static_cast<std::uint32_t>(sim.listens.size());
+  sim.listens.back().backlog = 0;
+  sim.listens.back().accept_q.push_back(l.id);
+  Sock& s = sim.sock(sim.new_socket(0, 0));
+  s.listener = l.id;
+  s.state = TcpState::SynReceived;
+  EXPECT_FALSE(sim.fsm(s, FsmEvent::RcvAckOfSyn));
+  EXPECT_EQ(s.state, TcpState::SynReceived);
+  const std::string note = trace.events.back().text;
+  EXPECT_NE(note.find("[accept queue has room]"), std::string::npos) << note;
+  EXPECT_NE(note.find("[accept queue full, tcp_abort_on_overflow=1]"), std::string::npos) << note;
+  // Room again: the same event completes the handshake.
+  sim.listens.back().accept_q.clear();
+  EXPECT_TRUE(sim.fsm(s, FsmEvent::RcvAckOfSyn));
+  EXPECT_EQ(s.state, TcpState::Established);
 }
 
 TEST(FsmTable, EventIsNotInTheTableIsTracedAsIgnored) {

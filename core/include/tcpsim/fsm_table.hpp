@@ -16,8 +16,18 @@ struct FsmRow {
   TcpState from;
   TcpState to;
   std::string event;   // "rcv FIN", "close()", "2MSL timeout", "ABORT", "give up"
+  std::string guard;   // the row's condition ("tcp_rfc1337=0"), "" when it has none
   std::string action;  // "snd ACK", "snd RST", "" when the row sends nothing
-  std::string label() const { return action.empty() ? event : event + " / " + action; }
+  // Whether the traced cause names the guard ("rcv FIN [tcp_max_tw_buckets
+  // reached] / snd ACK"); the ordinary path's guards are not traced.
+  bool guard_traced = false;
+  // "event [guard] / action", as UML and the trace write it.
+  std::string label() const {
+    std::string l = event;
+    if (!guard.empty()) l += " [" + guard + "]";
+    if (!action.empty()) l += " / " + action;
+    return l;
+  }
 };
 
 const std::vector<FsmRow>& fsm_rows();
@@ -28,6 +38,8 @@ bool fsm_has_row(TcpState from, TcpState to);
 // ("rcv FIN / snd ACK", "give up: retransmissions exhausted (tcp_retries2)",
 // "ABORT: close() with unread data / snd RST", "host crashed: state lost");
 // shutdown(SHUT_WR) is "close()". Empty when the cause names no event.
+// A row with a guard traces it in brackets after the event's own words
+// ("rcv FIN [tcp_max_tw_buckets reached] / snd ACK").
 // The aborts' events: "ABORT" (an RST was sent), "discard" (dropped with no
 // segment), "give up" (a retransmission, SYN or keepalive timer gave up),
 // "host crashed".

@@ -116,6 +116,7 @@ TCPSIM_ACTION(SndSynAck, "snd SYN,ACK", act_snd_synack)
 TCPSIM_ACTION(SndAck, "snd ACK", act_snd_ack)
 TCPSIM_ACTION(AckFin, "snd ACK", act_ack_fin)  // Linux may delay it (tcp_fin: pingpong)
 TCPSIM_ACTION(SndFin, "snd FIN", act_snd_fin)
+TCPSIM_ACTION(SndRst, "snd RST", send_rst_for)
 #undef TCPSIM_ACTION
 
 // ABORT's RST is built by the caller before the event (it may answer a
@@ -129,6 +130,49 @@ struct RstSent {
   }
 };
 
+// ---- guards: the condition a row needs, one rule each, named after it.
+// The rows of one event in one state have exclusive guards, so the order in
+// which Boost.MSM tries them does not matter. A guard that holds and is
+// Traced names the row taken in the traced cause ("rcv FIN [tcp_max_tw_buckets
+// reached] / snd ACK"); the ordinary path's guards are not traced, so the
+// everyday labels stay short. Every guard that held false is listed in the
+// note when no row of the event holds. ----
+#define TCPSIM_GUARD(Name, Label, Traced, Cond)                              \
+  struct Name {                                                              \
+    static constexpr const char* label = Label;                              \
+    static constexpr bool traced = Traced;                                   \
+    template <class E, class F, class S, class T>                            \
+    bool operator()(const E&, F& fsm, S&, T&) const {                        \
+      Sim& sim = *fsm.sim;                                                   \
+      const Sock& s = *sim.fsm_sock;                                         \
+      if (Cond) {                                                            \
+        if (Traced) sim.fsm_guard = label;                                   \
+        return true;                                                         \
+      }                                                                      \
+      sim.fsm_guards_false += sim.fsm_guards_false.empty() ? "[" : " and [";  \
+      sim.fsm_guards_false += label;                                         \
+      sim.fsm_guards_false += "]";                                           \
+      return false;                                                          \
+    }                                                                        \
+  };
+// RFC 9293 §3.10.7.4, TIME-WAIT: "If the RST bit is set, then enter the
+// CLOSED state". RFC 1337 (informational) advises ignoring it ("TIME-WAIT
+// assassination"); Linux does so only with net.ipv4.tcp_rfc1337 = 1
+// (tcp_timewait_state_process()).
+TCPSIM_GUARD(Rfc1337Off, "tcp_rfc1337=0", true, sim.sys(s).tcp_rfc1337 == 0)
+// Linux tcp_check_req() -> tcp_v4_syn_recv_sock(): the handshake completes
+// only when the listener's accept queue has room (sk_acceptq_is_full);
+// otherwise the ACK is dropped, or with tcp_abort_on_overflow answered by RST.
+TCPSIM_GUARD(AcceptQueueRoom, "accept queue has room", false, sim.accept_queue_has_room(s))
+TCPSIM_GUARD(AcceptQueueFullAbort, "accept queue full, tcp_abort_on_overflow=1", true,
+             !sim.accept_queue_has_room(s) && sim.sys(s).tcp_abort_on_overflow)
+// Linux tcp_time_wait(): TIME_WAIT needs a timewait bucket (inet_twsk_alloc);
+// beyond net.ipv4.tcp_max_tw_buckets the socket is closed at once ("TCP:
+// time wait bucket table overflow").
+TCPSIM_GUARD(TwBucketFree, "TIME_WAIT bucket free", false, sim.tw_bucket_free(s))
+TCPSIM_GUARD(TwBucketsFull, "tcp_max_tw_buckets reached", true, !sim.tw_bucket_free(s))
+#undef TCPSIM_GUARD
+
 template <class A>
 struct ActionLabel {
   static const char* get() { return A::label; }
@@ -136,6 +180,16 @@ struct ActionLabel {
 template <>
 struct ActionLabel<none> {
   static const char* get() { return ""; }
+};
+template <class G>
+struct GuardLabel {
+  static const char* get() { return G::label; }
+  static bool traced() { return G::traced; }
+};
+template <>
+struct GuardLabel<none> {
+  static const char* get() { return ""; }
+  static bool traced() { return false; }
 };
 
 struct TcpFront : msm::front::state_machine_def<TcpFront> {
@@ -146,7 +200,8 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
 
   // clang-format off
   // The arrows of RFC 9293 §3.3.2 (RFC 793 Figure 6), and Linux's
-  // orphaned FIN_WAIT_2 timeout.
+  // orphaned FIN_WAIT_2 timeout. A guard is the condition under which the
+  // row is taken; the rows of one event in one state have exclusive guards.
   typedef mpl::vector<
   //     Start          Event            Next          Action     Guard
   //   +--------------+----------------+-------------+----------+------+
@@ -162,7 +217,8 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
     Row< SynSent,      RcvRst,          Closed,       none,      none >,
     Row< SynSent,      Close_,          Closed,       none,      none >,
   // SYN-RECEIVED
-    Row< SynReceived,  RcvAckOfSyn,     Established,  none,      none >,
+    Row< SynReceived,  RcvAckOfSyn,     Established,  none,      AcceptQueueRoom >,
+    Row< SynReceived,  RcvAckOfSyn,     Closed,       SndRst,    AcceptQueueFullAbort >,
     Row< SynReceived,  RcvFin,          CloseWait,    AckFin,    none >,
     Row< SynReceived,  Close_,          FinWait1,     SndFin,    none >,
     Row< SynReceived,  RcvRst,          Closed,       none,      none >,
@@ -175,21 +231,23 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
     Row< FinWait1,     RcvFin,          Closing,      SndAck,    none >,  // simultaneous close
     Row< FinWait1,     RcvRst,          Closed,       none,      none >,
   // FIN-WAIT-2
-    Row< FinWait2,     RcvFin,          TimeWait,     SndAck,    none >,
+    Row< FinWait2,     RcvFin,          TimeWait,     SndAck,    TwBucketFree >,
+    Row< FinWait2,     RcvFin,          Closed,       SndAck,    TwBucketsFull >,
     Row< FinWait2,     FinWait2Timeout, Closed,       none,      none >,  // Linux, orphans only
     Row< FinWait2,     RcvRst,          Closed,       none,      none >,
   // CLOSE-WAIT
     Row< CloseWait,    Close_,          LastAck,      SndFin,    none >,
     Row< CloseWait,    RcvRst,          Closed,       none,      none >,
   // CLOSING
-    Row< Closing,      RcvAckOfFin,     TimeWait,     none,      none >,
+    Row< Closing,      RcvAckOfFin,     TimeWait,     none,      TwBucketFree >,
+    Row< Closing,      RcvAckOfFin,     Closed,       none,      TwBucketsFull >,
     Row< Closing,      RcvRst,          Closed,       none,      none >,
   // LAST-ACK
     Row< LastAck,      RcvAckOfFin,     Closed,       none,      none >,
     Row< LastAck,      RcvRst,          Closed,       none,      none >,
   // TIME-WAIT
     Row< TimeWait,     Timeout2Msl,     Closed,       none,      none >,
-    Row< TimeWait,     RcvRst,          Closed,       none,      none >   // assassination (RFC 1337)
+    Row< TimeWait,     RcvRst,          Closed,       none,      Rfc1337Off >  // assassination (RFC 1337)
   > rfc_rows;
 
   // ABORT and its kin: the state is dropped at once, by cause (RFC 9293
@@ -330,9 +388,12 @@ const IdMap& ids() {
   return m;
 }
 
+// Whether a row was taken: Boost.MSM calls no_transition() when no row of
+// the event leaves the state, and answers HANDLED_GUARD_REJECT (without
+// calling it) when rows exist but every guard held false.
 template <class E>
-void process(TcpMachine& m) {
-  m.process_event(E{});
+bool process(TcpMachine& m) {
+  return (m.process_event(E{}) & msm::back::HANDLED_TRUE) != 0;
 }
 
 // Rows as data.
@@ -341,7 +402,8 @@ struct RowCollector {
   template <class R>
   void operator()(R) const {
     out->push_back(FsmRow{R::Source::id, R::Target::id, fsm_event_name(R::Evt::id),
-                          ActionLabel<typename R::Action>::get()});
+                          GuardLabel<typename R::Guard>::get(), ActionLabel<typename R::Action>::get(),
+                          GuardLabel<typename R::Guard>::traced()});
   }
 };
 
@@ -388,6 +450,9 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
   TcpState saved_from = fsm_from;
   const char* saved_cause = fsm_cause;
   const char* saved_action = fsm_action;
+  const char* saved_guard = fsm_guard;
+  std::string saved_guards_false;
+  saved_guards_false.swap(fsm_guards_false);
   fsm_sock = &s;
   fsm_from = s.state;
   // Every traced cause begins with its event's name (fsm_event_of_cause
@@ -400,43 +465,67 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
   }
   fsm_cause = cause ? cause : fsm_event_name(ev);
   fsm_action = nullptr;
+  fsm_guard = nullptr;
   fsm_no_transition = false;
   m.sim = this;
   ActiveStateLoader restore(ids().msm_id[static_cast<int>(s.state)]);
   m.serialize(restore, 0);
 
+  bool taken = false;
   switch (ev) {
-    case FsmEvent::Listen: process<Listen_>(m); break;
-    case FsmEvent::Connect: process<Connect_>(m); break;
-    case FsmEvent::RcvSyn: process<RcvSyn>(m); break;
-    case FsmEvent::RcvSynAck: process<RcvSynAck>(m); break;
-    case FsmEvent::RcvAckOfSyn: process<RcvAckOfSyn>(m); break;
-    case FsmEvent::Close: process<Close_>(m); break;
-    case FsmEvent::RcvFin: process<RcvFin>(m); break;
-    case FsmEvent::RcvAckOfFin: process<RcvAckOfFin>(m); break;
-    case FsmEvent::RcvRst: process<RcvRst>(m); break;
-    case FsmEvent::AbortSndRst: process<AbortSndRst>(m); break;
-    case FsmEvent::Discard: process<Discard>(m); break;
-    case FsmEvent::GiveUp: process<GiveUp>(m); break;
-    case FsmEvent::HostCrash: process<HostCrash>(m); break;
-    case FsmEvent::Timeout2Msl: process<Timeout2Msl>(m); break;
-    case FsmEvent::FinWait2Timeout: process<FinWait2Timeout>(m); break;
+    case FsmEvent::Listen: taken = process<Listen_>(m); break;
+    case FsmEvent::Connect: taken = process<Connect_>(m); break;
+    case FsmEvent::RcvSyn: taken = process<RcvSyn>(m); break;
+    case FsmEvent::RcvSynAck: taken = process<RcvSynAck>(m); break;
+    case FsmEvent::RcvAckOfSyn: taken = process<RcvAckOfSyn>(m); break;
+    case FsmEvent::Close: taken = process<Close_>(m); break;
+    case FsmEvent::RcvFin: taken = process<RcvFin>(m); break;
+    case FsmEvent::RcvAckOfFin: taken = process<RcvAckOfFin>(m); break;
+    case FsmEvent::RcvRst: taken = process<RcvRst>(m); break;
+    case FsmEvent::AbortSndRst: taken = process<AbortSndRst>(m); break;
+    case FsmEvent::Discard: taken = process<Discard>(m); break;
+    case FsmEvent::GiveUp: taken = process<GiveUp>(m); break;
+    case FsmEvent::HostCrash: taken = process<HostCrash>(m); break;
+    case FsmEvent::Timeout2Msl: taken = process<Timeout2Msl>(m); break;
+    case FsmEvent::FinWait2Timeout: taken = process<FinWait2Timeout>(m); break;
   }
-  const bool ignored = fsm_no_transition;
+  const bool ignored = fsm_no_transition || !taken;
   const TcpState after = ids().to_state(m.current_state()[0]);
   const bool changed = !ignored && after != fsm_from;
   if (ignored) {
+    // Either no row of the event leaves this state, or every row's guard
+    // held false (an RST in TIME_WAIT with tcp_rfc1337=1).
     trace_note(s.host, &s,
-               std::string("event '") + fsm_event_name(ev) + "' has no transition in state " +
-                   state_name(s.state) + ": ignored");
+               fsm_guards_false.empty()
+                   ? std::string("event '") + fsm_event_name(ev) + "' has no transition in state " +
+                         state_name(s.state) + ": ignored"
+                   : std::string("event '") + fsm_event_name(ev) + "' in state " + state_name(s.state) +
+                         ": guard " + fsm_guards_false + " is false: ignored");
   }
 
   fsm_sock = saved_sock;
   fsm_from = saved_from;
   fsm_cause = saved_cause;
   fsm_action = saved_action;
+  fsm_guard = saved_guard;
+  fsm_guards_false.swap(saved_guards_false);
   --p.depth;
   return changed;
+}
+
+// The guards' conditions.
+bool Sim::accept_queue_has_room(const Sock& s) {
+  Sock* lp = sock_if(s.listener);  // nullptr: no listener (simultaneous open), or it is gone
+  if (!lp || !lp->listening) return true;
+  const ListenQueues& lq = listens[lp->listen_idx - 1];
+  // sk_acceptq_is_full(): "sk_ack_backlog > sk_max_ack_backlog"
+  return static_cast<int>(lq.accept_q.size()) <= lq.backlog;
+}
+
+bool Sim::tw_bucket_free(const Sock& s) {
+  // An orphaned FIN_WAIT_2 already holds its bucket: the time-wait sock only
+  // changes its substate (tcp_timewait_state_process).
+  return s.tw_bucket || !tw_overflow(s);
 }
 
 // Entry of a new state: the one place a state change is recorded.
@@ -450,6 +539,7 @@ void Sim::fsm_entered(TcpState to) {
     std::string cause;
     if (text_on()) {
       cause = fsm_cause;
+      if (fsm_guard) cause += std::string(" [") + fsm_guard + "]";
       if (fsm_action && *fsm_action) cause += std::string(" / ") + fsm_action;
     }
     trace_state(s, from, to, cause);

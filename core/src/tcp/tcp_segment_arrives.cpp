@@ -268,13 +268,10 @@ void Sim::timewait_arrives(Sock& s, const Segment& seg) {
       seg.seq == s.rcv_nxt && (seg.seg_len() == 0 || (seg.flags & kRst));
   if (bare_in_window) {
     if (seg.flags & kRst) {
-      // RFC 1337 "TIME-WAIT assassination": Linux kills the TIME_WAIT socket
-      // on an in-window RST unless net.ipv4.tcp_rfc1337 = 1.
-      if (y.tcp_rfc1337 == 0) {
-        fsm(s, FsmEvent::RcvRst, "rcv RST (TIME-WAIT assassination, tcp_rfc1337=0)");
-      } else {
-        trace_note(s.host, &s, "RST ignored in TIME_WAIT (tcp_rfc1337=1, RFC 1337 fix TW1)");
-      }
+      // RFC 1337 "TIME-WAIT assassination": the row's guard [tcp_rfc1337=0]
+      // (tcp_fsm.cpp) decides; with tcp_rfc1337 = 1 the RST is ignored
+      // (RFC 1337 fix TW1) and the note names the guard.
+      fsm(s, FsmEvent::RcvRst, "rcv RST (TIME-WAIT assassination)");
       return;
     }
     arm(s, TimerKind::TimeWait, now + y.time_wait);  // inet_twsk_reschedule
@@ -436,10 +433,8 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
   // LAST-ACK -> CLOSED.
   if (s.fin_acked && (s.state == TcpState::FinWait1 || s.state == TcpState::Closing ||
                       s.state == TcpState::LastAck)) {
-    if (s.state == TcpState::Closing && tw_overflow(s))
-      fsm(s, FsmEvent::Discard, "rcv ACK of FIN; no TIME_WAIT: tcp_max_tw_buckets reached");
-    else
-      fsm(s, FsmEvent::RcvAckOfFin);
+    // CLOSING -> TIME_WAIT, or CLOSED past tcp_max_tw_buckets (the row's guard).
+    fsm(s, FsmEvent::RcvAckOfFin);
     if (s.state == TcpState::FinWait2 && s.orphan && s.linger2 < 0 &&
         hosts[s.host].profile == Profile::Linux) {
       // TCP_LINGER2 < 0 (tcp_rcv_state_process(), FIN_WAIT_1): "if
@@ -544,14 +539,8 @@ void Sim::process_fin(Sock& s) {
       fsm(s, FsmEvent::RcvFin);  // our FIN not yet acknowledged -> CLOSING
       break;
     case TcpState::FinWait2:
-      // An orphan already holds its bucket: the time-wait sock only changes
-      // its substate (tcp_timewait_state_process).
-      if (!s.tw_bucket && tw_overflow(s)) {
-        send_ack_now(s);
-        fsm(s, FsmEvent::Discard, "rcv FIN / snd ACK; no TIME_WAIT: tcp_max_tw_buckets reached");
-      } else {
-        fsm(s, FsmEvent::RcvFin);  // -> TIME_WAIT
-      }
+      // -> TIME_WAIT, or CLOSED past tcp_max_tw_buckets (the row's guard).
+      fsm(s, FsmEvent::RcvFin);
       break;
     default:
       // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state" (a retransmitted FIN).
@@ -702,28 +691,19 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
       send_reset_reply(s.host, seg, "unacceptable ACK in SYN_RECEIVED");
       return;
     }
-    if (s.listener) {
-      // Linux tcp_check_req -> syn_recv_sock: the accept queue must have room.
-      Sock* lp = sock_if(s.listener);  // nullptr: the listener is gone
-      if (lp && lp->listening) {
-        Sock& l = *lp;
-        ListenQueues& lq = listens[l.listen_idx - 1];
-        if (static_cast<int>(lq.accept_q.size()) > lq.backlog) {
-          if (sys(s).tcp_abort_on_overflow) {
-            send_rst_for(s);
-            fsm(s, FsmEvent::AbortSndRst, "accept queue full (tcp_abort_on_overflow=1)");
-          } else {
-            // "inet_rsk(req)->acked = 1": the ACK is ignored; the SYN,ACK
-            // timer keeps retransmitting and the client believes it is
-            // connected.
-            s.synack_acked = true;
-            trace_note(s.host, &s, "accept queue full: handshake ACK dropped (tcp_abort_on_overflow=0)");
-          }
-          return;
-        }
-        lq.syn_q.erase(std::remove(lq.syn_q.begin(), lq.syn_q.end(), s.id), lq.syn_q.end());
-        lq.accept_q.push_back(s.id);
+    // Linux tcp_check_req -> syn_recv_sock: the accept queue must have room.
+    // The rows' guards decide (tcp_fsm.cpp): ESTABLISHED [accept queue has
+    // room], CLOSED / snd RST [accept queue full, tcp_abort_on_overflow=1],
+    // or no row: the ACK is dropped.
+    if (!accept_queue_has_room(s)) {
+      if (!fsm(s, FsmEvent::RcvAckOfSyn)) {
+        // "inet_rsk(req)->acked = 1": the ACK is ignored; the SYN,ACK
+        // timer keeps retransmitting and the client believes it is
+        // connected.
+        s.synack_acked = true;
+        trace_note(s.host, &s, "accept queue full: handshake ACK dropped (tcp_abort_on_overflow=0)");
       }
+      return;
     }
     s.snd_una = seg.ack;
     s.snd_wnd = seg.win;
@@ -732,7 +712,12 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
     if (s.rtt_start >= 0 && s.retransmits == 0) rtt_sample(s, now - s.rtt_start);
     else s.rto = sys(s).rto_initial;
     s.rtt_start = -1;
-    fsm(s, FsmEvent::RcvAckOfSyn);
+    fsm(s, FsmEvent::RcvAckOfSyn);  // the guard sees the queue before this connection joins it
+    if (Sock* lp = sock_if(s.listener); lp && lp->listening) {
+      ListenQueues& lq = listens[lp->listen_idx - 1];
+      lq.syn_q.erase(std::remove(lq.syn_q.begin(), lq.syn_q.end(), s.id), lq.syn_q.end());
+      lq.accept_q.push_back(s.id);
+    }
     if (Sock* l = sock_if(s.listener)) wake(*l);  // accept() can go on
     if (syn_as_ack) {
       // Linux answers the crossing SYN,ACK with an ACK.
