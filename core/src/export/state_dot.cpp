@@ -13,9 +13,11 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tcpsim/export.hpp"
+#include "tcpsim/fsm_table.hpp"
 
 namespace tcpsim {
 
@@ -25,28 +27,29 @@ using S = TcpState;
 struct RfcEdge {
   S from, to;
   const char* label;
+  const char* event;  // the transition table's event (fsm_event_of_cause) the edge stands for
 };
 constexpr RfcEdge kRfcEdges[] = {
-    {S::Closed, S::Listen, "passive OPEN\\ncreate TCB"},
-    {S::Closed, S::SynSent, "active OPEN\\ncreate TCB / snd SYN"},
-    {S::Listen, S::Closed, "CLOSE\\ndelete TCB"},
-    {S::Listen, S::SynReceived, "rcv SYN\\nsnd SYN,ACK"},
-    {S::Listen, S::SynSent, "SEND\\nsnd SYN"},
-    {S::SynSent, S::Closed, "CLOSE\\ndelete TCB"},
-    {S::SynSent, S::SynReceived, "rcv SYN\\nsnd SYN,ACK"},
-    {S::SynSent, S::Established, "rcv SYN,ACK\\nsnd ACK"},
-    {S::SynReceived, S::Established, "rcv ACK of SYN"},
-    {S::SynReceived, S::FinWait1, "CLOSE\\nsnd FIN"},
-    {S::Established, S::FinWait1, "CLOSE\\nsnd FIN"},
-    {S::Established, S::CloseWait, "rcv FIN\\nsnd ACK"},
-    {S::FinWait1, S::FinWait2, "rcv ACK of FIN"},
-    {S::FinWait1, S::Closing, "rcv FIN\\nsnd ACK"},
-    {S::FinWait1, S::TimeWait, "rcv FIN + ACK of FIN\\nsnd ACK"},
-    {S::FinWait2, S::TimeWait, "rcv FIN\\nsnd ACK"},
-    {S::CloseWait, S::LastAck, "CLOSE\\nsnd FIN"},
-    {S::Closing, S::TimeWait, "rcv ACK of FIN"},
-    {S::LastAck, S::Closed, "rcv ACK of FIN"},
-    {S::TimeWait, S::Closed, "timeout = 2MSL\\ndelete TCB"},
+    {S::Closed, S::Listen, "passive OPEN\\ncreate TCB", "listen()"},
+    {S::Closed, S::SynSent, "active OPEN\\ncreate TCB / snd SYN", "connect()"},
+    {S::Listen, S::Closed, "CLOSE\\ndelete TCB", "close()"},
+    {S::Listen, S::SynReceived, "rcv SYN\\nsnd SYN,ACK", "rcv SYN"},
+    {S::Listen, S::SynSent, "SEND\\nsnd SYN", "SEND"},
+    {S::SynSent, S::Closed, "CLOSE\\ndelete TCB", "close()"},
+    {S::SynSent, S::SynReceived, "rcv SYN\\nsnd SYN,ACK", "rcv SYN"},
+    {S::SynSent, S::Established, "rcv SYN,ACK\\nsnd ACK", "rcv SYN,ACK"},
+    {S::SynReceived, S::Established, "rcv ACK of SYN", "rcv ACK of SYN"},
+    {S::SynReceived, S::FinWait1, "CLOSE\\nsnd FIN", "close()"},
+    {S::Established, S::FinWait1, "CLOSE\\nsnd FIN", "close()"},
+    {S::Established, S::CloseWait, "rcv FIN\\nsnd ACK", "rcv FIN"},
+    {S::FinWait1, S::FinWait2, "rcv ACK of FIN", "rcv ACK of FIN"},
+    {S::FinWait1, S::Closing, "rcv FIN\\nsnd ACK", "rcv FIN"},
+    {S::FinWait1, S::TimeWait, "rcv FIN + ACK of FIN\\nsnd ACK", "rcv FIN"},
+    {S::FinWait2, S::TimeWait, "rcv FIN\\nsnd ACK", "rcv FIN"},
+    {S::CloseWait, S::LastAck, "CLOSE\\nsnd FIN", "close()"},
+    {S::Closing, S::TimeWait, "rcv ACK of FIN", "rcv ACK of FIN"},
+    {S::LastAck, S::Closed, "rcv ACK of FIN", "rcv ACK of FIN"},
+    {S::TimeWait, S::Closed, "timeout = 2MSL\\ndelete TCB", "2MSL timeout"},
 };
 
 std::string dot_escape(const std::string& s) {
@@ -171,10 +174,15 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
     std::string label = localize_label("socket", o.lang);
     if (const SocketInfo* si = t.meta.socket(sock)) label = si->label;
 
-    // The socket's path: its state events in the window, numbered.
-    std::map<std::pair<S, S>, std::vector<int>> steps;
-    std::map<std::pair<S, S>, std::string> extra;  // visited, not in the figure: cause
-    std::vector<std::pair<S, S>> extra_order;
+    // The socket's path: its state events in the window, numbered. An edge
+    // is a pair of states and the event taken between them: a transition
+    // joins a figure edge only when its event is the figure's (an RST in
+    // TIME-WAIT is not "timeout = 2MSL"); the others are drawn dashed, one
+    // per event, labelled with the traced cause: why that arrow was taken.
+    using Key = std::tuple<S, S, std::string>;
+    std::map<Key, std::vector<int>> steps;
+    std::map<Key, std::string> extra;  // visited, not in the figure: cause
+    std::vector<Key> extra_order;
     std::set<S> visited;
     std::optional<S> first;
     int n = 0;
@@ -185,10 +193,12 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
         if (!first) first = e.from;
         visited.insert(e.from);
         visited.insert(e.to);
-        const auto key = std::make_pair(e.from, e.to);
+        const std::string ev = fsm_event_of_cause(e.text);
+        const RfcEdge* rfc = nullptr;
+        for (const auto& r : kRfcEdges)
+          if (r.from == e.from && r.to == e.to && (ev.empty() || ev == r.event)) rfc = &r;
+        const Key key{e.from, e.to, rfc ? rfc->event : ev};
         steps[key].push_back(++n);
-        const bool rfc = std::any_of(std::begin(kRfcEdges), std::end(kRfcEdges),
-                                     [&](const RfcEdge& r) { return r.from == e.from && r.to == e.to; });
         if (!rfc && !extra.count(key)) {
           extra[key] = localize_label(e.text.empty() ? "not in RFC 793 Figure 6" : e.text, o.lang);
           extra_order.push_back(key);
@@ -213,8 +223,8 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
     out << ind << "{ rank=same; " << p << "FIN_WAIT_1; " << p << "CLOSE_WAIT; }\n";
     out << ind << "{ rank=same; " << p << "FIN_WAIT_2; " << p << "CLOSING; " << p << "LAST_ACK; }\n";
 
-    auto edge = [&](S from, S to, const std::string& text, bool dashed) {
-      const auto key = std::make_pair(from, to);
+    auto edge = [&](const Key& key, const std::string& text, bool dashed) {
+      const S from = std::get<0>(key), to = std::get<1>(key);
       out << ind << p << state_name(from) << " -> " << p << state_name(to) << " [label=\""
           << text;
       auto it = steps.find(key);
@@ -227,8 +237,8 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
       if (dashed) out << ", style=dashed";
       out << "];\n";
     };
-    for (const auto& r : kRfcEdges) edge(r.from, r.to, localize_lines(r.label, o.lang), false);
-    for (const auto& key : extra_order) edge(key.first, key.second, dot_escape(extra[key]), true);
+    for (const auto& r : kRfcEdges) edge(Key{r.from, r.to, r.event}, localize_lines(r.label, o.lang), false);
+    for (const auto& key : extra_order) edge(key, dot_escape(extra[key]), true);
 
     if (sock != 0) {
       out << ind << p << "legend [shape=note, style=filled, fillcolor=\"#fffbe6\", fontsize=10, label=\""
