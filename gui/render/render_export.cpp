@@ -252,14 +252,24 @@ std::vector<std::uint32_t> resolve_which(const TraceView& v, const std::string& 
   return out;
 }
 
+// The title and subtitle, whole: a title wider than the page (a long
+// scenario title on one 760-pixel diagram) is set smaller, down to 10 pt,
+// and only then elided, so it is never cut at the page's edges.
 void paint_header(QPainter& p, const Theme& th, double w, const QString& title, const QString& sub) {
-  p.setFont(th.font(14, true));
+  auto fitted = [&](const QString& text, double pt, double min_pt, bool bold) {
+    QFont f = th.font(pt, bold);
+    while (pt > min_pt && QFontMetricsF(f).horizontalAdvance(text) > w - 16) {
+      pt -= 0.5;
+      f = th.font(pt, bold);
+    }
+    p.setFont(f);
+    return QFontMetricsF(f).elidedText(text, Qt::ElideRight, w - 16);
+  };
   p.setPen(Qt::black);
-  p.drawText(QRectF(0, 6, w, 28), Qt::AlignCenter, title);
+  p.drawText(QRectF(0, 6, w, 28), Qt::AlignCenter, fitted(title, 14, 10, true));
   if (!sub.isEmpty()) {
-    p.setFont(th.font(9.5));
     p.setPen(QColor(0x44, 0x44, 0x44));
-    p.drawText(QRectF(0, 34, w, 20), Qt::AlignCenter, sub);
+    p.drawText(QRectF(0, 34, w, 20), Qt::AlignCenter, fitted(sub, 9.5, 8, false));
   }
 }
 
