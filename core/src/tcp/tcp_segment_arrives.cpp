@@ -443,7 +443,19 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
       fsm(s, FsmEvent::Discard, "TCP_LINGER2 < 0: the orphan is closed when its FIN is acknowledged");
       send_reset_reply(s.host, seg, "TCP_LINGER2 < 0: the ACK of our FIN is answered with an RST");
     }
-    if (s.state == TcpState::FinWait2) orphan_fin_wait2_timer(s);
+    // Linux tcp_rcv_state_process(), FIN_WAIT_1, an orphan: "else if
+    // (th->fin || sock_owned_by_user(sk)) { /* Bad case. We could lose such
+    // FIN otherwise. */ inet_csk_reset_keepalive_timer(sk, tmo); }": when
+    // the segment also carries the peer's FIN, the full socket stays to
+    // ACK it (the FIN step below: TIME_WAIT, or CLOSED past
+    // tcp_max_tw_buckets); only a bare ACK hands the orphan to the
+    // FIN_WAIT_2 time-wait sock at once.
+    if (s.state == TcpState::FinWait2 && !(seg.flags & kFin)) {
+      orphan_fin_wait2_timer(s);
+    } else if (s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux &&
+               !s.timers[static_cast<int>(TimerKind::FinWait2)]) {
+      arm(s, TimerKind::FinWait2, now + fin_wait2_timeout(s));  // the FIN may wait behind a hole
+    }
     if (s.state == TcpState::Closed) {
       seg_done = true;
       return;
