@@ -1,6 +1,8 @@
 // The Linux behaviours of issue 2, each against docs/kernel-facts.md.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "helpers.hpp"
 
 namespace tcpsim {
@@ -423,6 +425,50 @@ TEST(EstablishedTest, FirstDataQuickAckedFinAckDelayed) {
   ASSERT_GE(fin_ack, 0);
   EXPECT_GE(fin_ack - fin_in, msec(40));
   EXPECT_LE(fin_ack - fin_in, msec(45));
+}
+
+// tcp_rcv_state_process(), FIN_WAIT_1, an orphan: a segment that
+// acknowledges our FIN and carries the peer's FIN keeps the full socket
+// ("Bad case. We could lose such FIN otherwise"), which ACKs the FIN; past
+// tcp_max_tw_buckets it then closes instead of entering TIME_WAIT. Measured
+// by the kernel variant of time-wait-server-active-close (docs/fidelity.md).
+TEST(FinWait1Test, OrphanPastMaxTwBucketsAcksAFinThatComesWithTheAckOfItsOwn) {
+  const Scenario sc = load_scenario_string(R"(title: t
+hosts:
+  client: {ip: 10.0.0.1}
+  server:
+    ip: 10.0.0.2
+    sysctl: {net.ipv4.tcp_max_tw_buckets: 0}
+link: {delay: 1ms}
+processes:
+  server:
+    host: server
+    run:
+      - listen: {port: 80, as: lsock}
+      - accept: {socket: lsock, as: conn}
+      - recv: {socket: conn, bytes: 100}
+      - send: {socket: conn, bytes: 1000}
+      - close: conn
+  client:
+    host: client
+    run:
+      - connect: {to: "server:80", as: sock}
+      - send: {socket: sock, bytes: 100}
+      - recv: {socket: sock, until: eof}
+      - close: sock
+)", "test.yaml");
+  const Trace t = run_scenario(sc);
+  expectStates(t, "server/conn", {S::Listen, S::SynReceived, S::Established, S::FinWait1, S::FinWait2, S::Closed});
+  expectStates(t, "client/sock", {S::Closed, S::SynSent, S::Established, S::CloseWait, S::LastAck, S::Closed});
+  // The client's FIN carried the ACK of the server's FIN, and the server ACKed it: no RST, no retransmitted FIN.
+  const auto server = segments(t, "server");
+  const auto client = segments(t, "client");
+  EXPECT_EQ(std::count(server.begin(), server.end(), "R"), 0);
+  EXPECT_EQ(std::count(server.begin(), server.end(), "R."), 0);
+  EXPECT_EQ(std::count(client.begin(), client.end(), "F."), 1);
+  const Event* closed = test::stateEvent(t, "server/conn", S::Closed);
+  ASSERT_NE(closed, nullptr);
+  EXPECT_EQ(closed->text, "rcv FIN [tcp_max_tw_buckets reached] / snd ACK");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "tcpsim/export.hpp"
+#include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
 #include "tools.hpp"
 #include "trace_fixtures.hpp"
 
@@ -191,6 +193,27 @@ TEST(Dot, TransitionsOutsideTheFigureAreDashedWithTheirCause) {
   EXPECT_NE(d.find("s2_ESTABLISHED -> s2_CLOSED [label=\"rcv RST\\n(3)\""), std::string::npos);
   EXPECT_EQ(count(d, "style=dashed"), 2u);
   EXPECT_EQ(count(d, "subgraph cluster_"), 2u);
+}
+
+// A transition between two states the figure joins, taken by another event
+// than the figure's (an RST in TIME-WAIT is not "timeout = 2MSL"), gets a
+// dashed edge of its own with the traced cause, guard included; and two
+// such events between the same states get one edge each.
+TEST(Dot, AnRstInTimeWaitIsNotDrawnOnTheTwoMslEdge) {
+  Scenario sc = load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/rst-in-time-wait.yaml");
+  Trace t;
+  Simulation sim(sc, t);
+  sim.run();
+  DotOptions o;
+  std::string err;
+  o.sockets = resolve_endpoints(t, "client", &err);
+  ASSERT_FALSE(o.sockets.empty()) << err;
+  const std::string d = render([&](std::ostream& out) { write_dot(t, out, o); });
+  EXPECT_NE(d.find("TIME_WAIT -> CLOSED [label=\"timeout = 2MSL\\ndelete TCB\"];"), std::string::npos) << d;
+  EXPECT_NE(d.find("TIME_WAIT -> CLOSED [label=\"rcv RST (TIME-WAIT assassination) [tcp_rfc1337=0]\\n(6)\""),
+            std::string::npos)
+      << d;
+  EXPECT_EQ(count(d, "style=dashed"), 1u);
 }
 
 class WithRealTools : public ::testing::TestWithParam<std::string> {};
