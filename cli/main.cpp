@@ -53,13 +53,14 @@ bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
 }
 
 // For each --option on the command line that its subcommand does not know:
-// the closest one it has.
-void suggest_options(CLI::App& app, int argc, char** argv) {
-  if (argc < 2) return;
+// the closest one it has. Returns how many there were.
+int suggest_options(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return 0;
   const CLI::App* sub = nullptr;
   for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
     if (s->get_name() == argv[1]) sub = s;
-  if (!sub) return;
+  if (!sub) return 0;
+  int unknown = 0;
   std::vector<std::string> names;
   for (const CLI::Option* o : sub->get_options())
     for (const auto& l : o->get_lnames()) names.push_back("--" + l);
@@ -67,12 +68,17 @@ void suggest_options(CLI::App& app, int argc, char** argv) {
     const std::string x = argv[i];
     if (x.rfind("--", 0) != 0 || x == "--") continue;
     const std::string word = x.substr(0, x.find('='));
-    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    if (word == "--help" || std::find(names.begin(), names.end(), word) != names.end()) continue;
+    ++unknown;
     const std::string guess = closest_word(word, names);
     if (!guess.empty())
       std::fprintf(stderr, "tcpsim: unknown option '%s'; did you mean '%s'?\n", tcpsim::visible_text(word).c_str(),
                    guess.c_str());
+    else
+      std::fprintf(stderr, "tcpsim: unknown option '%s' for 'tcpsim %s'\n", tcpsim::visible_text(word).c_str(),
+                   sub->get_name().c_str());
   }
+  return unknown;
 }
 
 }  // namespace
@@ -115,7 +121,9 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     // Unknown options, missing arguments, bad values: name them, exit 2.
-    std::cerr << "tcpsim: " << tcpsim::visible_text(e.what()) << "\n";
+    // An unknown option comes first: it is the cause when its value was
+    // taken for the FILE ("--sede 1 x.yaml": "FILE: File does not exist: 1").
+    if (suggest_options(app, argc, argv) == 0) std::cerr << "tcpsim: " << tcpsim::visible_text(e.what()) << "\n";
     std::cerr << "Run 'tcpsim --help' or 'tcpsim SUBCOMMAND --help'.\n";
     return kExitBadInput;
   }

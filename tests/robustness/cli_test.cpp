@@ -78,6 +78,22 @@ TEST(HostileCli, UnknownCommandAndOptionGetASuggestion) {
   EXPECT_NE(r.err.find("did you mean '--format'"), std::string::npos) << r.err;
 }
 
+// A mistyped option before the file: its value must not be reported as the
+// missing FILE ("FILE: File does not exist: 1"); the option is the error.
+TEST(HostileCli, MistypedOptionBeforeTheFileIsNamedNotItsValue) {
+  auto r = tcpsim_run({"run", "--sede", "1", kScenarios + "/normal-close.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown option '--sede'; did you mean '--seed'?"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("File does not exist"), std::string::npos) << r.err;
+  r = tcpsim_run({"check", "--zzzz", "1", kScenarios + "/normal-close.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown option '--zzzz' for 'tcpsim check'"), std::string::npos) << r.err;
+  // A real missing file is still reported as one.
+  r = tcpsim_run({"run", "--seed", "1", kScenarios + "/no-such-scenario.yaml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("File does not exist"), std::string::npos) << r.err;
+}
+
 TEST(HostileCli, SeedIsRangeChecked) {
   for (const char* bad : {"-1", "18446744073709551616", "1e23", "0x10", "12abc"}) {
     auto r = tcpsim_run({"run", kScenarios + "/normal-close.yaml", "--seed", bad});
