@@ -19,6 +19,18 @@ std::optional<FsmEvent> event_named(const std::string& n) {
   return std::nullopt;
 }
 
+// A listener with backlog 0 and one connection waiting: full. Made before
+// the socket that uses it (a new socket may move the others in memory).
+std::uint32_t full_listener(Sim& sim) {
+  Sock& l = sim.sock(sim.new_socket(0, 0));
+  l.listening = true;
+  sim.listens.emplace_back();
+  l.listen_idx = static_cast<std::uint32_t>(sim.listens.size());
+  sim.listens.back().backlog = 0;
+  sim.listens.back().accept_q.push_back(l.id);
+  return l.id;
+}
+
 class FsmRowTest : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
@@ -30,7 +42,10 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   const Scenario sc = test::load_yaml("  p: {host: client, run: [{sleep: 1s}]}\n");
   Trace trace;
   Sim sim(sc, trace, RunOptions{});
+  const bool full_queue = row.guard == "accept queue full, tcp_abort_on_overflow=1";
+  const std::uint32_t listener = full_queue ? full_listener(sim) : 0;
   Sock& s = sim.sock(sim.new_socket(0, 0));
+  s.listener = listener;
   sim.register_socket(s, 0, "fixture/sock");
   s.lport = 40000;
   s.rip = sim.hosts[1].ip;
@@ -44,16 +59,7 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   sim.hash_conn(s);
   // Make the row's guard hold (the defaults hold the ordinary path's).
   if (row.guard == "tcp_max_tw_buckets reached") sim.hosts[0].sys.tcp_max_tw_buckets = 0;
-  if (row.guard == "accept queue full, tcp_abort_on_overflow=1") {
-    Sock& l = sim.sock(sim.new_socket(0, 0));
-    l.listening = true;
-    sim.listens.emplace_back();
-    l.listen_idx = static_cast<std::uint32_t>(sim.listens.size());
-    sim.listens.back().backlog = 0;
-    sim.listens.back().accept_q.push_back(l.id);  // one waiting: backlog 0 is full
-    s.listener = l.id;
-    sim.hosts[0].sys.tcp_abort_on_overflow = 1;
-  }
+  if (full_queue) sim.hosts[0].sys.tcp_abort_on_overflow = 1;
 
   EXPECT_TRUE(sim.fsm(s, *ev));
   EXPECT_EQ(s.state, row.to);
@@ -158,14 +164,9 @@ TEST(FsmTable, AckOfSynIntoAFullAcceptQueueWithoutAbortOnOverflowTakesNoRow) {
   const Scenario sc = test::load_yaml("  p: {host: client, run: [{sleep: 1s}]}\n");
   Trace trace;
   Sim sim(sc, trace, RunOptions{});
-  Sock& l = sim.sock(sim.new_socket(0, 0));
-  l.listening = true;
-  sim.listens.emplace_back();
-  l.listen_idx = static_cast<std::uint32_t>(sim.listens.size());
-  sim.listens.back().backlog = 0;
-  sim.listens.back().accept_q.push_back(l.id);
+  const std::uint32_t listener = full_listener(sim);
   Sock& s = sim.sock(sim.new_socket(0, 0));
-  s.listener = l.id;
+  s.listener = listener;
   s.state = TcpState::SynReceived;
   EXPECT_FALSE(sim.fsm(s, FsmEvent::RcvAckOfSyn));
   EXPECT_EQ(s.state, TcpState::SynReceived);
