@@ -114,7 +114,7 @@ void Sim::retransmit_at(Sock& s, std::uint32_t seq) {
     flags |= kPsh;
   if (s.fin_ever && !s.fin_acked && seq + len == s.fin_seq) flags |= kFin;
   if (len == 0 && !(flags & kFin)) return;
-  if (s.rtt_start >= 0 && seq_lt(seq, s.rtt_seq)) s.rtt_start = -1;  // Karn's algorithm
+  if (s.rtt_start >= 0 && seq_lt(seq, s.rtt_seq)) s.rtt_start = -1;  // Karn (linux: timed again, send_segment())
   send_segment(s, make_segment(s, flags, seq, len), true);
 }
 

@@ -86,6 +86,18 @@ void Sim::send_segment(Sock& s, Segment seg, bool retrans) {
       s.rtt_start = now;
       s.rtt_seq = seg.seq + seg.seg_len();
     }
+  } else if (retrans && s.rtt_start < 0 && !(seg.flags & kSyn) && (seg.len > 0 || (seg.flags & kFin)) &&
+             hosts[s.host].profile == Profile::Linux) {
+    // Deviation (Linux, tcp_ack_update_rtt()): Karn's algorithm (RFC 6298
+    // §3) takes no sample from a retransmitted segment, so the backed-off
+    // RTO stays until new data is timed (the rfc9293 profile). Linux has TCP
+    // timestamps on (net.ipv4.tcp_timestamps = 1): the ACK of a
+    // retransmission echoes the retransmission's TSval, tcp_rtt_tsopt_us()
+    // turns it into a sample, then tcp_set_rto() and icsk_backoff = 0. The
+    // model has no options: it times the retransmission itself (measured,
+    // docs/kernel-facts.md §58).
+    s.rtt_start = now;
+    s.rtt_seq = seg.seq + seg.seg_len();
   }
   s.idle_since = now;
 }

@@ -300,7 +300,7 @@ void Sim::on_retransmit_timer(Sock& s) {
               false, ETIMEDOUT, FsmEvent::GiveUp);
     return;
   }
-  s.rtt_start = -1;  // Karn's algorithm
+  s.rtt_start = -1;  // Karn's algorithm (linux: the retransmission is timed, send_segment())
   ++s.retransmits;
   // RFC 6298 (5.5): back off the timer.
   s.rto = std::min<Time>(s.rto * 2, sys(s).rto_max);
