@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 
 #include "tcpsim/fsm_table.hpp"
 
@@ -489,8 +490,10 @@ QString box_name(TcpState st, bool current, bool wrap) {
 // their names, overlap or leave the canvas, whichever box is the current
 // one (so sizes do not jump while stepping). Two boxes clear each other
 // when they are apart either sideways or up and down.
+// With `current` (a box index), for that box being the current one only
+// (a zoomed narrow pane, which frames one moment anyway).
 double max_label_font(const DiagramLayout& l, const Theme& th, bool wrap, double state_scale = kStateScale,
-                      double current_scale = kCurrentScale) {
+                      double current_scale = kCurrentScale, int current = -1) {
   const QFont probe = make_font(th, 100, true);
   const QFontMetricsF fm(probe);
   std::vector<double> w, wc, h, hc;  // per font unit: width and height, normal and current
@@ -506,12 +509,18 @@ double max_label_font(const DiagramLayout& l, const Theme& th, bool wrap, double
   for (std::size_t i = 0; i < l.boxes.size(); ++i) {
     const double ex = std::min(l.boxes[i].c.x(), l.canvas.width() - l.boxes[i].c.x());
     const double ey = std::min(l.boxes[i].c.y(), l.canvas.height() - l.boxes[i].c.y());
-    cap = std::min({cap, (2 * ex - pad) / wc[i], (2 * ey - vpad) / hc[i]});
+    const bool ci = current < 0 || current == int(i);
+    cap = std::min({cap, (2 * ex - pad) / (ci ? wc[i] : w[i]), (2 * ey - vpad) / (ci ? hc[i] : h[i])});
     for (std::size_t j = i + 1; j < l.boxes.size(); ++j) {
       const double dx = std::abs(l.boxes[i].c.x() - l.boxes[j].c.x());
       const double dy = std::abs(l.boxes[i].c.y() - l.boxes[j].c.y());
-      const double fx = (dx - gap - pad) / (std::max(wc[i] + w[j], w[i] + wc[j]) / 2);
-      const double fy = (dy - gap - vpad) / (std::max(hc[i] + h[j], h[i] + hc[j]) / 2);
+      double wx = std::max(wc[i] + w[j], w[i] + wc[j]), hy = std::max(hc[i] + h[j], h[i] + hc[j]);
+      if (current >= 0) {
+        wx = (current == int(i) ? wc[i] : w[i]) + (current == int(j) ? wc[j] : w[j]);
+        hy = (current == int(i) ? hc[i] : h[i]) + (current == int(j) ? hc[j] : h[j]);
+      }
+      const double fx = (dx - gap - pad) / (wx / 2);
+      const double fy = (dy - gap - vpad) / (hy / 2);
       cap = std::min(cap, std::max(fx, fy));
     }
   }
@@ -678,6 +687,9 @@ QString wrap_text(const QString& t, const QFontMetricsF& fm, double maxw) {
 namespace {
 struct Computed {
   DiagramGeometry g;
+  // The layout laid out: the standard one, or, zoomed in a narrow pane,
+  // the same figure with its columns closer (squeezed()).
+  const DiagramLayout* layout = nullptr;
   ResolvedPath rp;
   Fonts fonts;
   QString title;
@@ -711,11 +723,13 @@ struct Zoom {
   double want_px = 0;
   QRectF want;
   QRectF must;  // the current state and its latest self-loop
+  double cap = 0;  // the largest label font (canvas units) for this current box; 0: for any
 };
 
 Computed compute_pass(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
                       double caption_h, Zoom zoom = {}) {
   Computed c;
+  c.layout = &l;
   c.g.target = target;
   // Title line above the canvas.
   QFont tf = th.font(11, true);
@@ -787,14 +801,16 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   } else {
     // On a screen, text shrinks (down to 9 canvas units) rather than let
     // state names collide.
-    label = std::min(label, max_label_font(l, th, false));
+    label = std::min(label, zoom.sc > 0 && zoom.cap > 0 ? zoom.cap : max_label_font(l, th, false));
   }
   label = std::max(label, 9.0);
   c.fonts.label = label;
   c.fonts.state = label * state_scale;
   c.fonts.current = label * current_scale;
   // Step numbers: as large as the labels on a projector (24 px).
-  c.fonts.badge = th.presentation ? label : label * 0.85;
+  // Zoomed in a narrow pane the labels are at their floor: the step
+  // numbers no smaller than they.
+  c.fonts.badge = th.presentation || zoom.sc > 0 ? label : label * 0.85;
   // The title stays below the current state's name.
   if (s.current && tf.pixelSize() >= c.fonts.current * sc) {
     tf.setPixelSize(std::max(4, int(std::ceil(c.fonts.current * sc)) - 1));
@@ -1290,6 +1306,36 @@ static void report_boxes(Computed& c, const DiagramLayout& l) {
   }
 }
 
+// The figure with its columns of boxes `k` times as far apart (the
+// outermost columns keep their margins): a narrow pane's zoom
+// (compute_fit). Rows, box sizes and the routes' shapes are kept; arrow
+// points and label anchors move with the columns. k = 1: `l` itself.
+static const DiagramLayout& squeezed(const DiagramLayout& l, double k) {
+  if (k >= 1.0 || l.boxes.empty()) return l;
+  static std::mutex mu;
+  static std::map<std::pair<const DiagramLayout*, int>, DiagramLayout> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  const auto key = std::make_pair(&l, int(std::lround(k * 1000)));
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  double x0 = l.boxes.front().c.x(), x1 = x0;
+  for (const auto& b : l.boxes) {
+    x0 = std::min(x0, b.c.x());
+    x1 = std::max(x1, b.c.x());
+  }
+  const auto f = [&](double x) {
+    return x0 + (std::clamp(x, x0, x1) - x0) * k + std::min(0.0, x - x0) + std::max(0.0, x - x1);
+  };
+  DiagramLayout q = l;
+  q.canvas.setWidth(f(l.canvas.width()));
+  for (auto& b : q.boxes) b.c.setX(f(b.c.x()));
+  for (auto& a : q.arrows) {
+    for (auto& pt : a.pts) pt.setX(f(pt.x()));
+    a.label.setX(f(a.label.x()));
+  }
+  return cache.emplace(key, std::move(q)).first->second;
+}
+
 // A projector's panel may have no room near the latest arrow for its label
 // at 24 px: the diagram is then laid out again with a caption band under it.
 static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
@@ -1306,41 +1352,74 @@ static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const 
   // A narrow pane (DiagramFit::focus): zoomed until the labels are
   // want_px, framed on the current state.
   if (!fit.focus || th.presentation || !s.current || c.fonts.label * c.g.scale >= fit.min_px) return c;
-  // The largest label font the boxes allow (canvas units): the scale that
-  // makes it want_px shows the most of the figure at that size; down to
-  // min_px when that frames the whole latest transition.
-  const double cap = std::max(9.0, max_label_font(l, th, false));
-  double zsc = fit.want_px / cap;
-  if (zsc <= c.g.scale) return c;
-  Computed z = compute_pass(target, l, s, th, 0, Zoom{zsc, fit.want_px, {}});
-  // What should be in view: the current state, its timers, the latest
-  // arrow and the state it left (the latest label is placed in view).
-  QRectF want;
-  if (z.current_box >= 0) want = z.box_rects[z.current_box];
-  if (!z.rp.arrows.empty()) {
-    for (QPointF pt : z.rp.arrows.back().pts) want |= QRectF(pt, QSizeF(1, 1));
-    if (z.rp.boxes.size() >= 2 && z.rp.boxes[z.rp.boxes.size() - 2] >= 0)
-      want |= z.box_rects[z.rp.boxes[z.rp.boxes.size() - 2]];
-  }
-  QRectF must;
-  if (z.current_box >= 0) must = z.box_rects[z.current_box];
-  for (const auto& d : z.loops)
-    if (d.latest) {
-      for (QPointF pt : d.pts) must |= QRectF(pt, QSizeF(1, 1));
-      want |= must;
+  // The figure as drawn, then with its columns closer (squeezed()): in a
+  // portrait pane (200 px at 1024x768) two boxes side by side — the two
+  // ends of most arrows — do not fit at a readable size 330 canvas units
+  // apart. The least squeezed figure whose labels reach min_px wins, else
+  // the least squeezed one reaching floor_px, else the largest text.
+  struct Try {
+    const DiagramLayout* l = nullptr;
+    double k = 1, zsc = 0, px = 0, cap = 0;
+    QRectF want, must;
+  };
+  std::vector<Try> tries;
+  for (double k : {1.0, 0.85, 0.72, 0.6, 0.5}) {
+    const DiagramLayout& lk = squeezed(l, k);
+    // The largest label font the boxes allow (canvas units) with this
+    // current state: the scale that makes it want_px shows the most of the
+    // figure at that size; down to min_px when that frames the whole
+    // latest transition.
+    const double cap = std::max(9.0, max_label_font(lk, th, false, kStateScale, kCurrentScale, c.current_box));
+    const double zsc = fit.want_px / cap;
+    if (k == 1.0 && zsc <= c.g.scale) return c;
+    Computed z = compute_pass(target, lk, s, th, 0, Zoom{zsc, fit.want_px, {}, {}, cap});
+    // What should be in view: the current state, its timers, the latest
+    // arrow and the state it left (the latest label is placed in view).
+    QRectF want;
+    if (z.current_box >= 0) want = z.box_rects[z.current_box];
+    if (!z.rp.arrows.empty()) {
+      for (QPointF pt : z.rp.arrows.back().pts) want |= QRectF(pt, QSizeF(1, 1));
+      if (z.rp.boxes.size() >= 2 && z.rp.boxes[z.rp.boxes.size() - 2] >= 0)
+        want |= z.box_rects[z.rp.boxes[z.rp.boxes.size() - 2]];
     }
-  want.adjust(-16, -16, 16, 16);
-  must.adjust(-16, -16, 16, 16);
-  const QRectF area(target.left(), target.top() + z.title_h, target.width(), target.height() - z.title_h);
-  const double fit_sc = std::min(area.width() / want.width(), area.height() / want.height());
+    QRectF must;
+    if (z.current_box >= 0) must = z.box_rects[z.current_box];
+    for (const auto& d : z.loops)
+      if (d.latest) {
+        for (QPointF pt : d.pts) must |= QRectF(pt, QSizeF(1, 1));
+        want |= must;
+      }
+    want.adjust(-16, -16, 16, 16);
+    must.adjust(-16, -16, 16, 16);
+    const QRectF area(target.left(), target.top() + z.title_h, target.width(), target.height() - z.title_h);
+    const double fit_sc = std::min(area.width() / want.width(), area.height() / want.height());
+    Try t;
+    t.l = &lk;
+    t.k = k;
+    t.zsc = std::min(fit_sc, zsc);
+    t.px = t.zsc * cap;
+    t.want = want;
+    t.must = must;
+    t.cap = cap;
+    tries.push_back(t);
+    if (t.px >= fit.min_px - 1e-6) break;
+  }
+  const Try* pick = nullptr;
+  for (const double floor : {fit.min_px, fit.floor_px})
+    for (const Try& t : tries)
+      if (!pick && t.px >= floor - 1e-6) pick = &t;
+  if (!pick)
+    for (const Try& t : tries)
+      if (!pick || t.px > pick->px + 1e-6) pick = &t;
   // Every box the picture needs — the current state, the state it left,
   // the latest arrow's two ends — is whole with its name: when they do not
   // fit at min_px the zoom falls back (down to the whole figure) rather
   // than cut one of them at the frame.
-  zsc = std::clamp(fit_sc, c.g.scale, zsc);
+  const double zsc = pick->zsc;
   if (zsc <= c.g.scale + 1e-9) return c;
-  z = compute_pass(target, l, s, th, 0, Zoom{zsc, fit.want_px, want, must});
-  z.g.reduced = zsc * cap < fit.min_px - 1e-6;
+  Computed z = compute_pass(target, *pick->l, s, th, 0, Zoom{zsc, fit.want_px, pick->want, pick->must, pick->cap});
+  z.g.reduced = pick->px < fit.min_px - 1e-6;
+  z.g.squeeze = pick->k;
   // Only texts whole in view are drawn (and reported).
   std::vector<DiagramText> kept;
   const QRectF vis = QRectF(z.g.origin + z.g.view.topLeft() * zsc, z.g.view.size() * zsc).adjusted(-0.5, -0.5, 0.5, 0.5);
@@ -1353,7 +1432,7 @@ static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const 
 static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
                         const DiagramFit& fit) {
   Computed c = compute_fit(target, l, s, th, fit);
-  report_boxes(c, l);
+  report_boxes(c, *c.layout);
   // The name of a box the frame cuts is not drawn: not reported either.
   std::vector<DiagramText> kept;
   for (const auto& t : c.g.texts) {
@@ -1371,10 +1450,11 @@ DiagramGeometry layout_state_diagram(const QRectF& target, const DiagramLayout& 
   return compute(target, l, s, th, fit).g;
 }
 
-DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l,
+DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const DiagramLayout& l0,
                                     const DiagramState& s, const Theme& th, const DiagramFit& fit) {
-  if (l.boxes.empty()) return {};
-  Computed c = compute(target, l, s, th, fit);
+  if (l0.boxes.empty()) return {};
+  Computed c = compute(target, l0, s, th, fit);
+  const DiagramLayout& l = *c.layout;  // squeezed when zoomed in a narrow pane
   const auto& rp = c.rp;
   p.save();
   p.setRenderHint(QPainter::Antialiasing);

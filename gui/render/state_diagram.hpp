@@ -115,16 +115,19 @@ struct DiagramText {
 // or, with `focus`, when the whole figure would draw its labels under
 // `min_px`: zoomed until they are `want_px` and framed on the current
 // state, the latest transition's arrow, its label and its source state (the
-// GUI's narrow panes at 1024x768). When those do not fit at min_px the zoom
-// falls back (down to the whole figure; DiagramGeometry::reduced) so that
-// the boxes the picture needs are always whole with their names. A zoomed
-// figure draws only the texts that are whole in view; boxes cut by the edge
-// are drawn without their names.
+// GUI's narrow panes at 1024x768). When those do not fit at min_px, the
+// figure is drawn with its columns of boxes closer together (the same
+// boxes, arrows and rows) until they do; failing that, until the labels
+// are floor_px; failing that the zoom falls back (down to the whole figure;
+// DiagramGeometry::reduced) so that the boxes the picture needs are always
+// whole with their names. A zoomed figure draws only the texts that are
+// whole in view; boxes cut by the edge are drawn without their names.
 // Lecture mode never zooms: it has its own sizes.
 struct DiagramFit {
   bool focus = false;
   double min_px = 12;
   double want_px = 13;
+  double floor_px = 10;
 };
 
 // Where everything goes, for a target rectangle (device-independent pixels).
@@ -146,9 +149,11 @@ struct DiagramGeometry {
   bool zoomed = false;
   QRectF view;
   // Zoomed less than DiagramFit::min_px asks, so that every box the
-  // picture needs is whole (a narrow pane and a long latest arrow: the
-  // three-way handshake's SYN-SENT -> ESTABLISHED at 1024x768).
+  // picture needs is whole (a narrow pane and a long latest arrow).
   bool reduced = false;
+  // Zoomed on the figure with its columns closer together (DiagramFit):
+  // 1 is the figure as drawn.
+  double squeeze = 1;
   // Every box in sight (target coordinates), whether its name is drawn
   // (never for a box cut by the zoomed frame), and which boxes the picture
   // needs: the current state and the latest arrow's two ends.
