@@ -290,6 +290,69 @@ TEST_F(LayoutTest, DiagramsShowTheCurrentAndTheLeftStateWholeWithTheirNames) {
       }
 }
 
+// The default window at a projector's 1024x768: both diagrams draw every
+// text at 10 px or more (no fallback to a smaller figure), the current state
+// and the latest transition with the state it left whole with their names,
+// the latest transition's label whole; nothing overlaps. (lost-final-ack at
+// 3 s used to show the client's whole figure with 7 px labels.)
+TEST_F(LayoutTest, DefaultWindowAt1024x768DrawsNoDiagramTextUnder10Px) {
+  struct Case {
+    const char* scn;
+    Time at;
+  };
+  const Case cases[] = {{"lost-final-ack", sec(3)},       {"three-way-handshake", msec(14)},
+                        {"rst-on-unread-data", msec(114)}, {"normal-close", msec(11)},
+                        {"normal-close", usec(114500)},    {"normal-close", usec(116500)},
+                        {"normal-close", sec(1)},          {"normal-close", -1}};
+  const QSize size(1024, 768);
+  for (const QString lang : {"en", "zh_CN"})
+    for (const Case& c : cases) {
+      Window win(size, c.scn, lang, c.at);
+      for (int i = 0; i < 2; ++i) {
+        render::StateDiagramWidget* d = win.w.diagram(i);
+        const std::string w =
+            what(c.scn, size, lang) + " at " + std::to_string(c.at) + (i ? " server" : " client");
+        ASSERT_TRUE(d->isVisible()) << w;
+        if (!d->diagramState().current) continue;
+        const render::DiagramGeometry& g = d->geometry();
+        const std::string diag = " [pane " + std::to_string(d->width()) + "x" + std::to_string(d->height()) +
+                                 ", timeline " + std::to_string(win.w.ladder()->width()) + ", scale " +
+                                 std::to_string(g.scale) + (g.zoomed ? ", zoomed" : "") +
+                                 (g.reduced ? ", reduced" : "") + "]";
+        const QRectF pane = QRectF(d->rect()).adjusted(-0.5, -0.5, 0.5, 0.5);
+        bool current = false, latest = false;
+        for (const auto& t : g.texts) {
+          const std::string txt = t.text.toStdString();
+          EXPECT_GE(t.px, 10 - 1e-6) << w << ": '" << txt << "' is " << t.px << " px" << diag;
+          EXPECT_TRUE(pane.contains(t.box)) << w << ": '" << txt << "' is not whole in the pane" << diag;
+          current |= t.role == render::DiagramText::CurrentState;
+          latest |= t.role == render::DiagramText::LatestLabel ||
+                    (t.role == render::DiagramText::Loop && !d->diagramState().loops.empty());
+        }
+        for (std::size_t a = 0; a < g.texts.size(); ++a)
+          for (std::size_t b = a + 1; b < g.texts.size(); ++b)
+            EXPECT_FALSE(g.texts[a].box.adjusted(0.5, 0.5, -0.5, -0.5).intersects(
+                g.texts[b].box.adjusted(0.5, 0.5, -0.5, -0.5)))
+                << w << ": '" << g.texts[a].text.toStdString() << "' overlaps '" << g.texts[b].text.toStdString()
+                << "'" << diag;
+        EXPECT_TRUE(current) << w << ": the current state's name is not drawn" << diag;
+        if (!d->diagramState().path.empty()) EXPECT_TRUE(latest) << w << ": the latest transition's label" << diag;
+        // The current state and both ends of the latest arrow: whole, named.
+        std::vector<TcpState> need{*d->diagramState().current};
+        if (!d->diagramState().path.empty()) {
+          need.push_back(d->diagramState().path.back().from);
+          need.push_back(d->diagramState().path.back().to);
+        }
+        for (TcpState st : need) {
+          bool whole = false;
+          for (const auto& b : g.boxes)
+            whole |= b.state == st && b.named && pane.contains(b.r) && b.name_px >= 10 - 1e-6;
+          EXPECT_TRUE(whole) << w << ": " << state_rfc_name(st) << " is not whole with a 10 px name" << diag;
+        }
+      }
+    }
+}
+
 // ---- a paint device that records where each text is drawn ----
 class TextPlaces : public QPaintEngine {
  public:
