@@ -231,8 +231,9 @@ namespace {
 // source port, the receiver's destination port). Returns a copy of the trace
 // with those hosts split (hosts renumbered, names "box (clients)" and
 // "box (:80)", short enough for the header at 1024x768), events in the same order so event and arrow indices
-// stay those of `v`; null when no host talks to itself.
-std::shared_ptr<const TraceView> loopback_lanes(const TraceView& v) {
+// stay those of `v`; null when no host talks to itself. `lane_host` gets, per
+// host of the copy, the index of its host in `v`.
+std::shared_ptr<const TraceView> loopback_lanes(const TraceView& v, std::vector<int>* lane_host) {
   const Trace& tr = v.trace();
   const std::size_t nh = tr.meta.hosts.size();
   std::vector<char> loop(nh, 0);
@@ -254,10 +255,12 @@ std::shared_ptr<const TraceView> loopback_lanes(const TraceView& v) {
   for (std::size_t h = 0; h < nh; ++h) {
     first[h] = static_cast<int>(out->meta.hosts.size());
     HostInfo hi = tr.meta.hosts[h];
+    lane_host->push_back(static_cast<int>(h));
     if (!loop[h]) {
       out->meta.hosts.push_back(hi);
       continue;
     }
+    lane_host->push_back(static_cast<int>(h));
     QStringList ports;
     for (std::uint16_t p : listening[h]) ports << QString::number(p);
     const QString name = QString::fromStdString(hi.name);
@@ -304,7 +307,8 @@ std::shared_ptr<const TraceView> loopback_lanes(const TraceView& v) {
 }  // namespace
 
 LadderLayout::LadderLayout(const TraceView& v0, const Theme& th, LadderOptions o)
-    : lanes_(loopback_lanes(v0)), v_(lanes_ ? *lanes_ : v0), th_(th), o_(o) {
+    : lanes_(loopback_lanes(v0, &lane_host_)), v_(lanes_ ? *lanes_ : v0), th_(th), o_(o) {
+  if (!lanes_) lane_host_.clear();
   const TraceView& v = v_;
   const auto& ev = v.trace().events;
   first_ = v.cursor_for_time(o.from - 1);
@@ -399,13 +403,46 @@ LadderLayout::LadderLayout(const TraceView& v0, const Theme& th, LadderOptions o
     title_h_ = th_px + 12;
   }
   const auto& meta = v.trace().meta;
+  // The address under a lifeline's name: the host's address, or the
+  // addresses its segments really carried when the host talks to itself. A
+  // connection over loopback goes from and to 127.0.0.1, not the host's
+  // address; one to the host's own address goes over lo too
+  // (loopback-tw-reuse: "127.0.0.1, 10.0.0.1", in the order first used in the
+  // window). Each segment gives its sender's lifeline its source address and
+  // its receiver's its destination address; a segment to or from another host
+  // (or a router's copy) gives both the host's address.
+  std::vector<QStringList> lane_addrs(host_x_.size());
+  if (!lane_host_.empty()) {
+    auto add = [&](std::size_t lane, std::uint32_t ip) {
+      if (lane >= lane_addrs.size()) return;
+      const QString s = QString::fromStdString(ip_string(ip));
+      if (!lane_addrs[lane].contains(s)) lane_addrs[lane] << s;
+    };
+    for (std::size_t i = first_; i < last_; ++i) {
+      const Event& e = ev[i];
+      if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send || e.hop < 0) continue;
+      const std::size_t from = e.host, to = static_cast<std::size_t>(e.hop);
+      if (from >= lane_host_.size() || to >= lane_host_.size() || from >= meta.hosts.size() ||
+          to >= meta.hosts.size())
+        continue;
+      if (!e.forwarded && lane_host_[from] == lane_host_[to]) {
+        add(from, e.seg.src_ip);
+        add(to, e.seg.dst_ip);
+      } else {
+        add(from, meta.hosts[from].ip);
+        add(to, meta.hosts[to].ip);
+      }
+    }
+  }
   const QFont hf = th.font(11, true);
   QFontMetricsF hfm(hf);
   double header_bottom = title_h_ + 8;
   for (std::size_t h = 0; h < host_x_.size(); ++h) {
     double x = host_x_[h];
     QString name = h < meta.hosts.size() ? QString::fromStdString(meta.hosts[h].name) : "?";
-    QString ip = h < meta.hosts.size() ? QString::fromStdString(ip_string(meta.hosts[h].ip)) : "";
+    QString ip = !lane_addrs[h].isEmpty() ? lane_addrs[h].join(QStringLiteral(", "))
+                 : h < meta.hosts.size()  ? QString::fromStdString(ip_string(meta.hosts[h].ip))
+                                          : "";
     double bw = std::max(hfm.horizontalAdvance(name), fm.horizontalAdvance(ip)) + 24;
     // Neighbouring headers never touch: at most the distance to the next lifeline.
     double room = nh == 1 ? w - 20 : (right - left) / (nh - 1) - 12;

@@ -223,6 +223,10 @@ class LadderLayout {
   std::vector<LegendSample> legend_samples_;
   std::vector<std::pair<int, double>> header_boxes_;  // texts_ index of each host header
 
+  // Per lifeline, the index of its host in the caller's view (a host talking
+  // to itself has two lifelines); empty when lanes_ is null. Declared before
+  // lanes_, whose initializer fills it.
+  std::vector<int> lane_host_;
   // A host talking to itself split into two lifelines (loopback_lanes in
   // ladder.cpp); null when there is none. v_ is this view or the caller's.
   std::shared_ptr<const TraceView> lanes_;

@@ -150,3 +150,97 @@ TEST(LadderLoopback, HostsTalkingToOthersKeepOneLifelineEach) {
     EXPECT_EQ(&lay.lane_view(), v.get()) << name;
   }
 }
+
+namespace {
+// The addresses the segments of one side of `box` carried in [from, to), in
+// the order first used, read from the trace itself (the window's ends
+// included, as LadderOptions::from/to): the connecting side's
+// from the source of what it sends, the listening side's from the source
+// of what the listener's port sends.
+QString side_addresses(const TraceView& v, std::uint16_t listen_port, bool listening, Time from, Time to) {
+  QStringList out;
+  for (const Event& e : v.trace().events) {
+    if (e.kind != EventKind::Segment || e.seg_op != SegOp::Send || e.t < from || e.t > to) continue;
+    if (e.forwarded || e.hop != static_cast<int>(e.host)) continue;
+    const bool from_listener = e.seg.sport == listen_port;
+    const std::uint32_t ip = from_listener == listening ? e.seg.src_ip : e.seg.dst_ip;
+    const QString s = QString::fromStdString(ip_string(ip));
+    if (!out.contains(s)) out << s;
+  }
+  return out.join(", ");
+}
+}  // namespace
+
+// A lifeline of a host talking to itself is headed by the addresses its
+// connections really used: 127.0.0.1 for the connections to 127.0.0.1 (the
+// header said the host's 10.0.0.1), then the host's own address, which the
+// last connections used over lo too. A time window shows the addresses of
+// its own segments. Both languages, projector and page widths; never elided.
+TEST(LadderLoopback, HeadersShowTheAddressesTheLoopbackConnectionsUsed) {
+  ensure_app();
+  auto v = view_of("loopback-tw-reuse");
+  std::uint16_t listen_port = 0;
+  for (const Event& e : v->trace().events)
+    if (e.kind == EventKind::State && e.to == TcpState::Listen) listen_port = e.lport;
+  ASSERT_NE(listen_port, 0);
+  const QString host_ip = QString::fromStdString(ip_string(v->trace().meta.hosts[0].ip));
+  // Windows: the whole run; the three connections to 127.0.0.1 alone; the
+  // ones to the host's own address alone.
+  Time first_own = kNever;
+  for (const Event& e : v->trace().events)
+    if (e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.seg.src_ip == v->trace().meta.hosts[0].ip)
+      first_own = std::min(first_own, e.t);
+  ASSERT_NE(first_own, kNever);
+  const std::vector<std::pair<Time, Time>> windows = {{0, kNever}, {0, first_own - 1}, {first_own, kNever}};
+  for (const char* lang : {"en", "zh_CN"}) {
+    ASSERT_TRUE(install_language(lang)) << lang;
+    for (const auto& [from, to] : windows)
+      for (double width : {1024.0, 1040.0}) {
+        SCOPED_TRACE(std::string(lang) + " window " + std::to_string(from) + ".." + std::to_string(to) +
+                     " width " + std::to_string(width));
+        LadderOptions lo;
+        lo.width = width;
+        lo.from = from;
+        lo.to = to;
+        LadderLayout lay(*v, default_theme(), lo);
+        std::vector<const LadderText*> headers;
+        for (const auto& t : lay.texts())
+          if (t.role == LadderText::Header) headers.push_back(&t);
+        ASSERT_EQ(headers.size(), 2u);
+        // Lifeline 0 is the connecting side, 1 the listening side (lane_view()).
+        for (int side = 0; side < 2; ++side) {
+          const QString want = side_addresses(*v, listen_port, side == 1, from, to);
+          ASSERT_FALSE(want.isEmpty());
+          ASSERT_EQ(headers[side]->lines.size(), 2);
+          EXPECT_EQ(headers[side]->lines[1].toStdString(), want.toStdString()) << "side " << side;
+          EXPECT_FALSE(headers[side]->elided) << headers[side]->full.toStdString();
+        }
+        if (to == first_own - 1) EXPECT_EQ(headers[0]->lines[1].toStdString(), "127.0.0.1");
+        if (from == first_own) EXPECT_EQ(headers[0]->lines[1], host_ip);
+        if (to == kNever && from == 0)
+          EXPECT_EQ(headers[0]->lines[1].toStdString(), "127.0.0.1, " + host_ip.toStdString());
+        // The two headers stay apart.
+        EXPECT_FALSE(headers[0]->box.intersects(headers[1]->box));
+        EXPECT_GE(headers[0]->box.left(), 0.0);
+        EXPECT_LE(headers[1]->box.right(), lay.size().width());
+      }
+  }
+  ASSERT_TRUE(install_language("en"));
+}
+
+// Hosts that talk to others keep their own address in the header.
+TEST(LadderLoopback, HeadersOfHostsTalkingToOthersShowTheHostsAddress) {
+  ensure_app();
+  for (const char* name : {"three-way-handshake", "nat-idle-timeout"}) {
+    auto v = view_of(name);
+    LadderLayout lay(*v, default_theme(), LadderOptions{});
+    std::size_t h = 0;
+    for (const auto& t : lay.texts()) {
+      if (t.role != LadderText::Header) continue;
+      ASSERT_LT(h, v->trace().meta.hosts.size());
+      EXPECT_EQ(t.lines.value(1).toStdString(), ip_string(v->trace().meta.hosts[h].ip)) << name << " host " << h;
+      ++h;
+    }
+    EXPECT_EQ(h, v->trace().meta.hosts.size()) << name;
+  }
+}

@@ -28,6 +28,10 @@ struct Participant {
   std::string ip;
   std::set<std::uint16_t> ports;  // ports it sent from or received on
   bool used = false;
+  // The addresses its segments carried in the window, in the order first
+  // used, when they are not just `ip`: a host talking to itself over
+  // loopback uses 127.0.0.1 (and its own address over lo too).
+  std::vector<std::string> addrs;
 };
 
 struct Diagram {
@@ -42,7 +46,7 @@ int participant_for_ip(Diagram& d, const TraceMeta& m, std::uint32_t ip) {
   const std::string s = ip_string(ip);
   for (std::size_t i = m.hosts.size(); i < d.parts.size(); ++i)
     if (d.parts[i].ip == s) return static_cast<int>(i);
-  d.parts.push_back({s, s, {}, false});
+  d.parts.push_back({s, s, {}, false, {}});
   return static_cast<int>(d.parts.size() - 1);
 }
 
@@ -55,7 +59,7 @@ std::string socket_name(const Event& e, const TraceMeta& m) {
 Diagram build(const Trace& t, const DiagramOptions& o) {
   Diagram d;
   d.title = o.title.empty() ? t.meta.scenario : o.title;
-  for (const auto& h : t.meta.hosts) d.parts.push_back({h.name, ip_string(h.ip), {}, false});
+  for (const auto& h : t.meta.hosts) d.parts.push_back({h.name, ip_string(h.ip), {}, false, {}});
 
   std::unordered_set<std::uint32_t> dropped;
   for (const auto& e : t.events)
@@ -93,6 +97,18 @@ Diagram build(const Trace& t, const DiagramOptions& o) {
       d.parts[it.from].used = d.parts[it.to].used = true;
       d.parts[it.from].ports.insert(s.sport);
       d.parts[it.to].ports.insert(s.dport);
+      if (hops) {
+        // A segment a host sends itself (over lo: routing.hpp) carries the
+        // addresses the connection really uses; any other gives both ends
+        // the host's own address.
+        auto add = [&](int p, const std::string& a) {
+          auto& v = d.parts[static_cast<std::size_t>(p)].addrs;
+          if (std::find(v.begin(), v.end(), a) == v.end()) v.push_back(a);
+        };
+        const bool loop = !e.forwarded && e.hop == static_cast<int>(e.host);
+        add(it.from, loop ? ip_string(s.src_ip) : d.parts[it.from].ip);
+        add(it.to, loop ? ip_string(s.dst_ip) : d.parts[it.to].ip);
+      }
       it.lost = e.seg_id != 0 && dropped.count(e.seg_id);
       if (show_ports) it.text = std::to_string(s.sport) + "→" + std::to_string(s.dport) + " ";
       it.text += flags_string(s.flags) + " seq=" + std::to_string(r.seq);
@@ -127,6 +143,12 @@ Diagram build(const Trace& t, const DiagramOptions& o) {
 
 std::string participant_label(const Participant& p, const char* newline) {
   std::string s = p.name;
+  const std::string port = p.ports.size() == 1 ? ":" + std::to_string(*p.ports.begin()) : "";
+  if (p.addrs.size() > 1 || (p.addrs.size() == 1 && p.addrs[0] != p.ip)) {
+    // "box\n127.0.0.1, 10.0.0.1" (the port after each address)
+    for (std::size_t i = 0; i < p.addrs.size(); ++i) s += (i ? ", " : newline) + p.addrs[i] + port;
+    return s;
+  }
   if (p.ip != p.name) s += newline + p.ip;
   if (p.ports.size() == 1) s += (p.ip != p.name ? ":" : newline) + std::to_string(*p.ports.begin());
   return s;
