@@ -695,7 +695,8 @@ void add_export_command(CLI::App& app) {
   sub->add_option("--pcap", a->pcap, "capture for Wireshark/tshark: OUT.pcap");
   sub->add_option("--capture-at", a->capture_at,
                   "--pcap: the host whose interface is captured, as tcpdump there would see it (default: "
-                  "the scenario's first host), or 'senders' (every transmission, stamped when sent)");
+                  "the scenario's first host), or 'senders' (every packet once, stamped when sent: a "
+                  "router's copy on the next link is not repeated)");
   sub->add_flag("--no-dropped", a->no_dropped,
                 "leave segments the network dropped out of the pcap (default: keep the ones the capture "
                 "point saw leave before the link lost them)");

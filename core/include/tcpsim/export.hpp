@@ -71,7 +71,10 @@ struct PcapOptions {
   // one sent to a host that is down. Segments between two other hosts are
   // not on this interface. kEverySender (-1): each sender's interface, one
   // record per transmission stamped at its send time (the whole network,
-  // as if every host ran tcpdump and the files were merged).
+  // as if every host ran tcpdump and the files were merged), but a packet
+  // once: a router's copy of it on the next link (same addresses, TTL one
+  // less) is not written again, or Wireshark takes it for a retransmission;
+  // a NAT's copy (other addresses) is a packet of its own and is written.
   static constexpr int kEverySender = -1;
   int capture_host = 0;
   // false: also leave out the transmissions the network dropped that the

@@ -11,8 +11,14 @@
 // receives when it arrives, so Wireshark's RTT analysis (tcp.analysis.ack_rtt)
 // shows the real round trip. A segment the host sent and the link lost is
 // still in the file (it left the interface); one lost on its way to the host
-// is not. Or every sender's interface (kEverySender), each transmission
+// is not. Or every sender's interface (kEverySender), each packet once,
 // stamped when sent. See docs/exports.md.
+//
+// Forwarding (forwarding.cpp): a router or NAT host records the segment's
+// arrival and then a new transmission on the next link, with its own seg_id.
+// On the wire that is the same IP packet with the TTL one less (RFC 1812
+// §5.3.1, Linux ip_forward(): ip_decrease_ttl()) and the same IP ID; a NAT
+// also rewrites an address and a port (nf_nat_masquerade.c).
 #include <algorithm>
 #include <ostream>
 #include <unordered_map>
@@ -58,6 +64,7 @@ constexpr std::uint32_t kLinktypeRaw = 101;
 constexpr std::uint32_t kSnaplen = 262144;
 constexpr std::size_t kIpHdr = 20, kTcpHdr = 20;
 constexpr std::uint32_t kMaxPayload = 65535 - kIpHdr - kTcpHdr;
+constexpr std::uint8_t kTtl = 64;  // net.ipv4.ip_default_ttl
 
 }  // namespace
 
@@ -81,9 +88,23 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
       dropped.insert(e.seg_id);
 
   // Every transmission feeds the sequence bases in trace order, also outside
-  // the window, so payload offsets are those of the whole stream.
+  // the window, so payload offsets are those of the whole stream. Its IP
+  // header fields are fixed in trace order too: a host's IP ID counter
+  // advances with every packet it sends, whether a capture point sees it or
+  // not, and a forwarded copy keeps the ID of the packet it passes on.
   RelativeSeq rel;
   std::unordered_map<std::uint32_t, RelativeSeq::Rel> rels;  // seg_id -> its offsets
+  struct Wire {
+    std::uint16_t ip_id = 0;
+    std::uint8_t ttl = kTtl;
+    // A forwarded copy whose addresses and ports are those of the packet it
+    // passes on (a router; not a NAT, which rewrites them).
+    bool same_packet = false;
+  };
+  std::unordered_map<const Event*, Wire> wire_of_send;
+  std::unordered_map<std::uint32_t, Wire> wire_of_id;  // seg_id -> the packet on that link
+  std::unordered_map<std::uint32_t, std::uint16_t> ip_ids;  // per source address
+  std::unordered_map<std::uint16_t, const Event*> arrived_to_forward;  // per host: its last forwarded arrival
   // What the capture point sees: (time, event), stably sorted by time (an
   // arrival recorded in the trace before a later send keeps its place).
   std::vector<std::pair<Time, const Event*>> seen;
@@ -96,9 +117,34 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
       const RelativeSeq::Rel r = rel.add(numbered);
       if (e.seg_id != 0) rels[e.seg_id] = r;
       else rels[0] = r;
+      Wire w;
+      const auto in = e.forwarded ? arrived_to_forward.find(e.host) : arrived_to_forward.end();
+      if (in != arrived_to_forward.end()) {
+        // The host passes on the packet it just received (route_arrived()
+        // records the arrival, then forward_segment() the new transmission).
+        const Event& a = *in->second;
+        const auto wi = wire_of_id.find(a.seg_id);
+        const Wire from = wi != wire_of_id.end() ? wi->second : Wire{++ip_ids[a.seg.src_ip], kTtl, false};
+        w.ip_id = from.ip_id;
+        w.ttl = static_cast<std::uint8_t>(from.ttl > 1 ? from.ttl - 1 : 1);
+        w.same_packet = e.seg.src_ip == a.seg.src_ip && e.seg.sport == a.seg.sport &&
+                        e.seg.dst_ip == a.seg.dst_ip && e.seg.dport == a.seg.dport;
+        arrived_to_forward.erase(in);
+      } else {
+        w.ip_id = ++ip_ids[e.seg.src_ip];
+      }
+      wire_of_send[&e] = w;
+      if (e.seg_id != 0) wire_of_id[e.seg_id] = w;
       if (!every && e.host != o.capture_host) continue;
       if (!o.include_dropped && e.seg_id != 0 && dropped.count(e.seg_id)) continue;
+      // Every sender's interface: a router's copy is the packet its sender
+      // already put on the wire, again, one link later. Written twice,
+      // Wireshark takes the copy for a retransmission (and its ACKs for
+      // duplicate ACKs): the packet is written once, when it was first sent.
+      // A NAT's copy carries other addresses: a packet of its own.
+      if (every && w.same_packet) continue;
     } else if (e.seg_op == SegOp::Deliver) {
+      if (e.forwarded) arrived_to_forward[e.host] = &e;
       if (every || e.host != o.capture_host) continue;
     } else {
       continue;  // a drop is where a packet stops being seen, not a packet
@@ -108,8 +154,6 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
   std::stable_sort(seen.begin(), seen.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
 
-  std::vector<std::pair<std::uint32_t, std::uint16_t>> ip_ids;  // per source address
-  std::unordered_map<std::uint32_t, std::uint16_t> ip_id_of;    // seg_id -> its IP id
   std::vector<std::uint8_t> pkt;
   std::size_t records = 0;
   for (const auto& [when, ep] : seen) {
@@ -117,19 +161,17 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
     const Segment& s = e.seg;
     const RelativeSeq::Rel r = rels[e.seg_id];
 
-    std::uint16_t ip_id = 0;
-    if (auto it = ip_id_of.find(e.seg_id); e.seg_id != 0 && it != ip_id_of.end()) {
-      ip_id = it->second;  // the packet that left the sender keeps its IP id
+    // The packet's IP ID and TTL: its send's; an arrival, those of the
+    // transmission that arrives (a routed packet comes in with a lower TTL).
+    Wire w;
+    if (e.seg_op == SegOp::Send) {
+      w = wire_of_send[&e];
+    } else if (auto it = wire_of_id.find(e.seg_id); e.seg_id != 0 && it != wire_of_id.end()) {
+      w = it->second;
     } else {
-      bool found = false;
-      for (auto& [ip, id] : ip_ids)
-        if (ip == s.src_ip) {
-          ip_id = ++id;
-          found = true;
-        }
-      if (!found) ip_ids.emplace_back(s.src_ip, ip_id = 1);
-      if (e.seg_id != 0) ip_id_of[e.seg_id] = ip_id;
+      w.ip_id = ++ip_ids[s.src_ip];
     }
+    const std::uint16_t ip_id = w.ip_id;
 
     const std::uint32_t len = s.len > kMaxPayload ? kMaxPayload : s.len;
     const std::size_t total = kIpHdr + kTcpHdr + len;
@@ -139,7 +181,7 @@ std::size_t write_pcap(const Trace& t, std::ostream& out, const PcapOptions& o) 
     put16(pkt, 2, static_cast<std::uint16_t>(total));
     put16(pkt, 4, ip_id);
     put16(pkt, 6, 0x4000);  // DF, as Linux sets on TCP (path MTU discovery)
-    pkt[8] = 64;            // TTL (net.ipv4.ip_default_ttl)
+    pkt[8] = w.ttl;         // TTL: net.ipv4.ip_default_ttl, less one per router passed
     pkt[9] = 6;             // TCP
     put32(pkt, 12, s.src_ip);
     put32(pkt, 16, s.dst_ip);
