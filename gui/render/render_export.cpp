@@ -57,8 +57,15 @@ bool check_writable(const QString& path, std::string* error) {
 
 // Renders `paint` (which draws into a size.width() x size.height() logical
 // canvas) to the file named by o.path, in the format of its extension.
+// The smallest scale a ladder PNG of a given --size may draw at: its
+// smallest text is 9-10 px at its natural size. (Frames, slides, diagrams
+// and charts have a fixed natural size and lay out for any page.)
+constexpr double kMinPngScale = 0.5;
+
+// min_scale: the smallest scale a PNG of an explicit --size may draw at
+// (0: any; the ladder, whose length follows the run, passes kMinPngScale).
 bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const QString& title,
-               std::string* error, const KeepTogether& keep = {}) {
+               std::string* error, const KeepTogether& keep = {}, double min_scale = 0) {
   QString path = QString::fromStdString(o.path);
   QString ext = QFileInfo(path).suffix().toLower();
   if (ext != "svg" && ext != "pdf" && ext != "png") {
@@ -94,6 +101,19 @@ bool render_to(const ExportOptions& o, QSizeF size, const PaintFn& paint, const 
                           : static_cast<int>(std::ceil(size.height() * s));
     if (w <= 0 || h <= 0 || static_cast<double>(w) * h > 400e6) {
       if (error) *error = "bad PNG size " + std::to_string(w) + "x" + std::to_string(h);
+      return false;
+    }
+    // A drawing squeezed into a small --size (a long ladder into 1024x768)
+    // would be unreadable: refuse, saying what would work, rather than
+    // write an image whose text is a pixel high.
+    const double fit = std::min(w / size.width(), h / size.height());
+    if (o.width > 0 && o.height > 0 && fit < min_scale) {
+      if (error)
+        *error = "--size " + std::to_string(w) + "x" + std::to_string(h) + " would shrink this drawing (" +
+                 std::to_string(static_cast<int>(std::ceil(size.width()))) + "x" +
+                 std::to_string(static_cast<int>(std::ceil(size.height()))) + " at its natural size) to " +
+                 std::to_string(static_cast<int>(std::round(fit * 100))) +
+                 "%, its text under 5 px: export a window with --from/--to, or leave --size out";
       return false;
     }
     QImage img(w, h, QImage::Format_ARGB32_Premultiplied);
@@ -337,7 +357,7 @@ bool export_ladder(const Scenario& s, const Trace& t, const ExportOptions& o, st
   for (const auto& tx : lay.texts()) keep.emplace_back(tx.box.top(), tx.box.bottom());
   return render_to(o, lay.size(),
                    [&](QPainter& p) { lay.paint(p, t.events.size(), v->end_time(), -1, false); },
-                   lo.title, error, keep);
+                   lo.title, error, keep, kMinPngScale);
 }
 
 bool export_state_diagram(const Scenario& s, const Trace& t, const std::string& which,

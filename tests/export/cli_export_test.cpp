@@ -3,6 +3,8 @@
 // that tshark reads in agreement with the same run's JSONL trace; graphic
 // exports (when built with Qt) open in their real tools.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -398,6 +400,22 @@ TEST_F(GraphicExport, LadderAsSvgPdfAndPng) {
   r = run_tcpsim({"export", kNormalClose, "--ladder", dir_ + "/ladder.png", "--size", "1200x700"});
   ASSERT_EQ(r.status, 0) << r.err;
   expect_png_ok(dir_ + "/ladder.png", 1200, 700);
+}
+
+// A long ladder squeezed into a small --size would have text a pixel high:
+// refused with what to do instead, and no file written; a window of the
+// same run fits.
+TEST_F(GraphicExport, LadderTooLongForItsSizeIsRefusedNotShrunkIllegible) {
+  const std::string png = dir_ + "/long.png";
+  auto r = run_tcpsim({"export", kScenarios + "/loopback-tw-reuse.yaml", "--ladder", png, "--size", "1024x768"});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--size 1024x768 would shrink this drawing"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--from/--to"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(png));
+  r = run_tcpsim({"export", kScenarios + "/loopback-tw-reuse.yaml", "--ladder", png, "--size", "1024x768", "--from",
+                  "2.9s", "--to", "3.1s"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_png_ok(png, 1024, 768);
 }
 
 TEST_F(GraphicExport, StateDiagramsOfEachSideAndBoth) {
