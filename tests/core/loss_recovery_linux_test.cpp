@@ -83,5 +83,48 @@ TEST(LinuxRtoTest, RtoRetransmissionAckGivesASampleOfTheRetransmissionsRtt) {
   EXPECT_EQ(rto, static_cast<std::uint32_t>(msec(220)));
 }
 
+// Kernel fact fin-waits-behind-a-full-cwnd (§60): ten segments fill the
+// initial cwnd; the FIN of close() 2 ms later is a segment of its own and
+// waits for the first ACK (tcp_cwnd_test(), no FIN exemption in 6.18). The
+// rfc9293 profile sends it at close() (RFC 9293 §3.10.4).
+TEST(LinuxFinTest, FinOfItsOwnWaitsWhileCwndIsFull) {
+  const std::string steps =
+      "      - at: 1s\n        connect: {to: \"server:80\", as: sock}\n"
+      "      - loop:\n          count: 10\n          run:\n            - send: {socket: sock, bytes: 1448}\n"
+      "      - after: 2ms\n        close: sock\n";
+  for (const char* profile : {"linux", "rfc9293"}) {
+    const Trace t = run_profile(profile, "", steps);
+    const auto data = data_times(t);
+    const auto fin = send_times(t, "client", "F.");
+    ASSERT_EQ(data.size(), 10u) << profile;
+    ASSERT_EQ(fin.size(), 1u) << profile;
+    if (std::string(profile) == "linux")
+      EXPECT_EQ(fin[0] - data.back(), msec(20)) << "the FIN goes with the first ACK, one round trip later";
+    else
+      EXPECT_EQ(fin[0] - data.back(), msec(2)) << "the FIN goes at close()";
+  }
+}
+
+// Kernel fact fin-waits-behind-cwnd-after-an-rto (§60): close() while the
+// RTO's retransmission fills the one-segment cwnd. The FIN waits; the next
+// RTO retransmits the data alone ([P.]: the FIN was never sent, so nothing
+// is merged into the retransmission), and the FIN follows its ACK.
+TEST(LinuxFinTest, FinQueuedDuringAnRtoEpisodeWaitsAndTheRetransmissionCarriesOnlyData) {
+  const std::string drop = "faults:\n  - drop: {from: client, data: true, nth: 1, count: 3}\n";
+  const std::string steps =
+      "      - at: 1s\n        connect: {to: \"server:80\", as: sock}\n"
+      "      - at: 1100ms\n        send: {socket: sock, bytes: 1448}\n"
+      "      - at: 1700ms\n        close: sock\n";
+  const Trace t = run_profile("linux", drop, steps);
+  EXPECT_EQ(test::segments(t, "client"),
+            (std::vector<std::string>{"S", ".", "P.", "P.", "P.", "P.", "F.", "."}));
+  const auto data = data_times(t);
+  const auto fin = send_times(t, "client", "F.");
+  ASSERT_EQ(data.size(), 4u);
+  ASSERT_EQ(fin.size(), 1u);
+  EXPECT_GT(fin[0], sec(1) + msec(700)) << "not at close()";
+  EXPECT_EQ(fin[0] - data.back(), msec(20)) << "after the ACK of the retransmission";
+}
+
 }  // namespace
 }  // namespace tcpsim

@@ -305,10 +305,12 @@ void Sim::send_loss_probe(Sock& s) {
     const std::uint32_t in_flight = s.snd_nxt - s.snd_una;
     const std::uint32_t len = static_cast<std::uint32_t>(std::min<std::uint64_t>(unsent, mss));
     const std::uint32_t before = s.snd_max;
-    if (unsent > 0 && !s.fin_sent && s.snd_nxt == s.snd_max && in_flight + len <= s.snd_wnd) {
+    // New data, or a FIN held back by cwnd (tcp_send_head(): the FIN's skb).
+    const bool fin_waits = unsent == 0 && s.fin_queued && !s.fin_sent;
+    if ((unsent > 0 || fin_waits) && !s.fin_sent && s.snd_nxt == s.snd_max && in_flight + len <= s.snd_wnd) {
       const std::uint32_t cwnd = s.cwnd;
       const bool nodelay = s.nodelay;
-      s.cwnd = std::max(cwnd, in_flight + len);  // one segment past cwnd
+      s.cwnd = std::max(cwnd, fin_waits ? ((in_flight + mss - 1) / mss + 1) * mss : in_flight + len);  // one segment past cwnd
       s.nodelay = true;                          // TCP_NAGLE_OFF
       trace_note(s.host, &s, "tail loss probe: new data, before the RTO (RFC 8985 §7.3)");
       output(s);

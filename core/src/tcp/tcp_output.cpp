@@ -181,9 +181,13 @@ void Sim::output(Sock& s) {
                             (!linux_nagle || (sml2 > s.acked && !(last2 && s.fin_queued)));
         if (len2 == 0 || nagle2) flags |= kPsh;
       }
-      // Linux tcp_send_fin: the FIN rides on the last queued data segment.
-      if (last && s.fin_queued) flags |= kFin;
+      // Linux tcp_send_fin: the FIN rides on the last queued data segment
+      // when that is not sent yet. A retransmission carries it only if the
+      // FIN went out before (tcp_retrans_try_collapse() merges the FIN's skb
+      // into it); a FIN still held back stays its own segment (measured,
+      // docs/kernel-facts.md §60).
       const bool retrans = seq_lt(s.snd_nxt, s.snd_max);
+      if (last && s.fin_queued && (!retrans || s.fin_ever)) flags |= kFin;
       Segment g = make_segment(s, flags, s.snd_nxt, len);
       s.snd_nxt += len;
       s.sent += len;
@@ -199,6 +203,17 @@ void Sim::output(Sock& s) {
       continue;
     }
     if (s.fin_queued && !s.fin_sent && unsent == 0) {
+      // Deviation (Linux, tcp_cwnd_test()): a FIN of its own waits behind
+      // cwnd like data: nothing goes out while the packets in flight fill
+      // the window (6.18 has no exemption for the final FIN), so a close()
+      // after a burst that filled cwnd, or during an RTO episode (cwnd 1
+      // MSS, the retransmission in flight), sends the FIN only when an ACK
+      // opens the window (measured, docs/kernel-facts.md §60). RFC 9293
+      // §3.10.4 sends it once the data is segmentized (rfc9293 profile).
+      if (linux_nagle) {
+        const std::uint32_t pkts_in_flight = (in_flight + y.mss - 1) / y.mss;
+        if (pkts_in_flight >= std::max<std::uint32_t>(s.cwnd / y.mss, 1)) break;
+      }
       const bool retrans = seq_lt(s.snd_nxt, s.snd_max);
       Segment g = make_segment(s, kFin | kAck, s.snd_nxt, 0);
       s.fin_seq = s.snd_nxt;
