@@ -420,6 +420,18 @@ TEST(ApplyAction, RefusesWhatCannotBeDoneWithAReason) {
                        "there is no link between client and other"));
 }
 
+// The kernel variant's paths name the file's own steps; a branch inserts
+// and changes steps, so it keeps no variant (a saved branch must load).
+TEST(ApplyAction, ABranchHasNoKernelVariant) {
+  const Scenario sc = load("nat-idle-timeout-keepalive");
+  ASSERT_TRUE(sc.kernel_variant);
+  const Trace base = run_scenario(sc);
+  const Scenario b = apply_action(sc, base, parse_action("30s: client close sock"));
+  EXPECT_FALSE(b.kernel_variant);
+  EXPECT_TRUE(b.kernel_variant_overrides.empty());
+  EXPECT_EQ(b.kernel_horizon, sc.kernel_horizon);  // the rest of the kernel: block stays
+}
+
 TEST(ApplyAction, ABindingMadeOnceInSequenceTargetsItsNumber) {
   // conn is bound twice by two accept steps: conn#2 is the second.
   const char* yaml = R"(title: two accepts

@@ -324,6 +324,11 @@ void apply_call(Scenario& sc, const Trace& tr, const Action& a) {
 
 Scenario apply_action(const Scenario& base, const Trace& base_trace, const Action& a) {
   Scenario sc = base;
+  // A branch is no longer the file its kernel variant's paths were written
+  // for (an inserted step moves them): it has no variant, and kernel-diff
+  // compares it as it is.
+  sc.kernel_variant_overrides.clear();
+  sc.kernel_variant.reset();
   const std::string label = action_text(a);
   switch (a.kind) {
     case ActionKind::Drop:
