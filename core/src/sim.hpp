@@ -145,6 +145,10 @@ struct Sock {
   bool fin_acked = false;
   std::uint64_t rcv_total = 0;    // bytes received in order
   std::uint64_t rcv_read = 0;     // bytes the application read
+  // Receive buffer: SO_RCVBUF v sets sk_rcvbuf = 2 * v and locks it, no
+  // autotuning (Linux sk_setsockopt(), SOCK_RCVBUF_LOCK); 0 = the host's
+  // Sysctls::rcvbuf. A child inherits its listener's (sk_clone_lock()).
+  std::uint32_t rcvbuf = 0;
   // RTT estimation (RFC 6298, Linux tcp_rtt_estimator).
   Time srtt = 0, rttvar = 0, rto = 0;
   Time rtt_start = -1;            // when the timed segment was sent (-1 = none)
@@ -428,6 +432,11 @@ struct Sim {
   void on_ack_sent(Sock& s);
   void on_data_sent(Sock& s);
   std::uint16_t adv_window(Sock& s);
+  std::uint32_t rcvbuf_of(const Sock& s) { return s.rcvbuf ? s.rcvbuf : hosts[s.host].sys.rcvbuf; }
+  std::uint32_t initial_window(const Sock& s);
+  std::int64_t select_window(const Sock& s);
+  std::uint32_t receive_window(const Sock& s) const;
+  void cleanup_rbuf(Sock& s, std::uint64_t copied);
 
   // ---- tcp/tcp_timers.cpp ----
   void arm(Sock& s, TimerKind k, Time deadline);

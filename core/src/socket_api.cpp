@@ -227,6 +227,31 @@ Sock& Sim::take_accepted(Process& p, Thread& t, const Step& st, ListenQueues& lq
   return c;
 }
 
+// Linux tcp_cleanup_rbuf(), after a read of `copied` bytes (the linux
+// profile):
+// - an ACK owed for more than one full segment goes out: the one
+//   __tcp_ack_snd_check() held back while the window shrank ("Once-per-two-
+//   segments ACK was not sent by tcp_input.c");
+// - otherwise a window update goes out only when the window the free space
+//   now allows is non-zero and at least twice the window still offered
+//   ("'Lots' means 'at least twice' here"), and never once a FIN arrived or
+//   the read side is shut down (RCV_SHUTDOWN).
+// Deviation (tcpsim): the ACK Linux sends when a read empties the buffer
+// after a pushed small segment (ICSK_ACK_PUSHED) is not modelled.
+void Sim::cleanup_rbuf(Sock& s, std::uint64_t copied) {
+  if (s.state == TcpState::Closed || s.state == TcpState::Listen || s.state == TcpState::SynSent) return;
+  bool time_to_ack = s.ack_pending && (s.rcv_nxt - s.rcv_wup) > sys(s).mss;
+  if (copied > 0 && !time_to_ack && !s.done && !(s.shutdown & kRcvShutdown)) {
+    const std::int64_t offered = receive_window(s);
+    const std::int64_t clamp = std::min<std::int64_t>(rcvbuf_of(s) / 2, 65535);  // tp->window_clamp
+    if (2 * offered <= clamp) {
+      const std::int64_t w = select_window(s);
+      if (w > 0 && w >= 2 * offered) time_to_ack = true;
+    }
+  }
+  if (time_to_ack) send_ack_now(s);
+}
+
 StepResult Sim::do_call(Thread& t, const Step& st) {
   Process& p = procs[t.pid - 1];
   HostRt& h = hosts[p.host];
@@ -477,8 +502,13 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           s->rcv_read += want;
           t.progress += want;
           trace_call(t, st, "recv", args, static_cast<std::int64_t>(want), 0, s);
-          // Reading may reopen a closed window: tell the peer (tcp_cleanup_rbuf).
-          if (s->rcv_wnd < hosts[s->host].sys.mss && s->state != TcpState::Closed) send_ack_now(*s);
+          if (hosts[s->host].profile == Profile::Linux) {
+            cleanup_rbuf(*s, want);
+          } else if (s->rcv_wnd < hosts[s->host].sys.mss && s->state != TcpState::Closed) {
+            // RFC 9293 §3.8.6.2.2: reading may reopen a closed window; tell
+            // the peer.
+            send_ack_now(*s);
+          }
           if (st.until_eof || (st.bytes && t.progress < st.bytes)) {
             t.call_start = now;
             t.deadline = 0;  // the next read() has its own SO_RCVTIMEO
@@ -612,9 +642,17 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
           break;
         case SockOpt::CloExec: p.fds[fd].cloexec = st.on; break;
         case SockOpt::NonBlock: s->nonblock = st.on; break;
-        case SockOpt::RcvBuf:
-          trace_note(p.host, s, "SO_RCVBUF is recorded but the model keeps the host's receive buffer");
+        case SockOpt::RcvBuf: {
+          // __sock_set_rcvbuf(): the value, capped at net.core.rmem_max
+          // (212992), is doubled for the kernel's bookkeeping overhead and
+          // locked (SOCK_RCVBUF_LOCK: no autotuning, which the model has
+          // not anyway); at least SOCK_MIN_RCVBUF (2048 + sizeof(sk_buff)).
+          // The window offered is half of it (tcp_select_initial_window(),
+          // __tcp_select_window()).
+          const std::int64_t v = std::clamp<std::int64_t>(st.value, 0, 212992);
+          s->rcvbuf = static_cast<std::uint32_t>(std::max<std::int64_t>(2 * v, 2304));
           break;
+        }
         case SockOpt::KeepIdle:
           // tcp_sock_set_keepidle_locked(): with SO_KEEPALIVE on, the timer is
           // re-armed for the new idle time, less the time already idle.

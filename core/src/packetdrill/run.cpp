@@ -861,6 +861,13 @@ class Runner {
       Step st;
       st.kind = StepKind::Recv;
       st.sock = "fd" + std::to_string(fd);
+      // read(fd, buf, N) takes at most N bytes: with data queued, the model's
+      // Recv reads exactly min(N, queued), so that the window the read frees
+      // (tcp_cleanup_rbuf()) is that of the partial read. With nothing queued
+      // the call blocks, and the runner hands back what the model read past N
+      // when it returns (read_cap).
+      if (Sock* s = sock_of(fd); s && cap > 0 && s->rcv_buf() > 0)
+        st.bytes = std::min<std::uint64_t>(static_cast<std::uint64_t>(cap), s->rcv_buf());
       start_step(ln, st, fd, at, cap);
     } else if (n == "close") {
       const int fd = fd_arg(ln, 0);

@@ -12,24 +12,41 @@
 
 namespace tcpsim {
 
-std::uint16_t Sim::adv_window(Sock& s) {
-  // Linux advertises about half the receive buffer (tcp_adv_win_scale = 1),
-  // rounded down to a multiple of the MSS (tcp_select_initial_window).
-  // Deviation (tcpsim): no window scaling option; the window is capped at 65535.
-  const Sysctls& y = sys(s);
-  const std::int64_t full = std::min<std::int64_t>(y.rcvbuf / 2, 65535);
-  std::int64_t space = static_cast<std::int64_t>(y.rcvbuf / 2) - static_cast<std::int64_t>(s.rcv_buf());
-  if (space < 0) space = 0;
-  if (space > 65535) space = 65535;
-  const std::int64_t mss = std::min<std::int64_t>(y.mss, full);
-  // The window still offered by the last advertisement: its right edge,
-  // RCV.WUP + RCV.WND, less what arrived since (tcp_receive_window()).
-  // Before the handshake is complete the window is offered afresh (a SYN's
-  // window is the initial one, tcp_select_initial_window()).
+// The window still offered by the last advertisement: its right edge,
+// RCV.WUP + RCV.WND, less what arrived since (tcp_receive_window()). Before
+// the handshake is complete nothing is offered yet (a SYN's window is the
+// initial one, tcp_select_initial_window()).
+std::uint32_t Sim::receive_window(const Sock& s) const {
   const bool offered = s.state != TcpState::Closed && s.state != TcpState::Listen &&
                        s.state != TcpState::SynSent && s.state != TcpState::SynReceived;
   const std::uint32_t since = s.rcv_nxt - s.rcv_wup;
-  const std::int64_t cur = offered && s.rcv_wnd > since ? static_cast<std::int64_t>(s.rcv_wnd - since) : 0;
+  return offered && s.rcv_wnd > since ? s.rcv_wnd - since : 0;
+}
+
+// The window of a SYN or SYN,ACK: about half the receive buffer
+// (tcp_adv_win_scale = 1), rounded down to a multiple of the MSS
+// (tcp_select_initial_window(): space = rounddown(space, mss)).
+// Deviation (tcpsim): no window scaling option; the window is capped at
+// 65535. Linux rounds to its own MSS (advmss, less the timestamp option);
+// the model to Sysctls::mss, which `tcpsim packetdrill` makes the peer's.
+std::uint32_t Sim::initial_window(const Sock& s) {
+  const std::uint32_t full = std::min<std::uint32_t>(rcvbuf_of(s) / 2, 65535);
+  const std::uint32_t mss = sys(s).mss;
+  return mss && full >= mss ? full / mss * mss : full;
+}
+
+// The window the free receive space allows now, before the never-shrink
+// rule (Linux __tcp_select_window(); RFC 9293 §3.8.6.2.2). No side effects:
+// tcp_cleanup_rbuf() and __tcp_ack_snd_check() ask it too.
+std::int64_t Sim::select_window(const Sock& s) {
+  const Sysctls& y = sys(s);
+  const std::int64_t half = rcvbuf_of(s) / 2;
+  const std::int64_t full = std::min<std::int64_t>(half, 65535);
+  std::int64_t space = half - static_cast<std::int64_t>(s.rcv_buf());
+  if (space < 0) space = 0;
+  if (space > 65535) space = 65535;
+  const std::int64_t mss = std::min<std::int64_t>(y.mss, full);
+  const std::int64_t cur = receive_window(s);
   std::int64_t w = space;
   if (hosts[s.host].profile == Profile::Linux) {
     // Receiver silly-window avoidance.
@@ -40,7 +57,9 @@ std::uint16_t Sim::adv_window(Sock& s) {
     if (space < full / 2 && (space < full / 16 || space < mss)) w = 0;
     // Deviation (tcpsim): the free space is rounded down to the MSS every
     // time; Linux keeps its last offer while that is within one MSS of the
-    // free space, and caps the offer at rcv_ssthresh (not modelled).
+    // free space, rounds to rcv_mss (the peer's segment size as measured,
+    // tcp_measure_rcv_mss()), caps the offer at rcv_ssthresh, and counts
+    // the free space in skb->truesize (not modelled).
     else if (w >= mss && mss > 0) w = (w / mss) * mss;
   } else {
     // RFC 9293 §3.8.6.2.2: keep RCV.NXT + RCV.WND fixed until the free
@@ -48,6 +67,14 @@ std::uint16_t Sim::adv_window(Sock& s) {
     if (space - cur < std::min(full / 2, mss)) w = 0;
     else if (w >= mss && mss > 0) w = (w / mss) * mss;
   }
+  return w;
+}
+
+std::uint16_t Sim::adv_window(Sock& s) {
+  const bool offered = s.state != TcpState::Closed && s.state != TcpState::Listen &&
+                       s.state != TcpState::SynSent && s.state != TcpState::SynReceived;
+  const std::int64_t cur = receive_window(s);
+  std::int64_t w = offered ? select_window(s) : initial_window(s);
   // Never shrink the window (tcp_select_window(), RFC 9293 §3.8.6.2.2):
   // a smaller value keeps the right edge offered before.
   if (w < cur) w = cur;
@@ -287,7 +314,16 @@ void Sim::on_data_sent(Sock& s) {
 void Sim::ack_snd_check(Sock& s, bool ofo) {
   if (!s.ack_pending) return;
   const bool quick = s.quick > 0 && !s.pingpong;
-  const bool more_than_one_mss = (s.rcv_nxt - s.rcv_wup) > sys(s).mss;
+  bool more_than_one_mss = (s.rcv_nxt - s.rcv_wup) > sys(s).mss;
+  // Deviation (Linux, __tcp_ack_snd_check()): the ACK for more than one
+  // full segment goes out only while the data is all read (rcv_nxt -
+  // copied_seq < SO_RCVLOWAT) or the right edge can advance
+  // (__tcp_select_window() >= rcv_wnd); while the window shrinks, the read
+  // (tcp_cleanup_rbuf()) or the delayed ACK sends it. RFC 9293 §3.8.6.3
+  // (RFC 1122 §4.2.3.2) ACKs every second full segment.
+  if (more_than_one_mss && hosts[s.host].profile == Profile::Linux && s.rcv_buf() > 0 &&
+      select_window(s) < static_cast<std::int64_t>(s.rcv_wnd))
+    more_than_one_mss = false;
   if (more_than_one_mss || quick || ofo) {
     send_ack_now(s);
   } else {

@@ -91,10 +91,7 @@ void Sim::listen_arrives(Sock& l, const Segment& seg) {
     g.seq = syn_cookie(l, seg, seg.seq);
     g.ack = seg.seq + 1;
     g.flags = kSyn | kAck;
-    const Sysctls& y = hosts[l.host].sys;
-    std::uint32_t w = static_cast<std::uint32_t>(std::min<std::uint32_t>(y.rcvbuf / 2, 65535));
-    if (w >= y.mss) w = (w / y.mss) * y.mss;
-    g.win = static_cast<std::uint16_t>(w);
+    g.win = static_cast<std::uint16_t>(initial_window(l));  // the listener's buffer and MSS
     trace_note(l.host, &l,
                (reqsk_queue_full ? "request queue full (" + std::to_string(lq.syn_q.size()) + " waiting, backlog " +
                                        std::to_string(lq.backlog) + ")"
@@ -136,6 +133,7 @@ std::uint32_t Sim::new_child(Sock& l, const Segment& seg) {
   c.reuseaddr = lis.reuseaddr;  // sk_clone_lock() copies sk_reuse: the child's TIME_WAIT keeps it
   c.linger_on = lis.linger_on;
   c.linger_secs = lis.linger_secs;
+  c.rcvbuf = lis.rcvbuf;    // sk_clone_lock() copies sk_rcvbuf (SO_RCVBUF on the listener)
   c.orphan = true;  // no descriptor until accept()
   c.last_rcv = now;
   ++lq.children;
