@@ -741,14 +741,15 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   const double room = target.width() - 8;
   // On a projector the title, too, keeps 24 px: it goes onto two lines
   // rather than shrink below.
-  const int min_title = th.presentation ? 24 : 9;
+  // Zoomed in a narrow GUI pane (DiagramFit::focus), 10 px like the rest.
+  const int min_title = th.presentation ? 24 : zoom.sc > 0 ? 10 : 9;
   while (tf.pixelSize() > min_title && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
   if (text_width(QFontMetricsF(tf), title) > room) {
     // Too narrow for one line: the socket over its state; only the socket's
     // label is elided when even that does not fit (the state never is).
     tf = tf0;
     title = s.title + "\n" + what;
-    const int min_two = th.presentation ? 24 : 8;
+    const int min_two = th.presentation ? 24 : zoom.sc > 0 ? 10 : 8;
     while (tf.pixelSize() > min_two && text_width(QFontMetricsF(tf), title) > room) tf.setPixelSize(tf.pixelSize() - 1);
     QFontMetricsF fm(tf);
     if (fm.horizontalAdvance(s.title) > room) title = fm.elidedText(s.title, Qt::ElideMiddle, room) + "\n" + what;
@@ -1336,6 +1337,29 @@ static const DiagramLayout& squeezed(const DiagramLayout& l, double k) {
   return cache.emplace(key, std::move(q)).first->second;
 }
 
+// The names of boxes the zoomed frame cuts are not drawn (nor reported).
+static void drop_cut_names(Computed& c) {
+  report_boxes(c, *c.layout);
+  std::vector<DiagramText> kept;
+  for (const auto& t : c.g.texts) {
+    bool cut = false;
+    if (t.role == DiagramText::State || t.role == DiagramText::CurrentState)
+      for (const auto& b : c.g.boxes) cut |= !b.named && b.r.contains(t.box.center());
+    if (!cut) kept.push_back(t);
+  }
+  c.g.texts = std::move(kept);
+}
+
+// Whether two texts drawn overlap (a squeezed figure may leave a long
+// label no free place).
+static bool texts_overlap(const DiagramGeometry& g) {
+  for (std::size_t i = 0; i < g.texts.size(); ++i)
+    for (std::size_t j = i + 1; j < g.texts.size(); ++j)
+      if (g.texts[i].box.adjusted(0.5, 0.5, -0.5, -0.5).intersects(g.texts[j].box.adjusted(0.5, 0.5, -0.5, -0.5)))
+        return true;
+  return false;
+}
+
 // A projector's panel may have no room near the latest arrow for its label
 // at 24 px: the diagram is then laid out again with a caption band under it.
 static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
@@ -1361,17 +1385,47 @@ static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const 
     const DiagramLayout* l = nullptr;
     double k = 1, zsc = 0, px = 0, cap = 0;
     QRectF want, must;
+    bool clean = false;  // no two texts overlap
+    Computed z;
+  };
+  // The zoomed figure of a try: only texts whole in view are drawn (and
+  // reported).
+  const auto finish = [&](Try& t) {
+    if (t.zsc <= c.g.scale + 1e-9) {
+      t.z = c;
+      t.clean = true;
+      return;
+    }
+    Computed z = compute_pass(target, *t.l, s, th, 0, Zoom{t.zsc, fit.want_px, t.want, t.must, t.cap});
+    z.g.reduced = t.px < fit.min_px - 1e-6;
+    z.g.squeeze = t.k;
+    std::vector<DiagramText> kept;
+    const QRectF vis =
+        QRectF(z.g.origin + z.g.view.topLeft() * t.zsc, z.g.view.size() * t.zsc).adjusted(-0.5, -0.5, 0.5, 0.5);
+    for (const auto& tx : z.g.texts)
+      if (tx.role == DiagramText::Title || vis.contains(tx.box)) kept.push_back(tx);
+    z.g.texts = std::move(kept);
+    drop_cut_names(z);
+    t.clean = !texts_overlap(z.g);
+    t.z = std::move(z);
   };
   std::vector<Try> tries;
-  for (double k : {1.0, 0.85, 0.72, 0.6, 0.5}) {
+  // Last, the figure as drawn with the font any current state allows:
+  // smaller names, more room for a long label (a give-up, a discard).
+  struct Squeeze { double k; bool any_current; };
+  for (const Squeeze sq : {Squeeze{1.0, false}, Squeeze{0.85, false}, Squeeze{0.72, false}, Squeeze{0.6, false},
+                           Squeeze{0.5, false}, Squeeze{1.0, true}}) {
+    const double k = sq.k;
     const DiagramLayout& lk = squeezed(l, k);
     // The largest label font the boxes allow (canvas units) with this
     // current state: the scale that makes it want_px shows the most of the
     // figure at that size; down to min_px when that frames the whole
     // latest transition.
-    const double cap = std::max(9.0, max_label_font(lk, th, false, kStateScale, kCurrentScale, c.current_box));
+    const double cap = std::max(
+        9.0, max_label_font(lk, th, false, kStateScale, kCurrentScale, sq.any_current ? -1 : c.current_box));
     const double zsc = fit.want_px / cap;
-    if (k == 1.0 && zsc <= c.g.scale) return c;
+    if (k == 1.0 && !sq.any_current && zsc <= c.g.scale) return c;
+    if (zsc <= c.g.scale) continue;
     Computed z = compute_pass(target, lk, s, th, 0, Zoom{zsc, fit.want_px, {}, {}, cap});
     // What should be in view: the current state, its timers, the latest
     // arrow and the state it left (the latest label is placed in view).
@@ -1401,47 +1455,33 @@ static Computed compute_fit(const QRectF& target, const DiagramLayout& l, const 
     t.want = want;
     t.must = must;
     t.cap = cap;
-    tries.push_back(t);
-    if (t.px >= fit.min_px - 1e-6) break;
+    finish(t);
+    tries.push_back(std::move(t));
+    if (tries.back().px >= fit.min_px - 1e-6 && tries.back().clean) break;
   }
+  // Of the layouts where no two texts overlap (any, when none is clean).
   const Try* pick = nullptr;
-  for (const double floor : {fit.min_px, fit.floor_px})
-    for (const Try& t : tries)
-      if (!pick && t.px >= floor - 1e-6) pick = &t;
-  if (!pick)
-    for (const Try& t : tries)
-      if (!pick || t.px > pick->px + 1e-6) pick = &t;
+  for (const bool need_clean : {true, false}) {
+    for (const double floor : {fit.min_px, fit.floor_px})
+      for (const Try& t : tries)
+        if (!pick && t.px >= floor - 1e-6 && (t.clean || !need_clean)) pick = &t;
+    if (!pick)
+      for (const Try& t : tries)
+        if ((t.clean || !need_clean) && (!pick || t.px > pick->px + 1e-6)) pick = &t;
+    if (pick) break;
+  }
   // Every box the picture needs — the current state, the state it left,
   // the latest arrow's two ends — is whole with its name: when they do not
   // fit at min_px the zoom falls back (down to the whole figure) rather
   // than cut one of them at the frame.
-  const double zsc = pick->zsc;
-  if (zsc <= c.g.scale + 1e-9) return c;
-  Computed z = compute_pass(target, *pick->l, s, th, 0, Zoom{zsc, fit.want_px, pick->want, pick->must, pick->cap});
-  z.g.reduced = pick->px < fit.min_px - 1e-6;
-  z.g.squeeze = pick->k;
-  // Only texts whole in view are drawn (and reported).
-  std::vector<DiagramText> kept;
-  const QRectF vis = QRectF(z.g.origin + z.g.view.topLeft() * zsc, z.g.view.size() * zsc).adjusted(-0.5, -0.5, 0.5, 0.5);
-  for (const auto& t : z.g.texts)
-    if (t.role == DiagramText::Title || vis.contains(t.box)) kept.push_back(t);
-  z.g.texts = std::move(kept);
-  return z;
+  return pick->z;
 }
 
 static Computed compute(const QRectF& target, const DiagramLayout& l, const DiagramState& s, const Theme& th,
                         const DiagramFit& fit) {
   Computed c = compute_fit(target, l, s, th, fit);
-  report_boxes(c, *c.layout);
   // The name of a box the frame cuts is not drawn: not reported either.
-  std::vector<DiagramText> kept;
-  for (const auto& t : c.g.texts) {
-    bool cut = false;
-    if (t.role == DiagramText::State || t.role == DiagramText::CurrentState)
-      for (const auto& b : c.g.boxes) cut |= !b.named && b.r.contains(t.box.center());
-    if (!cut) kept.push_back(t);
-  }
-  c.g.texts = std::move(kept);
+  drop_cut_names(c);
   return c;
 }
 
