@@ -291,10 +291,10 @@ TEST_F(LayoutTest, DiagramsShowTheCurrentAndTheLeftStateWholeWithTheirNames) {
 }
 
 // The default window at a projector's 1024x768: both diagrams draw every
-// text at 10 px or more (no fallback to a smaller figure), the current state
-// and the latest transition with the state it left whole with their names,
-// the latest transition's label whole; nothing overlaps. (lost-final-ack at
-// 3 s used to show the client's whole figure with 7 px labels.)
+// text at 10 px or more, the current state and the latest transition with
+// the state it left whole with their names, the latest transition's label
+// whole; nothing overlaps. (The zoom used to fall back to 7 px step numbers
+// and 8-9 px labels: lost-final-ack at 3 s, the three-way handshake.)
 TEST_F(LayoutTest, DefaultWindowAt1024x768DrawsNoDiagramTextUnder10Px) {
   struct Case {
     const char* scn;
