@@ -23,6 +23,7 @@ struct KernelRunArgs {
   std::string until;
   std::string max_duration = "30s";
   bool variant = false;
+  std::string congestion = "cubic";
 };
 
 struct KernelDiffArgs {
@@ -35,6 +36,7 @@ struct KernelDiffArgs {
   bool force = false;
   bool require_whole = false;
   bool no_variant = false;
+  std::string congestion = "cubic";
 };
 
 bool parse_time_option(const std::string& name, const std::string& value, Time* out) {
@@ -53,6 +55,7 @@ void kernel_run_cmd(const KernelRunArgs& a) {
   kernel::KernelOptions opt;
   if (!a.until.empty() && !parse_time_option("--until", a.until, &opt.until)) return;
   if (!parse_time_option("--max-duration", a.max_duration, &opt.max_duration)) return;
+  opt.congestion = a.congestion;
   auto sc = load_or_report(a.file);
   if (!sc) return;
   if (a.variant && !sc->kernel_variant) {
@@ -70,6 +73,7 @@ void kernel_run_cmd(const KernelRunArgs& a) {
     exit_status() = kExitFailed;
     return;
   }
+  std::fprintf(stderr, "note: kernel congestion control: %s\n", kernel::congestion_text(a.congestion).c_str());
   StreamSink sink(stdout, a.format == "jsonl" ? StreamSink::Format::Jsonl : StreamSink::Format::Text);
   kernel::KernelResult r = kernel::kernel_run(*sc, sink, opt);
   std::fflush(stdout);
@@ -88,6 +92,7 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
   opt.diff.check_timing = !a.no_timing;
   opt.force = a.force;
   opt.use_variant = !a.no_variant;
+  opt.congestion = a.congestion;
   std::vector<Scenario> scenarios;
   // `kernel-diff scenarios/*.yaml` (the README's command) also names the
   // catalogue's index: skipped as `check` skips it.
@@ -98,6 +103,8 @@ void kernel_diff_cmd(const KernelDiffArgs& a) {
     if (!sc) return;  // bad input: nothing is run
     scenarios.push_back(std::move(*sc));
   }
+  // Which algorithm the kernel side ran: the model follows Linux's default, CUBIC.
+  std::printf("kernel congestion control: %s\n", kernel::congestion_text(a.congestion).c_str());
   int compared = 0, diverged = 0, not_run = 0, partial = 0, skipped = 0;
   std::vector<std::string> summary;
   for (const auto& sc : scenarios) {
@@ -145,6 +152,10 @@ void add_kernel_commands(CLI::App& app) {
                   "never run longer than this (wall clock; default 30s)");
   run->add_flag("--variant", run_args->variant,
                 "run the scenario's kernel variant (its kernel: {variant:} overrides) instead of it");
+  run->add_option("--congestion", run_args->congestion,
+                  "congestion control of the kernel's TCP sockets (setsockopt TCP_CONGESTION on each "
+                  "socket the script creates; accepted ones inherit it): default cubic, Linux's default "
+                  "and the model's; \"system\" keeps the namespace's default (net.ipv4.tcp_congestion_control)");
   run->callback([run_args] { kernel_run_cmd(*run_args); });
 
   auto diff_args = std::make_shared<KernelDiffArgs>();
@@ -169,6 +180,10 @@ void add_kernel_commands(CLI::App& app) {
   diff->add_flag("--no-variant", diff_args->no_variant,
                  "compare the full scenario even when it declares a smaller kernel: {variant:} "
                  "(which is compared by default, and named in the summary)");
+  diff->add_option("--congestion", diff_args->congestion,
+                   "congestion control of the kernel's TCP sockets (setsockopt TCP_CONGESTION on each "
+                   "socket the script creates; accepted ones inherit it): default cubic, Linux's default "
+                   "and the model's; \"system\" keeps the namespace's default (net.ipv4.tcp_congestion_control)");
   diff->callback([diff_args] { kernel_diff_cmd(*diff_args); });
 }
 

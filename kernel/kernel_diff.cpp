@@ -559,6 +559,7 @@ ScenarioDiff diff_scenario(const Scenario& full, const ScenarioDiffOptions& opt)
   KernelOptions kopt;
   kopt.max_duration = opt.max_duration;
   kopt.until = r.plan.kernel_until;
+  kopt.congestion = opt.congestion;
   DiffOptions dopt = opt.diff;
   for (const auto& p : sc.processes)
     if (has_threads(p.script)) dopt.concurrent_processes.push_back(p.name);

@@ -117,6 +117,7 @@ struct ScenarioDiffOptions {
   // A scenario with a kernel: {variant:} is compared through its variant
   // (both the model and the kernel run it); false compares the full one.
   bool use_variant = true;
+  std::string congestion = "cubic";  // KernelOptions::congestion
 };
 
 // "kernel variant {processes.server.fd_limit: 10, ...}": the overrides a

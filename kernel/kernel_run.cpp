@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -125,6 +126,18 @@ std::string kernel_unavailable_reason() {
   return {};
 }
 
+std::string congestion_text(const std::string& congestion) {
+  if (!congestion.empty() && congestion != "system") return congestion + " (TCP_CONGESTION on each socket)";
+  std::string def;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/tcp_congestion_control", "r")) {
+    char buf[64] = {};
+    if (std::fgets(buf, sizeof buf, f)) def = buf;
+    std::fclose(f);
+  }
+  while (!def.empty() && (def.back() == '\n' || def.back() == ' ')) def.pop_back();
+  return (def.empty() ? std::string("?") : def) + " (the system default)";
+}
+
 KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions& opt) {
   KernelResult res;
   if (std::string why = kernel_unavailable_reason(); !why.empty()) {
@@ -176,6 +189,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
       cs.report_fd = report[1];
       cs.start_fd = startp[0];
       cs.bind_any = binds_any_address(sc, p.host);
+      cs.congestion = opt.congestion == "system" ? std::string() : opt.congestion;
       run_process_child(cs);
     }
     if (pid > 0) {
@@ -804,6 +818,13 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
 
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.t < b.t; });
   for (auto& e : events) sink.on_event(e);
+  // A socket that could not get the asked congestion control (script_runner.cpp,
+  // set_congestion()) would run another algorithm than the one compared: the run fails.
+  for (const auto& rec : recs)
+    if (rec.type == RecType::Error && std::strncmp(rec.args, "TCP_CONGESTION ", 15) == 0) {
+      res.error = std::string(rec.args) + " (--congestion system keeps the namespace's default)";
+      return res;
+    }
   res.ok = true;
   return res;
 }

@@ -40,7 +40,19 @@ struct KernelOptions {
   // Scenario times at which to capture `ss -tanoip` in every host's
   // namespace (KernelResult::ss_captures), for tcpsim ss's kernel test.
   std::vector<Time> ss_at;
+  // Congestion control of every TCP socket a script creates (setsockopt
+  // TCP_CONGESTION; accepted sockets inherit their listener's). "cubic",
+  // Linux's default, is what the model follows (docs/model.md); a namespace
+  // inherits the machine's default (bbr here) and may not make cubic its own
+  // (tcp_set_default_congestion_control(): -EPERM outside the init namespace
+  // for an algorithm not in tcp_allowed_congestion_control), but a socket may
+  // with CAP_NET_ADMIN. "" or "system": the namespace's default is kept.
+  std::string congestion = "cubic";
 };
+
+// The algorithm a run with `congestion` uses, as a header says it:
+// "cubic (TCP_CONGESTION on each socket)" or "bbr (the system default)".
+std::string congestion_text(const std::string& congestion);
 
 // Real `ss -tanoip` output of one host at a scenario moment.
 struct SsCapture {

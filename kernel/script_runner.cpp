@@ -75,6 +75,7 @@ struct Scope {
 struct Proc {
   const Scenario* sc = nullptr;
   std::string name;
+  std::string congestion;  // ChildSetup::congestion
   int report_fd = 2;
   std::int64_t t0 = 0;
   std::recursive_mutex mu;
@@ -124,6 +125,30 @@ void report_socket(int fd) {
   fill_tuple(r, fd);
   r.t_start = r.t_end = mono_ns();
   send_record(r);
+}
+
+// A new TCP socket runs the runner's congestion control (KernelOptions::congestion):
+// setsockopt(TCP_CONGESTION) as tcp_set_congestion_control() allows it with
+// CAP_NET_ADMIN even for an algorithm not in tcp_allowed_congestion_control.
+// Not a traced call (the model makes none). Failure is reported as an Error
+// record that the runner turns into a failed run (kernel_run.cpp), not ignored.
+// Accepted sockets inherit the listener's algorithm (tcp_ca_openreq_child() keeps
+// the icsk_ca_ops cloned from the listener unless the route sets one).
+bool set_congestion(int fd) {
+  if (fd < 0 || g_proc->congestion.empty()) return true;
+  const std::string& alg = g_proc->congestion;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, alg.data(), static_cast<socklen_t>(alg.size())) == 0)
+    return true;
+  const int e = errno;
+  Record r;
+  r.type = RecType::Error;
+  Record::put(r.args, sizeof r.args, "TCP_CONGESTION " + alg + ": setsockopt failed: " + std::strerror(e));
+  r.err = e;
+  r.t_start = r.t_end = mono_ns();
+  send_record(r);
+  close(fd);
+  errno = e;
+  return false;
 }
 
 void report_call(const char* call, const std::string& args, std::int64_t ret, int err,
@@ -343,6 +368,7 @@ class Runner {
     switch (st.kind) {
       case StepKind::Socket: {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (!set_congestion(fd)) fd = -1;  // errno: setsockopt's
         int e = errno;
         std::string label = fd >= 0 ? new_label(st.as) : std::string();
         if (fd >= 0) bind_fd(scope, st.as, fd, label);
@@ -363,6 +389,7 @@ class Runner {
         if (!st.as.empty() && st.sock.empty()) {
           // listen: {port, as}: socket() + bind() + listen(), each a call.
           fd = socket(AF_INET, SOCK_STREAM, 0);
+          if (!set_congestion(fd)) fd = -1;  // errno: setsockopt's
           int e = errno;
           std::string label = fd >= 0 ? new_label(st.as) : std::string();
           if (fd >= 0) bind_fd(scope, st.as, fd, label);
@@ -402,6 +429,7 @@ class Runner {
         if (st.sock.empty()) {
           // connect: {to, as}: socket() [+ bind()] + connect(), each a call.
           fd = socket(AF_INET, SOCK_STREAM, 0);
+          if (!set_congestion(fd)) fd = -1;  // errno: setsockopt's
           int e = errno;
           std::string label = fd >= 0 ? new_label(st.as) : std::string();
           if (fd >= 0) bind_fd(scope, st.as, fd, label);
@@ -796,6 +824,7 @@ void run_process_child(const ChildSetup& setup) {
   g_proc = &proc;
   proc.sc = setup.scenario;
   proc.name = setup.process->name;
+  proc.congestion = setup.congestion;
   // The process's name as ss -p and ps show it (comm, 15 characters), so
   // that `ss -tanoip` in the namespace names the scenario's process.
   prctl(PR_SET_NAME, proc.name.substr(0, 15).c_str(), 0, 0, 0);

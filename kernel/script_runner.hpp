@@ -17,6 +17,9 @@ struct ChildSetup {
   int report_fd = -1;   // write end of the report pipe
   int start_fd = -1;    // read end of the start pipe: the run's t0 (CLOCK_MONOTONIC ns) arrives here
   bool bind_any = false;  // bind() and listen() on INADDR_ANY, not the host's address
+  // TCP_CONGESTION set on every TCP socket the script creates (KernelOptions::congestion);
+  // empty: the namespace's default (net.ipv4.tcp_congestion_control) is kept.
+  std::string congestion;
 };
 
 [[noreturn]] void run_process_child(const ChildSetup& setup);
