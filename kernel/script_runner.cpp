@@ -642,7 +642,9 @@ class Runner {
             args += std::string(" -> state=") + state + " retransmits=" + std::to_string(ti.tcpi_retransmits) +
                     " probes=" + std::to_string(ti.tcpi_probes) + " rto=" + compact_duration(ti.tcpi_rto) +
                     " unacked=" + std::to_string(ti.tcpi_unacked) +
-                    " total_retrans=" + std::to_string(ti.tcpi_total_retrans);
+                    " total_retrans=" + std::to_string(ti.tcpi_total_retrans) +
+                    " cwnd=" + std::to_string(ti.tcpi_snd_cwnd) + " ssthresh=" +
+                    (ti.tcpi_snd_ssthresh >= 0x7fffffffu ? std::string("inf") : std::to_string(ti.tcpi_snd_ssthresh));
           }
         }
         int e = errno;

@@ -65,6 +65,11 @@ const char* fsm_event_name(FsmEvent e);
 constexpr std::uint8_t kRcvShutdown = 1;
 constexpr std::uint8_t kSendShutdown = 2;
 
+// Linux's tcp_jiffies32 at simulated time t (HZ = 250 on the kernel the
+// model was measured against: 4 ms), offset by one so it is never 0 (0
+// means "not started" in CUBIC's state).
+constexpr std::uint32_t jiffies32(Time t) { return static_cast<std::uint32_t>(t / msec(4)) + 1; }
+
 // One TCP socket: the TCB of RFC 9293 §3.3.1 plus the Linux socket fields
 // the lessons turn on. Kept small: a million of these must fit in well
 // under 1 KiB each.
@@ -88,6 +93,7 @@ struct Sock {
   bool reuseaddr = false;
   bool pingpong = false;          // Linux interactive (delayed-ACK) mode
   bool ack_pending = false;       // an ACK is owed (delayed)
+  bool dsack_pending = false;     // the ACK being built reports a duplicate segment (D-SACK)
   bool accepted = false;          // returned by accept() (or an active socket)
   bool synack_acked = false;      // Linux inet_rsk(req)->acked: ACK came while the accept queue was full
   bool counted = false;           // included in the host's per-state counts
@@ -131,6 +137,26 @@ struct Sock {
   bool probe_armed = false;       // the retransmission timer is armed as a loss probe (ICSK_TIME_LOSS_PROBE)
   bool tlp_retrans = false;       // the loss probe re-sent the tail (tp->tlp_retrans), not new data
   std::uint32_t tail_seq = 0;     // first sequence number of the last new segment sent (the TLP's tail)
+  // Linux profile, in packets (tcp_congestion.cpp): segments the peer holds
+  // above SND.UNA, one per duplicate ACK (tp->sacked_out as
+  // tcp_add_reno_sack() counts it), and proportional rate reduction's
+  // counters (RFC 6937; tp->prior_cwnd, prr_delivered, prr_out).
+  std::uint32_t sacked_out = 0;
+  std::uint32_t prior_cwnd = 0, prr_delivered = 0, prr_out = 0;
+  std::uint32_t snd_cwnd_cnt = 0; // packets acknowledged towards the next increase (tp->snd_cwnd_cnt)
+  // tcp_cwnd_validate(): whether cwnd limited the sender in the current
+  // window of data (until SND.UNA passes cwnd_usage_seq), else the most
+  // packets it had out; cwnd grows only when it limits (tcp_is_cwnd_limited()).
+  bool is_cwnd_limited = false;
+  std::uint32_t max_packets_out = 0, cwnd_usage_seq = 0;
+  // CUBIC's state (Linux tcp_cubic.c struct bictcp): windows in packets,
+  // times in jiffies (4 ms) as the kernel keeps them; 0 = not started.
+  struct Cubic {
+    std::uint32_t cnt = 0, last_max_cwnd = 0, last_cwnd = 0, last_time = 0, origin_point = 0, k = 0;
+    std::uint32_t epoch_start = 0, ack_cnt = 0, tcp_cwnd = 0;
+    Time delay_min = 0;
+  } cubic;
+  Time lsndtime = 0;              // last data segment sent (tp->lsndtime), -> idle restart and CUBIC's epoch
   Time rto_due = 0;               // when the RTO would fire: a loss probe is never later (tcp_rto_delta_us)
   std::vector<std::uint32_t> psh_ends;  // ends of unacknowledged segments sent with PSH (a retransmission keeps it)
   // Stream bookkeeping (bytes), 64-bit so they never wrap. Data byte k of
@@ -461,11 +487,18 @@ struct Sim {
   Time clamp_to_user_timeout(const Sock& s, Time rto) const;  // TCP_USER_TIMEOUT
 
   // ---- tcp/tcp_congestion.cpp ----
-  void cong_on_ack(Sock& s, std::uint32_t ack, std::uint32_t acked, std::uint32_t prior_flight);
+  void cong_on_ack(Sock& s, std::uint32_t ack, std::uint32_t acked, std::uint32_t prior_flight,
+                   std::uint32_t dsack);
   bool is_dup_ack(const Sock& s, const Segment& seg) const;
   void cong_dup_ack(Sock& s);
   void enter_loss(Sock& s);                   // an RTO: ssthresh, cwnd = 1 MSS, Loss
-  std::uint32_t loss_ssthresh(const Sock& s); // ssthresh after a loss (CUBIC beta or RFC 5681 (4))
+  std::uint32_t loss_ssthresh(Sock& s);       // ssthresh after a loss (CUBIC beta or RFC 5681 (4))
+  void cwnd_reduction(Sock& s, std::uint32_t delivered, bool una_advanced, bool newly_lost);  // PRR
+  void cubic_cong_avoid(Sock& s, std::uint32_t acked_pkts);  // CUBIC's congestion avoidance
+  std::uint32_t cwnd_pipe(const Sock& s) const;  // bytes in flight as cwnd counts them (tcp_packets_in_flight)
+  void cwnd_restart(Sock& s);                 // tcp_slow_start_after_idle_check() on a write
+  void cwnd_validate(Sock& s, bool sent);     // tcp_cwnd_validate() after output()
+  bool cwnd_limited(const Sock& s) const;     // tcp_is_cwnd_limited()
   void retransmit_at(Sock& s, std::uint32_t seq);  // one segment from `seq`, not moving SND.NXT
   void set_xmit_timer(Sock& s);               // after an ACK of new data: loss probe or RTO
   bool schedule_loss_probe(Sock& s, bool advancing_rto);

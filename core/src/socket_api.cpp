@@ -719,7 +719,10 @@ StepResult Sim::do_call(Thread& t, const Step& st) {
                 " retransmits=" + std::to_string(zero_window_probing ? 0 : s->retransmits) +
                 " probes=" + std::to_string(s->probes) +
                 " rto=" + compact_duration(s->rto ? s->rto : sys(*s).rto_initial) +
-                " unacked=" + std::to_string(unacked) + " total_retrans=" + std::to_string(s->total_retrans);
+                " unacked=" + std::to_string(unacked) + " total_retrans=" + std::to_string(s->total_retrans) +
+                // tcpi_snd_cwnd, tcpi_snd_ssthresh: in segments, as Linux counts them.
+                " cwnd=" + std::to_string(s->cwnd / mss) + " ssthresh=" +
+                (s->ssthresh >= kInfiniteSsthresh ? std::string("inf") : std::to_string(s->ssthresh / mss));
       }
       trace_call(t, st, "getsockopt", args, 0, 0, s);
       return StepResult::Done;

@@ -14,6 +14,7 @@
 
 #include "kernel_run.hpp"
 #include "tcpsim/loader.hpp"
+#include "tcpsim/simulation.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::kernel;
@@ -90,7 +91,44 @@ std::vector<std::string> run_and_read_back(const std::string& congestion, std::s
   return algs;
 }
 
+// What each getsockopt(TCP_INFO) of a trace read for the congestion window:
+// "cwnd=5 ssthresh=8", in call order.
+std::vector<std::string> windows_read(const Trace& t) {
+  std::vector<std::string> out;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::Call || e.call != "getsockopt") continue;
+    const auto at = e.args.find(" cwnd=");
+    if (at == std::string::npos) continue;
+    std::string w = e.args.substr(at + 1);
+    while (!w.empty() && (w.back() == ')' || w.back() == ' ')) w.pop_back();
+    out.push_back(w);
+  }
+  return out;
+}
+
 }  // namespace
+
+// docs/kernel-facts.md §63: the cwnd and ssthresh TCP_INFO reads through a
+// fast recovery (PRR) and the CUBIC growth after it, on the kernel and in
+// the model, read for read. The fact's file pins the model's values and
+// compares its segments with the kernel up to 1.9 s; this compares the
+// windows over the whole run (the long write's PSH marks differ, §63).
+TEST(KernelCongestion, CwndThroughRecoveryAndAfterItIsTheKernels) {
+  const Scenario sc =
+      load_scenario_file(std::string(TCPSIM_KERNEL_FACTS) + "/cwnd-prr-in-recovery-cubic-after.yaml");
+  const auto model = windows_read(run_scenario(sc));
+  ASSERT_EQ(model.size(), 5u);
+  EXPECT_EQ(model[0], "cwnd=5 ssthresh=8");
+  EXPECT_EQ(model[4], "cwnd=11 ssthresh=8");
+  if (std::string why = kernel_unavailable_reason(); !why.empty())
+    GTEST_SKIP() << "model checked; cannot run on the kernel here: " << why;
+  Trace kt;
+  KernelOptions ko;
+  ko.max_duration = sec(8);
+  const KernelResult kr = kernel_run(sc, kt, ko);
+  ASSERT_TRUE(kr.ok) << kr.error;
+  EXPECT_EQ(windows_read(kt), model);
+}
 
 TEST(KernelCongestion, EverySocketOfTheRunnerRunsCubic) {
   if (std::string why = kernel_unavailable_reason(); !why.empty())

@@ -233,7 +233,7 @@ enum class SockOpt : std::uint8_t {
 // What getsockopt reads.
 enum class GetOpt : std::uint8_t {
   Error,        // SO_ERROR: the pending error, cleared by reading it
-  TcpInfo,      // TCP_INFO: state, retransmits, probes, rto, unacked, total_retrans
+  TcpInfo,      // TCP_INFO: state, retransmits, probes, rto, unacked, total_retrans, cwnd, ssthresh
 };
 
 // A condition a thread can wait for (`when:` on a step, or `wait:`).

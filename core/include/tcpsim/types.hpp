@@ -89,6 +89,9 @@ struct Segment {
   std::uint32_t len = 0;  // payload bytes (SYN and FIN not counted)
   std::uint16_t win = 0;
   std::uint8_t flags = 0;
+  // The ACK reports a duplicate segment (a D-SACK block, RFC 2883): the
+  // linux profile's one piece of SACK, not drawn and not in exports.
+  bool dsack = false;
   // Sequence space the segment occupies: len + SYN + FIN (RFC 9293 §3.4).
   std::uint32_t seg_len() const {
     return len + ((flags & kSyn) ? 1u : 0u) + ((flags & kFin) ? 1u : 0u);

@@ -1206,12 +1206,14 @@ Step ScenarioReader::read_step(const YNode* n, Scope& scope,
 
 // ---- expect ----
 // `fields:` of an expected getsockopt: what SO_ERROR (`error`) or TCP_INFO
-// (`state`, `retransmits`, `probes`, `rto`, `unacked`, `total_retrans`) read,
+// (`state`, `retransmits`, `probes`, `rto`, `unacked`, `total_retrans`,
+// `cwnd`, `ssthresh`) read,
 // in the form the trace writes after "->".
 void ScenarioReader::read_call_fields(const YNode* n, const YNode* key, ExpectCall& ec) {
   if (ec.call != "getsockopt")
     c_.fail(key, "'fields' is only for call: getsockopt, not " + ec.call);
-  MapIn m(c_, n, "fields", {"error", "state", "retransmits", "probes", "rto", "unacked", "total_retrans"}, key);
+  MapIn m(c_, n, "fields",
+          {"error", "state", "retransmits", "probes", "rto", "unacked", "total_retrans", "cwnd", "ssthresh"}, key);
   if (auto x = m.get("error")) {
     std::string en = get_string(c_, x, "error");
     if (en == "none") en = "0";
@@ -1220,8 +1222,15 @@ void ScenarioReader::read_call_fields(const YNode* n, const YNode* key, ExpectCa
     ec.fields["error"] = en;
   }
   if (auto x = m.get("state")) ec.fields["state"] = state_name(get_state(c_, x, "state"));
-  for (const char* k : {"retransmits", "probes", "unacked", "total_retrans"})
+  for (const char* k : {"retransmits", "probes", "unacked", "total_retrans", "cwnd"})
     if (auto x = m.get(k)) ec.fields[k] = std::to_string(get_int(c_, x, k, 0, kIntMax));
+  if (auto x = m.get("ssthresh")) {
+    // A count of segments, or `inf` (TCP_INFINITE_SSTHRESH: no loss yet).
+    if (x->is_scalar() && x->value == "inf")
+      ec.fields["ssthresh"] = "inf";
+    else
+      ec.fields["ssthresh"] = std::to_string(get_int(c_, x, "ssthresh", 0, kIntMax));
+  }
   if (auto x = m.get("rto")) ec.rto = get_duration(c_, x, "rto");
   if (ec.fields.count("error") && (ec.fields.size() > 1 || ec.rto))
     c_.fail(m.key("error"), "'error' is read with SO_ERROR and the other fields with TCP_INFO: "

@@ -94,6 +94,7 @@ Segment Sim::make_segment(const Sock& s, std::uint8_t flags, std::uint32_t seq, 
   if (flags & kAck) g.ack = s.rcv_nxt;
   g.win = adv_window(const_cast<Sock&>(s));
   if (flags & kRst) g.win = 0;
+  if ((flags & kAck) && !(flags & kRst)) g.dsack = s.dsack_pending;
   return g;
 }
 
@@ -104,6 +105,24 @@ void Sim::send_segment(Sock& s, Segment seg, bool retrans) {
   }
   if (seg.flags & kAck) on_ack_sent(s);
   if (retrans) ++s.total_retrans;  // tp->total_retrans (TCP_INFO)
+  if (seg.len > 0 || (seg.flags & kFin)) {
+    if (s.ca_state == CaState::Recovery) ++s.prr_out;  // PRR: sent during recovery
+    if (seg.len > 0 && hosts[s.host].profile == Profile::Linux) {
+      // tcp_event_data_sent(): data leaving an empty pipe
+      // (CA_EVENT_TX_START): CUBIC shifts its epoch by the time the sender
+      // was idle, so the idle time does not count as growth
+      // (cubictcp_cwnd_event()).
+      if (!retrans && seg.seq == s.snd_una && s.cubic.epoch_start && s.lsndtime) {
+        const std::uint32_t now_j = jiffies32(now);
+        const auto idle = static_cast<std::int32_t>(now_j - jiffies32(s.lsndtime));
+        if (idle > 0) {
+          s.cubic.epoch_start += static_cast<std::uint32_t>(idle);
+          if (static_cast<std::int32_t>(s.cubic.epoch_start - now_j) > 0) s.cubic.epoch_start = now_j;
+        }
+      }
+      s.lsndtime = now;
+    }
+  }
   transmit(s.host, seg, retrans, &s);
   if (!retrans && (seg.len > 0 || (seg.flags & (kSyn | kFin)))) {
     s.tail_seq = seg.seq;  // the newest segment: what a tail loss probe re-sends
@@ -144,6 +163,8 @@ void Sim::output(Sock& s) {
   }
   const Sysctls& y = sys(s);
   const std::uint32_t prior_max = s.snd_max;
+  // tcp_write_xmit() runs only with something queued (tcp_send_head()).
+  const bool queued = s.written > s.sent || (s.fin_queued && !s.fin_sent);
   if (s.snd_wnd > s.max_sndwnd) s.max_sndwnd = s.snd_wnd;  // tcp_ack_update_window()
   const bool linux_nagle = hosts[s.host].profile == Profile::Linux;
   // Sender silly-window avoidance. Deviation (Linux, tcp_bound_to_half_wnd(),
@@ -157,12 +178,22 @@ void Sim::output(Sock& s) {
     const std::uint32_t cutoff = s.max_sndwnd > 536 ? s.max_sndwnd / 2 : s.max_sndwnd;
     if (cutoff && mss > cutoff) mss = std::max<std::uint32_t>(cutoff, 48);  // 68 - TCP header
   }
+  // The room the peer's window and cwnd leave with `in_flight` bytes
+  // out: the peer's window counts every byte, cwnd the flight as
+  // cwnd_pipe() counts it (with the linux profile, less what duplicate
+  // ACKs say the peer holds).
+  const auto room_for = [&](std::uint32_t in_flight) -> std::uint64_t {
+    const std::uint32_t held = (s.snd_nxt - s.snd_una) - cwnd_pipe(s);
+    const std::uint32_t pipe = in_flight > held ? in_flight - held : 0;
+    const std::uint64_t by_wnd = s.snd_wnd > in_flight ? s.snd_wnd - in_flight : 0;
+    const std::uint64_t by_cwnd = s.cwnd > pipe ? s.cwnd - pipe : 0;
+    return std::min(by_wnd, by_cwnd);
+  };
   for (;;) {
     const std::uint64_t unsent = s.written - s.sent;
     const std::uint32_t in_flight = s.snd_nxt - s.snd_una;
-    const std::uint32_t wnd = std::min(s.snd_wnd, s.cwnd);
     if (unsent > 0 && !s.fin_sent) {
-      std::uint64_t room = wnd > in_flight ? wnd - in_flight : 0;
+      std::uint64_t room = room_for(in_flight);
       std::uint32_t len = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent, mss, room}));
       if (len == 0) {
         // Window full. With nothing in flight no ACK will come to reopen it:
@@ -200,7 +231,7 @@ void Sim::output(Sock& s) {
       if (!last && !seq_lt(s.snd_nxt, s.snd_max)) {
         const std::uint64_t unsent2 = unsent - len;
         const std::uint32_t in_flight2 = in_flight + len;
-        const std::uint64_t room2 = wnd > in_flight2 ? wnd - in_flight2 : 0;
+        const std::uint64_t room2 = room_for(in_flight2);
         const std::uint32_t len2 = static_cast<std::uint32_t>(std::min<std::uint64_t>({unsent2, mss, room2}));
         const std::uint64_t sml2 = len < mss ? s.sent + len : s.sml;
         const bool last2 = len2 == unsent2;
@@ -238,7 +269,8 @@ void Sim::output(Sock& s) {
       // opens the window (measured, docs/kernel-facts.md §60). RFC 9293
       // §3.10.4 sends it once the data is segmentized (rfc9293 profile).
       if (linux_nagle) {
-        const std::uint32_t pkts_in_flight = (in_flight + y.mss - 1) / y.mss;
+        const std::uint32_t pipe = cwnd_pipe(s);
+        const std::uint32_t pkts_in_flight = (pipe + y.mss - 1) / y.mss;
         if (pkts_in_flight >= std::max<std::uint32_t>(s.cwnd / y.mss, 1)) break;
       }
       const bool retrans = seq_lt(s.snd_nxt, s.snd_max);
@@ -252,6 +284,7 @@ void Sim::output(Sock& s) {
     }
     break;
   }
+  if (queued) cwnd_validate(s, s.snd_max != prior_max);
   // tcp_write_xmit(): "Send one loss probe per tail loss episode": new data
   // went out, so the timer may become a loss probe (tcp_congestion.cpp).
   if (s.snd_max != prior_max) schedule_loss_probe(s, false);

@@ -398,7 +398,7 @@ void Sim::process_ack(Sock& s, const Segment& seg) {
     s.probes = 0;
     // Slow start, congestion avoidance, NewReno recovery and the loss
     // probe's bookkeeping (tcp_congestion.cpp), then the RTO or a loss probe.
-    cong_on_ack(s, seg.ack, static_cast<std::uint32_t>(bytes), prior_flight);
+    cong_on_ack(s, seg.ack, static_cast<std::uint32_t>(bytes), prior_flight, seg.dsack ? 1u : 0u);
     set_xmit_timer(s);
     wake(s);  // room in the send buffer
   } else if (seq_lt(seg.ack, s.snd_una)) {
@@ -652,7 +652,12 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
         return;
       }
       trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
+      // tcp_send_dupack(): data wholly below RCV.NXT (a spurious
+      // retransmission) is reported with a D-SACK (RFC 2883), which the
+      // sender counts as delivered (tcp_check_dsack()).
+      if (data && seq_lt(seg.seq, s.rcv_nxt) && hosts[s.host].profile == Profile::Linux) s.dsack_pending = true;
       send_ack_now(s);
+      s.dsack_pending = false;
     } else {
       trace_note(s.host, &s, "RST outside the receive window: dropped");
     }

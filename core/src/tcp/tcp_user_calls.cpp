@@ -92,6 +92,7 @@ void Sim::tcp_send(Sock& s, std::uint64_t bytes) {
   const std::uint64_t goal =
       static_cast<std::uint64_t>(mss) * std::max<std::uint32_t>(1, std::min<std::uint32_t>(5, s.snd_wnd / 2 / mss));
   const std::uint64_t end = s.written + bytes;
+  cwnd_restart(s);  // tcp_skb_entail() -> tcp_slow_start_after_idle_check()
   while (end - s.written > goal) {
     s.written += goal;
     if (s.sent == s.written - goal) output(s);  // the chunk heads the unsent data
