@@ -198,6 +198,12 @@ std::uint32_t Sim::cwnd_pipe(const Sock& s) const {
   return held >= in_flight ? 0 : in_flight - static_cast<std::uint32_t>(held);
 }
 
+// Deviation (Linux, tcp_cwnd_reduction(), bictcp_update(), tcp_cong_avoid_ai(), tcp_check_dsack()):
+// the linux profile's cwnd during recovery is proportional rate reduction's
+// and its growth CUBIC's, in packets, a D-SACK counted as delivered; the
+// rfc9293 profile keeps RFC 5681 / RFC 6582 (window inflation during
+// recovery, Reno's growth, bytes).
+//
 // Proportional rate reduction, Linux tcp_cwnd_reduction() (RFC 6937): on
 // each ACK in recovery cwnd = packets in flight + what may be sent now:
 // while the flight is above ssthresh, a share ssthresh/prior_cwnd of what
@@ -406,10 +412,10 @@ void Sim::cong_on_ack(Sock& s, std::uint32_t ack, std::uint32_t acked, std::uint
       if (seq_ge(ack, s.recover)) s.ca_state = CaState::Open;
       break;
     case CaState::Disorder:
-      // Back to Open, the duplicate ACKs forgotten. Deviation (tcpsim):
-      // Linux stays in Disorder while SACKed segments remain
-      // (tcp_try_to_open()); the model keeps no scoreboard past an ACK of
-      // new data.
+      // Back to Open, the duplicate ACKs forgotten.
+      // Deviation (tcpsim): Linux stays in Disorder while SACKed segments
+      // remain (tcp_try_to_open()); the model keeps no scoreboard past an
+      // ACK of new data.
       s.ca_state = CaState::Open;
       s.sacked_out = 0;
       break;
