@@ -851,6 +851,7 @@ class Player {
       c->end = endt;
     }
     wait_until(t);
+    await_idle_calls(ln);
     if (failed_) return t;
     calls_.push_back(c);
     log("line " + std::to_string(ln.pos.line) + ": " + ln.syscall.name + "()");
@@ -877,6 +878,25 @@ class Player {
       pump(0);
     }
     return t;
+  }
+
+  // packetdrill runs one system call at a time (run_system_call.c,
+  // await_idle_thread()): a call waits for a blocking one before it to
+  // return, for a second at most. Without it a read() at the moment a RST
+  // wakes a blocked connect() could run first and take the connect()'s
+  // ECONNREFUSED from sk_err (a race seen on a loaded 2-core machine).
+  void await_idle_calls(const pd::Line& ln) {
+    const auto busy = [this] {
+      for (const auto& c : calls_)
+        if (!c->done.load()) return true;
+      return false;
+    };
+    const Time limit = now() + 1000000;
+    while (!failed_ && busy() && now() < limit) pump(1);
+    check_calls();
+    if (!failed_ && busy())
+      mismatch(ln, "runtime error in " + ln.syscall.name +
+                       " call: a blocking system call before it is still executing (packetdrill runs one at a time)");
   }
 
   void check_calls() {
