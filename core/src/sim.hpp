@@ -495,6 +495,8 @@ struct Sim {
   std::uint32_t loss_ssthresh(Sock& s);       // ssthresh after a loss (CUBIC beta or RFC 5681 (4))
   void cwnd_reduction(Sock& s, std::uint32_t delivered, bool una_advanced, bool newly_lost);  // PRR
   void cubic_cong_avoid(Sock& s, std::uint32_t acked_pkts);  // CUBIC's congestion avoidance
+  void cubic_tx_start(Sock& s);                // CUBIC: the epoch skips idle time (CA_EVENT_TX_START)
+  void cubic_rtt_sample(Sock& s, Time rtt);    // CUBIC's minimum RTT (cubictcp_acked())
   std::uint32_t cwnd_pipe(const Sock& s) const;  // bytes in flight as cwnd counts them (tcp_packets_in_flight)
   void cwnd_restart(Sock& s);                 // tcp_slow_start_after_idle_check() on a write
   void cwnd_validate(Sock& s, bool sent);     // tcp_cwnd_validate() after output()

@@ -151,6 +151,28 @@ void bictcp_update(Sock::Cubic& ca, std::uint32_t cwnd, std::uint32_t acked, std
 
 }  // namespace
 
+// cubictcp_cwnd_event(CA_EVENT_TX_START): data leaves an empty pipe after
+// the sender was idle; CUBIC shifts its epoch by the idle time, so that
+// idleness does not count as growth. Called before lsndtime is updated.
+void Sim::cubic_tx_start(Sock& s) {
+  if (!s.cubic.epoch_start || !s.lsndtime) return;
+  const std::uint32_t now_j = jiffies32(now);
+  const auto idle = static_cast<std::int32_t>(now_j - jiffies32(s.lsndtime));
+  if (idle <= 0) return;
+  s.cubic.epoch_start += static_cast<std::uint32_t>(idle);
+  if (static_cast<std::int32_t>(s.cubic.epoch_start - now_j) > 0) s.cubic.epoch_start = now_j;
+}
+
+// cubictcp_acked(): CUBIC's minimum RTT (delay_min), "Discard delay samples
+// right after fast recovery": none during the first second (HZ jiffies) of
+// an epoch.
+void Sim::cubic_rtt_sample(Sock& s, Time m) {
+  if (s.cubic.delay_min != 0 && s.cubic.delay_min <= m) return;
+  const auto since_epoch = static_cast<std::int32_t>(jiffies32(now) - s.cubic.epoch_start);
+  if (s.cubic.epoch_start && since_epoch < static_cast<std::int32_t>(kHz)) return;
+  s.cubic.delay_min = m;
+}
+
 // cubictcp_cong_avoid(): slow start up to ssthresh (tcp_slow_start()), then
 // the cubic function (bictcp_update()) applied by tcp_cong_avoid_ai(), all in
 // packets.

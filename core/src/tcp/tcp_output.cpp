@@ -109,17 +109,8 @@ void Sim::send_segment(Sock& s, Segment seg, bool retrans) {
     if (s.ca_state == CaState::Recovery) ++s.prr_out;  // PRR: sent during recovery
     if (seg.len > 0 && hosts[s.host].profile == Profile::Linux) {
       // tcp_event_data_sent(): data leaving an empty pipe
-      // (CA_EVENT_TX_START): CUBIC shifts its epoch by the time the sender
-      // was idle, so the idle time does not count as growth
-      // (cubictcp_cwnd_event()).
-      if (!retrans && seg.seq == s.snd_una && s.cubic.epoch_start && s.lsndtime) {
-        const std::uint32_t now_j = jiffies32(now);
-        const auto idle = static_cast<std::int32_t>(now_j - jiffies32(s.lsndtime));
-        if (idle > 0) {
-          s.cubic.epoch_start += static_cast<std::uint32_t>(idle);
-          if (static_cast<std::int32_t>(s.cubic.epoch_start - now_j) > 0) s.cubic.epoch_start = now_j;
-        }
-      }
+      // (CA_EVENT_TX_START).
+      if (!retrans && seg.seq == s.snd_una) cubic_tx_start(s);
       s.lsndtime = now;
     }
   }

@@ -158,12 +158,7 @@ void Sim::rtt_sample(Sock& s, Time m) {
     s.srtt += err / 8;
     s.rttvar += ((err < 0 ? -err : err) - s.rttvar) / 4;
   }
-  // cubictcp_acked(): CUBIC's minimum RTT, "Discard delay samples right
-  // after fast recovery" (the first second of an epoch).
-  if (s.cubic.delay_min == 0 || s.cubic.delay_min > m) {
-    const auto since_epoch = static_cast<std::int32_t>(jiffies32(now) - s.cubic.epoch_start);
-    if (!(s.cubic.epoch_start && since_epoch < 250)) s.cubic.delay_min = m;  // HZ
-  }
+  cubic_rtt_sample(s, m);
   if (hosts[s.host].profile == Profile::Rfc9293) {
     // RFC 6298 (2.3) "RTO <- SRTT + max (G, K*RTTVAR)" with K = 4 (G, the
     // clock granularity, is nil for the model's clock), then (2.4) "Whenever
