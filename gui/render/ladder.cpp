@@ -131,18 +131,34 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
   for (const QString& para : text.split('\n')) {
     QStringList tokens;
     QString cur;
+    // A run of Chinese characters of at most four is kept on one line: it
+    // is usually one word ("定时器", "重传"), and a break inside it ("定时 /
+    // 器") reads badly. A longer run may break between any two characters.
+    QString run;
+    const auto end_run = [&] {
+      if (run.size() <= 4) {
+        if (!run.isEmpty()) tokens << run;
+      } else {
+        for (QChar r : run) tokens << QString(r);
+      }
+      run.clear();
+    };
     for (QChar c : para) {
       // Chinese closing punctuation never starts a line: it stays with the
       // character before it (the usual line-breaking rule for CJK text).
-      if (QStringLiteral("，。、；：！？）》」』】").contains(c) && cur.isEmpty() && !tokens.isEmpty()) {
-        tokens.last() += c;
+      if (QStringLiteral("，。、；：！？）》」』】").contains(c) && cur.isEmpty() && (!run.isEmpty() || !tokens.isEmpty())) {
+        end_run();
+        if (!tokens.isEmpty()) tokens.last() += c;
         continue;
       }
       if (is_cjk(c)) {
         if (!cur.isEmpty()) tokens << cur;
         cur.clear();
-        tokens << QString(c);
-      } else if (c == ' ') {
+        run += c;
+        continue;
+      }
+      end_run();
+      if (c == ' ') {
         cur += c;
         tokens << cur;
         cur.clear();
@@ -150,6 +166,7 @@ QStringList wrap(const QString& text, const TextWidth& tw, double maxw) {
         cur += c;
       }
     }
+    end_run();
     if (!cur.isEmpty()) tokens << cur;
     QString line;
     for (QString tok : tokens) {

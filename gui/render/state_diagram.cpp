@@ -697,6 +697,11 @@ struct Computed {
   double title_h = 0;
   std::vector<QRectF> box_rects;             // per box, grown to fit its name
   std::vector<QString> box_names;
+  std::vector<QFont> box_fonts;              // per box, as its name is drawn
+  // Zoomed: a box the frame cuts has its name shortened into the part in
+  // view ("ESTABLI…"), or none where not three letters fit (canvas units).
+  struct CutName { QString text; QRectF r; };
+  std::map<int, CutName> cut_names;
   bool wrap_names = false;
   std::vector<QVector<QPointF>> static_pts;  // data-file arrows, trimmed to the grown boxes
   int current_box = -1, prev_box = -1;
@@ -849,6 +854,7 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     r = pl.clamp(r);
     c.box_rects.push_back(r);
     c.box_names.push_back(name);
+    c.box_fonts.push_back(f);
     pl.obstacles.push_back(r);
     const double tw = text_width(fm, name), th_ = fm.height() * line_count(name);
     c.g.texts.push_back({cur ? DiagramText::CurrentState : DiagramText::State,
@@ -1337,17 +1343,45 @@ static const DiagramLayout& squeezed(const DiagramLayout& l, double k) {
   return cache.emplace(key, std::move(q)).first->second;
 }
 
-// The names of boxes the zoomed frame cuts are not drawn (nor reported).
+// The names of boxes the zoomed frame cuts are not drawn whole: each is
+// shortened into the part of its box in view ("ESTABLI…", DiagramText::
+// CutState), or left out where not three characters fit. Idempotent.
 static void drop_cut_names(Computed& c) {
   report_boxes(c, *c.layout);
   std::vector<DiagramText> kept;
   for (const auto& t : c.g.texts) {
-    bool cut = false;
+    bool cut = t.role == DiagramText::CutState;
     if (t.role == DiagramText::State || t.role == DiagramText::CurrentState)
       for (const auto& b : c.g.boxes) cut |= !b.named && b.r.contains(t.box.center());
     if (!cut) kept.push_back(t);
   }
   c.g.texts = std::move(kept);
+  c.cut_names.clear();
+  if (!c.g.zoomed) return;
+  const double sc = c.g.scale;
+  for (std::size_t i = 0; i < c.box_rects.size() && i < c.box_fonts.size(); ++i) {
+    const QRectF& r = c.box_rects[i];
+    if (!c.g.view.intersects(r) || c.g.view.contains(r)) continue;
+    const QRectF in = r.intersected(c.g.view).adjusted(3 / sc, 0, -3 / sc, 0);
+    const QFontMetricsF fm(c.box_fonts[i]);
+    if (in.height() < fm.height() || in.width() <= 0) continue;
+    const QString name = QString(c.box_names[i]).remove('\n');  // "SYN-\nRECEIVED"
+    const QString shown = fm.elidedText(name, Qt::ElideRight, in.width());
+    if (shown != name && shown.size() < 4) continue;  // "SY…": not worth a guess
+    const double tw = text_width(fm, shown), th = fm.height();
+    // Against the edge of the view, so that the shortened name reads as cut.
+    const bool cut_left = r.left() < c.g.view.left();
+    const double x = cut_left ? in.right() - tw : in.left();
+    const QRectF tr(x, r.center().y() - th / 2, tw, th);
+    const QRectF target(c.g.origin + tr.topLeft() * sc, tr.size() * sc);
+    // Never over another text (a label beside the box): then no name.
+    bool clear = true;
+    for (const auto& t : c.g.texts)
+      clear &= !t.box.adjusted(0.5, 0.5, -0.5, -0.5).intersects(target.adjusted(0.5, 0.5, -0.5, -0.5));
+    if (!clear) continue;
+    c.cut_names[static_cast<int>(i)] = {shown, tr};
+    c.g.texts.push_back({DiagramText::CutState, target, shown, c.box_fonts[i].pixelSize() * sc});
+  }
 }
 
 // Whether two texts drawn overlap (a squeezed figure may leave a long
@@ -1581,7 +1615,14 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
       p.setBrush(Qt::white);
     }
     p.drawRoundedRect(r, 8, 8);
-    if (!whole(r)) continue;
+    if (!whole(r)) {
+      const auto cn = c.cut_names.find(static_cast<int>(i));
+      if (cn == c.cut_names.end()) continue;
+      p.setFont(c.box_fonts[i]);
+      p.setPen(th.black);
+      p.drawText(cn->second.r, Qt::AlignCenter, cn->second.text);
+      continue;
+    }
     p.setFont(make_font(th, cur ? c.fonts.current : c.fonts.state, cur || visited));
     p.setPen(th.black);
     p.drawText(r, Qt::AlignCenter, c.box_names[i]);

@@ -104,7 +104,8 @@ ResolvedPath resolve_path(const DiagramLayout& l, const DiagramState& s);
 
 // One text the diagram draws, in the painter's coordinates of `target`.
 struct DiagramText {
-  enum Role { Title, State, CurrentState, ArrowLabel, PathLabel, LatestLabel, Loop, Timer, Badge };
+  // CutState: the name of a box the zoomed frame cuts, shortened ("ESTABLI…").
+  enum Role { Title, State, CurrentState, ArrowLabel, PathLabel, LatestLabel, Loop, Timer, Badge, CutState };
   Role role = ArrowLabel;
   QRectF box;
   QString text;
@@ -121,7 +122,8 @@ struct DiagramText {
 // are floor_px; failing that the zoom falls back (down to the whole figure;
 // DiagramGeometry::reduced) so that the boxes the picture needs are always
 // whole with their names. A zoomed figure draws only the texts that are
-// whole in view; boxes cut by the edge are drawn without their names.
+// whole in view; a box cut by the edge has its name shortened into the
+// part in view ("ESTABLI…"), or none where three characters do not fit.
 // Lecture mode never zooms: it has its own sizes.
 struct DiagramFit {
   bool focus = false;

@@ -195,7 +195,7 @@ TEST_P(CatalogueDiagram, NarrowGuiPaneKeepsEveryText10PxAndWhole) {
   auto trace = run(GetParam());
   TraceView v(trace);
   const auto& l = DiagramLayout::standard();
-  int checked = 0;
+  int checked = 0, cut_named = 0, cut_wide = 0, cut_wide_named = 0;
   for (const char* lang : {"en", "zh_CN"}) {
     install_language(lang);
     std::map<std::uint32_t, int> nth_socket;
@@ -222,12 +222,42 @@ TEST_P(CatalogueDiagram, NarrowGuiPaneKeepsEveryText10PxAndWhole) {
           for (const auto& b : g.boxes) whole |= b.state == st && b.named && b.needed;
           ASSERT_TRUE(whole) << where << ": " << state_name(st) << " is not whole with its name";
         }
+        // A box the frame cuts carries its own name, shortened ("ESTABLI…"),
+        // inside the part of it in view: never another state's, never blank
+        // where a long part of it shows.
+        for (const auto& t : g.texts) {
+          if (t.role != DiagramText::CutState) continue;
+          ++cut_named;
+          bool in_its_box = false;
+          for (const auto& b : g.boxes) {
+            if (b.named || !b.r.adjusted(-0.5, -0.5, 0.5, 0.5).contains(t.box)) continue;
+            const QString name = QString::fromUtf8(state_rfc_name(b.state));
+            QString shown = t.text;
+            if (shown.endsWith(QChar(0x2026))) shown.chop(1);
+            in_its_box |= !shown.isEmpty() && name.startsWith(shown);
+          }
+          ASSERT_TRUE(in_its_box) << where << ": '" << t.text.toStdString() << "' is not the name of the cut box under it";
+        }
+        for (const auto& b : g.boxes) {
+          if (b.named || b.r.width() < 40) continue;
+          const QRectF pane(0, 0, sz.width(), sz.height());
+          if (b.r.intersected(pane).width() < 90) continue;  // room for "ESTABL…" at 10 px and more
+          bool named_cut = false;
+          for (const auto& t : g.texts) named_cut |= t.role == DiagramText::CutState && b.r.contains(t.box.center());
+          bool under_label = false;  // a label beside the box may take the room
+          for (const auto& t : g.texts) under_label |= t.role != DiagramText::CutState && t.box.intersects(b.r);
+          if (!under_label) ++cut_wide, cut_wide_named += named_cut ? 1 : 0;
+        }
         ++checked;
       }
     }
   }
   install_language("en");
   EXPECT_GT(checked, 0);
+  // Most cut boxes with a wide part in view are named (a few lose the room
+  // to a label over them, or to the view's own inset).
+  EXPECT_GE(cut_wide_named * 10, cut_wide * 9) << cut_wide_named << " of " << cut_wide << " wide cut boxes named";
+  std::printf("[   NOTE   ] cut boxes: %d texts, %d of %d wide cut boxes named\n", cut_named, cut_wide_named, cut_wide);
 }
 
 // A path handed to the diagram directly, as the trace would record it.
