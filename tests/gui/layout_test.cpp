@@ -95,6 +95,11 @@ void expect_ladder_whole_in_view(gui::MainWindow& w, const std::string& what) {
 // the diagram smaller than 10 px.
 void expect_diagram_legible(render::StateDiagramWidget* d, const std::string& what) {
   ASSERT_TRUE(d->isVisible()) << what;
+  // The pane itself inside the window (not pushed past its right edge).
+  const QRect in_window(d->mapTo(d->window(), QPoint(0, 0)), d->size());
+  EXPECT_TRUE(d->window()->rect().contains(in_window))
+      << what << ": the diagram pane (" << in_window.x() << "," << in_window.y() << " " << in_window.width() << "x"
+      << in_window.height() << ") leaves the " << d->window()->width() << "x" << d->window()->height() << " window";
   const render::DiagramGeometry& g = d->geometry();
   const QRectF inside = QRectF(d->rect()).adjusted(-0.5, -0.5, 0.5, 0.5);
   double cur_px = 0, latest_px = 0;
@@ -150,7 +155,8 @@ TEST_F(LayoutTest, DiagramsAndTimelineStayLegibleAt1024x768ThroughOtherScenarios
   };
   const QSize size(1024, 768);
   for (const QString lang : {"en", "zh_CN"})
-    for (Case c : {Case{"three-way-handshake", msec(14)}, Case{"lost-final-ack", sec(3)}, Case{"normal-close", -1}}) {
+    for (Case c : {Case{"three-way-handshake", msec(14)}, Case{"lost-final-ack", sec(3)}, Case{"normal-close", -1},
+                   Case{"server-never-closes", sec(1)}}) {
       Window win(size, c.scn, lang, c.at);
       const std::string w = what(c.scn, size, lang);
       expect_ladder_whole_in_view(win.w, w);
