@@ -880,9 +880,12 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
       const double sx = std::max(0.0, (vsz.width() - focus.width()) / 2), sy = std::max(0.0, (vsz.height() - focus.height()) / 2);
       view.translate(std::clamp(d.x(), -sx, sx), std::clamp(d.y(), -sy, sy));
     }
-    // Inside the canvas (centred on it where the pane is larger).
-    auto place = [](double pos, double len, double total) {
-      return len >= total ? (total - len) / 2 : std::clamp(pos, 0.0, total - len);
+    // Inside the canvas (centred on it where the pane is larger), with a
+    // margin of 4 px beyond its edge: a box on the edge keeps the whole of
+    // its border (the current state's is 5 px thick), not a side cut off.
+    const double margin = 4 / sc;
+    auto place = [margin](double pos, double len, double total) {
+      return len >= total + 2 * margin ? (total - len) / 2 : std::clamp(pos, -margin, total - len + margin);
     };
     view.moveLeft(place(view.left(), vsz.width(), l.canvas.width()));
     view.moveTop(place(view.top(), vsz.height(), l.canvas.height()));

@@ -222,6 +222,15 @@ TEST_P(CatalogueDiagram, NarrowGuiPaneKeepsEveryText10PxAndWhole) {
           for (const auto& b : g.boxes) whole |= b.state == st && b.named && b.needed;
           ASSERT_TRUE(whole) << where << ": " << state_name(st) << " is not whole with its name";
         }
+        // ... with its border: the current state's is 5 px thick, half of
+        // it outside the box (a box on the canvas's edge lost a side).
+        if (g.zoomed) {
+          const QRectF vis(g.origin + g.view.topLeft() * g.scale, g.view.size() * g.scale);
+          for (const auto& b : g.boxes)
+            if (b.needed)
+              ASSERT_TRUE(vis.adjusted(-0.5, -0.5, 0.5, 0.5).contains(b.r.adjusted(-2.5, -2.5, 2.5, 2.5)))
+                  << where << ": the border of " << state_name(b.state) << " is cut by the frame";
+        }
         // A box the frame cuts carries its own name, shortened ("ESTABLI…"),
         // inside the part of it in view: never another state's, never blank
         // where a long part of it shows.
