@@ -1465,7 +1465,13 @@ void LadderLayout::draw_text(QPainter& p, std::size_t i) const {
   double y = t.box.top() + (t.box.height() - lh * t.lines.size()) / 2 + fm.ascent();
   for (int k = 0; k < t.lines.size(); ++k) {
     const QString& line = t.lines[k];
-    if (t.role == LadderText::Header && k == 1) p.setFont(th_.font(9.5));
+    QFont lf = t.role == LadderText::Header && k == 1 ? th_.font(9.5) : st.font;
+    // No bold face for Chinese here: Qt thickens the strokes, which fill
+    // into blots under 16 px ("重传"); such a line is drawn regular, its
+    // colour still marking it, in the room measured for the bold.
+    if (lf.bold() && std::any_of(line.begin(), line.end(), is_cjk) && lf.pixelSize() * p.worldTransform().m11() < 16)
+      lf.setBold(false);
+    p.setFont(lf);
     QFontMetricsF lfm(p.font());
     double lw = lfm.horizontalAdvance(line);
     double x = st.align == 1 ? t.box.center().x() - lw / 2
