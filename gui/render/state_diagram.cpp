@@ -1252,8 +1252,9 @@ void draw_label(QPainter& p, const LabelItem& it, QFont f, QColor c, QColor bg) 
   // strokes, and under 16 px on the target "收到对" fills into blots. Such a
   // label is drawn in the regular weight (its colour still marks it), in
   // the room measured for the bold.
-  const bool cjk = std::any_of((it.l1 + it.l2).begin(), (it.l1 + it.l2).end(),
-                               [](QChar ch) { return ch.unicode() >= 0x2E80 && ch.unicode() <= 0x9FFF; });
+  const QString both = it.l1 + it.l2;
+  const bool cjk =
+      std::any_of(both.begin(), both.end(), [](QChar ch) { return ch.unicode() >= 0x2E80 && ch.unicode() <= 0x9FFF; });
   if (f.bold() && cjk && f.pixelSize() * p.worldTransform().m11() < 16) f.setBold(false);
   p.setFont(f);
   p.setPen(Qt::NoPen);
