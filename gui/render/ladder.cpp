@@ -81,7 +81,6 @@ void reset_bar(QPainter& p, QPointF from, QPointF to, double size, QColor c, dou
   p.restore();
 }
 
-bool is_cjk(QChar c) { return c.unicode() >= 0x2E80 && c.unicode() <= 0x9FFF; }
 
 // Text widths as the sum of each character's advance, each measured once:
 // shaping every label of a 100,000-segment run costs seconds, this costs a
@@ -1465,13 +1464,9 @@ void LadderLayout::draw_text(QPainter& p, std::size_t i) const {
   double y = t.box.top() + (t.box.height() - lh * t.lines.size()) / 2 + fm.ascent();
   for (int k = 0; k < t.lines.size(); ++k) {
     const QString& line = t.lines[k];
-    QFont lf = t.role == LadderText::Header && k == 1 ? th_.font(9.5) : st.font;
-    // No bold face for Chinese here: Qt thickens the strokes, which fill
-    // into blots under 16 px ("重传"); such a line is drawn regular, its
-    // colour still marking it, in the room measured for the bold.
-    if (lf.bold() && std::any_of(line.begin(), line.end(), is_cjk) && lf.pixelSize() * p.worldTransform().m11() < 16)
-      lf.setBold(false);
-    p.setFont(lf);
+    const QFont lf = t.role == LadderText::Header && k == 1 ? th_.font(9.5) : st.font;
+    // Bold Chinese under 16 px drawn regular, in the room measured for the bold.
+    p.setFont(drawn_font(lf, line, lf.pixelSize() * p.worldTransform().m11()));
     QFontMetricsF lfm(p.font());
     double lw = lfm.horizontalAdvance(line);
     double x = st.align == 1 ? t.box.center().x() - lw / 2

@@ -1248,15 +1248,9 @@ void draw_label(QPainter& p, const LabelItem& it, QFont f, QColor c, QColor bg) 
   if (!it.ok) return;
   if (it.px > 0) f.setPixelSize(int(it.px));
   QFontMetricsF fm(f);
-  // Chinese has no bold face here (WenQuanYi Micro Hei): Qt thickens the
-  // strokes, and under 16 px on the target "收到对" fills into blots. Such a
-  // label is drawn in the regular weight (its colour still marks it), in
-  // the room measured for the bold.
-  const QString both = it.l1 + it.l2;
-  const bool cjk =
-      std::any_of(both.begin(), both.end(), [](QChar ch) { return ch.unicode() >= 0x2E80 && ch.unicode() <= 0x9FFF; });
-  if (f.bold() && cjk && f.pixelSize() * p.worldTransform().m11() < 16) f.setBold(false);
-  p.setFont(f);
+  // Bold Chinese under 16 px on the target drawn regular ("收到对 SYN 的
+  // ACK"), in the room measured for the bold.
+  p.setFont(drawn_font(f, it.l1 + it.l2, f.pixelSize() * p.worldTransform().m11()));
   p.setPen(Qt::NoPen);
   p.setBrush(bg);
   p.drawRect(it.r);
@@ -1634,7 +1628,7 @@ DiagramGeometry paint_state_diagram(QPainter& p, const QRectF& target, const Dia
       p.drawText(cn->second.r, Qt::AlignCenter, cn->second.text);
       continue;
     }
-    p.setFont(make_font(th, cur ? c.fonts.current : c.fonts.state, cur || visited));
+    p.setFont(c.box_fonts[i]);
     p.setPen(th.black);
     p.drawText(r, Qt::AlignCenter, c.box_names[i]);
   }

@@ -17,6 +17,13 @@ QFont Theme::font(double pt, bool bold) const {
 
 Theme default_theme() { return Theme{}; }
 
+bool is_cjk(QChar c) { return c.unicode() >= 0x2E80 && c.unicode() <= 0x9FFF; }
+
+QFont drawn_font(QFont f, const QString& text, double target_px) {
+  if (f.bold() && target_px < 16 && std::any_of(text.begin(), text.end(), is_cjk)) f.setBold(false);
+  return f;
+}
+
 // Lecture mode: 24 px is the floor for text read from the back row of a
 // lecture hall. The timeline's smallest font is 9.5 pt (12.7 px), so the
 // scale is 1.9 (24 px); the diagrams scale their text with their panel.

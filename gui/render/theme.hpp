@@ -43,4 +43,12 @@ struct Theme {
 Theme default_theme();
 Theme presentation_theme();
 
+// A Chinese (CJK) character: U+2E80..U+9FFF.
+bool is_cjk(QChar c);
+// The font `text` is drawn with at `target_px` pixels on the target: bold
+// Chinese under 16 px is drawn regular. The Chinese font (WenQuanYi Micro
+// Hei) has no bold face; Qt thickens its strokes, which fill small
+// characters into blots ("重传"). Colour still marks such a label.
+QFont drawn_font(QFont f, const QString& text, double target_px);
+
 }  // namespace tcpsim::render
