@@ -81,7 +81,6 @@ void reset_bar(QPainter& p, QPointF from, QPointF to, double size, QColor c, dou
   p.restore();
 }
 
-
 // Text widths as the sum of each character's advance, each measured once:
 // shaping every label of a 100,000-segment run costs seconds, this costs a
 // table look-up per character. Kerning only narrows Latin text, so the sum is
@@ -1465,8 +1464,10 @@ void LadderLayout::draw_text(QPainter& p, std::size_t i) const {
   for (int k = 0; k < t.lines.size(); ++k) {
     const QString& line = t.lines[k];
     const QFont lf = t.role == LadderText::Header && k == 1 ? th_.font(9.5) : st.font;
-    // Bold Chinese under 16 px drawn regular, in the room measured for the bold.
-    p.setFont(drawn_font(lf, line, lf.pixelSize() * p.worldTransform().m11()));
+    // Bold Chinese under 16 px drawn regular, in the room measured for the
+    // bold. Set only when it changes: each change opens a new group in SVG.
+    const QFont df = drawn_font(lf, line, lf.pixelSize() * p.worldTransform().m11());
+    if (df != p.font()) p.setFont(df);
     QFontMetricsF lfm(p.font());
     double lw = lfm.horizontalAdvance(line);
     double x = st.align == 1 ? t.box.center().x() - lw / 2
