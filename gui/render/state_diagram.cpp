@@ -1348,6 +1348,11 @@ static const DiagramLayout& squeezed(const DiagramLayout& l, double k) {
   return cache.emplace(key, std::move(q)).first->second;
 }
 
+// Whether two drawn texts overlap (touching edges, within half a pixel, do not).
+static bool boxes_overlap(const QRectF& a, const QRectF& b) {
+  return a.adjusted(0.5, 0.5, -0.5, -0.5).intersects(b.adjusted(0.5, 0.5, -0.5, -0.5));
+}
+
 // The names of boxes the zoomed frame cuts are not drawn whole: each is
 // shortened into the part of its box in view ("ESTABLI…", DiagramText::
 // CutState), or left out where not three characters fit. Idempotent.
@@ -1382,7 +1387,7 @@ static void drop_cut_names(Computed& c) {
     // Never over another text (a label beside the box): then no name.
     bool clear = true;
     for (const auto& t : c.g.texts)
-      clear &= !t.box.adjusted(0.5, 0.5, -0.5, -0.5).intersects(target.adjusted(0.5, 0.5, -0.5, -0.5));
+      clear &= !boxes_overlap(t.box, target);
     if (!clear) continue;
     c.cut_names[static_cast<int>(i)] = {shown, tr};
     c.g.texts.push_back({DiagramText::CutState, target, shown, c.box_fonts[i].pixelSize() * sc});
@@ -1394,7 +1399,7 @@ static void drop_cut_names(Computed& c) {
 static bool texts_overlap(const DiagramGeometry& g) {
   for (std::size_t i = 0; i < g.texts.size(); ++i)
     for (std::size_t j = i + 1; j < g.texts.size(); ++j)
-      if (g.texts[i].box.adjusted(0.5, 0.5, -0.5, -0.5).intersects(g.texts[j].box.adjusted(0.5, 0.5, -0.5, -0.5)))
+      if (boxes_overlap(g.texts[i].box, g.texts[j].box))
         return true;
   return false;
 }
