@@ -1844,6 +1844,34 @@
         <translation>收 FIN / 发 ACK，重启 2MSL</translation>
     </message>
     <message>
+        <source>rcv RST / snd challenge ACK</source>
+        <translation>收 RST / 发挑战 ACK</translation>
+    </message>
+    <message>
+        <source>rcv RST, challenge ACK rate-limited</source>
+        <translation>收 RST，挑战 ACK 被限速</translation>
+    </message>
+    <message>
+        <source>rcv SYN / snd challenge ACK</source>
+        <translation>收 SYN / 发挑战 ACK</translation>
+    </message>
+    <message>
+        <source>rcv SYN, challenge ACK rate-limited</source>
+        <translation>收 SYN，挑战 ACK 被限速</translation>
+    </message>
+    <message>
+        <source>rcv RST outside the window</source>
+        <translation>收窗口外的 RST</translation>
+    </message>
+    <message>
+        <source>rcv out-of-window segment / snd ACK</source>
+        <translation>收窗口外报文段 / 发 ACK</translation>
+    </message>
+    <message>
+        <source>rcv out-of-window segment, ACK rate-limited</source>
+        <translation>收窗口外报文段，ACK 被限速</translation>
+    </message>
+    <message>
         <source>not created yet</source>
         <translation>尚未创建</translation>
     </message>

@@ -48,7 +48,7 @@ enum class FsmEvent : std::uint8_t {
   Close,         // close() / shutdown(SHUT_WR): CLOSE (RFC 9293 §3.10.4)
   RcvFin,        // FIN in sequence
   RcvAckOfFin,   // ACK covering our FIN
-  RcvRst,        // acceptable RST
+  RcvRst,        // RST (SYN_SENT: with an acceptable ACK); the rows' guards judge its sequence number
   // ABORT and its kin: the state is dropped at once (RFC 9293 §3.10.5). One
   // event per cause, so that the diagram and the DOT export draw the arrow
   // that was taken; every cause traced begins with the event's name.
@@ -58,7 +58,12 @@ enum class FsmEvent : std::uint8_t {
   HostCrash,     // the host lost power: every socket vanishes, nothing is sent
   Timeout2Msl,   // TIME_WAIT timer
   FinWait2Timeout,  // orphaned FIN_WAIT_2 timer (tcp_fin_timeout)
+  // A segment that fails the acceptability test (RFC 9293 §3.10.7.4, first
+  // step) on a synchronized connection, other than an RST (an RST is always
+  // RcvRst: the rows' guards judge its sequence number, RFC 5961 §3).
+  RcvUnacceptable,
 };
+constexpr FsmEvent kLastFsmEvent = FsmEvent::RcvUnacceptable;
 const char* fsm_event_name(FsmEvent e);
 
 // Shutdown bits (Linux sk_shutdown).
@@ -370,6 +375,12 @@ struct Sim {
   // reader finds every rule in one place.
   bool accept_queue_has_room(const Sock& s);  // tcp_check_req -> syn_recv_sock
   bool tw_bucket_free(const Sock& s);         // tcp_time_wait -> inet_twsk_alloc
+  // The segment being processed, for the guards that judge it (RFC 5961);
+  // nullptr when the event comes from a call or a timer.
+  const Segment* fsm_seg = nullptr;
+  enum class RstSeq : std::uint8_t { NoSegment, OutsideWindow, InWindow, AtRcvNxt };
+  RstSeq rst_seq(const Sock& s) const;        // where fsm_seg's RST falls (tcp_validate_incoming)
+  bool rst_kills_orphan(const Sock& s) const;  // Linux's orphaned FIN_WAIT_2: any RST in the window
   bool linger_close = false;      // tcp_close() called from a close() that may block (SO_LINGER)
   bool seg_done = false;          // segment processing ended early (dropped, reset)
   std::uint32_t forced_iss = 0;   // ISS for a connection reopened from TIME_WAIT
@@ -430,6 +441,11 @@ struct Sim {
   void act_ack_fin(Sock& s);
   void act_snd_fin(Sock& s);
   void act_snd_rst(Sock& s);
+  // the rows of an RST and of segments that change no state (tcp_segment_arrives.cpp)
+  void act_reset_tcb(Sock& s);          // tcp_reset(): the error the application sees, queues purged
+  void act_challenge_ack(Sock& s);      // RFC 5961 §3.2, §4.2 (rate-limited, §7)
+  void act_ack_unacceptable(Sock& s);   // RFC 9293 §3.10.7.4: "send an acknowledgment ... drop"
+  void act_drop_rst(Sock& s);           // "If the RST bit is set, drop the segment and return"
 
   // ---- tcp/tcp_segment_arrives.cpp ----
   void segment_arrives(Sock& s, const Segment& seg);
@@ -443,7 +459,6 @@ struct Sim {
   void process_ack(Sock& s, const Segment& seg);
   void process_text(Sock& s, const Segment& seg);
   void process_fin(Sock& s);
-  void reset_connection(Sock& s, const char* cause);
   bool tw_overflow(const Sock& s) const;
 
   // ---- tcp/tcp_output.cpp ----

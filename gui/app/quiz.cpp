@@ -145,7 +145,7 @@ std::vector<std::string> quiz_state_options(std::optional<TcpState> from, TcpSta
     if (s != f && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   };
   for (const auto& r : fsm_rows())
-    if (r.from == f) add(r.to);
+    if (r.from == f && !r.internal) add(r.to);  // internal rows change no state
   // The classic wrong answers, for states the table leaves few ways out of:
   // skipping the handshake, mixing up the active and the passive closer
   // (which of them waits in TIME_WAIT), a server port going "back to LISTEN".

@@ -127,10 +127,36 @@ bool is_quiet_abort(const std::string& ev) {
     QT_TRANSLATE_NOOP("tcpsim::render", "retransmit FIN"),
     QT_TRANSLATE_NOOP("tcpsim::render", "retransmit data"),
     QT_TRANSLATE_NOOP("tcpsim::render", "rcv FIN / snd ACK, restart 2MSL"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST / snd challenge ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST, challenge ACK rate-limited"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv SYN / snd challenge ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv SYN, challenge ACK rate-limited"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv RST outside the window"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv out-of-window segment / snd ACK"),
+    QT_TRANSLATE_NOOP("tcpsim::render", "rcv out-of-window segment, ACK rate-limited"),
     // The title's state part (tr_() is not seen by lupdate).
     QT_TRANSLATE_NOOP("tcpsim::render", "not created yet"),
     QT_TRANSLATE_NOOP("tcpsim::render", "(orphan: no fd)"),
 };
+
+// The note an internal row's action traces (tcp_segment_arrives.cpp,
+// act_challenge_ack, act_drop_rst, act_ack_unacceptable) -> its self-loop.
+// A rate-limited challenge ACK is its own loop: no ACK went out.
+const char* loop_of_note(const std::string& note) {
+  static const std::pair<const char*, const char*> kLoops[] = {
+      {"in-window RST with unexpected sequence number: challenge ACK", "rcv RST / snd challenge ACK"},
+      {"in-window RST with unexpected sequence number: no challenge ACK", "rcv RST, challenge ACK rate-limited"},
+      {"SYN on a synchronized connection: challenge ACK", "rcv SYN / snd challenge ACK"},
+      {"SYN on a synchronized connection: no challenge ACK", "rcv SYN, challenge ACK rate-limited"},
+      {"RST outside the receive window: dropped", "rcv RST outside the window"},
+      {"segment not acceptable (outside the receive window): ACK and drop", "rcv out-of-window segment / snd ACK"},
+      {"segment not acceptable (outside the receive window): dropped, no ACK",
+       "rcv out-of-window segment, ACK rate-limited"},
+  };
+  for (const auto& [prefix, loop] : kLoops)
+    if (note.rfind(prefix, 0) == 0) return loop;
+  return nullptr;
+}
 
 QString tr_piece(const QString& s) {
   return QCoreApplication::translate("tcpsim::render", s.toUtf8().constData());
@@ -271,9 +297,12 @@ DiagramState diagram_state(const TraceView& v, std::uint32_t sock, std::size_t c
       }
     }
   }
-  // Self-loops: retransmitted SYN, SYN,ACK, FIN and data, and TIME_WAIT
+  // Self-loops: retransmitted SYN, SYN,ACK, FIN and data, TIME_WAIT
   // restarting 2MSL when the peer's FIN comes again (every TIME_WAIT arm
-  // after the one on entry), counted per state.
+  // after the one on entry), and the transition table's rows that change no
+  // state (tcp_fsm.cpp's internal rows: RFC 5961's challenge ACKs, an RST
+  // or other segment outside the window), read from the note their action
+  // traces; counted per state.
   std::optional<TcpState> st;
   bool tw_armed = false;
   const std::size_t end = std::min(cursor, v.size());
@@ -305,6 +334,8 @@ DiagramState diagram_state(const TraceView& v, std::uint32_t sock, std::size_t c
                e.timer_op == TimerOp::Arm && st == TcpState::TimeWait) {
       if (tw_armed) bump(TcpState::TimeWait, "rcv FIN / snd ACK, restart 2MSL");
       tw_armed = true;
+    } else if (e.kind == EventKind::Note && st) {
+      if (const char* loop = loop_of_note(e.text)) bump(*st, loop);
     }
   }
   if (latest >= 0) s.loops[latest].latest = true;

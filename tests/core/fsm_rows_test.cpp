@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "helpers.hpp"
 #include "sim.hpp"
@@ -14,7 +15,7 @@ namespace tcpsim {
 namespace {
 
 std::optional<FsmEvent> event_named(const std::string& n) {
-  for (int i = 0; i <= static_cast<int>(FsmEvent::FinWait2Timeout); ++i)
+  for (int i = 0; i <= static_cast<int>(kLastFsmEvent); ++i)
     if (n == fsm_event_name(static_cast<FsmEvent>(i))) return static_cast<FsmEvent>(i);
   return std::nullopt;
 }
@@ -55,11 +56,52 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   s.irs = 5000;
   s.rcv_nxt = 5001;
   s.snd_wnd = 65535;
+  s.rcv_wnd = 65535;
   s.state = row.from;
   sim.hash_conn(s);
   // Make the row's guard hold (the defaults hold the ordinary path's).
   if (row.guard == "tcp_max_tw_buckets reached") sim.hosts[0].sys.tcp_max_tw_buckets = 0;
   if (full_queue) sim.hosts[0].sys.tcp_abort_on_overflow = 1;
+  // The segment a segment's row judges (RFC 5961: where an RST falls).
+  Segment seg;
+  seg.src_ip = s.rip;
+  seg.dst_ip = sim.hosts[0].ip;
+  seg.sport = s.rport;
+  seg.dport = s.lport;
+  seg.ack = s.snd_nxt;
+  seg.seq = s.rcv_nxt;
+  seg.flags = kAck;
+  if (row.event == "rcv RST") {
+    seg.flags = kRst | kAck;
+    if (row.guard == "RST outside the window") seg.seq = s.rcv_nxt + 100000;
+    if (row.guard.rfind("RST in the window, not at RCV.NXT", 0) == 0) seg.seq = s.rcv_nxt + 100;
+  }
+  if (row.event == "rcv SYN") seg.flags = kSyn;
+  if (row.event == "rcv unacceptable segment") seg.seq = s.rcv_nxt - 100;
+  sim.fsm_seg = &seg;
+
+  if (row.internal) {
+    // A row that changes no state: the socket stays, nothing is traced as a
+    // state change, and the action is what happens.
+    EXPECT_EQ(row.to, row.from);
+    EXPECT_FALSE(sim.fsm(s, *ev));
+    EXPECT_EQ(s.state, row.from);
+    for (const auto& e : trace.events) EXPECT_FALSE(e.kind == EventKind::State && e.sock == s.id) << e.text;
+    bool acked = false, dropped = false;
+    for (const auto& e : trace.events) {
+      acked |= e.kind == EventKind::Segment && e.seg_op == SegOp::Send && e.seg.flags == kAck;
+      dropped |= e.kind == EventKind::Note && e.text.find("dropped") != std::string::npos;
+      EXPECT_FALSE(e.kind == EventKind::Note && e.text.find("ignored") != std::string::npos) << e.text;
+    }
+    if (row.action.find("ACK") != std::string::npos) {
+      EXPECT_TRUE(acked) << "a row whose action is '" << row.action << "' sends an ACK";
+    } else {
+      EXPECT_FALSE(acked);
+      EXPECT_TRUE(dropped) << "the trace says the segment was dropped";
+    }
+    EXPECT_FALSE(fsm_has_row(row.from, row.to));
+    return;
+  }
 
   EXPECT_TRUE(sim.fsm(s, *ev));
   EXPECT_EQ(s.state, row.to);
@@ -98,6 +140,13 @@ TEST_P(FsmRowTest, RowMovesTheSocketAndTracesEventAndAction) {
   if (row.action == "snd FIN") {
     EXPECT_TRUE(sent(kFin));
   }
+  // An RST's row to CLOSED is Linux's tcp_reset(): the error the
+  // application will see (ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT).
+  if (row.event == "rcv RST" && row.from != TcpState::TimeWait) {
+    EXPECT_TRUE(s.reset_rcvd);
+    EXPECT_EQ(s.err, row.from == TcpState::SynSent ? ECONNREFUSED
+                     : row.from == TcpState::CloseWait ? EPIPE : ECONNRESET);
+  }
   EXPECT_TRUE(fsm_has_row(row.from, row.to));
 }
 
@@ -133,6 +182,80 @@ TEST(FsmTable, RowsOfOneEventInOneStateAllHaveDistinctGuards) {
     }
   }
   EXPECT_GE(guarded, 7);  // rfc1337, the accept queue (2), the TIME_WAIT buckets (4)
+}
+
+// RFC 5961 §3.2 in the table: in every synchronized state (TIME_WAIT answers
+// in timewait_arrives()), each place an RST can fall takes exactly one row of
+// rcv RST: outside the window dropped, at RCV.NXT to CLOSED, elsewhere in
+// the window a challenge ACK; a SYN draws a challenge ACK; an unacceptable
+// segment an ACK.
+TEST(FsmTable, EverySynchronizedStateJudgesAnRstByItsSequenceNumberInItsRows) {
+  const TcpState synced[] = {TcpState::SynReceived, TcpState::Established, TcpState::FinWait1, TcpState::FinWait2,
+                             TcpState::CloseWait,   TcpState::Closing,     TcpState::LastAck};
+  for (TcpState st : synced) {
+    SCOPED_TRACE(state_name(st));
+    int rst_rows = 0, to_closed = 0, challenge = 0, drop = 0, syn = 0, unacceptable = 0;
+    for (const auto& r : fsm_rows()) {
+      if (r.from != st) continue;
+      if (r.event == "rcv RST") {
+        ++rst_rows;
+        EXPECT_FALSE(r.guard.empty()) << r.label();
+        to_closed += !r.internal && r.to == TcpState::Closed;
+        challenge += r.internal && r.action == "snd challenge ACK";
+        drop += r.internal && r.action.empty() && r.guard == "RST outside the window";
+      }
+      syn += r.event == "rcv SYN" && r.internal && r.action == "snd challenge ACK";
+      unacceptable += r.event == "rcv unacceptable segment" && r.internal && r.action == "snd ACK";
+    }
+    EXPECT_EQ(rst_rows, 3);
+    EXPECT_EQ(to_closed, 1);
+    EXPECT_EQ(challenge, 1);
+    EXPECT_EQ(drop, 1);
+    EXPECT_EQ(syn, 1);
+    EXPECT_EQ(unacceptable, 1);
+  }
+}
+
+// The same RST (in the window, not at RCV.NXT) through the table: a
+// challenge ACK on an ESTABLISHED connection, the end of an orphaned
+// FIN_WAIT_2 (Linux's timewait socket, kernel-facts), a challenge ACK on a
+// FIN_WAIT_2 whose application has not closed.
+TEST(FsmTable, InWindowRstChallengesUnlessTheFinWait2IsAnOrphan) {
+  struct Case {
+    TcpState st;
+    bool orphan;
+    TcpState after;
+  };
+  for (const Case c : {Case{TcpState::Established, false, TcpState::Established},
+                       Case{TcpState::FinWait2, false, TcpState::FinWait2},
+                       Case{TcpState::FinWait2, true, TcpState::Closed}}) {
+    SCOPED_TRACE(std::string(state_name(c.st)) + (c.orphan ? " orphan" : ""));
+    const Scenario sc = test::load_yaml("  p: {host: client, run: [{sleep: 1s}]}\n");
+    Trace trace;
+    Sim sim(sc, trace, RunOptions{});
+    Sock& s = sim.sock(sim.new_socket(0, 0));
+    sim.register_socket(s, 0, "fixture/sock");
+    s.rip = sim.hosts[1].ip;
+    s.lport = 40000;
+    s.rport = 80;
+    s.iss = 1000;
+    s.snd_una = s.snd_nxt = s.snd_max = 1001;
+    s.rcv_nxt = 5001;
+    s.rcv_wnd = 65535;
+    s.state = c.st;
+    s.orphan = c.orphan;
+    sim.hash_conn(s);
+    Segment rst;
+    rst.flags = kRst | kAck;
+    rst.seq = s.rcv_nxt + 100;
+    sim.fsm_seg = &rst;
+    sim.fsm(s, FsmEvent::RcvRst);
+    EXPECT_EQ(s.state, c.after);
+    bool acked = false;
+    for (const auto& e : trace.events) acked |= e.kind == EventKind::Segment && e.seg_op == SegOp::Send;
+    EXPECT_EQ(acked, c.after != TcpState::Closed) << "a challenge ACK exactly when the socket lives";
+    EXPECT_EQ(s.reset_rcvd, c.after == TcpState::Closed);
+  }
 }
 
 TEST(FsmTable, RowLabelsReadEventGuardAction) {

@@ -358,4 +358,40 @@ TEST_F(DiagramTruth, LectureModeTextIsAtLeast24PxAndTheCurrentStateIsLargest) {
   }
 }
 
+// The transition table's rows that change no state (tcp_fsm.cpp's internal
+// rows) are self-loops on the state they happened in, each named after its
+// row and counted: rst-injection's server answers an in-window RST and a SYN
+// with challenge ACKs (RFC 5961 §3.2, §4.2) and an injected segment outside
+// its window with an ACK, all in ESTABLISHED, before the exact RST ends it.
+TEST(DiagramLoops, RowsThatChangeNoStateAreCountedSelfLoops) {
+  ensure_app();
+  auto trace = run(std::string(TCPSIM_SCENARIOS) + "/rst-injection.yaml");
+  TraceView v(trace);
+  std::size_t closing = 0;
+  for (std::size_t idx : v.state_changes())
+    if (v.event(idx).to == TcpState::Closed && v.event(idx).text == "rcv RST") {
+      closing = idx;
+      break;
+    }
+  ASSERT_GT(closing, 0u);
+  const Event& end = v.event(closing);
+  for (const char* lang : {"en", "zh_CN"}) {
+    install_language(lang);
+    const DiagramState ds = diagram_state(v, end.sock, closing, end.t);
+    std::map<std::string, int> loops;
+    for (const auto& lp : ds.loops) {
+      EXPECT_EQ(lp.state, TcpState::Established) << lp.what.toStdString();
+      if (std::string(lang) == "zh_CN") EXPECT_NE(lp.what_zh, lp.what) << "untranslated: " << lp.what.toStdString();
+      loops[lp.what.toStdString()] = lp.count;
+    }
+    EXPECT_EQ(loops, (std::map<std::string, int>{{"rcv RST / snd challenge ACK", 1},
+                                                  {"rcv SYN / snd challenge ACK", 1},
+                                                  {"rcv out-of-window segment / snd ACK", 1}}));
+    // After the socket is gone, nothing is added: the count is what happened.
+    const DiagramState after = diagram_state(v, end.sock, v.size(), v.event(v.size() - 1).t);
+    EXPECT_EQ(after.loops.size(), 3u);
+  }
+  install_language("en");
+}
+
 }  // namespace

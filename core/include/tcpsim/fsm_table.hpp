@@ -21,6 +21,11 @@ struct FsmRow {
   // Whether the traced cause names the guard ("rcv FIN [tcp_max_tw_buckets
   // reached] / snd ACK"); the ordinary path's guards are not traced.
   bool guard_traced = false;
+  // A row that changes no state (Boost.MSM internal transition, Next is
+  // none): `to` is `from`, no state is left or entered and nothing is traced
+  // as a state change; the action is all it does (a challenge ACK, an RST
+  // dropped). Not an arrow of RFC 9293's diagram.
+  bool internal = false;
   // "event [guard] / action", as UML and the trace write it.
   std::string label() const {
     std::string l = event;
@@ -31,6 +36,7 @@ struct FsmRow {
 };
 
 const std::vector<FsmRow>& fsm_rows();
+// Whether a row moves a socket from `from` to `to` (internal rows never do).
 bool fsm_has_row(TcpState from, TcpState to);
 
 // The event (FsmRow::event) of the row a traced state change took, read

@@ -1,9 +1,11 @@
 // tcpsim — the TCP state machine: RFC 9293 §3.3.2 (RFC 793 Figure 6) as a
 // Boost.MSM functor transition table. One row per arrow of the diagram,
-// grouped by source state. Rows carry the triggering event and the segment
-// the transition sends; everything else a segment does (data, window,
-// ACK bookkeeping) happens in tcp_segment_arrives.cpp before the event is
-// fed here ("first do the actions, then the state transition").
+// grouped by source state, then the rows of segments that change no state
+// (internal transitions: an unacceptable segment, an RST or SYN judged by
+// RFC 5961). Rows carry the triggering event, the condition (guard) and the
+// segment the transition sends; everything else a segment does (data,
+// window, ACK bookkeeping) happens in tcp_segment_arrives.cpp before the
+// event is fed here ("first do the actions, then the state transition").
 //
 // Flyweight: one machine serves every socket. A socket stores only its
 // TcpState (1 byte); fsm() loads it into the machine, processes the event
@@ -19,6 +21,7 @@
 #include <boost/serialization/base_object.hpp>  // state_machine::serialize()
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 
 #include "sim.hpp"
 #include "tcpsim/fsm_table.hpp"
@@ -42,6 +45,7 @@ const char* fsm_event_name(FsmEvent e) {
     case FsmEvent::HostCrash: return "host crashed";
     case FsmEvent::Timeout2Msl: return "2MSL timeout";
     case FsmEvent::FinWait2Timeout: return "tcp_fin_timeout";
+    case FsmEvent::RcvUnacceptable: return "rcv unacceptable segment";
   }
   return "?";
 }
@@ -73,6 +77,7 @@ using GiveUp = Ev<FsmEvent::GiveUp>;
 using HostCrash = Ev<FsmEvent::HostCrash>;
 using Timeout2Msl = Ev<FsmEvent::Timeout2Msl>;
 using FinWait2Timeout = Ev<FsmEvent::FinWait2Timeout>;
+using RcvUnacceptable = Ev<FsmEvent::RcvUnacceptable>;
 
 // ---- states: each names the TcpState it stands for. Entering and leaving
 // a state is where timers are armed and cancelled (Sim::on_enter_state /
@@ -117,6 +122,13 @@ TCPSIM_ACTION(SndAck, "snd ACK", act_snd_ack)
 TCPSIM_ACTION(AckFin, "snd ACK", act_ack_fin)  // Linux may delay it (tcp_fin: pingpong)
 TCPSIM_ACTION(SndFin, "snd FIN", act_snd_fin)
 TCPSIM_ACTION(SndRst, "snd RST", send_rst_for)
+// The RST's own bookkeeping (Linux tcp_reset()), on the rows it takes to
+// CLOSED: sends nothing, so its label is empty.
+TCPSIM_ACTION(ResetTcb, "", act_reset_tcb)
+// Rows that change no state (internal transitions: Next is none).
+TCPSIM_ACTION(ChallengeAck, "snd challenge ACK", act_challenge_ack)
+TCPSIM_ACTION(AckAndDrop, "snd ACK", act_ack_unacceptable)
+TCPSIM_ACTION(DropRst, "", act_drop_rst)
 #undef TCPSIM_ACTION
 
 // ABORT's RST is built by the caller before the event (it may answer a
@@ -171,6 +183,24 @@ TCPSIM_GUARD(AcceptQueueFullAbort, "accept queue full, tcp_abort_on_overflow=1",
 // time wait bucket table overflow").
 TCPSIM_GUARD(TwBucketFree, "TIME_WAIT bucket free", false, sim.tw_bucket_free(s))
 TCPSIM_GUARD(TwBucketsFull, "tcp_max_tw_buckets reached", true, !sim.tw_bucket_free(s))
+// RFC 9293 §3.10.7.4 with RFC 5961 §3.2 (blind reset attacks), Linux
+// tcp_validate_incoming(): an RST outside the window is dropped; one at
+// exactly RCV.NXT resets the connection; any other in the window draws a
+// challenge ACK. The three guards of RcvRst in a synchronized state.
+using RstSeq = Sim::RstSeq;
+TCPSIM_GUARD(RstOutsideWindow, "RST outside the window", false,
+             sim.rst_seq(s) == RstSeq::OutsideWindow)
+TCPSIM_GUARD(RstAtRcvNxt, "RST at RCV.NXT", false, sim.rst_seq(s) == RstSeq::AtRcvNxt)
+TCPSIM_GUARD(RstInWindowNotAtRcvNxt, "RST in the window, not at RCV.NXT", false,
+             sim.rst_seq(s) == RstSeq::InWindow)
+// Deviation (Linux, tcp_timewait_state_process()): an orphaned FIN_WAIT_2
+// lives in a timewait socket, which any RST in the window kills ("if
+// (th->rst) goto kill") without a challenge ACK: FIN_WAIT_2's own pair.
+TCPSIM_GUARD(RstAtRcvNxtOrOrphan, "RST at RCV.NXT, or in the window after close()", false,
+             sim.rst_seq(s) == RstSeq::AtRcvNxt ||
+                 (sim.rst_seq(s) == RstSeq::InWindow && sim.rst_kills_orphan(s)))
+TCPSIM_GUARD(RstInWindowNotOrphan, "RST in the window, not at RCV.NXT, before close()", false,
+             sim.rst_seq(s) == RstSeq::InWindow && !sim.rst_kills_orphan(s))
 #undef TCPSIM_GUARD
 
 template <class A>
@@ -214,37 +244,37 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
   // SYN-SENT
     Row< SynSent,      RcvSynAck,       Established,  SndAck,    none >,
     Row< SynSent,      RcvSyn,          SynReceived,  SndSynAck, none >,  // simultaneous open
-    Row< SynSent,      RcvRst,          Closed,       none,      none >,
+    Row< SynSent,      RcvRst,          Closed,       ResetTcb,  none >,
     Row< SynSent,      Close_,          Closed,       none,      none >,
   // SYN-RECEIVED
     Row< SynReceived,  RcvAckOfSyn,     Established,  none,      AcceptQueueRoom >,
     Row< SynReceived,  RcvAckOfSyn,     Closed,       SndRst,    AcceptQueueFullAbort >,
     Row< SynReceived,  RcvFin,          CloseWait,    AckFin,    none >,
     Row< SynReceived,  Close_,          FinWait1,     SndFin,    none >,
-    Row< SynReceived,  RcvRst,          Closed,       none,      none >,
+    Row< SynReceived,  RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // ESTABLISHED
     Row< Established,  Close_,          FinWait1,     SndFin,    none >,
     Row< Established,  RcvFin,          CloseWait,    AckFin,    none >,
-    Row< Established,  RcvRst,          Closed,       none,      none >,
+    Row< Established,  RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // FIN-WAIT-1
     Row< FinWait1,     RcvAckOfFin,     FinWait2,     none,      none >,
     Row< FinWait1,     RcvFin,          Closing,      SndAck,    none >,  // simultaneous close
-    Row< FinWait1,     RcvRst,          Closed,       none,      none >,
+    Row< FinWait1,     RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // FIN-WAIT-2
     Row< FinWait2,     RcvFin,          TimeWait,     SndAck,    TwBucketFree >,
     Row< FinWait2,     RcvFin,          Closed,       SndAck,    TwBucketsFull >,
     Row< FinWait2,     FinWait2Timeout, Closed,       none,      none >,  // Linux, orphans only
-    Row< FinWait2,     RcvRst,          Closed,       none,      none >,
+    Row< FinWait2,     RcvRst,          Closed,       ResetTcb,  RstAtRcvNxtOrOrphan >,
   // CLOSE-WAIT
     Row< CloseWait,    Close_,          LastAck,      SndFin,    none >,
-    Row< CloseWait,    RcvRst,          Closed,       none,      none >,
+    Row< CloseWait,    RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // CLOSING
     Row< Closing,      RcvAckOfFin,     TimeWait,     none,      TwBucketFree >,
     Row< Closing,      RcvAckOfFin,     Closed,       none,      TwBucketsFull >,
-    Row< Closing,      RcvRst,          Closed,       none,      none >,
+    Row< Closing,      RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // LAST-ACK
     Row< LastAck,      RcvAckOfFin,     Closed,       none,      none >,
-    Row< LastAck,      RcvRst,          Closed,       none,      none >,
+    Row< LastAck,      RcvRst,          Closed,       ResetTcb,  RstAtRcvNxt >,
   // TIME-WAIT
     Row< TimeWait,     Timeout2Msl,     Closed,       none,      none >,
     Row< TimeWait,     RcvRst,          Closed,       none,      Rfc1337Off >  // assassination (RFC 1337)
@@ -311,8 +341,60 @@ struct TcpFront : msm::front::state_machine_def<TcpFront> {
     Row< TimeWait,     HostCrash,       Closed,       none,      none >
   > abort_rows;
 
-  // Boost.MPL's vector stops at 50 types: the table is the two joined.
-  struct transition_table : mpl::joint_view<rfc_rows, abort_rows> {};
+  // Segments that change no state on a synchronized connection (internal
+  // transitions: Next is none, no state is left or entered): RFC 9293
+  // §3.10.7.4's first, second and fourth steps, with RFC 5961.
+  //   rcv unacceptable segment  outside the window, not an RST: "an
+  //                             acknowledgment should be sent in reply",
+  //                             the segment dropped
+  //   rcv RST                   outside the window: dropped; in the window
+  //                             but not at RCV.NXT: challenge ACK (§3.2)
+  //   rcv SYN                   challenge ACK (§4.2)
+  // The ACKs are rate-limited (RFC 5961 §7, tcp_invalid_ratelimit): the
+  // trace says so when none goes out. TIME_WAIT answers in
+  // timewait_arrives() (Linux's tcp_timewait_state_process), not here.
+  typedef mpl::vector<
+  //     Start          Event            Next          Action        Guard
+  //   +--------------+----------------+-------------+-------------+------+
+    Row< SynReceived,  RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< SynReceived,  RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< SynReceived,  RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< SynReceived,  RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< Established,  RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< Established,  RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< Established,  RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< Established,  RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< FinWait1,     RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< FinWait1,     RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< FinWait1,     RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< FinWait1,     RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< FinWait2,     RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< FinWait2,     RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< FinWait2,     RcvRst,          none,         ChallengeAck, RstInWindowNotOrphan >,
+    Row< FinWait2,     RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< CloseWait,    RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< CloseWait,    RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< CloseWait,    RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< CloseWait,    RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< Closing,      RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< Closing,      RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< Closing,      RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< Closing,      RcvSyn,          none,         ChallengeAck, none >,
+
+    Row< LastAck,      RcvUnacceptable, none,         AckAndDrop,   none >,
+    Row< LastAck,      RcvRst,          none,         DropRst,      RstOutsideWindow >,
+    Row< LastAck,      RcvRst,          none,         ChallengeAck, RstInWindowNotAtRcvNxt >,
+    Row< LastAck,      RcvSyn,          none,         ChallengeAck, none >
+  > internal_rows;
+
+  // Boost.MPL's vector stops at 50 types: the table is the three joined.
+  struct transition_table
+      : mpl::joint_view<mpl::joint_view<rfc_rows, abort_rows>, internal_rows> {};
   // clang-format on
 
   // An event with no row for the current state: traced, never silent.
@@ -401,9 +483,15 @@ struct RowCollector {
   std::vector<FsmRow>* out;
   template <class R>
   void operator()(R) const {
-    out->push_back(FsmRow{R::Source::id, R::Target::id, fsm_event_name(R::Evt::id),
-                          GuardLabel<typename R::Guard>::get(), ActionLabel<typename R::Action>::get(),
-                          GuardLabel<typename R::Guard>::traced()});
+    // Boost.MSM's Row with Next = none is an internal transition: its
+    // Target is its Source, and its tag one of the *irow_tag kinds.
+    using Tag = typename R::row_type_tag;
+    constexpr bool internal = std::is_same<Tag, msm::irow_tag>::value || std::is_same<Tag, msm::g_irow_tag>::value ||
+                              std::is_same<Tag, msm::a_irow_tag>::value || std::is_same<Tag, msm::_irow_tag>::value;
+    FsmRow row{R::Source::id, R::Target::id, fsm_event_name(R::Evt::id), GuardLabel<typename R::Guard>::get(),
+               ActionLabel<typename R::Action>::get(), GuardLabel<typename R::Guard>::traced()};
+    row.internal = internal;
+    out->push_back(std::move(row));
   }
 };
 
@@ -421,7 +509,7 @@ const std::vector<FsmRow>& fsm_rows() {
 std::string fsm_event_of_cause(std::string_view cause) {
   // The longest event name the cause begins with ("rcv SYN,ACK", not "rcv SYN").
   std::string_view best;
-  for (int i = 0; i <= static_cast<int>(FsmEvent::FinWait2Timeout); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastFsmEvent); ++i) {
     std::string_view n = fsm_event_name(static_cast<FsmEvent>(i));
     if (n.size() > best.size() && cause.substr(0, n.size()) == n) best = n;
   }
@@ -432,7 +520,7 @@ std::string fsm_event_of_cause(std::string_view cause) {
 
 bool fsm_has_row(TcpState from, TcpState to) {
   for (const auto& r : fsm_rows())
-    if (r.from == from && r.to == to) return true;
+    if (!r.internal && r.from == from && r.to == to) return true;
   return false;
 }
 
@@ -488,6 +576,7 @@ bool Sim::fsm(Sock& s, FsmEvent ev, const char* cause) {
     case FsmEvent::HostCrash: taken = process<HostCrash>(m); break;
     case FsmEvent::Timeout2Msl: taken = process<Timeout2Msl>(m); break;
     case FsmEvent::FinWait2Timeout: taken = process<FinWait2Timeout>(m); break;
+    case FsmEvent::RcvUnacceptable: taken = process<RcvUnacceptable>(m); break;
   }
   const bool ignored = fsm_no_transition || !taken;
   const TcpState after = ids().to_state(m.current_state()[0]);

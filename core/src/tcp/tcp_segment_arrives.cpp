@@ -220,10 +220,7 @@ void Sim::synsent_arrives(Sock& s, const Segment& seg) {
       return;
     }
     // "the user should be warned with 'error: connection reset'": Linux
-    // tcp_reset() reports ECONNREFUSED in SYN_SENT.
-    s.err = ECONNREFUSED;
-    s.reset_rcvd = true;
-    s.shutdown = kRcvShutdown | kSendShutdown;
+    // tcp_reset() reports ECONNREFUSED in SYN_SENT (the row's action).
     fsm(s, FsmEvent::RcvRst);
     return;
   }
@@ -309,10 +306,26 @@ bool Sim::tw_overflow(const Sock& s) const {
   return hosts[s.host].tw_count >= hosts[s.host].sys.tcp_max_tw_buckets;
 }
 
-void Sim::reset_connection(Sock& s, const char* cause) {
-  // Linux tcp_reset(): the error the application will see.
+// Where the RST being dispatched falls (the guards of RcvRst, tcp_fsm.cpp).
+Sim::RstSeq Sim::rst_seq(const Sock& s) const {
+  if (!fsm_seg || !(fsm_seg->flags & kRst)) return RstSeq::NoSegment;
+  if (!acceptable(s, *fsm_seg)) return RstSeq::OutsideWindow;
+  return fsm_seg->seq == s.rcv_nxt ? RstSeq::AtRcvNxt : RstSeq::InWindow;
+}
+
+bool Sim::rst_kills_orphan(const Sock& s) const {
+  return s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux;
+}
+
+// The action of an RST's rows to CLOSED: Linux tcp_reset().
+void Sim::act_reset_tcb(Sock& s) {
+  // Deviation (Linux, tcp_check_req()): an RST for a request socket drops it
+  // (inet_csk_reqsk_queue_drop); the listener is unaffected and nobody is
+  // told (RFC 9293 §3.10.7.4 would return a passive TCB to LISTEN).
+  if (s.state == TcpState::SynReceived && s.listener) return;
+  // The error the application will see.
   switch (s.state) {
-    case TcpState::SynSent: s.err = ECONNREFUSED; break;
+    case TcpState::SynSent: s.err = ECONNREFUSED; break;  // RFC 9293: "connection reset"
     case TcpState::CloseWait: s.err = EPIPE; break;
     default: s.err = ECONNRESET; break;
   }
@@ -321,7 +334,6 @@ void Sim::reset_connection(Sock& s, const char* cause) {
   // tcp_write_queue_purge: unsent data is gone.
   s.written = s.acked;
   s.sent = s.acked;
-  fsm(s, FsmEvent::RcvRst, cause);
 }
 
 // Deviation (Linux, __tcp_oow_rate_limited()): RFC 5961 §7 "ACK throttling".
@@ -341,6 +353,47 @@ bool oow_rate_limited(Sock& s, Time now, Profile profile) {
   return false;
 }
 }  // namespace
+
+// The actions of the rows that change no state (tcp_fsm.cpp, internal_rows).
+// RFC 9293 §3.10.7.4, first step: "If an incoming segment is not acceptable,
+// an acknowledgment should be sent in reply ... After sending the
+// acknowledgment, drop the unacceptable segment and return." Linux
+// tcp_validate_incoming() -> tcp_send_dupack(): a pure ACK's answer is
+// rate-limited, data's is not.
+void Sim::act_ack_unacceptable(Sock& s) {
+  const Segment* seg = fsm_seg;
+  const bool data = seg && seg->len > 0 && !(seg->flags & kSyn);
+  if (!data && oow_rate_limited(s, now, hosts[s.host].profile)) {
+    trace_note(s.host, &s, "segment not acceptable (outside the receive window): dropped, no ACK "
+                           "(one per 500 ms: tcp_invalid_ratelimit)");
+    return;
+  }
+  trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
+  // tcp_send_dupack(): data wholly below RCV.NXT (a spurious retransmission)
+  // is reported with a D-SACK (RFC 2883), which the sender counts as
+  // delivered (tcp_check_dsack()).
+  if (data && seq_lt(seg->seq, s.rcv_nxt) && hosts[s.host].profile == Profile::Linux) s.dsack_pending = true;
+  send_ack_now(s);
+  s.dsack_pending = false;
+}
+
+// RFC 9293 §3.10.7.4, second step: "If the RST bit is set ... drop the
+// segment and return" when it is outside the window.
+void Sim::act_drop_rst(Sock& s) { trace_note(s.host, &s, "RST outside the receive window: dropped"); }
+
+// RFC 5961 §3.2 (an RST in the window but not at RCV.NXT) and §4.2 (a SYN on
+// a synchronized connection): a challenge ACK, at most one per
+// tcp_invalid_ratelimit (§7; Linux tcp_send_challenge_ack()).
+void Sim::act_challenge_ack(Sock& s) {
+  const bool rst = fsm_seg && (fsm_seg->flags & kRst);
+  const char* what = rst ? "in-window RST with unexpected sequence number" : "SYN on a synchronized connection";
+  if (oow_rate_limited(s, now, hosts[s.host].profile)) {
+    trace_note(s.host, &s, std::string(what) + ": no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
+    return;
+  }
+  trace_note(s.host, &s, std::string(what) + (rst ? ": challenge ACK (RFC 5961)" : ": challenge ACK (RFC 5961 §4.2)"));
+  send_ack_now(s);
+}
 
 // RFC 9293 §3.10.7.4, fifth step: the ACK field.
 void Sim::process_ack(Sock& s, const Segment& seg) {
@@ -580,6 +633,13 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   seg_done = false;
   s.last_rcv = now;
   s.probes = 0;
+  // The guards of the rows below read the segment (RFC 5961: where an RST falls).
+  struct SegScope {
+    Sim& sim;
+    const Segment* saved;
+    SegScope(Sim& m, const Segment* seg) : sim(m), saved(m.fsm_seg) { m.fsm_seg = seg; }
+    ~SegScope() { sim.fsm_seg = saved; }
+  } seg_scope(*this, &seg);
   const std::uint32_t seg_end = seg.seq + seg.seg_len();
 
   // Linux's orphaned FIN_WAIT_2 is a timewait socket (tcp_time_wait(sk,
@@ -592,11 +652,9 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   // Deviation (Linux, tcp_timewait_state_process()): RFC 9293 would challenge both (RFC 5961 §3, §4).
   const bool orphan_fw2 =
       s.state == TcpState::FinWait2 && s.orphan && hosts[s.host].profile == Profile::Linux;
-  if (orphan_fw2 && acceptable(s, seg)) {
-    if (seg.flags & kRst) {
-      reset_connection(s, "rcv RST (orphaned FIN_WAIT_2: any RST in the window)");
-      return;
-    }
+  // The RST is judged by the rows' guards ([RST at RCV.NXT, or in the window
+  // after close()], tcp_fsm.cpp); the SYN and the data here.
+  if (orphan_fw2 && acceptable(s, seg) && !(seg.flags & kRst)) {
     if ((seg.flags & kSyn) && seq_ge(seg.seq, s.rcv_nxt)) {
       send_reset_reply(s.host, seg, "SYN for an orphaned FIN_WAIT_2 socket");
       fsm(s, FsmEvent::AbortSndRst, "rcv SYN after close()");
@@ -640,60 +698,28 @@ void Sim::segment_arrives(Sock& s, const Segment& seg) {
   const bool into_zero_window = s.rcv_wnd == 0 && seg.len > 0 && seg.seq == s.rcv_nxt &&
                                 !(seg.flags & (kSyn | kRst)) && s.state != TcpState::SynReceived;
 
-  // First: sequence number.
-  if (!simopen_synack && !into_zero_window && !acceptable(s, seg)) {
-    if (!(seg.flags & kRst)) {
-      // Linux: a SYN goes to the challenge ACK (syn_challenge), a pure ACK
-      // is rate-limited, data is not (tcp_validate_incoming()).
-      const bool data = seg.len > 0 && !(seg.flags & kSyn);
-      if (!data && oow_rate_limited(s, now, hosts[s.host].profile)) {
-        trace_note(s.host, &s, "segment not acceptable (outside the receive window): dropped, no ACK "
-                               "(one per 500 ms: tcp_invalid_ratelimit)");
-        return;
-      }
-      trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
-      // tcp_send_dupack(): data wholly below RCV.NXT (a spurious
-      // retransmission) is reported with a D-SACK (RFC 2883), which the
-      // sender counts as delivered (tcp_check_dsack()).
-      if (data && seq_lt(seg.seq, s.rcv_nxt) && hosts[s.host].profile == Profile::Linux) s.dsack_pending = true;
-      send_ack_now(s);
-      s.dsack_pending = false;
-    } else {
-      trace_note(s.host, &s, "RST outside the receive window: dropped");
-    }
-    return;
-  }
-  // Second: RST. RFC 5961 §3.2 (RFC 9293 §3.10.7.4 MUST-?): only an RST
-  // with exactly the expected sequence number resets; any other in-window
-  // RST draws a challenge ACK.
+  // Second: RST, whatever its sequence number. The rows' guards judge it
+  // (tcp_fsm.cpp): outside the window it is dropped; at exactly RCV.NXT it
+  // resets the connection; anywhere else in the window it draws a challenge
+  // ACK (RFC 5961 §3.2; RFC 9293 §3.10.7.4 makes RFC 5961 a SHOULD, MUST-?).
   if (seg.flags & kRst) {
-    if (seg.seq != s.rcv_nxt) {
-      if (oow_rate_limited(s, now, hosts[s.host].profile)) {
-        trace_note(s.host, &s, "in-window RST with unexpected sequence number: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
-        return;
-      }
-      trace_note(s.host, &s, "in-window RST with unexpected sequence number: challenge ACK (RFC 5961)");
-      send_ack_now(s);
-      return;
-    }
-    if (s.state == TcpState::SynReceived && s.listener) {
-      // Linux: the request socket is dropped; the listener is unaffected
-      // (RFC 9293 would return a passive TCB to LISTEN).
-      fsm(s, FsmEvent::RcvRst);
-      return;
-    }
-    reset_connection(s, nullptr);
+    fsm(s, FsmEvent::RcvRst,
+        orphan_fw2 && acceptable(s, seg) ? "rcv RST (orphaned FIN_WAIT_2: any RST in the window)" : nullptr);
     return;
   }
-  // Fourth: SYN. RFC 5961 §4.2: a SYN in the window draws a challenge ACK.
+  // First: sequence number. An unacceptable segment is ACKed and dropped
+  // (the row's action). Linux: a SYN goes to the challenge ACK
+  // (syn_challenge), a pure ACK's answer is rate-limited, data's is not
+  // (tcp_validate_incoming()).
+  if (!simopen_synack && !into_zero_window && !acceptable(s, seg)) {
+    fsm(s, FsmEvent::RcvUnacceptable);
+    return;
+  }
+  // Fourth: SYN. RFC 5961 §4.2: a SYN in the window draws a challenge ACK
+  // (the row's action).
   const bool syn_as_ack = simopen_synack;
   if ((seg.flags & kSyn) && !syn_as_ack) {
-    if (oow_rate_limited(s, now, hosts[s.host].profile)) {
-      trace_note(s.host, &s, "SYN on a synchronized connection: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
-      return;
-    }
-    trace_note(s.host, &s, "SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)");
-    send_ack_now(s);
+    fsm(s, FsmEvent::RcvSyn);
     return;
   }
   // Fifth: ACK. "if the ACK bit is off, drop the segment and return".
