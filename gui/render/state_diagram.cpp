@@ -139,25 +139,6 @@ bool is_quiet_abort(const std::string& ev) {
     QT_TRANSLATE_NOOP("tcpsim::render", "(orphan: no fd)"),
 };
 
-// The note an internal row's action traces (tcp_segment_arrives.cpp,
-// act_challenge_ack, act_drop_rst, act_ack_unacceptable) -> its self-loop.
-// A rate-limited challenge ACK is its own loop: no ACK went out.
-const char* loop_of_note(const std::string& note) {
-  static const std::pair<const char*, const char*> kLoops[] = {
-      {"in-window RST with unexpected sequence number: challenge ACK", "rcv RST / snd challenge ACK"},
-      {"in-window RST with unexpected sequence number: no challenge ACK", "rcv RST, challenge ACK rate-limited"},
-      {"SYN on a synchronized connection: challenge ACK", "rcv SYN / snd challenge ACK"},
-      {"SYN on a synchronized connection: no challenge ACK", "rcv SYN, challenge ACK rate-limited"},
-      {"RST outside the receive window: dropped", "rcv RST outside the window"},
-      {"segment not acceptable (outside the receive window): ACK and drop", "rcv out-of-window segment / snd ACK"},
-      {"segment not acceptable (outside the receive window): dropped, no ACK",
-       "rcv out-of-window segment, ACK rate-limited"},
-  };
-  for (const auto& [prefix, loop] : kLoops)
-    if (note.rfind(prefix, 0) == 0) return loop;
-  return nullptr;
-}
-
 QString tr_piece(const QString& s) {
   return QCoreApplication::translate("tcpsim::render", s.toUtf8().constData());
 }
@@ -335,7 +316,8 @@ DiagramState diagram_state(const TraceView& v, std::uint32_t sock, std::size_t c
       if (tw_armed) bump(TcpState::TimeWait, "rcv FIN / snd ACK, restart 2MSL");
       tw_armed = true;
     } else if (e.kind == EventKind::Note && st) {
-      if (const char* loop = loop_of_note(e.text)) bump(*st, loop);
+      const std::string loop = fsm_loop_of_note(e.text);
+      if (!loop.empty()) bump(*st, loop.c_str());
     }
   }
   if (latest >= 0) s.loops[latest].latest = true;

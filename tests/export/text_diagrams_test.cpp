@@ -216,6 +216,53 @@ TEST(Dot, AnRstInTimeWaitIsNotDrawnOnTheTwoMslEdge) {
   EXPECT_EQ(count(d, "style=dashed"), 1u);
 }
 
+// The rows that change no state are dashed self-loops with their count, in
+// the socket's colour: rst-injection's server answers an in-window RST and a
+// SYN with challenge ACKs (RFC 5961) and an injected segment outside its
+// window with an ACK, all in ESTABLISHED. Graphviz draws it, in Chinese too.
+TEST(Dot, RowsThatChangeNoStateAreSelfLoopsWithTheirCount) {
+  Scenario sc = load_scenario_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/rst-injection.yaml");
+  Trace t;
+  Simulation sim(sc, t);
+  sim.run();
+  const std::string dir = temp_dir("dot-loops");
+  for (const std::string lang : {"en", "zh_CN"}) {
+    SCOPED_TRACE(lang);
+    DotOptions o;
+    o.lang = lang;
+    std::string err;
+    o.sockets = resolve_endpoints(t, "server", &err);
+    ASSERT_FALSE(o.sockets.empty()) << err;
+    const std::string d = render([&](std::ostream& out) { write_dot(t, out, o); });
+    const bool zh = lang == "zh_CN";
+    for (const char* loop : {"rcv RST / snd challenge ACK", "rcv SYN / snd challenge ACK",
+                             "rcv out-of-window segment / snd ACK"}) {
+      const std::string label = zh ? localize_label(loop, lang) : loop;
+      if (zh) EXPECT_EQ(label.find("rcv"), std::string::npos) << "untranslated: " << label;
+      EXPECT_NE(d.find(label + " ×1"), std::string::npos) << label << "\n" << d;
+    }
+    // One loop, a line per row (Graphviz would lay three loops' labels over
+    // each other), in the order they happened.
+    EXPECT_EQ(count(d, "ESTABLISHED -> ESTABLISHED"), 1u);
+    const std::string rst = zh ? localize_label("rcv RST / snd challenge ACK", lang) : "rcv RST / snd challenge ACK";
+    const std::string syn = zh ? localize_label("rcv SYN / snd challenge ACK", lang) : "rcv SYN / snd challenge ACK";
+    EXPECT_NE(d.find("ESTABLISHED -> ESTABLISHED [label=\"" + rst + " ×1\\n" + syn + " ×1\\n"), std::string::npos)
+        << d;
+    // The client took none of these rows: its export has no loop.
+    DotOptions c = o;
+    c.sockets = resolve_endpoints(t, "client", &err);
+    EXPECT_EQ(count(render([&](std::ostream& out) { write_dot(t, out, c); }), "ESTABLISHED -> ESTABLISHED"), 0u);
+    if (!have_tool("dot")) continue;
+    const std::string path = dir + "/server-" + lang + ".dot";
+    write_file(path, d);
+    RunResult r = run_tool({"dot", "-Tsvg", "-o", path + ".svg", path});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const std::string svg = read_file(path + ".svg");
+    EXPECT_NE(svg.find(zh ? "挑战" : "challenge ACK ×1"), std::string::npos);
+  }
+}
+
 class WithRealTools : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(WithRealTools, GraphvizRendersTheDotToSvgThatParses) {

@@ -51,4 +51,12 @@ bool fsm_has_row(TcpState from, TcpState to);
 // "host crashed".
 std::string fsm_event_of_cause(std::string_view cause);
 
+// The self-loop a note stands for: the note an internal row's action traces
+// ("in-window RST with unexpected sequence number: challenge ACK (RFC
+// 5961)") -> the loop's label, the row's event and action ("rcv RST / snd
+// challenge ACK"). A rate-limited answer is a loop of its own, saying no
+// ACK went out ("rcv RST, challenge ACK rate-limited"). Empty for any other
+// note. The GUI's diagram and the DOT export draw these loops.
+std::string fsm_loop_of_note(std::string_view note);
+
 }  // namespace tcpsim

@@ -39,6 +39,14 @@ constexpr Phrase kZh[] = {
     {"SEND", "发送数据"},
     {"timeout = 2MSL", "超时 = 2MSL"},
     {"rcv FIN + ACK of FIN", "收到 FIN 及对 FIN 的 ACK"},
+    // the self-loops of the rows that change no state (fsm_loop_of_note)
+    {"rcv RST / snd challenge ACK", "收到 RST / 发送挑战 ACK"},
+    {"rcv RST, challenge ACK rate-limited", "收到 RST，挑战 ACK 被限速"},
+    {"rcv SYN / snd challenge ACK", "收到 SYN / 发送挑战 ACK"},
+    {"rcv SYN, challenge ACK rate-limited", "收到 SYN，挑战 ACK 被限速"},
+    {"rcv RST outside the window", "收到窗口外的 RST"},
+    {"rcv out-of-window segment / snd ACK", "收到窗口外报文段 / 发送 ACK"},
+    {"rcv out-of-window segment, ACK rate-limited", "收到窗口外报文段，ACK 被限速"},
     // ---- the FSM's events and actions (core/src/tcp/tcp_fsm.cpp) ----
     {"rcv SYN,ACK", "收到 SYN,ACK"},
     {"rcv ACK of SYN", "收到对 SYN 的 ACK"},

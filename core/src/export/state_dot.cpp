@@ -6,7 +6,10 @@
 // TIME-WAIT on a FIN that also acknowledges ours (RFC 9293 §3.10.7.4,
 // "FIN-WAIT-1 STATE: ... enter TIME-WAIT"). Transitions a socket takes that
 // the figure does not draw (RST, retransmission give-up, Linux's orphaned
-// FIN_WAIT_2 timeout) are added, dashed, only when visited.
+// FIN_WAIT_2 timeout) are added, dashed, only when visited; so are, as
+// dashed self-loops with a count, the transition table's rows that change no
+// state when the socket took them (a challenge ACK, an RST or another
+// segment outside the window: fsm_loop_of_note()).
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -186,6 +189,22 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
     std::set<S> visited;
     std::optional<S> first;
     int n = 0;
+    // Rows that change no state, by state and loop label, in the order met.
+    std::vector<std::pair<std::pair<S, std::string>, int>> loops;
+    if (sock != 0) {
+      std::optional<S> now;
+      for (const auto& e : t.events) {
+        if (e.sock != sock) continue;
+        if (e.kind == EventKind::State) now = e.to;
+        if (e.kind != EventKind::Note || !now || !o.window.contains(e.t)) continue;
+        const std::string loop = fsm_loop_of_note(e.text);
+        if (loop.empty()) continue;
+        auto it = std::find_if(loops.begin(), loops.end(),
+                               [&](const auto& l) { return l.first.first == *now && l.first.second == loop; });
+        if (it == loops.end()) loops.push_back({{*now, loop}, 1});
+        else ++it->second;
+      }
+    }
     if (sock != 0)
       for (const auto& e : t.events) {
         if (e.kind != EventKind::State || e.sock != sock || !o.window.contains(e.t)) continue;
@@ -239,6 +258,19 @@ void write_dot(const Trace& t, std::ostream& out, const DotOptions& o) {
     };
     for (const auto& r : kRfcEdges) edge(Key{r.from, r.to, r.event}, localize_lines(r.label, o.lang), false);
     for (const auto& key : extra_order) edge(key, dot_escape(extra[key]), true);
+    // One self-loop per state, a line per row: Graphviz lays the labels of
+    // several loops on one node over each other.
+    for (int i = 0; i < kNumTcpStates; ++i) {
+      const S s = static_cast<S>(i);
+      std::string lines;
+      for (const auto& [what, count] : loops)
+        if (what.first == s)
+          lines += (lines.empty() ? "" : "\\n") + dot_escape(localize_label(what.second, o.lang)) + " ×" +
+                   std::to_string(count);
+      if (lines.empty()) continue;
+      out << ind << p << state_name(s) << " -> " << p << state_name(s) << " [label=\"" << lines << "\", color=\""
+          << colour << "\", fontcolor=\"" << colour << "\", style=dashed, penwidth=1.5];\n";
+    }
 
     if (sock != 0) {
       out << ind << p << "legend [shape=note, style=filled, fillcolor=\"#fffbe6\", fontsize=10, label=\""
