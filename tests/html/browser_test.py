@@ -321,7 +321,10 @@ def test_iframe(b, out_dir, page_name):
     b.navigate("file://" + urllib.parse.quote(wrapper))
     deadline = time.time() + 30
     while time.time() < deadline:
-        step = b.eval("(() => { const d = document.getElementById('f').contentDocument;"
+        # Page.navigate returns before the wrapper is parsed: under load the
+        # first polls may find no iframe yet (a TypeError here once, on a
+        # fresh clone sharing the cores with an ASan build).
+        step = b.eval("(() => { const f = document.getElementById('f'); const d = f && f.contentDocument;"
                       " return d && d.body && d.body.dataset.ready === '1' ? +d.body.dataset.step : -1; })()")
         if step == 7:
             return
