@@ -51,12 +51,38 @@ bool fsm_has_row(TcpState from, TcpState to);
 // "host crashed".
 std::string fsm_event_of_cause(std::string_view cause);
 
-// The self-loop a note stands for: the note an internal row's action traces
-// ("in-window RST with unexpected sequence number: challenge ACK (RFC
-// 5961)") -> the loop's label, the row's event and action ("rcv RST / snd
-// challenge ACK"). A rate-limited answer is a loop of its own, saying no
-// ACK went out ("rcv RST, challenge ACK rate-limited"). Empty for any other
-// note. The GUI's diagram and the DOT export draw these loops.
+// The notes the actions of the rows that change no state trace
+// (tcp_segment_arrives.cpp), each with the self-loop it stands for: the
+// row's event and action ("rcv RST / snd challenge ACK"). A rate-limited
+// answer is a loop of its own, saying no ACK went out. One place for each
+// text, so that the trace and the loops cannot drift apart.
+struct FsmLoopNote {
+  const char* note;
+  const char* loop;
+};
+namespace fsm_loop_notes {
+inline constexpr FsmLoopNote kRstChallenge{"in-window RST with unexpected sequence number: challenge ACK (RFC 5961)",
+                                           "rcv RST / snd challenge ACK"};
+inline constexpr FsmLoopNote kRstChallengeLimited{
+    "in-window RST with unexpected sequence number: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)",
+    "rcv RST, challenge ACK rate-limited"};
+inline constexpr FsmLoopNote kSynChallenge{"SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)",
+                                           "rcv SYN / snd challenge ACK"};
+inline constexpr FsmLoopNote kSynChallengeLimited{
+    "SYN on a synchronized connection: no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)",
+    "rcv SYN, challenge ACK rate-limited"};
+inline constexpr FsmLoopNote kRstOutsideWindow{"RST outside the receive window: dropped", "rcv RST outside the window"};
+inline constexpr FsmLoopNote kUnacceptableAck{"segment not acceptable (outside the receive window): ACK and drop",
+                                              "rcv out-of-window segment / snd ACK"};
+inline constexpr FsmLoopNote kUnacceptableLimited{
+    "segment not acceptable (outside the receive window): dropped, no ACK (one per 500 ms: tcp_invalid_ratelimit)",
+    "rcv out-of-window segment, ACK rate-limited"};
+inline constexpr FsmLoopNote kAll[] = {kRstChallenge,      kRstChallengeLimited, kSynChallenge,       kSynChallengeLimited,
+                                       kRstOutsideWindow, kUnacceptableAck,     kUnacceptableLimited};
+}  // namespace fsm_loop_notes
+
+// The self-loop a traced note stands for (one of fsm_loop_notes), empty for
+// any other note. The GUI's diagram and the DOT export draw these loops.
 std::string fsm_loop_of_note(std::string_view note);
 
 }  // namespace tcpsim

@@ -519,20 +519,8 @@ std::string fsm_event_of_cause(std::string_view cause) {
 }
 
 std::string fsm_loop_of_note(std::string_view note) {
-  // The notes of act_challenge_ack(), act_drop_rst() and
-  // act_ack_unacceptable() (tcp_segment_arrives.cpp).
-  static const std::pair<std::string_view, const char*> kLoops[] = {
-      {"in-window RST with unexpected sequence number: challenge ACK", "rcv RST / snd challenge ACK"},
-      {"in-window RST with unexpected sequence number: no challenge ACK", "rcv RST, challenge ACK rate-limited"},
-      {"SYN on a synchronized connection: challenge ACK", "rcv SYN / snd challenge ACK"},
-      {"SYN on a synchronized connection: no challenge ACK", "rcv SYN, challenge ACK rate-limited"},
-      {"RST outside the receive window: dropped", "rcv RST outside the window"},
-      {"segment not acceptable (outside the receive window): ACK and drop", "rcv out-of-window segment / snd ACK"},
-      {"segment not acceptable (outside the receive window): dropped, no ACK",
-       "rcv out-of-window segment, ACK rate-limited"},
-  };
-  for (const auto& [prefix, loop] : kLoops)
-    if (note.substr(0, prefix.size()) == prefix) return loop;
+  for (const FsmLoopNote& n : fsm_loop_notes::kAll)
+    if (note == n.note) return n.loop;
   return {};
 }
 

@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include "sim.hpp"
+#include "tcpsim/fsm_table.hpp"
 #include "tcpsim/seq.hpp"
 
 namespace tcpsim {
@@ -364,11 +365,10 @@ void Sim::act_ack_unacceptable(Sock& s) {
   const Segment* seg = fsm_seg;
   const bool data = seg && seg->len > 0 && !(seg->flags & kSyn);
   if (!data && oow_rate_limited(s, now, hosts[s.host].profile)) {
-    trace_note(s.host, &s, "segment not acceptable (outside the receive window): dropped, no ACK "
-                           "(one per 500 ms: tcp_invalid_ratelimit)");
+    trace_note(s.host, &s, fsm_loop_notes::kUnacceptableLimited.note);
     return;
   }
-  trace_note(s.host, &s, "segment not acceptable (outside the receive window): ACK and drop");
+  trace_note(s.host, &s, fsm_loop_notes::kUnacceptableAck.note);
   // tcp_send_dupack(): data wholly below RCV.NXT (a spurious retransmission)
   // is reported with a D-SACK (RFC 2883), which the sender counts as
   // delivered (tcp_check_dsack()).
@@ -379,19 +379,19 @@ void Sim::act_ack_unacceptable(Sock& s) {
 
 // RFC 9293 §3.10.7.4, second step: "If the RST bit is set ... drop the
 // segment and return" when it is outside the window.
-void Sim::act_drop_rst(Sock& s) { trace_note(s.host, &s, "RST outside the receive window: dropped"); }
+void Sim::act_drop_rst(Sock& s) { trace_note(s.host, &s, fsm_loop_notes::kRstOutsideWindow.note); }
 
 // RFC 5961 §3.2 (an RST in the window but not at RCV.NXT) and §4.2 (a SYN on
 // a synchronized connection): a challenge ACK, at most one per
 // tcp_invalid_ratelimit (§7; Linux tcp_send_challenge_ack()).
 void Sim::act_challenge_ack(Sock& s) {
+  namespace n = fsm_loop_notes;
   const bool rst = fsm_seg && (fsm_seg->flags & kRst);
-  const char* what = rst ? "in-window RST with unexpected sequence number" : "SYN on a synchronized connection";
   if (oow_rate_limited(s, now, hosts[s.host].profile)) {
-    trace_note(s.host, &s, std::string(what) + ": no challenge ACK (one per 500 ms: tcp_invalid_ratelimit)");
+    trace_note(s.host, &s, (rst ? n::kRstChallengeLimited : n::kSynChallengeLimited).note);
     return;
   }
-  trace_note(s.host, &s, std::string(what) + (rst ? ": challenge ACK (RFC 5961)" : ": challenge ACK (RFC 5961 §4.2)"));
+  trace_note(s.host, &s, (rst ? n::kRstChallenge : n::kSynChallenge).note);
   send_ack_now(s);
 }
 
