@@ -38,6 +38,10 @@ int packetdrill_on_kernel(const packetdrill::Script& script, const std::string& 
       return kExitOk;
     case kernel::PktKernelResult::Status::Mismatch:
       print_each_line(r.message);
+      // A miss while the machine took the CPU may be the machine's, not TCP's.
+      if (!r.disturbed.empty())
+        std::fprintf(stderr, "%s: note: disturbed run: %s; play it again before trusting a timing miss\n",
+                     file.c_str(), r.disturbed.c_str());
       std::fprintf(stderr, "%s: FAIL on the kernel at line %d\n", file.c_str(), r.line);
       return kExitFailed;
     case kernel::PktKernelResult::Status::Unsupported:

@@ -580,7 +580,24 @@ ScenarioDiff diff_scenario(const Scenario& full, const ScenarioDiffOptions& opt)
                 coverage(r.plan) + " (" + r.plan.why + ")";
   else
     r.summary = summary_line(name, r.diff) + " [compared " + coverage(r.plan) + ": " + r.plan.why + "]";
+  // A divergence in a run the machine disturbed is not evidence about the
+  // kernel: the summary says so (kernel-diff users run it again).
+  r.disturbed = kr.disturbed;
+  if (!r.diff.match && !r.disturbed.empty()) r.summary += " [disturbed run: " + r.disturbed + "]";
   return r;
+}
+
+ScenarioDiff diff_scenario_settled(const Scenario& sc, const ScenarioDiffOptions& opt, int runs) {
+  std::vector<std::string> earlier;
+  ScenarioDiff d = diff_scenario(sc, opt);
+  for (int run = 1; run < runs && d.outcome == ScenarioDiff::Outcome::Diverged &&
+                    (!d.disturbed.empty() || d.diff.category.rfind("timing", 0) == 0);
+       ++run) {
+    earlier.push_back(d.summary);
+    d = diff_scenario(sc, opt);
+  }
+  d.earlier = std::move(earlier);
+  return d;
 }
 
 }  // namespace tcpsim::kernel

@@ -133,6 +133,11 @@ struct ScenarioDiff {
   Trace sim, kernel;
   std::string summary;          // the one-line summary
   bool variant = false;         // the scenario's kernel variant was compared, not the full one
+  std::string disturbed;        // KernelResult::disturbed of the kernel run ("" if not)
+  // diff_scenario_settled(): the summaries of the runs set aside, in order.
+  std::vector<std::string> earlier;
+  // Diverged, and the machine disturbed the run: no verdict about the kernel.
+  bool unsettled() const { return outcome == Outcome::Diverged && !disturbed.empty(); }
 };
 
 // Runs the scenario in the simulator and on the kernel and compares them up
@@ -141,5 +146,14 @@ struct ScenarioDiff {
 // through it (opt.use_variant): the summary names the variant and its
 // overrides, and the plan is the variant's.
 ScenarioDiff diff_scenario(const Scenario& sc, const ScenarioDiffOptions& opt = {});
+
+// diff_scenario() until its run is evidence. A run that diverged while the
+// machine took the CPU from it (ScenarioDiff::disturbed), or diverged only in
+// timing, is run again, up to `runs` runs in all; the runs set aside are in
+// ScenarioDiff::earlier. Any other divergence is final at once: the model is
+// deterministic and the kernel, undisturbed, too, so a real difference shows
+// in every run. The result is the last run's (unsettled() when every run was
+// disturbed and diverged).
+ScenarioDiff diff_scenario_settled(const Scenario& sc, const ScenarioDiffOptions& opt = {}, int runs = 3);
 
 }  // namespace tcpsim::kernel

@@ -29,6 +29,7 @@
 #include <tuple>
 
 #include "lab.hpp"
+#include "stall_watch.hpp"
 #include "report.hpp"
 #include "script_runner.hpp"
 
@@ -231,6 +232,7 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   }
   std::int64_t t0 = mono_ns() + 50'000'000;  // 50 ms for the processes to get ready
   lab.set_t0(t0);
+  StallWatch stall_watch(t0);  // started after the fork()s: see stall_watch.hpp
   for (std::size_t i = 0; i < children.size(); ++i) {
     ssize_t n = write(startp[1], &t0, sizeof t0);
     (void)n;
@@ -358,6 +360,8 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
     }
   }
   lab.stop_wire();
+  stall_watch.stop();
+  res.disturbed = stall_watch.describe();
   for (pid_t c : children) kill(c, SIGKILL);
   for (auto& [op, hn] : pid_host) kill(op, SIGKILL);
   // Collect what was written before the stop.

@@ -70,6 +70,10 @@ struct KernelResult {
   bool capped = false;           // stopped by max_duration / until, not by quiet
   std::vector<std::string> notes;  // approximations applied (e.g. unsupported faults)
   std::vector<SsCapture> ss_captures;  // KernelOptions::ss_at, in order
+  // "" when nothing took the CPU from the run; else what StallWatch saw
+  // (stall_watch.hpp): the run's timing, and what follows from it (which fd a
+  // socket() got while another thread's close() was late), is the machine's.
+  std::string disturbed;
 };
 
 // The latest scenario time at which a script still has a timed step to run

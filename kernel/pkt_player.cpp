@@ -12,6 +12,7 @@
 // from the moment the previous event completed (an outbound segment: when
 // it was read from the TUN device; a call or a shell line: its script time).
 #include "pkt_player.hpp"
+#include "stall_watch.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -1022,7 +1023,10 @@ PktKernelResult play_on_kernel(const pd::Script& script, const PktKernelOptions&
       res.status = PktKernelResult::Status::Unavailable;
       res.message = "setting up the namespace: " + err;
     } else {
+      StallWatch watch;  // stall_watch.hpp: did the machine take the CPU from the run?
       player->run();
+      watch.stop();
+      res.disturbed = watch.describe();
     }
   } catch (const Unsupported& u) {
     res.status = PktKernelResult::Status::Unsupported;

@@ -56,6 +56,9 @@ struct PktKernelResult {
   int line = 0;
   std::vector<std::string> warnings;  // skipped shell/python lines, options
   std::vector<std::string> log;       // verbose: each line as it ran, each segment
+  // "" when nothing took the CPU from the run; else what StallWatch saw
+  // (stall_watch.hpp). A timing miss in a disturbed run is the machine's.
+  std::string disturbed;
 };
 
 // "" when this machine can play scripts on its kernel (root, `ip netns`,

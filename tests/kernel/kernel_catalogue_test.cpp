@@ -87,14 +87,12 @@ TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
   if (!unavailable().empty()) GTEST_SKIP() << "cannot run on the kernel here: " << unavailable();
   Scenario sc = load_scenario_file(std::string(TCPSIM_SCENARIOS) + "/" + GetParam());
   if (!sc.kernel_comparable) GTEST_SKIP() << "not kernel-comparable: " << sc.kernel_skip_reason;
-  ScenarioDiff d = diff_scenario(sc);
-  // Timings come from real processes: a run that the machine's load
-  // delayed (a process woken 28 ms late on a busy 2-core CI runner was
-  // seen) is run once more. Only timing: any other divergence is final.
-  if (d.outcome == ScenarioDiff::Outcome::Diverged && d.diff.category.rfind("timing", 0) == 0) {
-    std::cout << "  first run diverged in timing, running once more: " << d.summary << "\n";
-    d = diff_scenario(sc);
-  }
+  // Timings come from real processes: a run that diverged in timing, or
+  // while the machine took the CPU from it (a process woken 28 ms late on a
+  // busy 2-core CI runner was seen; a close() late enough that the next
+  // socket() got fd 4), is run again (diff_scenario_settled()).
+  ScenarioDiff d = diff_scenario_settled(sc);
+  for (const auto& e : d.earlier) std::cout << "  set aside, run again: " << e << "\n";
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Error) << d.reason;
   ASSERT_NE(d.outcome, ScenarioDiff::Outcome::Skipped) << d.reason;
   // The summary says how far it was compared and why it stopped there,
@@ -117,6 +115,12 @@ TEST_P(KernelCatalogue, MatchesTheKernelOrDivergesOnlyAsDocumented) {
                    "docs/fidelity.md\n";
     return;
   }
+  // Every run diverged while the machine took the CPU from it: no verdict
+  // either way (a divergence as documented is judged below).
+  const bool as_documented = known && d.diff.category.rfind(known->where, 0) == 0 &&
+                             d.diff.actual.find(known->kernel_text) != std::string::npos;
+  if (d.unsettled() && !as_documented)
+    GTEST_SKIP() << "not judged: every run was disturbed by the machine (" << d.disturbed << "): " << d.summary;
   ASSERT_TRUE(known) << "undocumented divergence from the kernel:\n"
                      << d.summary << "\n"
                      << d.diff.side_by_side;
@@ -189,12 +193,12 @@ TEST_P(KernelFacts, TheModelMeetsTheFactAndTheKernelMatchesIt) {
   const auto failures = check_expectations(sc, run_scenario(sc));
   EXPECT_TRUE(failures.empty()) << format_failures(failures);
   if (!unavailable().empty()) GTEST_SKIP() << "model checked; cannot run on the kernel here: " << unavailable();
-  ScenarioDiff d = diff_scenario(sc);
-  if (d.outcome == ScenarioDiff::Outcome::Diverged && d.diff.category.rfind("timing", 0) == 0) {
-    std::cout << "  first run diverged in timing, running once more: " << d.summary << "\n";
-    d = diff_scenario(sc);
-  }
+  ScenarioDiff d = diff_scenario_settled(sc);  // timing and disturbed runs again, as above
+  for (const auto& e : d.earlier) std::cout << "  set aside, run again: " << e << "\n";
   std::cout << "  " << d.summary << "\n";
+  if (d.unsettled())
+    GTEST_SKIP() << "model checked; kernel not judged: every run was disturbed by the machine (" << d.disturbed
+                 << "): " << d.summary;
   EXPECT_EQ(d.outcome, ScenarioDiff::Outcome::Match) << d.reason << "\n" << d.summary << "\n" << d.diff.side_by_side;
 }
 
