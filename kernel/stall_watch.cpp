@@ -24,6 +24,7 @@ StallWatch::StallWatch(std::int64_t t0) {
   t0_.store(t0 ? t0 : start);
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1) n = 1;
+  longest_.resize(static_cast<std::size_t>(n));
   for (int cpu = 0; cpu < n; ++cpu) threads_.emplace_back([this, cpu, start] { watch(cpu, start); });
 }
 
@@ -56,7 +57,8 @@ void StallWatch::watch(int cpu, std::int64_t start) {
     if (late >= kStallThreshold) {
       count_.fetch_add(1);
       std::lock_guard<std::mutex> g(mu_);
-      if (late > longest_.late_ns) longest_ = {cpu, next - t0_.load(), late};
+      Stall& l = longest_[static_cast<std::size_t>(cpu)];
+      if (late > l.late_ns) l = {cpu, next - t0_.load(), late};
     }
     if (stop_.load(std::memory_order_relaxed)) break;
     next = woke + kTickNs;
@@ -65,7 +67,16 @@ void StallWatch::watch(int cpu, std::int64_t start) {
 
 StallWatch::Stall StallWatch::longest() const {
   std::lock_guard<std::mutex> g(mu_);
-  return longest_;
+  Stall out;
+  for (const Stall& l : longest_)
+    if (l.late_ns > out.late_ns) out = l;
+  return out;
+}
+
+StallWatch::Stall StallWatch::longest_on(int cpu) const {
+  std::lock_guard<std::mutex> g(mu_);
+  return cpu >= 0 && static_cast<std::size_t>(cpu) < longest_.size() ? longest_[static_cast<std::size_t>(cpu)]
+                                                                      : Stall{};
 }
 
 std::string StallWatch::describe() const {

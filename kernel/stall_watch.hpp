@@ -48,8 +48,10 @@ class StallWatch {
     std::int64_t at_ns = 0;   // when the thread should have woken, from t0
     std::int64_t late_ns = 0; // how late it woke
   };
-  // The longest stall seen (late_ns 0 when none reached the threshold).
+  // The longest stall seen (late_ns 0 when none reached the threshold), on
+  // any CPU or on the one given.
   Stall longest() const;
+  Stall longest_on(int cpu) const;
   int stalls() const { return count_.load(); }
   bool disturbed() const { return longest().late_ns >= kStallThreshold; }
   bool realtime() const { return realtime_.load(); }
@@ -64,7 +66,7 @@ class StallWatch {
   std::atomic<bool> realtime_{true};
   std::atomic<int> count_{0};
   mutable std::mutex mu_;
-  Stall longest_;
+  std::vector<Stall> longest_;  // per CPU
   std::vector<std::thread> threads_;
 };
 
