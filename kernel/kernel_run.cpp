@@ -833,4 +833,17 @@ KernelResult kernel_run(const Scenario& sc, TraceSink& sink, const KernelOptions
   return res;
 }
 
+SettledRun kernel_run_settled(const Scenario& sc, const KernelOptions& opt,
+                              const std::function<bool(const Trace&, const KernelResult&)>& good, int runs) {
+  SettledRun r;
+  for (int run = 1; run <= runs; ++run) {
+    r.trace = Trace{};
+    r.result = kernel_run(sc, r.trace, opt);
+    r.good = r.result.ok && good(r.trace, r.result);
+    if (r.good || !r.result.ok || r.result.disturbed.empty() || run == runs) break;
+    r.earlier.push_back("run " + std::to_string(run) + ": " + r.result.disturbed);
+  }
+  return r;
+}
+
 }  // namespace tcpsim::kernel

@@ -20,6 +20,7 @@
 // also on failure. Traffic never leaves the namespaces.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -88,5 +89,20 @@ std::string kernel_unavailable_reason();
 // Runs the scenario and streams its trace (sorted by time) into `sink`.
 KernelResult kernel_run(const Scenario& scenario, TraceSink& sink,
                         const KernelOptions& options = {});
+
+// A kernel run judged by `good`, and run again while it is not and the
+// machine disturbed it (KernelResult::disturbed), at most `runs` times, as
+// diff_scenario_settled() does for a whole comparison: a disturbed run is no
+// verdict; an undisturbed one is final.
+struct SettledRun {
+  KernelResult result;             // the last run's
+  Trace trace;                     // ... and its trace
+  bool good = false;               // `good` took the last run
+  std::vector<std::string> earlier;  // why each run set aside was (its disturbance)
+  // Not good, and the last run disturbed too: no verdict either way.
+  bool unsettled() const { return result.ok && !good && !result.disturbed.empty(); }
+};
+SettledRun kernel_run_settled(const Scenario& scenario, const KernelOptions& options,
+                              const std::function<bool(const Trace&, const KernelResult&)>& good, int runs = 3);
 
 }  // namespace tcpsim::kernel

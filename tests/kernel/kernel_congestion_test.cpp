@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -122,12 +123,21 @@ TEST(KernelCongestion, CwndThroughRecoveryAndAfterItIsTheKernels) {
   EXPECT_EQ(model[4], "cwnd=11 ssthresh=8");
   if (std::string why = kernel_unavailable_reason(); !why.empty())
     GTEST_SKIP() << "model checked; cannot run on the kernel here: " << why;
-  Trace kt;
   KernelOptions ko;
   ko.max_duration = sec(8);
-  const KernelResult kr = kernel_run(sc, kt, ko);
-  ASSERT_TRUE(kr.ok) << kr.error;
-  EXPECT_EQ(windows_read(kt), model);
+  // A read lands where the real clock puts it: a run the machine took a CPU
+  // from (KernelResult::disturbed, stall_watch.hpp) may read a window one ACK
+  // early or late, or follow CUBIC's curve over a longer wait. Such a run is
+  // no verdict and is run again; an undisturbed one is judged at once.
+  const SettledRun r = kernel_run_settled(sc, ko, [&](const Trace& kt, const KernelResult&) {
+    return windows_read(kt) == model;
+  });
+  for (const auto& e : r.earlier) std::cout << "  set aside, run again: " << e << "\n";
+  ASSERT_TRUE(r.result.ok) << r.result.error;
+  if (r.unsettled())
+    GTEST_SKIP() << "model checked; kernel not judged: every run was disturbed by the machine ("
+                 << r.result.disturbed << "), the last read " << ::testing::PrintToString(windows_read(r.trace));
+  EXPECT_EQ(windows_read(r.trace), model) << "an undisturbed kernel run";
 }
 
 TEST(KernelCongestion, EverySocketOfTheRunnerRunsCubic) {

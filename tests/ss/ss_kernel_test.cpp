@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -90,6 +91,62 @@ struct Moment {
   int racy_slack = 0;
 };
 
+// One capture against tcpsim ss at the moment it was taken: "" when they
+// agree, else what differs (with both tables). `log` collects the lines the
+// test prints.
+std::string compare_capture(const Moment& m, const Scenario& sc, const std::set<std::string>& listen_ports,
+                            const kernel::KernelResult& kr, std::string* log) {
+  const kernel::SsCapture* cap = nullptr;
+  for (const auto& c : kr.ss_captures)
+    if (c.host == m.host) cap = &c;
+  if (cap == nullptr) return std::string("no ss capture on ") + m.host;
+  if (cap->output.empty()) return "the real ss printed nothing";
+
+  const SsTable t = socket_table(sc, cap->t);
+  SsFormat f;
+  for (std::size_t i = 0; i < t.hosts.size(); ++i)
+    if (t.hosts[i].name == m.host) f.host = static_cast<int>(i);
+  f.processes = f.timers = true;
+  const std::string ours = format_ss(t, f);
+
+  auto real = parse_ss(cap->output, listen_ports);
+  auto sim = parse_ss(ours, listen_ports);
+  std::string wrong;
+  if (m.racy_slack) {
+    auto racy = [](const Entry& e) {
+      return e.state == "SYN-RECV" || e.state == "SYN-SENT" || (e.state == "FIN-WAIT-1" && e.send_q != "1");
+    };
+    std::map<std::string, long> nr, ns;
+    for (const auto& e : real)
+      if (racy(e)) ++nr[e.state];
+    for (const auto& e : sim)
+      if (racy(e)) ++ns[e.state];
+    for (const char* st : {"SYN-SENT", "SYN-RECV", "FIN-WAIT-1"}) {
+      *log += std::string("[ss vs kernel] racing the full accept queue: ") + st + " real " +
+              std::to_string(nr[st]) + ", tcpsim " + std::to_string(ns[st]) + "\n";
+      if (std::abs(nr[st] - ns[st]) > m.racy_slack)
+        wrong += std::string(st) + " sockets racing the accept queue: real " + std::to_string(nr[st]) +
+                 ", tcpsim " + std::to_string(ns[st]) + ", more apart than " + std::to_string(m.racy_slack) + "\n";
+    }
+    // Whatever the race, a SYN-SENT socket looks the same on both sides.
+    for (const auto& e : real)
+      if (e.state == "SYN-SENT" && e.str() != "SYN-SENT 0/1 " + e.local + " " + e.peer + " timer=on owners=client")
+        wrong += "a SYN-SENT socket unlike tcpsim's: " + e.str() + "\n";
+    real.erase(std::remove_if(real.begin(), real.end(), racy), real.end());
+    sim.erase(std::remove_if(sim.begin(), sim.end(), racy), sim.end());
+  }
+  if (real.empty()) wrong += "no socket to compare in the real ss\n";
+  if (dump(sim) != dump(real))
+    wrong += std::string(m.what) + ": the tables differ\nreal (normalised):\n" + dump(real) +
+             "tcpsim (normalised):\n" + dump(sim);
+  if (!wrong.empty())
+    return wrong + "(" + m.scenario + " at " + format_time(cap->t) + " s on " + m.host + ")\nreal ss -tanoip:\n" +
+           cap->output + "\ntcpsim ss:\n" + ours;
+  *log += std::string("[ss vs kernel] ") + m.scenario + " at " + format_time(cap->t) + " s on " + m.host + ": " +
+          std::to_string(real.size()) + " sockets compared\n";
+  return "";
+}
+
 class SsKernel : public ::testing::TestWithParam<Moment> {};
 
 TEST_P(SsKernel, TcpsimSsMatchesRealSs) {
@@ -107,55 +164,25 @@ TEST_P(SsKernel, TcpsimSsMatchesRealSs) {
   };
   for (const auto& p : sc.processes) walk(p.script);
 
-  Trace kt;
   kernel::KernelOptions ko;
   ko.ss_at = {m.at};
   ko.until = m.at + msec(300);
   ko.max_duration = m.at + sec(5);
-  const kernel::KernelResult kr = kernel::kernel_run(sc, kt, ko);
-  ASSERT_TRUE(kr.ok) << kr.error;
-  const kernel::SsCapture* cap = nullptr;
-  for (const auto& c : kr.ss_captures)
-    if (c.host == m.host) cap = &c;
-  ASSERT_NE(cap, nullptr) << "no ss capture on " << m.host;
-  ASSERT_FALSE(cap->output.empty());
-
-  const SsTable t = socket_table(sc, cap->t);
-  SsFormat f;
-  for (std::size_t i = 0; i < t.hosts.size(); ++i)
-    if (t.hosts[i].name == m.host) f.host = static_cast<int>(i);
-  f.processes = f.timers = true;
-  const std::string ours = format_ss(t, f);
-
-  auto real = parse_ss(cap->output, listen_ports);
-  auto sim = parse_ss(ours, listen_ports);
-  if (m.racy_slack) {
-    auto racy = [](const Entry& e) {
-      return e.state == "SYN-RECV" || e.state == "SYN-SENT" || (e.state == "FIN-WAIT-1" && e.send_q != "1");
-    };
-    std::map<std::string, long> nr, ns;
-    for (const auto& e : real)
-      if (racy(e)) ++nr[e.state];
-    for (const auto& e : sim)
-      if (racy(e)) ++ns[e.state];
-    for (const char* st : {"SYN-SENT", "SYN-RECV", "FIN-WAIT-1"}) {
-      std::printf("[ss vs kernel] racing the full accept queue: %s real %ld, tcpsim %ld\n", st, nr[st], ns[st]);
-      EXPECT_LE(std::abs(nr[st] - ns[st]), m.racy_slack) << st << " sockets racing the accept queue";
-    }
-    // Whatever the race, a SYN-SENT socket looks the same on both sides.
-    for (const auto& e : real)
-      if (e.state == "SYN-SENT")
-        EXPECT_EQ(e.str(), "SYN-SENT 0/1 " + e.local + " " + e.peer + " timer=on owners=client");
-    real.erase(std::remove_if(real.begin(), real.end(), racy), real.end());
-    sim.erase(std::remove_if(sim.begin(), sim.end(), racy), sim.end());
-  }
-  ASSERT_FALSE(real.empty()) << cap->output;
-  EXPECT_EQ(dump(sim), dump(real)) << m.what << " (" << m.scenario << " at " << format_time(cap->t) << " s on "
-                                   << m.host << ")\nreal ss -tanoip:\n"
-                                   << cap->output << "\ntcpsim ss:\n"
-                                   << ours;
-  std::printf("[ss vs kernel] %s at %s s on %s: %zu sockets compared\n", m.scenario, format_time(cap->t).c_str(),
-              m.host, real.size());
+  // A run the machine disturbed (a process or ss itself woken late) is run
+  // again (kernel_run_settled()); an undisturbed one is judged at once.
+  std::string log, wrong;
+  const kernel::SettledRun r = kernel::kernel_run_settled(sc, ko, [&](const Trace&, const kernel::KernelResult& kr) {
+    log.clear();
+    wrong = compare_capture(m, sc, listen_ports, kr, &log);
+    return wrong.empty();
+  });
+  for (const auto& e : r.earlier) std::printf("  set aside, run again: %s\n", e.c_str());
+  ASSERT_TRUE(r.result.ok) << r.result.error;
+  std::printf("%s", log.c_str());
+  if (r.unsettled())
+    GTEST_SKIP() << "not judged: every run was disturbed by the machine (" << r.result.disturbed << "); the last:\n"
+                 << wrong;
+  EXPECT_TRUE(wrong.empty()) << wrong;
 }
 
 // Moments chosen away from any transition (nothing changes within 100 ms).
