@@ -11,10 +11,13 @@ namespace tcpsim::prop {
 
 namespace {
 
-// The run as JSONL text, as `tcpsim run --format jsonl` prints it.
-class JsonlSink : public TraceSink {
+// The first kDeterminismLines lines of a run's JSONL, as `tcpsim run
+// --format jsonl` prints them, kept as one 64-bit hash per line (FNV-1a), so
+// two runs are compared line by line without holding the text.
+class JsonlHashSink : public TraceSink {
  public:
-  std::string text;
+  std::vector<std::uint64_t> lines;
+  std::uint64_t events = 0;  // all of them, also past the lines kept
   void on_host(const HostInfo& h) override { meta_.hosts.push_back(h); }
   void on_process(const ProcessInfo& p) override {
     if (static_cast<std::size_t>(p.pid) > meta_.processes.size()) meta_.processes.resize(p.pid);
@@ -25,13 +28,15 @@ class JsonlSink : public TraceSink {
     meta_.sockets[s.id - 1] = s;
   }
   void on_event(const Event& e) override {
-    text += format_jsonl(e, index_++, meta_);
-    text += '\n';
+    if (events++ >= kDeterminismLines) return;
+    const std::string line = format_jsonl(e, lines.size(), meta_);
+    std::uint64_t h = 14695981039346656037ull;
+    for (const unsigned char c : line) h = (h ^ c) * 1099511628211ull;
+    lines.push_back(h);
   }
 
  private:
   TraceMeta meta_;
-  std::size_t index_ = 0;
 };
 
 constexpr std::uint64_t kMaxEvents = 2'000'000;
@@ -52,7 +57,7 @@ Outcome check(const GenScenario& g, bool determinism) {
   RunOptions opt;
   opt.max_events = kMaxEvents;
   InvariantChecker checker(sc);
-  JsonlSink first;
+  JsonlHashSink first;
   std::vector<TraceSink*> sinks{&checker};
   if (determinism) sinks.push_back(&first);
   TeeSink tee(sinks);
@@ -77,15 +82,17 @@ Outcome check(const GenScenario& g, bool determinism) {
   if (o.events >= kMaxEvents)
     o.violations.push_back({"run", "the run did not end within " + std::to_string(kMaxEvents) + " events"});
   if (determinism) {
-    JsonlSink second;
+    JsonlHashSink second;
     Simulation again(sc, second, opt);
     again.run();
-    if (first.text != second.text) {
-      std::size_t i = 0;
-      while (i < first.text.size() && i < second.text.size() && first.text[i] == second.text[i]) ++i;
-      const std::size_t line = static_cast<std::size_t>(std::count(first.text.begin(), first.text.begin() + i, '\n'));
+    if (first.lines != second.lines) {
+      std::size_t line = 0;
+      while (line < first.lines.size() && line < second.lines.size() && first.lines[line] == second.lines[line]) ++line;
       o.violations.push_back({"I6", "the same scenario and seed gave different JSONL traces (first difference at line " +
                                         std::to_string(line + 1) + ")"});
+    } else if (first.events != second.events) {
+      o.violations.push_back({"I6", "the same scenario and seed gave " + std::to_string(first.events) + " and " +
+                                        std::to_string(second.events) + " events"});
     }
   }
   return o;
