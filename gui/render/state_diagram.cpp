@@ -570,6 +570,15 @@ struct Placer {
   // Lines no text may cover: the path taken and the self-loops (a label
   // over its own arrow hides what it names).
   std::vector<QVector<QPointF>> lines;
+  // The lines of the arrows not taken: a label keeps off them where it can,
+  // so that "rcv RST" is not read as the name of the grey arrow under it.
+  std::vector<QVector<QPointF>> others;
+  bool off_others(const QRectF& r, const QVector<QPointF>& own = {}) const {
+    for (const auto& ln : others)
+      for (int i = 1; ln != own && i < ln.size(); ++i)
+        if (segment_hits_rect(ln[i - 1], ln[i], r)) return false;
+    return true;
+  }
   bool free(const QRectF& r) const {
     if (!canvas.contains(r)) return false;
     for (const auto& ln : lines)
@@ -907,6 +916,12 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     c.g.origin = area.topLeft() - view.topLeft() * sc;
     view_inner = view.adjusted(4, 4, -4, -4) & pl.canvas;
   }
+  // A data-file arrow the path took (drawn as the path's, not grey).
+  const auto on_path = [&](const DiagramArrow& a) {
+    for (const auto& pa : rp.arrows)
+      if (!pa.dynamic && pa.from == a.from && pa.to == a.to && pa.fsm == a.fsm && pa.event == a.event) return true;
+    return false;
+  };
   // Arrows end on the grown boxes' borders.
   for (const auto& a : l.arrows)
     c.static_pts.push_back(trim_to(a.pts, c.box_rects[l.box_index(a.from)], c.box_rects[l.box_index(a.to)]));
@@ -970,7 +985,13 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
 
   // must: 0 only beside the arrow; 1 also the nearest free spot anywhere;
   // 2 that spot even over a line of the path; 3 somewhere in any case.
-  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, int must, double wrap = 0.6) {
+  // off_lines: Prefer a spot beside the arrow off the other arrows' lines
+  // (Placer::others, its own left out), then any free spot beside it; Only
+  // the first (the caller tries narrower blocks next). The data-file spot
+  // comes first in each round.
+  enum class OffLines { Ignore, Prefer, Only };
+  auto place_arrow_label = [&](const DiagramArrow& a, const QFont& f, int must, double wrap = 0.6,
+                               OffLines off_lines = OffLines::Ignore) {
     LabelItem it;
     const bool zh = th.zh();
     it.l1 = zh ? a.event_zh : a.event;
@@ -987,8 +1008,12 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     std::vector<QRectF> tries;
     for (QPointF p : label_candidates(a, sz))
       tries.push_back(pl.clamp(QRectF(p.x() - sz.width() / 2, p.y() - sz.height() / 2, sz.width(), sz.height())));
-    for (const auto& r : tries)
-      if (pl.free(r)) { it.r = r; it.ok = true; break; }
+    if (off_lines != OffLines::Ignore)
+      for (const auto& r : tries)
+        if (pl.free(r) && pl.off_others(r, a.pts)) { it.r = r; it.ok = true; break; }
+    if (!it.ok && off_lines != OffLines::Only)
+      for (const auto& r : tries)
+        if (pl.free(r)) { it.r = r; it.ok = true; break; }
     if (!it.ok && must > 0 && !tries.empty()) {
       // No free spot beside the arrow: the nearest one to its middle
       // (or, failing that, the first try: the tests report the overlap).
@@ -1069,6 +1094,9 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     pl.placed.push_back(c.timer_r);
     c.g.texts.push_back({DiagramText::Timer, c.timer_r, c.timer_text, f.pixelSize() * sc});
   }
+  // The arrows not taken, whose lines the path's labels keep off.
+  for (std::size_t i = 0; i < l.arrows.size(); ++i)
+    if (!on_path(l.arrows[i])) pl.others.push_back(c.static_pts[i]);
   // 2. The path's labels, latest first.
   c.path_labels.resize(rp.arrows.size());
   for (std::size_t k = rp.arrows.size(); k-- > 0;) {
@@ -1095,7 +1123,15 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
         keep_size ? std::vector<double>{1.0} : std::vector<double>{1.0, 0.85, 0.72, 0.6};
     const std::vector<double> wraps =
         keep_size ? std::vector<double>{0.6, 0.45, 0.32, 0.22} : std::vector<double>{0.6, 0.4, 0.28};
+    // First, at full size, a block of any of the widths beside the arrow
+    // and off the grey arrows (a label on one reads as its name); then as
+    // before, where it may lie on one.
+    for (double wrap : wraps) {
+      it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label, true), 0, wrap, OffLines::Only);
+      if (it.ok) { done = true; break; }
+    }
     for (double shrink : shrinks) {
+      if (done) break;
       for (double wrap : wraps) {
         const bool last_try = shrink == shrinks.back() && wrap == wraps.back();
         it = place_arrow_label(rp.arrows[k], make_font(th, c.fonts.label * shrink, true), 0, wrap);
@@ -1235,13 +1271,10 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
   QFont lf = make_font(th, c.fonts.label, false);
   for (std::size_t i = 0; i < l.arrows.size(); ++i) {
     const auto& a = l.arrows[i];
-    bool on_path = false;
-    for (const auto& pa : rp.arrows)
-      if (!pa.dynamic && pa.from == a.from && pa.to == a.to && pa.fsm == a.fsm && pa.event == a.event) on_path = true;
-    if (on_path) continue;
+    if (on_path(a)) continue;
     DiagramArrow trimmed = a;
     trimmed.pts = c.static_pts[i];
-    c.static_labels[i] = place_arrow_label(trimmed, lf, 0);
+    c.static_labels[i] = place_arrow_label(trimmed, lf, 0, 0.6, OffLines::Prefer);
     const auto& it = c.static_labels[i];
     if (it.ok)
       c.g.texts.push_back({DiagramText::ArrowLabel, it.r, flat(it),
@@ -1249,7 +1282,12 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     else
       ++c.g.hidden_labels;
   }
-  // Canvas -> target for the reported boxes.
+  // Canvas -> target for the reported boxes and lines.
+  for (const auto& ln : pl.others) {
+    QPolygonF t;
+    for (const QPointF& q : ln) t << c.g.origin + q * sc;
+    c.g.other_lines.push_back(t);
+  }
   for (auto& t : c.g.texts) {
     if (t.role == DiagramText::Title) continue;
     t.box = QRectF(c.g.origin + t.box.topLeft() * sc, t.box.size() * sc);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <QPointF>
+#include <QPolygonF>
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
@@ -139,6 +140,9 @@ struct DiagramGeometry {
   QPointF origin;                      // canvas (0,0) in target coordinates
   std::vector<DiagramText> texts;      // every text drawn
   int hidden_labels = 0;               // labels of arrows not taken, left out for lack of room
+  // The lines of the arrows not taken (target coordinates): the labels keep
+  // off them where they can (a label on a grey arrow reads as its name).
+  std::vector<QPolygonF> other_lines;
   // The highlighted (latest) transition: the event its arrow stands for,
   // the label drawn on it, and whether it is drawn as an RST arrow.
   std::string highlighted_event;
