@@ -574,9 +574,11 @@ struct Placer {
   // so that "rcv RST" is not read as the name of the grey arrow under it.
   std::vector<QVector<QPointF>> others;
   bool off_others(const QRectF& r, const QVector<QPointF>& own = {}) const {
-    for (const auto& ln : others)
-      for (int i = 1; ln != own && i < ln.size(); ++i)
+    for (const auto& ln : others) {
+      if (ln == own) continue;
+      for (int i = 1; i < ln.size(); ++i)
         if (segment_hits_rect(ln[i - 1], ln[i], r)) return false;
+    }
     return true;
   }
   bool free(const QRectF& r) const {
@@ -1094,7 +1096,7 @@ Computed compute_pass(const QRectF& target, const DiagramLayout& l, const Diagra
     pl.placed.push_back(c.timer_r);
     c.g.texts.push_back({DiagramText::Timer, c.timer_r, c.timer_text, f.pixelSize() * sc});
   }
-  // The arrows not taken, whose lines the path's labels keep off.
+  // The arrows not taken, whose lines the labels keep off where they can.
   for (std::size_t i = 0; i < l.arrows.size(); ++i)
     if (!on_path(l.arrows[i])) pl.others.push_back(c.static_pts[i]);
   // 2. The path's labels, latest first.
