@@ -573,19 +573,19 @@ struct Placer {
   // The lines of the arrows not taken: a label keeps off them where it can,
   // so that "rcv RST" is not read as the name of the grey arrow under it.
   std::vector<QVector<QPointF>> others;
-  bool off_others(const QRectF& r, const QVector<QPointF>& own = {}) const {
-    for (const auto& ln : others) {
-      if (ln == own) continue;
+  // Whether r touches one of `set`'s lines (`own` left out).
+  static bool hits(const std::vector<QVector<QPointF>>& set, const QRectF& r, const QVector<QPointF>& own = {}) {
+    for (const auto& ln : set) {
+      if (!own.isEmpty() && ln == own) continue;
       for (int i = 1; i < ln.size(); ++i)
-        if (segment_hits_rect(ln[i - 1], ln[i], r)) return false;
+        if (segment_hits_rect(ln[i - 1], ln[i], r)) return true;
     }
-    return true;
+    return false;
   }
+  bool off_others(const QRectF& r, const QVector<QPointF>& own = {}) const { return !hits(others, r, own); }
   bool free(const QRectF& r) const {
     if (!canvas.contains(r)) return false;
-    for (const auto& ln : lines)
-      for (int i = 1; i < ln.size(); ++i)
-        if (segment_hits_rect(ln[i - 1], ln[i], r)) return false;
+    if (hits(lines, r)) return false;
     for (const auto& o : obstacles)
       if (o.intersects(r)) return false;
     for (const auto& o : placed)
